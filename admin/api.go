@@ -1,0 +1,528 @@
+// Package admin is tenant administration (branding, domains, language, role
+// rules and assignments) and platform administration (tenants), as API and UI.
+package admin
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/geo"
+	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/locales"
+	"github.com/masseflyt/masseflyt/tenants"
+)
+
+// Admin serves the admin API and pages.
+type Admin struct{ A *app.App }
+
+// Mount registers the admin routes.
+func Mount(a *app.App) {
+	ad := &Admin{A: a}
+	t := a.TenantAPI()
+	t.Get("/admin/settings", ad.getSettings)
+	t.Patch("/admin/settings", ad.patchSettings)
+	t.Put("/admin/logo", ad.putLogo)
+	t.Get("/admin/rules", ad.listRules)
+	t.Post("/admin/rules", ad.addRule)
+	t.Delete("/admin/rules", ad.removeRule)
+	t.Get("/admin/assignments", ad.listAssignments)
+	t.Post("/admin/assignments", ad.addAssignment)
+	t.Delete("/admin/assignments", ad.removeAssignment)
+
+	p := a.Fiber.Group("/api/v1/platform", app.RateLimit(a.Config.APIRateLimit), a.Authenticate)
+	p.Get("/tenants", ad.platformTenants)
+	p.Post("/tenants", ad.platformCreateTenant)
+	ad.mountUI()
+}
+
+// Settings is the editable part of a tenant.
+type Settings struct {
+	Name           *string   `json:"name"`
+	ShortName      *string   `json:"short_name"`
+	Description    *string   `json:"description"`
+	ColorPrimary   *string   `json:"color_primary"`
+	ColorAccent    *string   `json:"color_accent"`
+	DefaultLocale  *string   `json:"default_locale"`
+	CenterLat      *float64  `json:"center_lat"`
+	CenterLon      *float64  `json:"center_lon"`
+	Zoom           *int      `json:"zoom"`
+	Municipalities *[]string `json:"municipalities"`
+	Domains        *[]string `json:"domains"`
+}
+
+// SettingsView is what admins read.
+type SettingsView struct {
+	Slug           string   `json:"slug"`
+	Name           string   `json:"name"`
+	ShortName      string   `json:"short_name"`
+	Description    string   `json:"description"`
+	ColorPrimary   string   `json:"color_primary"`
+	ColorAccent    string   `json:"color_accent"`
+	DefaultLocale  string   `json:"default_locale"`
+	CenterLat      float64  `json:"center_lat"`
+	CenterLon      float64  `json:"center_lon"`
+	Zoom           int      `json:"zoom"`
+	Municipalities []string `json:"municipalities"`
+	Domains        []string `json:"domains"`
+	HasLogo        bool     `json:"has_logo"`
+}
+
+func view(t *tenants.Tenant) SettingsView {
+	v := SettingsView{Slug: t.Slug, Name: t.Name, ShortName: t.ShortName, Description: t.Description, ColorPrimary: t.ColorPrimary, ColorAccent: t.ColorAccent,
+		DefaultLocale: t.DefaultLocale, CenterLat: t.CenterLat, CenterLon: t.CenterLon, Zoom: t.Zoom, Municipalities: t.MunicipalityList(), Domains: t.Domains, HasLogo: t.HasLogo()}
+	if v.Municipalities == nil {
+		v.Municipalities = []string{}
+	}
+	if v.Domains == nil {
+		v.Domains = []string{}
+	}
+	return v
+}
+
+func (ad *Admin) getSettings(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	return c.JSON(view(request.Tenant(c)))
+}
+
+// ApplySettings validates and saves settings for the request's tenant.
+func (ad *Admin) ApplySettings(c *fiber.Ctx, in *Settings) (*tenants.Tenant, error) {
+	cur := request.Tenant(c)
+	t := *cur
+	t.Domains = append([]string(nil), cur.Domains...)
+	v := &httpx.Validation{}
+	str := func(field string, dst *string, src *string, max int, required bool) {
+		if src == nil {
+			return
+		}
+		s := strings.TrimSpace(*src)
+		switch {
+		case required && s == "":
+			v.Add(field, "required", "ErrFieldRequired")
+		case len([]rune(s)) > max:
+			v.Add(field, "too_long", "ErrFieldTooLong", "Max", max)
+		default:
+			*dst = s
+		}
+	}
+	str("name", &t.Name, in.Name, 120, true)
+	str("short_name", &t.ShortName, in.ShortName, 40, false)
+	str("description", &t.Description, in.Description, 1000, false)
+	if in.ColorPrimary != nil {
+		if !tenants.ValidColor(*in.ColorPrimary) {
+			v.Add("color_primary", "invalid", "ErrFieldInvalid")
+		}
+		t.ColorPrimary = strings.ToLower(*in.ColorPrimary)
+	}
+	if in.ColorAccent != nil {
+		if !tenants.ValidColor(*in.ColorAccent) {
+			v.Add("color_accent", "invalid", "ErrFieldInvalid")
+		}
+		t.ColorAccent = strings.ToLower(*in.ColorAccent)
+	}
+	if in.DefaultLocale != nil {
+		if !locales.IsSupported(*in.DefaultLocale) {
+			v.Add("default_locale", "enum", "ErrFieldEnum", "Allowed", strings.Join(locales.Supported, ", "))
+		}
+		t.DefaultLocale = *in.DefaultLocale
+	}
+	if in.CenterLat != nil {
+		t.CenterLat = *in.CenterLat
+	}
+	if in.CenterLon != nil {
+		t.CenterLon = *in.CenterLon
+	}
+	if in.CenterLat != nil || in.CenterLon != nil {
+		if !inNorway(t.CenterLat, t.CenterLon) {
+			v.Add("center_lat", "outside_norway", "ErrOutsideNorway")
+		}
+	}
+	if in.Zoom != nil {
+		if *in.Zoom < 4 || *in.Zoom > 18 {
+			v.Add("zoom", "range", "ErrFieldRange", "Min", 4, "Max", 18)
+		}
+		t.Zoom = *in.Zoom
+	}
+	if in.Municipalities != nil {
+		var ms []string
+		for _, m := range *in.Municipalities {
+			m = strings.TrimSpace(m)
+			if len(m) != 4 || strings.Trim(m, "0123456789") != "" {
+				v.Add("municipalities", "invalid", "ErrFieldInvalid")
+				break
+			}
+			ms = append(ms, m)
+		}
+		if len(ms) > 100 {
+			v.Add("municipalities", "too_long", "ErrFieldTooLong", "Max", 100)
+		}
+		t.Municipalities = strings.Join(ms, ",")
+	}
+	if in.Domains != nil {
+		t.Domains = nil
+		seen := map[string]bool{}
+		for _, d := range *in.Domains {
+			d = strings.ToLower(strings.TrimSpace(d))
+			if d == "" || seen[d] {
+				continue
+			}
+			if !tenants.ValidDomain(d) {
+				v.Add("domains", "invalid", "ErrFieldInvalid")
+				break
+			}
+			if other, ok := ad.A.Tenants.ByHost(d); ok && other.ID != t.ID {
+				v.Add("domains", "taken", "ErrDomainTaken", "Domain", d)
+				break
+			}
+			seen[d] = true
+			t.Domains = append(t.Domains, d)
+		}
+		if len(t.Domains) > 10 {
+			v.Add("domains", "too_long", "ErrFieldTooLong", "Max", 10)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := ad.A.Tenants.Update(c.UserContext(), &t); err != nil {
+		if err == tenants.ErrDomainTaken {
+			return nil, httpx.Conflict("ErrDomainTaken", "Domain", strings.Join(t.Domains, ", "))
+		}
+		return nil, err
+	}
+	nt, _ := ad.A.Tenants.ByID(t.ID)
+	return nt, nil
+}
+
+func inNorway(lat, lon float64) bool {
+	return geo.InNorway(geo.Point{Lat: lat, Lon: lon})
+}
+
+func (ad *Admin) patchSettings(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	var in Settings
+	if err := httpx.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := ad.ApplySettings(c, &in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(view(t))
+}
+
+// MaxLogo is the largest logo accepted.
+const MaxLogo = 256 << 10
+
+// SniffLogo checks an upload is an image we serve as a logo and returns its type.
+func SniffLogo(data []byte) (string, bool) {
+	ct := http.DetectContentType(data)
+	switch ct {
+	case "image/png", "image/jpeg", "image/webp":
+		return ct, true
+	}
+	head := bytes.ToLower(bytes.TrimSpace(data[:min(len(data), 512)]))
+	if (bytes.HasPrefix(head, []byte("<svg")) || bytes.HasPrefix(head, []byte("<?xml"))) && bytes.Contains(bytes.ToLower(data), []byte("<svg")) {
+		if bytes.Contains(bytes.ToLower(data), []byte("<script")) || bytes.Contains(bytes.ToLower(data), []byte("onload=")) {
+			return "", false
+		}
+		return "image/svg+xml", true
+	}
+	return "", false
+}
+
+// SetLogo validates and stores a logo.
+func (ad *Admin) SetLogo(c *fiber.Ctx, data []byte) error {
+	if len(data) == 0 {
+		return httpx.NewError(400, "empty_body", "ErrEmptyBody")
+	}
+	if len(data) > MaxLogo {
+		return httpx.NewError(413, "too_large", "ErrUploadTooLarge", "Max", "256 KB")
+	}
+	ct, ok := SniffLogo(data)
+	if !ok {
+		return httpx.NewError(415, "upload_type", "ErrUploadType")
+	}
+	return ad.A.Tenants.SetLogo(c.UserContext(), request.Tenant(c).ID, ct, data)
+}
+
+func (ad *Admin) putLogo(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	if err := ad.SetLogo(c, c.Body()); err != nil {
+		return err
+	}
+	t, _ := ad.A.Tenants.ByID(request.Tenant(c).ID)
+	return c.JSON(view(t))
+}
+
+func (ad *Admin) listRules(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": ad.A.Roles.Rules(request.Tenant(c).ID)})
+}
+
+func decodeRule(c *fiber.Ctx) (tenants.Rule, error) {
+	var r tenants.Rule
+	if err := httpx.DecodeJSON(c, &r); err != nil {
+		return r, err
+	}
+	if !tenants.ValidRule(r.Role, r.Object, r.Action, r.Effect) {
+		v := &httpx.Validation{}
+		v.Add("rule", "invalid", "ErrFieldInvalid")
+		return r, v.Err()
+	}
+	return r, nil
+}
+
+func (ad *Admin) addRule(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	r, err := decodeRule(c)
+	if err != nil {
+		return err
+	}
+	if err := ad.A.Roles.AddRule(request.Tenant(c).ID, r); err != nil {
+		return err
+	}
+	return c.Status(201).JSON(r)
+}
+
+func (ad *Admin) removeRule(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	r, err := decodeRule(c)
+	if err != nil {
+		return err
+	}
+	ok, err := ad.A.Roles.RemoveRule(request.Tenant(c).ID, r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.NotFound()
+	}
+	return c.SendStatus(204)
+}
+
+// AssignmentView is a role assignment with the user's name.
+type AssignmentView struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+	Role   string `json:"role"`
+}
+
+// Assignments lists the tenant's role assignments with names.
+func (ad *Admin) Assignments(c *fiber.Ctx) []AssignmentView {
+	var out []AssignmentView
+	for _, as := range ad.A.Roles.Assignments(request.Tenant(c).ID) {
+		av := AssignmentView{UserID: as.UserID, Role: as.Role}
+		if u, err := ad.A.Users.ByID(c.UserContext(), as.UserID); err == nil {
+			av.Name, av.Email = u.Name, u.Email
+		}
+		out = append(out, av)
+	}
+	if out == nil {
+		out = []AssignmentView{}
+	}
+	return out
+}
+
+func (ad *Admin) listAssignments(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": ad.Assignments(c)})
+}
+
+// AssignmentInput names a user by e-mail (or ID) and a role.
+type AssignmentInput struct {
+	Email  string `json:"email"`
+	UserID string `json:"user_id"`
+	Role   string `json:"role"`
+}
+
+// ChangeAssignment adds or removes a role assignment in the request's tenant.
+func (ad *Admin) ChangeAssignment(c *fiber.Ctx, in AssignmentInput, add bool) error {
+	v := &httpx.Validation{}
+	okRole := false
+	for _, r := range auth.AssignableRoles {
+		okRole = okRole || r == in.Role
+	}
+	if !okRole {
+		v.Add("role", "enum", "ErrFieldEnum", "Allowed", strings.Join(auth.AssignableRoles, ", "))
+	}
+	var u *auth.User
+	var err error
+	if in.UserID != "" {
+		u, err = ad.A.Users.ByID(c.UserContext(), in.UserID)
+	} else {
+		u, err = ad.A.Users.ByEmail(c.UserContext(), in.Email)
+	}
+	if err != nil {
+		v.Add("email", "unknown", "ErrFieldInvalid")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	tid := request.Tenant(c).ID
+	if !add {
+		if in.Role == auth.RoleTenantAdmin {
+			n := 0
+			for _, as := range ad.A.Roles.Assignments(tid) {
+				if as.Role == auth.RoleTenantAdmin {
+					n++
+				}
+			}
+			if n <= 1 {
+				return httpx.Conflict("ErrLastAdmin")
+			}
+		}
+		return ad.A.Roles.Unassign(u.ID, in.Role, tid)
+	}
+	return ad.A.Roles.Assign(u.ID, in.Role, tid)
+}
+
+func (ad *Admin) addAssignment(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	var in AssignmentInput
+	if err := httpx.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := ad.ChangeAssignment(c, in, true); err != nil {
+		return err
+	}
+	return c.Status(201).JSON(fiber.Map{"items": ad.Assignments(c)})
+}
+
+func (ad *Admin) removeAssignment(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "tenant", "admin"); err != nil {
+		return err
+	}
+	var in AssignmentInput
+	if err := httpx.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := ad.ChangeAssignment(c, in, false); err != nil {
+		return err
+	}
+	return c.SendStatus(204)
+}
+
+// TenantInput creates a tenant.
+type TenantInput struct {
+	Slug          string  `json:"slug"`
+	Name          string  `json:"name"`
+	ColorPrimary  string  `json:"color_primary"`
+	ColorAccent   string  `json:"color_accent"`
+	DefaultLocale string  `json:"default_locale"`
+	CenterLat     float64 `json:"center_lat"`
+	CenterLon     float64 `json:"center_lon"`
+	AdminEmail    string  `json:"admin_email"`
+}
+
+// CreateTenant validates and creates a tenant, optionally naming its first admin.
+func (ad *Admin) CreateTenant(c *fiber.Ctx, in TenantInput) (*tenants.Tenant, error) {
+	v := &httpx.Validation{}
+	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
+	in.Name = strings.TrimSpace(in.Name)
+	if !tenants.ValidSlug(in.Slug) {
+		v.Add("slug", "invalid", "ErrFieldInvalid")
+	}
+	if in.Name == "" {
+		v.Add("name", "required", "ErrFieldRequired")
+	} else if len([]rune(in.Name)) > 120 {
+		v.Add("name", "too_long", "ErrFieldTooLong", "Max", 120)
+	}
+	if in.ColorPrimary == "" {
+		in.ColorPrimary = "#1f5f3f"
+	}
+	if in.ColorAccent == "" {
+		in.ColorAccent = "#f2b134"
+	}
+	if !tenants.ValidColor(in.ColorPrimary) {
+		v.Add("color_primary", "invalid", "ErrFieldInvalid")
+	}
+	if !tenants.ValidColor(in.ColorAccent) {
+		v.Add("color_accent", "invalid", "ErrFieldInvalid")
+	}
+	if in.DefaultLocale == "" {
+		in.DefaultLocale = locales.Default
+	}
+	if !locales.IsSupported(in.DefaultLocale) {
+		v.Add("default_locale", "enum", "ErrFieldEnum", "Allowed", strings.Join(locales.Supported, ", "))
+	}
+	if in.CenterLat == 0 && in.CenterLon == 0 {
+		in.CenterLat, in.CenterLon = 59.91, 10.75
+	}
+	if !inNorway(in.CenterLat, in.CenterLon) {
+		v.Add("center_lat", "outside_norway", "ErrOutsideNorway")
+	}
+	var adminUser *auth.User
+	if in.AdminEmail != "" {
+		u, err := ad.A.Users.ByEmail(c.UserContext(), in.AdminEmail)
+		if err != nil {
+			v.Add("admin_email", "unknown", "ErrFieldInvalid")
+		}
+		adminUser = u
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	t := &tenants.Tenant{Slug: in.Slug, Name: in.Name, ShortName: in.Name, ColorPrimary: strings.ToLower(in.ColorPrimary), ColorAccent: strings.ToLower(in.ColorAccent),
+		DefaultLocale: in.DefaultLocale, CenterLat: in.CenterLat, CenterLon: in.CenterLon, Zoom: 10}
+	if err := ad.A.Tenants.Create(c.UserContext(), t); err != nil {
+		if err == tenants.ErrSlugTaken {
+			return nil, httpx.Conflict("ErrSlugTaken", "Slug", in.Slug)
+		}
+		return nil, err
+	}
+	if adminUser != nil {
+		if err := ad.A.Roles.Assign(adminUser.ID, auth.RoleTenantAdmin, t.ID); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func (ad *Admin) platformTenants(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "platform", "admin"); err != nil {
+		return err
+	}
+	out := []SettingsView{}
+	for _, t := range ad.A.Tenants.All() {
+		out = append(out, view(t))
+	}
+	return c.JSON(fiber.Map{"items": out})
+}
+
+func (ad *Admin) platformCreateTenant(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "platform", "admin"); err != nil {
+		return err
+	}
+	var in TenantInput
+	if err := httpx.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := ad.CreateTenant(c, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(201).JSON(view(t))
+}

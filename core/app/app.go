@@ -1,0 +1,304 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/valyala/fasthttp"
+
+	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/geo"
+	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/locales"
+	"github.com/masseflyt/masseflyt/migrations"
+	"github.com/masseflyt/masseflyt/tenants"
+)
+
+// App is one Masseflyt instance.
+type App struct {
+	Config    Config
+	Log       *slog.Logger
+	DB        *store.DB
+	Tenants   *tenants.Registry
+	Roles     *tenants.Roles
+	Users     *auth.Users
+	Identity  auth.Identity
+	Directory *directory.Service
+	Bundle    *i18n.Bundle
+	Fiber     *fiber.App
+
+	// OnRoutes lets the UI and admin packages add their routes (set before New
+	// by cmd or tests via Options).
+	tenantAPI    fiber.Router
+	moduleRoutes []RouteRegistrar
+	cleanups     []func() error
+	started      time.Time
+}
+
+// Options adjust New.
+type Options struct {
+	// Logger overrides the JSON logger on stderr.
+	Logger *slog.Logger
+	// SkipMigrate skips migrations (the caller ran them).
+	SkipMigrate bool
+	// Mount adds routes (UI, admin) after the kernel's.
+	Mount []func(a *App)
+}
+
+// New builds an App: opens and migrates the database, loads the plugins and
+// wires the HTTP server. It does not listen.
+func New(cfg Config, o Options) (*App, error) {
+	start := time.Now()
+	if err := cfg.Finish(); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, started: start}
+	a.Log = o.Logger
+	if a.Log == nil {
+		lvl := slog.LevelInfo
+		if cfg.LogLevel == "debug" {
+			lvl = slog.LevelDebug
+		} else if cfg.LogLevel == "warn" {
+			lvl = slog.LevelWarn
+		}
+		a.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	}
+	if !o.SkipMigrate {
+		if err := Migrate(cfg); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.Open(store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	a.DB = db
+	a.cleanups = append(a.cleanups, db.Close)
+	if err := a.provision(); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	a.Fiber = a.newFiber()
+	a.routes()
+	for _, m := range o.Mount {
+		m(a)
+	}
+	a.Fiber.Use(func(c *fiber.Ctx) error { return httpx.NotFound() })
+	a.wrapHost()
+	return a, nil
+}
+
+// Migrate applies the migrations with the owner connection.
+func Migrate(cfg Config) error {
+	url := cfg.MigrateDatabaseURL
+	if url == "" {
+		url = cfg.DatabaseURL
+	}
+	db, err := store.Open(store.Options{URL: url, DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrations.Run(db, migrations.Options{AppRole: cfg.DBAppRole})
+}
+
+func (a *App) provision() error {
+	var err error
+	a.Bundle, err = locales.NewBundle()
+	if err != nil {
+		return err
+	}
+	a.Tenants = tenants.NewRegistry(a.DB, a.Config.BaseDomain)
+	if err := a.Tenants.Load(context.Background()); err != nil {
+		return fmt.Errorf("load tenants: %w", err)
+	}
+	a.Roles, err = tenants.NewRoles(a.DB, a.Config.PolicyReload)
+	if err != nil {
+		return err
+	}
+	a.cleanups = append(a.cleanups, func() error { a.Roles.Close(); return nil })
+	a.Users = &auth.Users{DB: a.DB}
+	if a.Identity, err = loadAs[auth.Identity](a, a.Config.Identity); err != nil {
+		return err
+	}
+	reg, err := loadAs[directory.Registry](a, a.Config.Bizreg)
+	if err != nil {
+		return err
+	}
+	gc, err := loadAs[geo.Geocoder](a, a.Config.Geocoder)
+	if err != nil {
+		return err
+	}
+	a.Directory = &directory.Service{DB: a.DB, Registry: reg, Geocoder: gc}
+	return nil
+}
+
+// Close releases everything, in reverse order.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.cleanups) - 1; i >= 0; i-- {
+		if err := a.cleanups[i](); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	a.cleanups = nil
+	return errors.Join(errs...)
+}
+
+// Serve listens until ctx is cancelled, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.Fiber.Listen(a.Config.Addr) }()
+	a.Log.Info("listening", "addr", a.Config.Addr, "env", a.Config.Env, "db", string(a.DB.Dialect), "startup", time.Since(a.started).String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := a.Fiber.ShutdownWithContext(sctx); err != nil {
+		return err
+	}
+	return <-errc
+}
+
+// wrapHost resolves tenants by Host header before Fiber routes: a request to
+// a tenant's own domain (or {slug}.{base domain}) is rewritten onto the
+// slug-addressed routes, so one route table serves both.
+func (a *App) wrapHost() {
+	srv := a.Fiber.Server()
+	next := srv.Handler
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		if t, ok := a.Tenants.ByHost(string(ctx.Host())); ok {
+			p := string(ctx.URI().PathOriginal())
+			if np, ok := rewriteForTenant(p, t.Slug); ok {
+				ctx.URI().SetPath(np)
+			}
+		}
+		next(ctx)
+	}
+}
+
+func rewriteForTenant(p, slug string) (string, bool) {
+	switch {
+	case strings.HasPrefix(p, "/t/"), strings.HasPrefix(p, "/api/v1/tenants/"), strings.HasPrefix(p, "/static/"),
+		strings.HasPrefix(p, "/auth/"), strings.HasPrefix(p, "/admin"), p == "/healthz", p == "/readyz",
+		p == "/api/v1/openapi.json", p == "/api/v1/docs", strings.HasPrefix(p, "/api/v1/platform"):
+		return p, false
+	case p == "/api/v1" || strings.HasPrefix(p, "/api/v1/"):
+		return "/api/v1/tenants/" + slug + strings.TrimPrefix(p, "/api/v1"), true
+	default:
+		return "/t/" + slug + p, true
+	}
+}
+
+// Secure reports whether the request came over TLS (directly or from a trusted proxy).
+func (a *App) Secure(c *fiber.Ctx) bool {
+	if c.Context().IsTLS() {
+		return true
+	}
+	return a.Config.TrustProxy && c.Get("X-Forwarded-Proto") == "https"
+}
+
+// TenantMiddleware resolves :tenant, scopes the context, and applies the tenant's language.
+func (a *App) TenantMiddleware(c *fiber.Ctx) error {
+	slug := c.Params("tenant")
+	t, ok := a.Tenants.BySlug(slug)
+	if !ok {
+		if len(slug) > 40 {
+			slug = slug[:40]
+		}
+		return httpx.NewError(404, "unknown_tenant", "ErrUnknownTenant", "Slug", slug)
+	}
+	request.SetTenant(c, t)
+	c.SetUserContext(store.WithTenant(c.UserContext(), t.ID))
+	l := httpx.Loc(c)
+	if c.Query("lang") == "" && c.Cookies("lang") == "" && (httpx.WantsHTML(c) || c.Get(fiber.HeaderAcceptLanguage) == "") {
+		if locales.IsSupported(t.DefaultLocale) && t.DefaultLocale != l.Lang {
+			httpx.SetLoc(c, locales.New(a.Bundle, t.DefaultLocale))
+		}
+	}
+	return c.Next()
+}
+
+// Authenticate resolves the principal: an API token (Authorization: Bearer),
+// else an identity session (cookie or X-Session-Token), else anonymous.
+func (a *App) Authenticate(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	t := request.Tenant(c)
+	p := &auth.Principal{Roles: []string{auth.RoleAnonymous}}
+	request.SetRoles(c, a.Roles)
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return httpx.NewError(401, "token_invalid", "ErrTokenInvalid")
+		}
+		tok, user, err := a.Users.LookupToken(ctx, strings.TrimSpace(secret))
+		switch {
+		case errors.Is(err, auth.ErrTokenExpired):
+			return httpx.NewError(401, "token_expired", "ErrTokenExpired")
+		case errors.Is(err, auth.ErrTokenRevoked):
+			return httpx.NewError(401, "token_revoked", "ErrTokenRevoked")
+		case errors.Is(err, auth.ErrTokenInvalid):
+			return httpx.NewError(401, "token_invalid", "ErrTokenInvalid")
+		case err != nil:
+			return err
+		}
+		if t == nil || tok.TenantID != t.ID {
+			return httpx.NewError(403, "token_wrong_tenant", "ErrTokenWrongTenant")
+		}
+		p.User, p.Token = user, tok
+	} else if creds := (auth.Credentials{CookieHeader: c.Get(fiber.HeaderCookie), SessionToken: c.Get("X-Session-Token")}); creds.CookieHeader != "" || creds.SessionToken != "" {
+		sess, err := a.Identity.Authenticate(ctx, creds)
+		if err != nil {
+			a.Log.Warn("identity provider failed", "request_id", httpx.RequestID(c), "err", err)
+			return httpx.NewError(503, "identity_unavailable", "ErrInternal")
+		}
+		if sess != nil {
+			u, err := a.Users.Ensure(ctx, sess)
+			if err != nil {
+				return err
+			}
+			p.User, p.AAL = u, sess.AAL
+		}
+	}
+	if p.User != nil {
+		p.Roles = append(p.Roles, auth.RoleAuthenticated)
+		if t != nil {
+			p.Roles = append(p.Roles, a.Roles.UserRoles(p.User.ID, t.ID)...)
+			orgs, transporter, err := a.Directory.PrincipalOrgs(ctx, p.User.ID)
+			if err != nil {
+				return err
+			}
+			p.Orgs = orgs
+			if len(orgs) > 0 {
+				p.Roles = append(p.Roles, auth.RoleMember)
+			}
+			for _, r := range orgs {
+				if r == directory.AdminRole {
+					p.Roles = append(p.Roles, auth.RoleOrgAdmin)
+					break
+				}
+			}
+			if transporter {
+				p.Roles = append(p.Roles, auth.RoleTransporter)
+			}
+		} else if a.Roles.IsSuperadmin(p.User.ID) {
+			p.Roles = append(p.Roles, auth.RoleSuperadmin)
+		}
+	}
+	request.SetPrincipal(c, p)
+	return c.Next()
+}

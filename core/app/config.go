@@ -1,0 +1,124 @@
+// Package app is the kernel: configuration, database, plugins, services,
+// the Fiber server and its lifecycle.
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the deployment's configuration, from environment variables
+// (MASSEFLYT_*) overridden by command-line flags.
+type Config struct {
+	Addr               string // MASSEFLYT_ADDR, default :8080
+	DataDir            string // MASSEFLYT_DATA_DIR, default ./data (SQLite file and uploads)
+	DatabaseURL        string // MASSEFLYT_DATABASE_URL: Postgres when set, as the non-owner app role
+	MigrateDatabaseURL string // MASSEFLYT_MIGRATE_DATABASE_URL: owner connection for migrations (default DatabaseURL)
+	DBAppRole          string // MASSEFLYT_DB_APP_ROLE: role granted DML by migrations
+	Env                string // MASSEFLYT_ENV: development or production
+	BaseDomain         string // MASSEFLYT_BASE_DOMAIN: tenants answer on {slug}.{base domain}
+	PublicURL          string // MASSEFLYT_PUBLIC_URL: how users reach the platform (links in mails, redirects)
+	Secret             string // MASSEFLYT_SECRET: signs cookies; random per start in development
+	Identity           string // MASSEFLYT_IDENTITY: identity.dev or identity.kratos
+	KratosURL          string // MASSEFLYT_KRATOS_URL: Kratos public API (server-to-server)
+	KratosBrowserURL   string // MASSEFLYT_KRATOS_BROWSER_URL: Kratos as the browser sees it (login links)
+	Bizreg             string // MASSEFLYT_BIZREG: bizreg.fake (offline) or bizreg.brreg
+	BrregURL           string // MASSEFLYT_BRREG_URL
+	Geocoder           string // MASSEFLYT_GEOCODER: geocoder.fake (offline) or geocoder.kartverket
+	KartverketURL      string // MASSEFLYT_KARTVERKET_URL
+	TrustProxy         bool   // MASSEFLYT_TRUST_PROXY: honour X-Forwarded-Proto/For from a proxy
+	APIRateLimit       int    // MASSEFLYT_API_RATE_LIMIT: API requests per minute per client (0 = off)
+	LoginRateLimit     int    // MASSEFLYT_LOGIN_RATE_LIMIT: login attempts per minute per client
+	PolicyReload       time.Duration
+	Demo               bool // serve --demo: seed demo data on start
+	LogLevel           string
+}
+
+// Production reports whether this is a production deployment.
+func (c *Config) Production() bool { return c.Env == "production" }
+
+// DefaultConfig reads the environment.
+func DefaultConfig() Config {
+	env := func(k, def string) string {
+		if v, ok := os.LookupEnv(k); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	envInt := func(k string, def int) int {
+		if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Addr:               env("MASSEFLYT_ADDR", ":8080"),
+		DataDir:            env("MASSEFLYT_DATA_DIR", "./data"),
+		DatabaseURL:        env("MASSEFLYT_DATABASE_URL", ""),
+		MigrateDatabaseURL: env("MASSEFLYT_MIGRATE_DATABASE_URL", ""),
+		DBAppRole:          env("MASSEFLYT_DB_APP_ROLE", ""),
+		Env:                env("MASSEFLYT_ENV", "development"),
+		BaseDomain:         env("MASSEFLYT_BASE_DOMAIN", ""),
+		PublicURL:          env("MASSEFLYT_PUBLIC_URL", ""),
+		Secret:             env("MASSEFLYT_SECRET", ""),
+		Identity:           env("MASSEFLYT_IDENTITY", ""),
+		KratosURL:          env("MASSEFLYT_KRATOS_URL", "http://127.0.0.1:4433"),
+		KratosBrowserURL:   env("MASSEFLYT_KRATOS_BROWSER_URL", ""),
+		Bizreg:             env("MASSEFLYT_BIZREG", "bizreg.fake"),
+		BrregURL:           env("MASSEFLYT_BRREG_URL", "https://data.brreg.no/enhetsregisteret/api"),
+		Geocoder:           env("MASSEFLYT_GEOCODER", "geocoder.fake"),
+		KartverketURL:      env("MASSEFLYT_KARTVERKET_URL", "https://ws.geonorge.no/adresser/v1"),
+		TrustProxy:         env("MASSEFLYT_TRUST_PROXY", "") == "true",
+		APIRateLimit:       envInt("MASSEFLYT_API_RATE_LIMIT", 600),
+		LoginRateLimit:     envInt("MASSEFLYT_LOGIN_RATE_LIMIT", 20),
+		PolicyReload:       30 * time.Second,
+		LogLevel:           env("MASSEFLYT_LOG_LEVEL", "info"),
+	}
+	return c
+}
+
+// Flags registers the flags that override the environment.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (MASSEFLYT_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory for SQLite and uploads (MASSEFLYT_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "Postgres URL; empty uses SQLite (MASSEFLYT_DATABASE_URL)")
+	fs.StringVar(&c.Env, "env", c.Env, "development or production (MASSEFLYT_ENV)")
+	fs.StringVar(&c.BaseDomain, "base-domain", c.BaseDomain, "base domain for tenant subdomains (MASSEFLYT_BASE_DOMAIN)")
+}
+
+// Finish fills in derived defaults and validates.
+func (c *Config) Finish() error {
+	if c.Env != "development" && c.Env != "production" {
+		return fmt.Errorf("MASSEFLYT_ENV must be development or production, not %q", c.Env)
+	}
+	if c.Identity == "" {
+		if c.Production() {
+			c.Identity = "identity.kratos"
+		} else {
+			c.Identity = "identity.dev"
+		}
+	}
+	if c.Secret == "" {
+		if c.Production() {
+			return errors.New("MASSEFLYT_SECRET is required in production")
+		}
+		var b [32]byte
+		_, _ = rand.Read(b[:])
+		c.Secret = hex.EncodeToString(b[:])
+	}
+	if c.Production() && len(c.Secret) < 32 {
+		return errors.New("MASSEFLYT_SECRET must be at least 32 characters")
+	}
+	if c.MigrateDatabaseURL == "" {
+		c.MigrateDatabaseURL = c.DatabaseURL
+	}
+	c.BaseDomain = strings.ToLower(strings.Trim(c.BaseDomain, ". "))
+	return nil
+}

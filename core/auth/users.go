@@ -1,0 +1,168 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/core/store"
+)
+
+// Users stores people (a global table) and API tokens (a tenant table).
+type Users struct {
+	DB *store.DB
+
+	mu    sync.Mutex
+	cache map[string]cachedUser // by subject
+}
+
+type cachedUser struct {
+	u  *User
+	at time.Time
+}
+
+const userCacheTTL = time.Minute
+
+// Ensure returns the user for an identity session, creating or updating the
+// row from the provider's traits (only e-mail and name: T15).
+func (s *Users) Ensure(ctx context.Context, sess *Session) (*User, error) {
+	s.mu.Lock()
+	if cu, ok := s.cache[sess.Subject]; ok && time.Since(cu.at) < userCacheTTL && cu.u.Email == sess.Email && cu.u.Name == sess.Name {
+		s.mu.Unlock()
+		return cu.u, nil
+	}
+	s.mu.Unlock()
+	ctx = store.System(ctx, "users are global")
+	var u User
+	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Where("subject = ?", sess.Subject).Take(&u).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			u = User{ID: store.NewID(), Subject: sess.Subject, Email: sess.Email, Name: nameOr(sess)}
+			return tx.Create(&u).Error
+		}
+		if err != nil {
+			return err
+		}
+		if sess.Email != "" && (u.Email != sess.Email || (sess.Name != "" && u.Name != sess.Name)) {
+			u.Email, u.Name = sess.Email, nameOr(sess)
+			return tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"email": u.Email, "name": u.Name, "updated_at": time.Now().UTC()}).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.cache == nil {
+		s.cache = map[string]cachedUser{}
+	}
+	s.cache[sess.Subject] = cachedUser{u: &u, at: time.Now()}
+	s.mu.Unlock()
+	return &u, nil
+}
+
+func nameOr(sess *Session) string {
+	if sess.Name != "" {
+		return sess.Name
+	}
+	name, _, _ := strings.Cut(sess.Email, "@")
+	return name
+}
+
+// ByID returns a user.
+func (s *Users) ByID(ctx context.Context, id string) (*User, error) {
+	var u User
+	err := s.DB.Read(store.System(ctx, "users are global"), func(tx *gorm.DB) error {
+		return tx.Where("id = ?", id).Take(&u).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// ByEmail returns a user by e-mail.
+func (s *Users) ByEmail(ctx context.Context, email string) (*User, error) {
+	var u User
+	err := s.DB.Read(store.System(ctx, "users are global"), func(tx *gorm.DB) error {
+		return tx.Where("LOWER(email) = ?", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// Errors of token lookup.
+var (
+	ErrTokenInvalid = errors.New("auth: invalid token")
+	ErrTokenExpired = errors.New("auth: token expired")
+	ErrTokenRevoked = errors.New("auth: token revoked")
+)
+
+// CreateToken issues a token for userID in the context's tenant. The secret is
+// returned once and never stored.
+func (s *Users) CreateToken(ctx context.Context, userID, name string, scopes []string, ttl time.Duration) (*Token, string, error) {
+	secret, hash := NewTokenSecret()
+	now := time.Now().UTC()
+	t := &Token{ID: store.NewID(), UserID: userID, Name: name, TokenHash: hash, Prefix: secret[:len(TokenPrefix)+6], Scopes: strings.Join(scopes, ","), ExpiresAt: now.Add(ttl), CreatedAt: now}
+	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Create(t).Error }); err != nil {
+		return nil, "", err
+	}
+	return t, secret, nil
+}
+
+// Tokens lists a user's tokens in the context's tenant.
+func (s *Users) Tokens(ctx context.Context, userID string) ([]Token, error) {
+	var out []Token
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Where("user_id = ?", userID).Order("created_at DESC").Find(&out).Error
+	})
+	return out, err
+}
+
+// RevokeToken revokes a user's token in the context's tenant; false if none matched.
+func (s *Users) RevokeToken(ctx context.Context, userID, id string) (bool, error) {
+	var n int64
+	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Token{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", id, userID).Update("revoked_at", time.Now().UTC())
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n > 0, err
+}
+
+// LookupToken finds a token by its secret, across tenants (the caller checks
+// the tenant), and its user.
+func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
+		return nil, nil, ErrTokenInvalid
+	}
+	ctx = store.System(ctx, "token lookup by hash before tenant check")
+	var t Token
+	var u User
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("token_hash = ?", HashToken(secret)).Take(&t).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", t.UserID).Take(&u).Error
+	})
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil, ErrTokenInvalid
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now().UTC()
+	switch {
+	case t.RevokedAt != nil:
+		return nil, nil, ErrTokenRevoked
+	case !now.Before(t.ExpiresAt):
+		return nil, nil, ErrTokenExpired
+	}
+	return &t, &u, nil
+}

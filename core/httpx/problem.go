@@ -1,0 +1,166 @@
+// Package httpx holds the Fiber setup shared by the API and the UI:
+// RFC 9457 problem+json errors, localisation, request IDs, logging, security
+// headers and pagination.
+package httpx
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/locales"
+)
+
+// FieldError names one invalid input field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	msgID   string
+	data    []any
+}
+
+// Error is a client-facing error with a stable code and a localized message.
+type Error struct {
+	Status int
+	Code   string // stable machine-readable code; the problem type is urn:masseflyt:problem:<code>
+	MsgID  string // go-i18n message ID for the title/detail
+	Data   []any  // template data as key, value pairs
+	Fields []FieldError
+	Err    error // wrapped cause, never shown to the client
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Err.Error()
+	}
+	return e.Code
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Problem is the RFC 9457 body.
+type Problem struct {
+	Type     string       `json:"type"`
+	Title    string       `json:"title"`
+	Status   int          `json:"status"`
+	Detail   string       `json:"detail,omitempty"`
+	Instance string       `json:"instance,omitempty"`
+	Errors   []FieldError `json:"errors,omitempty"`
+}
+
+// NewError builds an Error.
+func NewError(status int, code, msgID string, data ...any) *Error {
+	return &Error{Status: status, Code: code, MsgID: msgID, Data: data}
+}
+
+// Common errors.
+func NotFound() *Error     { return NewError(404, "not_found", "ErrNotFound") }
+func Forbidden() *Error    { return NewError(403, "forbidden", "ErrForbidden") }
+func Unauthorized() *Error { return NewError(401, "unauthorized", "ErrUnauthorized") }
+func Conflict(msgID string, data ...any) *Error {
+	return NewError(409, "conflict", msgID, data...)
+}
+
+// Validation collects field errors.
+type Validation struct{ fields []FieldError }
+
+// Add records that field failed with a message ID and template data.
+func (v *Validation) Add(field, code, msgID string, data ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Code: code, msgID: msgID, data: append([]any{"Field", field}, data...)})
+}
+
+// OK reports whether no field failed.
+func (v *Validation) OK() bool { return len(v.fields) == 0 }
+
+// Err returns the validation error or nil.
+func (v *Validation) Err() error {
+	if v.OK() {
+		return nil
+	}
+	return &Error{Status: 422, Code: "validation", MsgID: "ErrValidation", Fields: v.fields}
+}
+
+// Fields returns the recorded field errors (for form rendering).
+func (v *Validation) Fields() []FieldError { return v.fields }
+
+// Localize fills in the messages of an error's fields.
+func (e *Error) Localize(l *locales.Localizer) Problem {
+	p := Problem{
+		Type:   "urn:masseflyt:problem:" + e.Code,
+		Title:  l.T(e.MsgID, e.Data...),
+		Status: e.Status,
+	}
+	for _, f := range e.Fields {
+		f.Message = l.T(f.msgID, f.data...)
+		p.Errors = append(p.Errors, f)
+	}
+	if len(p.Errors) > 0 {
+		msgs := make([]string, len(p.Errors))
+		for i, f := range p.Errors {
+			msgs[i] = f.Message
+		}
+		p.Detail = strings.Join(msgs, " ")
+	}
+	return p
+}
+
+// AsError converts any error to a client error; unknown errors become a 500
+// with a generic message (the cause is logged, never sent).
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case 404:
+			return NotFound()
+		case 405:
+			return NewError(405, "method_not_allowed", "ErrMethodNotAllowed")
+		case 413:
+			return NewError(413, "too_large", "ErrBodyTooLarge")
+		case 429:
+			return NewError(429, "rate_limited", "ErrRateLimited")
+		case 400:
+			return NewError(400, "bad_request", "ErrBadRequest")
+		}
+		return NewError(fe.Code, "http_"+strings.ToLower(strings.ReplaceAll(http.StatusText(fe.Code), " ", "_")), "ErrInternal")
+	}
+	return &Error{Status: 500, Code: "internal", MsgID: "ErrInternal", Err: err}
+}
+
+// WantsHTML reports whether the request comes from the UI rather than the API.
+func WantsHTML(c *fiber.Ctx) bool {
+	p := c.Path()
+	if strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
+		return false
+	}
+	return true
+}
+
+// HTMLErrorRenderer renders UI error pages; set by the web package.
+var HTMLErrorRenderer func(c *fiber.Ctx, p Problem) error
+
+// ErrorHandler is Fiber's error handler: problem+json for the API, an error page for the UI.
+func ErrorHandler(c *fiber.Ctx, err error) error {
+	e := AsError(err)
+	loc := Loc(c)
+	p := e.Localize(loc)
+	p.Instance = c.Path()
+	if e.Status >= 500 {
+		slog.Error("request failed", "request_id", RequestID(c), "path", c.Path(), "err", err)
+	}
+	if WantsHTML(c) && HTMLErrorRenderer != nil {
+		c.Status(e.Status)
+		return HTMLErrorRenderer(c, p)
+	}
+	c.Status(e.Status)
+	c.Set(fiber.HeaderContentType, "application/problem+json; charset=utf-8")
+	c.Set(fiber.HeaderContentLanguage, loc.Lang)
+	return c.JSON(p, "application/problem+json; charset=utf-8")
+}

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the application's database handle. Use Tx for writes and Read for
+// reads: on Postgres both run inside a transaction that sets app.tenant_id so
+// row-level security (the second wall) sees the tenant.
+type DB struct {
+	Gorm    *gorm.DB
+	Dialect Dialect
+}
+
+// Options configure Open.
+type Options struct {
+	// URL is a Postgres connection URL; empty selects SQLite in DataDir.
+	URL     string
+	DataDir string
+	// SQLitePath overrides the SQLite file (":memory:"-style DSNs included).
+	SQLitePath string
+	Debug      bool
+}
+
+// Open connects to the configured database and installs the tenant scoping plugin.
+func Open(o Options) (*DB, error) {
+	cfg := &gorm.Config{
+		Logger:                                   logger.Discard,
+		PrepareStmt:                              false,
+		DisableForeignKeyConstraintWhenMigrating: true,
+		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	if o.Debug {
+		cfg.Logger = logger.Default.LogMode(logger.Info)
+	}
+	var (
+		g   *gorm.DB
+		err error
+		d   Dialect
+	)
+	if o.URL != "" {
+		d = Postgres
+		g, err = gorm.Open(postgres.Open(o.URL), cfg)
+	} else {
+		d = SQLite
+		path := o.SQLitePath
+		if path == "" {
+			if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data dir: %w", err)
+			}
+			path = filepath.Join(o.DataDir, "masseflyt.db")
+		}
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		dsn := path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		g, err = gorm.Open(sqlite.Open(dsn), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", d, err)
+	}
+	if err := g.Use(scoping{}); err != nil {
+		return nil, err
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if d == SQLite {
+		// One writer at a time is SQLite's model; a few connections let
+		// readers proceed under WAL.
+		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	return &DB{Gorm: g, Dialect: d}, nil
+}
+
+// Close closes the connection pool.
+func (d *DB) Close() error {
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Tx runs fn in a transaction carrying ctx's tenant (or system bypass).
+func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := d.setLocal(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// Read runs a read-only fn. On SQLite it runs without a transaction (WAL
+// readers never block); on Postgres it needs one for the RLS settings.
+func (d *DB) Read(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if d.Dialect == SQLite {
+		return fn(d.Gorm.WithContext(ctx))
+	}
+	return d.Tx(ctx, fn)
+}
+
+func (d *DB) setLocal(ctx context.Context, tx *gorm.DB) error {
+	if d.Dialect != Postgres {
+		return nil
+	}
+	tid, _ := TenantID(ctx)
+	bypass := "off"
+	if IsSystem(ctx) && tid == "" {
+		bypass = "on"
+	}
+	return tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', ?, true)", tid, bypass).Error
+}
+
+// IsUniqueViolation reports whether err is a unique constraint failure on either dialect.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") || strings.Contains(s, "duplicate key value")
+}
+
+// IsForeignKeyViolation reports whether err is a foreign key failure on either dialect.
+func IsForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "FOREIGN KEY constraint failed") || strings.Contains(s, "SQLSTATE 23503") || strings.Contains(s, "violates foreign key")
+}
+
+// LikeOp returns the case-insensitive LIKE operator of the dialect.
+func (d *DB) LikeOp() string {
+	if d.Dialect == Postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}

@@ -1,0 +1,11 @@
+// Package standard registers the standard plugin set. Import it for its side effects.
+package standard
+
+import (
+	_ "github.com/masseflyt/masseflyt/plugins/bizreg/brreg"
+	_ "github.com/masseflyt/masseflyt/plugins/bizreg/fake"
+	_ "github.com/masseflyt/masseflyt/plugins/geocoder/fake"
+	_ "github.com/masseflyt/masseflyt/plugins/geocoder/kartverket"
+	_ "github.com/masseflyt/masseflyt/plugins/identity/dev"
+	_ "github.com/masseflyt/masseflyt/plugins/identity/kratos"
+)

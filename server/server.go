@@ -1,0 +1,17 @@
+// Package server assembles the standard Masseflyt: the kernel, the standard
+// plugins, the admin and the marketplace UI. cmd/masseflyt and the
+// integration tests build the same thing through it.
+package server
+
+import (
+	"github.com/masseflyt/masseflyt/admin"
+	"github.com/masseflyt/masseflyt/core/app"
+	_ "github.com/masseflyt/masseflyt/plugins/standard" // the standard plugin set
+	"github.com/masseflyt/masseflyt/web"
+)
+
+// New builds the standard app.
+func New(cfg app.Config, o app.Options) (*app.App, error) {
+	o.Mount = append([]func(*app.App){admin.Mount, web.Mount}, o.Mount...)
+	return app.New(cfg, o)
+}

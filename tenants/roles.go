@@ -1,0 +1,295 @@
+package tenants
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	gormadapter "github.com/casbin/gorm-adapter/v3"
+
+	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/store"
+)
+
+// The Casbin model: RBAC with domains, where the domain is the tenant ID and
+// "*" holds the platform defaults. Each role is enforced on its own and a
+// request is allowed when any of the principal's roles allows it; within a
+// role a tenant's deny rule overrides a default allow.
+const casbinModel = `
+[request_definition]
+r = sub, dom, obj, act
+
+[policy_definition]
+p = sub, dom, obj, act, eft
+
+[role_definition]
+g = _, _, _
+
+[policy_effect]
+e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
+
+[matchers]
+m = r.sub == p.sub && (p.dom == r.dom || p.dom == "*") && (p.obj == r.obj || p.obj == "*") && (p.act == r.act || p.act == "*")
+`
+
+// Permissions is the catalogue of objects and their actions; rules outside it are refused.
+var Permissions = map[string][]string{
+	"directory":   {"read", "create", "update", "delete"},
+	"contacts":    {"read", "write"},
+	"vehicles":    {"create", "approve"},
+	"memberships": {"request", "read", "approve"},
+	"tokens":      {"manage"},
+	"tenant":      {"read", "admin"},
+	"platform":    {"admin"},
+}
+
+// DefaultRules are the platform defaults (domain "*"): role, object, action.
+var DefaultRules = [][3]string{
+	{auth.RoleAnonymous, "directory", "read"},
+	{auth.RoleAnonymous, "tenant", "read"},
+	{auth.RoleAuthenticated, "contacts", "read"},
+	{auth.RoleAuthenticated, "directory", "create"},
+	{auth.RoleAuthenticated, "memberships", "request"},
+	{auth.RoleAuthenticated, "tokens", "manage"},
+	{auth.RoleMember, "directory", "update"},
+	{auth.RoleMember, "contacts", "write"},
+	{auth.RoleMember, "memberships", "read"},
+	{auth.RoleTransporter, "vehicles", "create"},
+	{auth.RoleOrgAdmin, "directory", "update"},
+	{auth.RoleOrgAdmin, "directory", "delete"},
+	{auth.RoleOrgAdmin, "contacts", "write"},
+	{auth.RoleOrgAdmin, "memberships", "read"},
+	{auth.RoleOrgAdmin, "memberships", "approve"},
+	{auth.RoleOrgAdmin, "vehicles", "approve"},
+	{auth.RoleSupervisor, "directory", "read"},
+	{auth.RoleSupervisor, "contacts", "read"},
+	{auth.RoleSupervisor, "memberships", "read"},
+	{auth.RoleSupervisor, "tenant", "read"},
+	{auth.RoleTenantAdmin, "directory", "*"},
+	{auth.RoleTenantAdmin, "contacts", "*"},
+	{auth.RoleTenantAdmin, "vehicles", "*"},
+	{auth.RoleTenantAdmin, "memberships", "*"},
+	{auth.RoleTenantAdmin, "tenant", "*"},
+	{auth.RoleTenantAdmin, "tokens", "manage"},
+	{auth.RoleSuperadmin, "*", "*"},
+}
+
+// Rule is one policy line as shown to admins.
+type Rule struct {
+	Role   string `json:"role"`
+	Object string `json:"object"`
+	Action string `json:"action"`
+	Effect string `json:"effect"` // allow or deny
+	Tenant string `json:"-"`
+	// Default marks a platform default (read-only for tenant admins).
+	Default bool `json:"default"`
+}
+
+// Assignment is a role given to a user in a tenant.
+type Assignment struct {
+	UserID string `json:"user_id"`
+	Role   string `json:"role"`
+}
+
+// Roles decides what a role may do, per tenant.
+type Roles struct {
+	e *casbin.SyncedEnforcer
+}
+
+// NewRoles loads the policy from the casbin_rule table (created by the
+// migrations, so the adapter's auto-migration is off) and ensures the
+// defaults are present. Policies are reloaded every reload interval so
+// changes made on other instances arrive.
+func NewRoles(db *store.DB, reload time.Duration) (*Roles, error) {
+	g := db.Gorm.WithContext(store.System(context.Background(), "casbin policy table (global)"))
+	gormadapter.TurnOffAutoMigrate(g)
+	a, err := gormadapter.NewAdapterByDBUseTableName(g, "", "casbin_rule")
+	if err != nil {
+		return nil, fmt.Errorf("casbin adapter: %w", err)
+	}
+	m, err := model.NewModelFromString(casbinModel)
+	if err != nil {
+		return nil, err
+	}
+	e, err := casbin.NewSyncedEnforcer(m, a)
+	if err != nil {
+		return nil, fmt.Errorf("casbin: %w", err)
+	}
+	r := &Roles{e: e}
+	if err := r.ensureDefaults(); err != nil {
+		return nil, err
+	}
+	if reload > 0 {
+		e.StartAutoLoadPolicy(reload)
+	}
+	return r, nil
+}
+
+// Close stops the reload loop.
+func (r *Roles) Close() { r.e.StopAutoLoadPolicy() }
+
+// Reload rereads the policy from the database.
+func (r *Roles) Reload() error { return r.e.LoadPolicy() }
+
+func (r *Roles) ensureDefaults() error {
+	var missing [][]string
+	for _, d := range DefaultRules {
+		rule := []string{d[0], "*", d[1], d[2], "allow"}
+		if ok, _ := r.e.HasPolicy(rule); !ok {
+			missing = append(missing, rule)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err := r.e.AddPolicies(missing)
+	return err
+}
+
+// Decision is the outcome of Authorize.
+type Decision struct {
+	Allowed bool
+	// AdminOnly means only an admin role (tenant admin, superadmin) allowed
+	// it: the caller must then require a second factor.
+	AdminOnly bool
+}
+
+// Authorize decides whether any of roles may do act on obj in tenantID.
+func (r *Roles) Authorize(roles []string, tenantID, obj, act string) Decision {
+	var d Decision
+	for _, role := range roles {
+		ok, err := r.e.Enforce(role, tenantID, obj, act)
+		if err != nil || !ok {
+			continue
+		}
+		if !auth.AdminRoles[role] {
+			return Decision{Allowed: true}
+		}
+		d = Decision{Allowed: true, AdminOnly: true}
+	}
+	return d
+}
+
+func subject(userID string) string { return "u:" + userID }
+
+// UserRoles returns the roles assigned to a user in a tenant (and superadmin, platform-wide).
+func (r *Roles) UserRoles(userID, tenantID string) []string {
+	out := r.e.GetRolesForUserInDomain(subject(userID), tenantID)
+	for _, s := range r.e.GetRolesForUserInDomain(subject(userID), "*") {
+		if s == auth.RoleSuperadmin {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// IsSuperadmin reports whether the user is a platform superadmin.
+func (r *Roles) IsSuperadmin(userID string) bool {
+	for _, s := range r.e.GetRolesForUserInDomain(subject(userID), "*") {
+		if s == auth.RoleSuperadmin {
+			return true
+		}
+	}
+	return false
+}
+
+// Assign gives a user a role in a tenant ("*" with superadmin for the platform).
+func (r *Roles) Assign(userID, role, tenantID string) error {
+	_, err := r.e.AddGroupingPolicy(subject(userID), role, tenantID)
+	return err
+}
+
+// Unassign removes a role from a user in a tenant.
+func (r *Roles) Unassign(userID, role, tenantID string) error {
+	_, err := r.e.RemoveGroupingPolicy(subject(userID), role, tenantID)
+	return err
+}
+
+// Assignments lists the direct role assignments in a tenant.
+func (r *Roles) Assignments(tenantID string) []Assignment {
+	rows, _ := r.e.GetFilteredGroupingPolicy(2, tenantID)
+	out := make([]Assignment, 0, len(rows))
+	for _, g := range rows {
+		out = append(out, Assignment{UserID: strings.TrimPrefix(g[0], "u:"), Role: g[1]})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Role != out[j].Role {
+			return out[i].Role < out[j].Role
+		}
+		return out[i].UserID < out[j].UserID
+	})
+	return out
+}
+
+// Rules lists the defaults and a tenant's own rules.
+func (r *Roles) Rules(tenantID string) []Rule {
+	var out []Rule
+	for _, dom := range []string{"*", tenantID} {
+		rows, _ := r.e.GetFilteredPolicy(1, dom)
+		for _, p := range rows {
+			out = append(out, Rule{Role: p[0], Tenant: p[1], Object: p[2], Action: p[3], Effect: p[4], Default: dom == "*"})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Default != b.Default {
+			return !a.Default
+		}
+		if a.Role != b.Role {
+			return a.Role < b.Role
+		}
+		if a.Object != b.Object {
+			return a.Object < b.Object
+		}
+		return a.Action < b.Action
+	})
+	return out
+}
+
+// ValidRule checks a tenant rule against the catalogue. Superadmin and
+// platform rules cannot be set per tenant.
+func ValidRule(role, obj, act, eft string) bool {
+	if eft != "allow" && eft != "deny" {
+		return false
+	}
+	if role == auth.RoleSuperadmin || obj == "platform" {
+		return false
+	}
+	okRole := false
+	for _, r := range auth.AllRoles {
+		okRole = okRole || r == role
+	}
+	if !okRole {
+		return false
+	}
+	for _, a := range Permissions[obj] {
+		if a == act {
+			return true
+		}
+	}
+	return false
+}
+
+// AddRule adds a tenant rule; it takes effect at once.
+func (r *Roles) AddRule(tenantID string, ru Rule) error {
+	// A rule replaces its opposite effect.
+	_, _ = r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, opposite(ru.Effect))
+	_, err := r.e.AddPolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+	return err
+}
+
+// RemoveRule removes a tenant rule.
+func (r *Roles) RemoveRule(tenantID string, ru Rule) (bool, error) {
+	return r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+}
+
+func opposite(eft string) string {
+	if eft == "allow" {
+		return "deny"
+	}
+	return "allow"
+}

@@ -1,0 +1,254 @@
+// Package tenants holds the tenant registry (mass regions), host and slug
+// resolution, branding, and the per-tenant role rules (Casbin).
+package tenants
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/core/store"
+)
+
+// Tenant is a mass region run by a county, municipality or resource bank forum.
+type Tenant struct {
+	ID             string    `gorm:"primaryKey" json:"id"`
+	Slug           string    `json:"slug"`
+	Name           string    `json:"name"`
+	ShortName      string    `json:"short_name"`
+	Description    string    `json:"description"`
+	ColorPrimary   string    `json:"color_primary"`
+	ColorAccent    string    `json:"color_accent"`
+	LogoType       string    `json:"-"`
+	Logo           []byte    `json:"-"`
+	DefaultLocale  string    `json:"default_locale"`
+	CenterLat      float64   `json:"center_lat"`
+	CenterLon      float64   `json:"center_lon"`
+	Zoom           int       `json:"zoom"`
+	Municipalities string    `json:"-"`
+	Active         bool      `json:"-"`
+	CreatedAt      time.Time `json:"-"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Domains        []string  `gorm:"-" json:"domains"`
+}
+
+func (Tenant) TableName() string { return "tenants" }
+
+// MunicipalityList returns the region's municipality numbers.
+func (t *Tenant) MunicipalityList() []string {
+	if t.Municipalities == "" {
+		return nil
+	}
+	return strings.Split(t.Municipalities, ",")
+}
+
+// HasLogo reports whether the tenant uploaded a logo.
+func (t *Tenant) HasLogo() bool { return len(t.Logo) > 0 }
+
+// Domain maps a custom host name to a tenant.
+type Domain struct {
+	Domain    string `gorm:"primaryKey"`
+	TenantID  string
+	CreatedAt time.Time
+}
+
+func (Domain) TableName() string { return "tenant_domains" }
+
+var (
+	slugRe   = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+	colorRe  = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	domainRe = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+)
+
+// ValidSlug reports whether s is a usable tenant slug.
+func ValidSlug(s string) bool { return slugRe.MatchString(s) && !reserved[s] }
+
+// ValidColor reports whether s is a #rrggbb colour.
+func ValidColor(s string) bool { return colorRe.MatchString(s) }
+
+// ValidDomain reports whether s is a host name.
+func ValidDomain(s string) bool { return len(s) <= 253 && domainRe.MatchString(s) }
+
+var reserved = map[string]bool{"www": true, "api": true, "admin": true, "static": true, "widgets": true, "auth": true, "t": true}
+
+// Errors.
+var (
+	ErrSlugTaken   = errors.New("tenants: slug taken")
+	ErrDomainTaken = errors.New("tenants: domain taken")
+)
+
+// Registry caches all tenants in memory for resolution on every request and
+// reloads after each change. Tenants are few (tens), so this is cheap.
+type Registry struct {
+	db         *store.DB
+	baseDomain string
+
+	mu       sync.RWMutex
+	bySlug   map[string]*Tenant
+	byID     map[string]*Tenant
+	byDomain map[string]*Tenant
+}
+
+// NewRegistry returns a registry; call Load before use.
+func NewRegistry(db *store.DB, baseDomain string) *Registry {
+	return &Registry{db: db, baseDomain: strings.ToLower(strings.TrimPrefix(baseDomain, "."))}
+}
+
+// Load (re)reads all tenants.
+func (r *Registry) Load(ctx context.Context) error {
+	ctx = store.System(ctx, "tenant registry load")
+	var ts []*Tenant
+	var ds []Domain
+	err := r.db.Read(ctx, func(tx *gorm.DB) error {
+		if err := tx.Order("name").Find(&ts).Error; err != nil {
+			return err
+		}
+		return tx.Order("domain").Find(&ds).Error
+	})
+	if err != nil {
+		return err
+	}
+	bySlug := make(map[string]*Tenant, len(ts))
+	byID := make(map[string]*Tenant, len(ts))
+	byDomain := make(map[string]*Tenant, len(ds))
+	for _, t := range ts {
+		bySlug[t.Slug] = t
+		byID[t.ID] = t
+	}
+	for _, d := range ds {
+		if t := byID[d.TenantID]; t != nil {
+			t.Domains = append(t.Domains, d.Domain)
+			byDomain[d.Domain] = t
+		}
+	}
+	r.mu.Lock()
+	r.bySlug, r.byID, r.byDomain = bySlug, byID, byDomain
+	r.mu.Unlock()
+	return nil
+}
+
+// BySlug returns an active tenant by slug.
+func (r *Registry) BySlug(slug string) (*Tenant, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t, ok := r.bySlug[slug]
+	return t, ok && t.Active
+}
+
+// ByID returns a tenant by ID.
+func (r *Registry) ByID(id string) (*Tenant, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t, ok := r.byID[id]
+	return t, ok
+}
+
+// ByHost resolves a Host header: a custom domain, or {slug}.{base domain}.
+func (r *Registry) ByHost(host string) (*Tenant, bool) {
+	host = strings.ToLower(host)
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	r.mu.RLock()
+	t, ok := r.byDomain[host]
+	r.mu.RUnlock()
+	if ok && t.Active {
+		return t, true
+	}
+	if r.baseDomain != "" && strings.HasSuffix(host, "."+r.baseDomain) {
+		slug := strings.TrimSuffix(host, "."+r.baseDomain)
+		if !strings.Contains(slug, ".") {
+			return r.BySlug(slug)
+		}
+	}
+	return nil, false
+}
+
+// All returns every tenant, sorted by name.
+func (r *Registry) All() []*Tenant {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Tenant, 0, len(r.byID))
+	for _, t := range r.byID {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Create inserts a tenant with its domains.
+func (r *Registry) Create(ctx context.Context, t *Tenant) error {
+	ctx = store.System(ctx, "platform: create tenant")
+	if t.ID == "" {
+		t.ID = store.NewID()
+	}
+	t.Active = true
+	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(t).Error; err != nil {
+			if store.IsUniqueViolation(err) {
+				return ErrSlugTaken
+			}
+			return err
+		}
+		return insertDomains(tx, t.ID, t.Domains)
+	})
+	if err != nil {
+		return err
+	}
+	return r.Load(ctx)
+}
+
+func insertDomains(tx *gorm.DB, tenantID string, domains []string) error {
+	for _, d := range domains {
+		if err := tx.Create(&Domain{Domain: d, TenantID: tenantID}).Error; err != nil {
+			if store.IsUniqueViolation(err) {
+				return ErrDomainTaken
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Update saves a tenant's settings and replaces its domains.
+func (r *Registry) Update(ctx context.Context, t *Tenant) error {
+	ctx = store.System(ctx, "tenant admin: update own tenant settings")
+	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&Tenant{}).Where("id = ?", t.ID).Updates(map[string]any{
+			"name": t.Name, "short_name": t.ShortName, "description": t.Description,
+			"color_primary": t.ColorPrimary, "color_accent": t.ColorAccent,
+			"default_locale": t.DefaultLocale, "center_lat": t.CenterLat, "center_lon": t.CenterLon,
+			"zoom": t.Zoom, "municipalities": t.Municipalities, "updated_at": time.Now().UTC(),
+		}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("tenant_id = ?", t.ID).Delete(&Domain{}).Error; err != nil {
+			return err
+		}
+		return insertDomains(tx, t.ID, t.Domains)
+	})
+	if err != nil {
+		return err
+	}
+	return r.Load(ctx)
+}
+
+// SetLogo stores a tenant's logo.
+func (r *Registry) SetLogo(ctx context.Context, tenantID, contentType string, data []byte) error {
+	ctx = store.System(ctx, "tenant admin: set own logo")
+	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&Tenant{}).Where("id = ?", tenantID).Updates(map[string]any{
+			"logo": data, "logo_type": contentType, "updated_at": time.Now().UTC(),
+		}).Error
+	})
+	if err != nil {
+		return err
+	}
+	return r.Load(ctx)
+}
