@@ -38,7 +38,6 @@ func Mount(a *app.App) {
 	p := a.Fiber.Group("/api/v1/platform", app.RateLimit(a.Config.APIRateLimit), a.Authenticate)
 	p.Get("/tenants", ad.platformTenants)
 	p.Post("/tenants", ad.platformCreateTenant)
-	ad.mountUI()
 }
 
 // Settings is the editable part of a tenant.

@@ -291,7 +291,7 @@ func (s *Service) CreateOrg(c *fiber.Ctx, in *OrgInput) (*Organization, error) {
 	case err != nil:
 		return nil, err
 	}
-	o.Name = unit.Name
+	o.Name = DisplayName(unit.Name)
 	o.RegistryStatus = unit.Status()
 	if o.Address == "" {
 		o.Address, o.Postcode, o.City = unit.Address, unit.Postcode, unit.City

@@ -91,7 +91,7 @@ type Site struct {
 	CreatedAt             time.Time  `json:"created_at"`
 	UpdatedAt             time.Time  `json:"updated_at"`
 	Permits               []Permit   `gorm:"-" json:"permits,omitempty"`
-	OrganizationName      string     `gorm:"-" json:"organization_name,omitempty"`
+	OrganizationName      string     `gorm:"->" json:"organization_name,omitempty"`
 }
 
 func (Site) TableName() string { return "sites" }
@@ -172,8 +172,8 @@ type Membership struct {
 	DecidedAt      *time.Time `json:"decided_at,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
-	UserName       string     `gorm:"-" json:"user_name,omitempty"`
-	OrgName        string     `gorm:"-" json:"organization_name,omitempty"`
+	UserName       string     `gorm:"->" json:"user_name,omitempty"`
+	OrgName        string     `gorm:"->" json:"organization_name,omitempty"`
 }
 
 func (Membership) TableName() string { return "memberships" }

@@ -36,3 +36,28 @@ func OrgNumberProblem(s string) string {
 
 // ValidOrgNumber reports whether s is a valid organization number.
 func ValidOrgNumber(s string) bool { return OrgNumberProblem(s) == "" }
+
+var legalForms = map[string]bool{"AS": true, "ASA": true, "KF": true, "FKF": true, "SA": true, "ANS": true, "DA": true, "ENK": true, "IKS": true, "BA": true, "NUF": true, "KS": true, "SF": true, "HF": true}
+
+// DisplayName turns the register's upper-case names into ordinary
+// capitalisation, keeping legal forms upper-case: "FORNEBU ANLEGG AS" →
+// "Fornebu Anlegg AS". Names already in mixed case are left alone.
+func DisplayName(name string) string {
+	if name != strings.ToUpper(name) {
+		return name
+	}
+	words := strings.Fields(name)
+	for i, w := range words {
+		if legalForms[w] {
+			continue
+		}
+		r := []rune(strings.ToLower(w))
+		for j := range r {
+			if j == 0 || r[j-1] == '-' || r[j-1] == '/' || r[j-1] == '(' {
+				r[j] = []rune(strings.ToUpper(string(r[j])))[0]
+			}
+		}
+		words[i] = string(r)
+	}
+	return strings.Join(words, " ")
+}

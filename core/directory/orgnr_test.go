@@ -36,3 +36,18 @@ func FuzzOrgNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestDisplayName(t *testing.T) {
+	cases := map[string]string{
+		"FORNEBU ANLEGG AS":              "Fornebu Anlegg AS",
+		"BÆRUM DEPONI OG GJENVINNING AS": "Bærum Deponi Og Gjenvinning AS",
+		"MIDT-NORSK GEOLAB AS":           "Midt-Norsk Geolab AS",
+		"Already Mixed AS":               "Already Mixed AS",
+		"OSLO BYBYGG KF":                 "Oslo Bybygg KF",
+	}
+	for in, want := range cases {
+		if got := DisplayName(in); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

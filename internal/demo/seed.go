@@ -234,7 +234,7 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 				return err
 			}
 			lat, lon := do.Lat, do.Lon
-			o := &directory.Organization{ID: store.NewID(), OrgNumber: do.OrgNumber, Name: u.Name, Description: do.Description, Kinds: do.Kinds, Services: do.Services,
+			o := &directory.Organization{ID: store.NewID(), OrgNumber: do.OrgNumber, Name: directory.DisplayName(u.Name), Description: do.Description, Kinds: do.Kinds, Services: do.Services,
 				Address: u.Address, Postcode: u.Postcode, City: u.City, MunicipalityNo: u.MunicipalityNo, Lat: &lat, Lon: &lon, RegistryStatus: u.Status(),
 				Website: "https://" + strings.ToLower(strings.NewReplacer(" ", "-", "Æ", "ae", "Ø", "o", "Å", "a").Replace(strings.TrimSuffix(u.Name, " AS"))) + ".example.no"}
 			if err := tx.Create(o).Error; err != nil {

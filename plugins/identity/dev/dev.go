@@ -50,8 +50,11 @@ func (d *Dev) Provision(a *app.App) error {
 	return nil
 }
 
-func (d *Dev) sign(subject string) string {
-	m := hmac.New(sha256.New, d.secret)
+func (d *Dev) sign(subject string) string { return Sign(d.secret, subject) }
+
+// Sign returns the cookie value naming subject, signed with secret.
+func Sign(secret []byte, subject string) string {
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(subject))
 	return base64.RawURLEncoding.EncodeToString([]byte(subject)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
@@ -103,7 +106,9 @@ func cookieValue(header, name string) string {
 }
 
 // LoginURL is the user picker.
-func (d *Dev) LoginURL(returnTo string) string { return "/auth/dev?return_to=" + url.QueryEscape(returnTo) }
+func (d *Dev) LoginURL(returnTo string) string {
+	return "/auth/dev?return_to=" + url.QueryEscape(returnTo)
+}
 
 // LogoutURL clears the cookie.
 func (d *Dev) LogoutURL(returnTo string) string {
@@ -161,8 +166,5 @@ func (d *Dev) Routes(f *fiber.App) {
 		return c.Redirect(SafeReturn(c.Query("return_to")), fiber.StatusSeeOther)
 	})
 }
-
-// CookieFor returns a valid session cookie for subject (tests, load scripts).
-func (d *Dev) CookieFor(subject string) string { return CookieName + "=" + d.sign(subject) }
 
 var _ auth.Identity = (*Dev)(nil)

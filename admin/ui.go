@@ -1,3 +1,0 @@
-package admin
-
-func (ad *Admin) mountUI() {}

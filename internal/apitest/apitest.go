@@ -1,0 +1,391 @@
+// Package apitest is the scenario harness for API and UI tests: a fresh,
+// demo-seeded app per test on SQLite and, when MASSEFLYT_TEST_POSTGRES is set,
+// on PostgreSQL (connecting as the non-owner app role, so row-level security
+// applies). In CI (CI=true) Postgres is required: tests fail without it.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/internal/demo"
+	"github.com/masseflyt/masseflyt/plugins/identity/dev"
+	"github.com/masseflyt/masseflyt/server"
+	"github.com/masseflyt/masseflyt/tenants"
+)
+
+// Secret signs dev-login cookies in tests.
+const Secret = "apitest-secret-0123456789abcdef0123456789"
+
+// Backends lists the databases tests run on.
+func Backends(t testing.TB) []string {
+	out := []string{"sqlite"}
+	if os.Getenv("MASSEFLYT_TEST_POSTGRES") != "" {
+		out = append(out, "postgres")
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("MASSEFLYT_TEST_POSTGRES is not set: in CI every storage test must also run on PostgreSQL (run `make test`)")
+	}
+	return out
+}
+
+// Env is one app on one fresh, demo-seeded database.
+type Env struct {
+	T       testing.TB
+	App     *app.App
+	Backend string
+}
+
+// Config returns the test configuration for a data dir or database.
+func Config() app.Config {
+	cfg := app.DefaultConfig()
+	cfg.Env = "development"
+	cfg.Secret = Secret
+	cfg.Identity = "identity.dev"
+	cfg.Bizreg = "bizreg.fake"
+	cfg.Geocoder = "geocoder.fake"
+	cfg.PolicyReload = 0
+	cfg.APIRateLimit = 0
+	cfg.LoginRateLimit = 0
+	cfg.BaseDomain = "masseflyt.test"
+	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.DBAppRole = "", "", ""
+	return cfg
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// New returns a fresh env on backend.
+func New(t testing.TB, backend string) *Env {
+	t.Helper()
+	cfg := Config()
+	switch backend {
+	case "sqlite":
+		dir := t.TempDir()
+		copyFile(t, sqliteTemplate(t), filepath.Join(dir, "masseflyt.db"))
+		cfg.DataDir = dir
+	case "postgres":
+		owner, appURL := postgresClone(t)
+		cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.DBAppRole = appURL, owner, os.Getenv("MASSEFLYT_TEST_POSTGRES_APP_ROLE")
+	default:
+		t.Fatalf("unknown backend %q", backend)
+	}
+	a, err := server.New(cfg, app.Options{Logger: quiet, SkipMigrate: true})
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	return &Env{T: t, App: a, Backend: backend}
+}
+
+// Each runs fn on a fresh env for every backend.
+func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
+	for _, b := range Backends(t) {
+		t.Run(b, func(t *testing.T) { fn(t, New(t, b)) })
+	}
+}
+
+var (
+	sqliteOnce sync.Once
+	sqliteFile string
+	sqliteErr  error
+)
+
+// sqliteTemplate builds one migrated, seeded SQLite file per test process.
+func sqliteTemplate(t testing.TB) string {
+	sqliteOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "masseflyt-tpl-")
+		if err != nil {
+			sqliteErr = err
+			return
+		}
+		cfg := Config()
+		cfg.DataDir = dir
+		sqliteErr = seedWith(cfg)
+		sqliteFile = filepath.Join(dir, "masseflyt.db")
+	})
+	if sqliteErr != nil {
+		t.Fatalf("sqlite template: %v", sqliteErr)
+	}
+	return sqliteFile
+}
+
+func seedWith(cfg app.Config) error {
+	a, err := server.New(cfg, app.Options{Logger: quiet})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := demo.Seed(context.Background(), a.DB, a.Tenants, a.Roles); err != nil {
+		return err
+	}
+	if a.DB.Dialect == store.SQLite {
+		return a.DB.Gorm.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+	}
+	return nil
+}
+
+func copyFile(t testing.TB, from, to string) {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var (
+	pgOnce sync.Once
+	pgTpl  string
+	pgErr  error
+)
+
+func randName(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+func withDB(raw, db string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	u.Path = "/" + db
+	return u.String()
+}
+
+func withUser(raw, user string) string {
+	u, _ := url.Parse(raw)
+	u.User = url.User(user)
+	return u.String()
+}
+
+func adminExec(sql string) error {
+	db, err := store.Open(store.Options{URL: os.Getenv("MASSEFLYT_TEST_POSTGRES")})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Gorm.Exec(sql).Error
+}
+
+// postgresClone creates a database from a per-process seeded template and
+// returns the owner URL and the app-role URL.
+func postgresClone(t testing.TB) (string, string) {
+	base := os.Getenv("MASSEFLYT_TEST_POSTGRES")
+	role := os.Getenv("MASSEFLYT_TEST_POSTGRES_APP_ROLE")
+	if role == "" {
+		t.Fatal("MASSEFLYT_TEST_POSTGRES_APP_ROLE must name the non-owner role the app connects as")
+	}
+	pgOnce.Do(func() {
+		pgTpl = randName("mf_tpl_")
+		if pgErr = adminExec("CREATE DATABASE " + pgTpl); pgErr != nil {
+			return
+		}
+		cfg := Config()
+		cfg.MigrateDatabaseURL = withDB(base, pgTpl)
+		cfg.DatabaseURL = cfg.MigrateDatabaseURL
+		cfg.DBAppRole = role
+		pgErr = seedWith(cfg)
+	})
+	if pgErr != nil {
+		t.Fatalf("postgres template: %v", pgErr)
+	}
+	name := randName("mf_t_")
+	var err error
+	for i := 0; i < 20; i++ { // the template may still have a closing connection
+		if err = adminExec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, pgTpl)); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("clone: %v", err)
+	}
+	t.Cleanup(func() { _ = adminExec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
+	owner := withDB(base, name)
+	return owner, withUser(owner, role)
+}
+
+// Tenant returns a demo tenant by slug.
+func (e *Env) Tenant(slug string) *tenants.Tenant {
+	t, ok := e.App.Tenants.BySlug(slug)
+	if !ok {
+		e.T.Fatalf("no tenant %q", slug)
+	}
+	return t
+}
+
+// Ctx returns a context scoped to a tenant.
+func (e *Env) Ctx(slug string) context.Context {
+	return store.WithTenant(context.Background(), e.Tenant(slug).ID)
+}
+
+// OrgID returns the ID of a demo organization by key.
+func (e *Env) OrgID(slug, key string) string {
+	var num string
+	for _, o := range demo.Orgs {
+		if o.Key == key {
+			num = o.OrgNumber
+		}
+	}
+	var id string
+	err := e.App.DB.Read(e.Ctx(slug), func(tx *gorm.DB) error {
+		return tx.Table("organizations").Select("id").Where("org_number = ?", num).Scan(&id).Error
+	})
+	if err != nil || id == "" {
+		e.T.Fatalf("org %s/%s: %v", slug, key, err)
+	}
+	return id
+}
+
+// FirstID returns the ID of the first row of table in a tenant matching where.
+func (e *Env) FirstID(slug, table, where string, args ...any) string {
+	var id string
+	err := e.App.DB.Read(e.Ctx(slug), func(tx *gorm.DB) error {
+		q := tx.Table(table).Select("id")
+		if where != "" {
+			q = q.Where(where, args...)
+		}
+		return q.Order("id").Limit(1).Scan(&id).Error
+	})
+	if err != nil || id == "" {
+		e.T.Fatalf("first %s in %s where %s: %v", table, slug, where, err)
+	}
+	return id
+}
+
+// Count counts rows of a tenant table (or a global table with slug "").
+func (e *Env) Count(slug, table, where string, args ...any) int64 {
+	ctx := store.System(context.Background(), "test count")
+	if slug != "" {
+		ctx = e.Ctx(slug)
+	}
+	var n int64
+	err := e.App.DB.Read(ctx, func(tx *gorm.DB) error {
+		q := tx.Table(table)
+		if where != "" {
+			q = q.Where(where, args...)
+		}
+		return q.Count(&n).Error
+	})
+	if err != nil {
+		e.T.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// User returns a demo user by e-mail.
+func (e *Env) User(email string) *auth.User {
+	u, err := e.App.Users.ByEmail(context.Background(), email)
+	if err != nil {
+		e.T.Fatalf("user %s: %v", email, err)
+	}
+	return u
+}
+
+// Cookie returns a dev-login cookie header for a demo user.
+func Cookie(email string) string {
+	return dev.CookieName + "=" + dev.Sign([]byte(Secret), demo.Subject(email))
+}
+
+// Token issues an API token for a demo user in a tenant.
+func (e *Env) Token(slug, email string, scopes ...string) string {
+	_, secret, err := e.App.Users.CreateToken(e.Ctx(slug), e.User(email).ID, "test", scopes, 24*time.Hour)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return secret
+}
+
+// Request is one call.
+type Request struct {
+	Method string
+	Path   string
+	Host   string
+	Body   any    // string, []byte or a value sent as JSON
+	As     string // demo user e-mail (dev-login cookie)
+	Token  string
+	Header map[string]string
+}
+
+// Response is the outcome.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Do sends a request through the whole middleware stack.
+func (e *Env) Do(r Request) *Response {
+	e.T.Helper()
+	var body io.Reader = http.NoBody
+	ct := ""
+	switch b := r.Body.(type) {
+	case nil:
+	case string:
+		body, ct = strings.NewReader(b), "application/json"
+	case []byte:
+		body, ct = bytes.NewReader(b), "application/octet-stream"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		body, ct = bytes.NewReader(j), "application/json"
+	}
+	if r.Method == "" {
+		r.Method = http.MethodGet
+	}
+	req := httptest.NewRequest(r.Method, r.Path, body)
+	if r.Host != "" {
+		req.Host = r.Host
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if r.As != "" {
+		req.Header.Set("Cookie", Cookie(r.As))
+	}
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.App.Fiber.Test(req, -1)
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}

@@ -1,0 +1,306 @@
+// Package web is the server-rendered marketplace UI: html/template pages with
+// small progressive enhancement (htmx) and Leaflet maps, in Norwegian Bokmål
+// by default, Nynorsk and English selectable.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"mime"
+	"net/url"
+	"path"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/locales"
+	"github.com/masseflyt/masseflyt/tenants"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// assets maps a static path to its content hash, for cache-busting URLs.
+var (
+	assetOnce   sync.Once
+	assetHashes map[string]string
+)
+
+func hashAssets() {
+	assetHashes = map[string]string{}
+	_ = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		h := sha256.Sum256(b)
+		assetHashes[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(h[:])[:12]
+		return nil
+	})
+}
+
+func asset(name string) string {
+	assetOnce.Do(hashAssets)
+	return "/static/" + name + "?v=" + assetHashes[name]
+}
+
+// serveStatic serves embedded files; a URL carrying the current content hash
+// is cached for a year, anything else briefly.
+func serveStatic(c *fiber.Ctx) error {
+	assetOnce.Do(hashAssets)
+	name := strings.TrimPrefix(path.Clean("/"+c.Params("*")), "/")
+	b, err := staticFS.ReadFile("static/" + name)
+	if err != nil {
+		return httpx.NotFound()
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	c.Set(fiber.HeaderContentType, ct)
+	if v := c.Query("v"); v != "" && v == assetHashes[name] {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	}
+	return c.Send(b)
+}
+
+var funcs = template.FuncMap{
+	"asset": asset,
+	"join":  strings.Join,
+	"date": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format("2006-01-02")
+	},
+	"month": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format("01.2006")
+	},
+	"num": formatNumber,
+	"nump": func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return formatNumber(*f)
+	},
+	"has": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+	"query": func(kv ...string) string {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] != "" {
+				v.Set(kv[i], kv[i+1])
+			}
+		}
+		if len(v) == 0 {
+			return ""
+		}
+		return "?" + v.Encode()
+	},
+	"deref": func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	},
+	"coord": func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return fmt.Sprintf("%.5f", *f)
+	},
+	"fcoord": func(f float64) string { return fmt.Sprintf("%.5f", f) },
+	// val prefers what the user just submitted over the stored value.
+	"val": func(form map[string]string, key string, def any) string {
+		if v, ok := form[key]; ok {
+			return v
+		}
+		if rv := reflect.ValueOf(def); !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
+			return ""
+		}
+		switch d := def.(type) {
+		case nil:
+			return ""
+		case string:
+			return d
+		case *string:
+			if d == nil {
+				return ""
+			}
+			return *d
+		case float64:
+			if d == 0 {
+				return ""
+			}
+			return strconv.FormatFloat(d, 'f', -1, 64)
+		case *float64:
+			if d == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*d, 'f', -1, 64)
+		case *time.Time:
+			if d == nil {
+				return ""
+			}
+			return d.Format("2006-01-02")
+		}
+		return fmt.Sprint(def)
+	},
+}
+
+// formatNumber writes 1234567.5 as "1 234 568" (Norwegian grouping).
+func formatNumber(f float64) string {
+	neg := f < 0
+	s := fmt.Sprintf("%.0f", math.Abs(f))
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteRune('\u00a0')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "−" + b.String()
+	}
+	return b.String()
+}
+
+var (
+	pagesOnce sync.Once
+	pages     map[string]*template.Template
+	pagesErr  error
+)
+
+func loadPages() {
+	pages = map[string]*template.Template{}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		pagesErr = err
+		return
+	}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
+		if err != nil {
+			pagesErr = fmt.Errorf("%s: %w", n, err)
+			return
+		}
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+}
+
+// Page is what every template receives.
+type Page struct {
+	L         *locales.Localizer
+	Title     string
+	Tenant    *tenants.Tenant
+	Base      string
+	P         *auth.Principal
+	CSRF      string
+	Path      string
+	LoginURL  string
+	LogoutURL string
+	Admin     bool
+	Platform  bool
+	Errors    map[string]string
+	Form      map[string]string
+	Notice    string
+	Data      any
+}
+
+// UI renders pages for one app.
+type UI struct {
+	A *app.App
+}
+
+func (u *UI) page(c *fiber.Ctx, title string, data any) *Page {
+	p := &Page{L: httpx.Loc(c), Title: title, Tenant: request.Tenant(c), P: request.Principal(c), Path: c.OriginalURL(), Data: data, Errors: map[string]string{}, Form: map[string]string{}}
+	if tok, ok := c.Locals("csrf").(string); ok {
+		p.CSRF = tok
+	}
+	if p.Tenant != nil {
+		p.Base = "/t/" + p.Tenant.Slug
+		p.Admin = request.IsAdmin(c)
+	}
+	p.Platform = p.P.Has(auth.RoleSuperadmin) || (!p.P.Anonymous() && u.A.Roles.IsSuperadmin(p.P.UserID()))
+	p.LoginURL = u.A.Identity.LoginURL(c.OriginalURL())
+	p.LogoutURL = u.A.Identity.LogoutURL(p.Base + "/")
+	if n := c.Query("notice"); n != "" && locales.New(u.A.Bundle, p.L.Lang).Has("Notice"+n) {
+		p.Notice = p.L.T("Notice" + n)
+	}
+	return p
+}
+
+func (u *UI) render(c *fiber.Ctx, name string, p *Page) error {
+	pagesOnce.Do(loadPages)
+	if pagesErr != nil {
+		return pagesErr
+	}
+	t, ok := pages[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, p.L.Lang)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(buf.Bytes())
+}
+
+// formErrors copies a validation error's field messages into the page; other
+// errors are returned for the error page.
+func formErrors(p *Page, err error) error {
+	e := httpx.AsError(err)
+	if e.Status >= 500 {
+		return err
+	}
+	prob := e.Localize(p.L)
+	if len(prob.Errors) == 0 {
+		p.Errors["_"] = prob.Title
+		return nil
+	}
+	for _, f := range prob.Errors {
+		if _, dup := p.Errors[f.Field]; !dup {
+			p.Errors[f.Field] = f.Message
+		}
+	}
+	p.Errors["_"] = prob.Title
+	return nil
+}
