@@ -5,6 +5,7 @@ package server
 
 import (
 	"github.com/masseflyt/masseflyt/admin"
+	"github.com/masseflyt/masseflyt/apidoc"
 	"github.com/masseflyt/masseflyt/core/app"
 	_ "github.com/masseflyt/masseflyt/plugins/standard" // the standard plugin set
 	"github.com/masseflyt/masseflyt/web"
@@ -12,6 +13,6 @@ import (
 
 // New builds the standard app.
 func New(cfg app.Config, o app.Options) (*app.App, error) {
-	o.Mount = append([]func(*app.App){admin.Mount, web.Mount}, o.Mount...)
+	o.Mount = append([]func(*app.App){admin.Mount, apidoc.Mount, web.Mount}, o.Mount...)
 	return app.New(cfg, o)
 }

@@ -142,7 +142,7 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
 		return nil, nil, ErrTokenInvalid
 	}
-	ctx = store.System(ctx, "token lookup by hash before tenant check")
+	ctx = store.AllTenants(ctx, "token lookup by hash before tenant check")
 	var t Token
 	var u User
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {

@@ -39,6 +39,8 @@ func ValidOrgNumber(s string) bool { return OrgNumberProblem(s) == "" }
 
 var legalForms = map[string]bool{"AS": true, "ASA": true, "KF": true, "FKF": true, "SA": true, "ANS": true, "DA": true, "ENK": true, "IKS": true, "BA": true, "NUF": true, "KS": true, "SF": true, "HF": true}
 
+var smallWords = map[string]bool{"og": true, "i": true, "på": true, "av": true, "for": true, "til": true, "med": true}
+
 // DisplayName turns the register's upper-case names into ordinary
 // capitalisation, keeping legal forms upper-case: "FORNEBU ANLEGG AS" →
 // "Fornebu Anlegg AS". Names already in mixed case are left alone.
@@ -49,6 +51,10 @@ func DisplayName(name string) string {
 	words := strings.Fields(name)
 	for i, w := range words {
 		if legalForms[w] {
+			continue
+		}
+		if i > 0 && smallWords[strings.ToLower(w)] {
+			words[i] = strings.ToLower(w)
 			continue
 		}
 		r := []rune(strings.ToLower(w))

@@ -40,7 +40,7 @@ func FuzzOrgNumber(f *testing.F) {
 func TestDisplayName(t *testing.T) {
 	cases := map[string]string{
 		"FORNEBU ANLEGG AS":              "Fornebu Anlegg AS",
-		"BÆRUM DEPONI OG GJENVINNING AS": "Bærum Deponi Og Gjenvinning AS",
+		"BÆRUM DEPONI OG GJENVINNING AS": "Bærum Deponi og Gjenvinning AS",
 		"MIDT-NORSK GEOLAB AS":           "Midt-Norsk Geolab AS",
 		"Already Mixed AS":               "Already Mixed AS",
 		"OSLO BYBYGG KF":                 "Oslo Bybygg KF",

@@ -1,0 +1,362 @@
+// Package apidoc is the API contract: one OpenAPI 3.1 document, served at
+// /api/v1/openapi.json, and the developer portal page at /api/v1/docs.
+// A test checks every registered /api/v1 route is described here and that
+// the document and its examples validate.
+package apidoc
+
+import (
+	"encoding/json"
+	"html/template"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/httpx"
+)
+
+type m = map[string]any
+
+func str(desc string) m { return m{"type": "string", "description": desc} }
+func num(desc string) m { return m{"type": "number", "description": desc} }
+func integer(desc string) m {
+	return m{"type": "integer", "description": desc}
+}
+func boolean(desc string) m { return m{"type": "boolean", "description": desc} }
+func enum(desc string, vals []string) m {
+	return m{"type": "string", "enum": vals, "description": desc}
+}
+func arr(items m) m     { return m{"type": "array", "items": items} }
+func ref(name string) m { return m{"$ref": "#/components/schemas/" + name} }
+func dt(desc string) m  { return m{"type": "string", "format": "date-time", "description": desc} }
+func date(desc string) m {
+	return m{"type": "string", "description": desc + " (YYYY-MM-DD, YYYY-MM or YYYY)", "pattern": `^\d{4}(-\d{2}(-\d{2})?)?$`}
+}
+func obj(props m, required ...string) m {
+	o := m{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+func list(item string) m { return obj(m{"items": arr(ref(item))}, "items") }
+
+func schemas() m {
+	return m{
+		"Problem": obj(m{
+			"type": str("Stable problem type, urn:masseflyt:problem:<code>"), "title": str("Localized summary"), "status": integer("HTTP status"),
+			"detail": str("Localized detail"), "instance": str("Request path"),
+			"errors": arr(obj(m{"field": str("Input field"), "code": str("Stable code"), "message": str("Localized message")}, "field", "code", "message")),
+		}, "type", "title", "status"),
+		"TenantSummary": obj(m{
+			"slug": str("URL name"), "name": str("Name"), "short_name": str("Short name"), "description": str("Description"),
+			"color_primary": str("#rrggbb"), "color_accent": str("#rrggbb"), "logo_url": str("Logo URL"), "default_locale": enum("Default language", []string{"nb", "nn", "en"}),
+			"center": arr(num("lat, lon")), "zoom": integer("Map zoom"), "domains": arr(str("Custom domain")),
+		}, "slug", "name"),
+		"Organization": obj(m{
+			"id": str("ID"), "org_number": str("Norwegian organization number (9 digits, MOD11)"), "name": str("Name from Enhetsregisteret"),
+			"description": str("Description"), "kinds": arr(enum("Kind", directory.OrgKinds)), "services": arr(enum("Transport service", directory.TransportServices)),
+			"website": str("Website"), "email": str("E-mail (logged-in users only)"), "phone": str("Phone (logged-in users only)"),
+			"address": str("Address"), "postcode": str("Postcode"), "city": str("City"), "municipality_no": str("Municipality number"),
+			"lat": m{"type": []string{"number", "null"}}, "lon": m{"type": []string{"number", "null"}},
+			"registry_status": enum("Standing in the register", []string{"active", "bankrupt", "liquidation", "deleted", "unknown"}),
+			"verified":        boolean("Has an approved representative"), "created_at": dt("Created"), "updated_at": dt("Updated"),
+		}, "id", "org_number", "name", "kinds"),
+		"OrganizationInput": obj(m{
+			"org_number": str("Organization number (create only)"), "description": str("Description, ≤ 4000 characters"),
+			"kinds": arr(enum("Kind", directory.OrgKinds)), "services": arr(enum("Transport service", directory.TransportServices)),
+			"website": str("Website"), "email": str("E-mail"), "phone": str("Phone"), "address": str("Address"), "postcode": str("Postcode"), "city": str("City"),
+			"lat": num("Latitude (WGS84), in Norway"), "lon": num("Longitude (WGS84), in Norway"),
+		}),
+		"OrganizationPage": obj(m{"items": arr(ref("Organization")), "next_cursor": str("Cursor of the next page")}, "items"),
+		"Site": obj(m{
+			"id": str("ID"), "organization_id": str("Owner"), "organization_name": str("Owner name"), "kind": enum("Kind", directory.SiteKinds), "name": str("Name"),
+			"description": str("Description"), "address": str("Address"), "postcode": str("Postcode"), "city": str("City"), "municipality_no": str("Municipality number"),
+			"lat": num("Latitude"), "lon": num("Longitude"), "phase": enum("Project phase", directory.ProjectPhases),
+			"planned_start": dt("Planned start"), "planned_end": dt("Planned end"), "expected_surplus_tonnes": num("Expected surplus, tonnes"),
+			"expected_need_tonnes": num("Expected need, tonnes"), "facility_type": enum("Facility type", directory.FacilityTypes), "permanent": boolean("Permanent facility"),
+			"capacity_tonnes": num("Capacity, tonnes"), "opening_hours": str("Opening hours"), "gate_fee_nok_per_tonne": num("Gate fee, NOK per tonne (negative: the receiver pays)"),
+			"permits": arr(ref("Permit")), "created_at": dt("Created"), "updated_at": dt("Updated"),
+		}, "id", "organization_id", "kind", "name", "lat", "lon"),
+		"SiteInput": obj(m{
+			"kind": enum("Kind", directory.SiteKinds), "name": str("Name"), "description": str("Description"), "address": str("Address (geocoded when no point is given)"),
+			"postcode": str("Postcode"), "city": str("City"), "municipality_no": str("Municipality number"), "lat": num("Latitude"), "lon": num("Longitude"),
+			"phase": enum("Project phase", directory.ProjectPhases), "planned_start": date("Planned start"), "planned_end": date("Planned end"),
+			"expected_surplus_tonnes": num("Expected surplus, tonnes"), "expected_need_tonnes": num("Expected need, tonnes"),
+			"facility_type": enum("Facility type", directory.FacilityTypes), "permanent": boolean("Permanent"), "capacity_tonnes": num("Capacity"),
+			"opening_hours": str("Opening hours"), "gate_fee_nok_per_tonne": num("Gate fee"),
+		}),
+		"Permit": obj(m{
+			"id": str("ID"), "site_id": str("Facility"), "kind": enum("Kind", directory.PermitKinds), "authority": str("Issuing authority"), "reference": str("Case number"),
+			"valid_from": dt("Valid from"), "valid_to": dt("Valid to"), "fractions": arr(enum("Fraction", directory.Fractions)),
+			"max_class": integer("Highest contamination class accepted (TA-2553, 1–5)"), "annual_capacity_tonnes": num("Tonnes per year"),
+		}, "id", "site_id", "kind", "max_class"),
+		"PermitInput": obj(m{
+			"kind": enum("Kind", directory.PermitKinds), "authority": str("Authority"), "reference": str("Reference"), "valid_from": date("Valid from"), "valid_to": date("Valid to"),
+			"fractions": arr(enum("Fraction", directory.Fractions)), "max_class": integer("1–5"), "annual_capacity_tonnes": num("Tonnes per year"),
+		}, "kind", "authority", "max_class"),
+		"Contact":      obj(m{"id": str("ID"), "organization_id": str("Organization"), "site_id": str("Site"), "name": str("Name"), "title": str("Job title"), "phone": str("Phone"), "email": str("E-mail")}, "id", "name"),
+		"ContactInput": obj(m{"name": str("Name"), "title": str("Job title"), "phone": str("Phone"), "email": str("E-mail"), "site_id": str("Site of the organization")}),
+		"Vehicle": obj(m{
+			"id": str("ID"), "organization_id": str("Transport company"), "registration": str("Registration number"), "make": str("Make"), "model": str("Model"),
+			"body_type": enum("Body", directory.BodyTypes), "euro_class": enum("Euro class", directory.EuroClasses), "fuel": enum("Fuel", directory.Fuels),
+			"payload_tonnes": num("Payload, tonnes"), "payload_m3": num("Load volume, m³"), "status": enum("Approval", []string{"pending", "approved", "rejected"}),
+		}, "id", "registration", "status"),
+		"VehicleInput": obj(m{
+			"registration": str("Registration number"), "make": str("Make"), "model": str("Model"), "body_type": enum("Body", directory.BodyTypes),
+			"euro_class": enum("Euro class", directory.EuroClasses), "fuel": enum("Fuel", directory.Fuels), "payload_tonnes": num("0–45"), "payload_m3": num("0–40"),
+		}, "registration", "body_type", "euro_class", "fuel", "payload_tonnes"),
+		"Membership": obj(m{
+			"id": str("ID"), "user_id": str("User"), "user_name": str("User name"), "organization_id": str("Organization"), "organization_name": str("Organization name"),
+			"role": enum("Role", []string{"member", "admin"}), "status": enum("Status", []string{"pending", "approved", "rejected"}), "message": str("Message"),
+		}, "id", "organization_id", "role", "status"),
+		"MembershipInput": obj(m{"role": enum("Requested role", []string{"member", "admin"}), "message": str("Message to the approver")}),
+		"Decision":        obj(m{"role": enum("Role to grant (approve only)", []string{"member", "admin"})}),
+		"RegistryUnit": obj(m{"org_number": str("Number"), "name": str("Name"), "org_form": str("Organization form"), "address": str("Address"), "postcode": str("Postcode"),
+			"city": str("City"), "municipality_no": str("Municipality"), "nace_code": str("Industry code"), "bankrupt": boolean("Bankrupt"), "deleted": boolean("Deleted")}, "org_number", "name"),
+		"FeatureCollection": obj(m{"type": enum("GeoJSON type", []string{"FeatureCollection"}), "features": arr(obj(m{"type": str("Feature"), "geometry": obj(m{}), "properties": obj(m{})}))}, "type", "features"),
+		"Token":             obj(m{"id": str("ID"), "name": str("Name"), "prefix": str("First characters"), "expires_at": dt("Expiry"), "revoked_at": dt("Revoked"), "created_at": dt("Created")}, "id", "name"),
+		"TokenInput":        obj(m{"name": str("Name"), "scopes": arr(enum("Scope", []string{"read", "write"})), "expires_in_days": integer("1–366, default 90")}, "name", "scopes"),
+		"TokenCreated":      obj(m{"token": ref("Token"), "secret": str("The token; shown only once")}, "token", "secret"),
+		"Me":                obj(m{"user": obj(m{"id": str("ID"), "name": str("Name"), "email": str("E-mail")}), "roles": arr(str("Role")), "organizations": m{"type": "object", "additionalProperties": str("member or admin")}, "aal": str("aal1 or aal2")}, "user", "roles"),
+		"Settings": obj(m{"slug": str("Slug"), "name": str("Name"), "short_name": str("Short name"), "description": str("Description"), "color_primary": str("#rrggbb"), "color_accent": str("#rrggbb"),
+			"default_locale": str("nb, nn or en"), "center_lat": num("Map centre"), "center_lon": num("Map centre"), "zoom": integer("Zoom"), "municipalities": arr(str("Municipality number")),
+			"domains": arr(str("Custom domain")), "has_logo": boolean("Has a logo")}, "slug", "name"),
+		"SettingsInput": obj(m{"name": str("Name"), "short_name": str("Short name"), "description": str("Description"), "color_primary": str("#rrggbb"), "color_accent": str("#rrggbb"),
+			"default_locale": enum("Language", []string{"nb", "nn", "en"}), "center_lat": num("Map centre"), "center_lon": num("Map centre"), "zoom": integer("4–18"),
+			"municipalities": arr(str("4-digit municipality number")), "domains": arr(str("Host name"))}),
+		"Rule":            obj(m{"role": str("Role"), "object": str("Object"), "action": str("Action"), "effect": enum("Effect", []string{"allow", "deny"}), "default": boolean("Platform default (read-only)")}, "role", "object", "action", "effect"),
+		"Assignment":      obj(m{"user_id": str("User"), "name": str("Name"), "email": str("E-mail"), "role": str("Role")}, "user_id", "role"),
+		"AssignmentInput": obj(m{"email": str("User e-mail"), "user_id": str("User ID"), "role": enum("Role", []string{"tenant_admin", "supervisor"})}, "role"),
+		"TenantInput": obj(m{"slug": str("Slug"), "name": str("Name"), "color_primary": str("#rrggbb"), "color_accent": str("#rrggbb"), "default_locale": enum("Language", []string{"nb", "nn", "en"}),
+			"center_lat": num("Map centre"), "center_lon": num("Map centre"), "admin_email": str("First tenant admin")}, "slug", "name"),
+	}
+}
+
+type op struct {
+	method, path, id, summary, tag string
+	public                         bool
+	query                          []m
+	body                           string
+	bodyType                       string
+	example                        any
+	status                         int
+	resp                           string
+	respType                       string
+}
+
+const tp = "/api/v1/tenants/{tenant}"
+
+func ops() []op {
+	q := func(name, desc string, schema m) m {
+		return m{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
+	}
+	orgFilters := []m{q("q", "Search name, description or org number", m{"type": "string", "maxLength": 200}), q("kind", "Organization kind", enum("", directory.OrgKinds)),
+		q("service", "Transport service", enum("", directory.TransportServices)), q("municipality", "Municipality number", m{"type": "string"}),
+		q("limit", "Page size 1–200 (default 50)", m{"type": "integer", "minimum": 1, "maximum": 200}), q("cursor", "Cursor from next_cursor", m{"type": "string"})}
+	siteFilters := []m{q("kind", "project or facility", enum("", directory.SiteKinds)), q("phase", "Project phase", enum("", directory.ProjectPhases)),
+		q("facility_type", "Facility type", enum("", directory.FacilityTypes)), q("municipality", "Municipality number", m{"type": "string"}),
+		q("q", "Search", m{"type": "string", "maxLength": 200}), q("limit", "1–1000 (default 200)", m{"type": "integer", "minimum": 1, "maximum": 1000})}
+	orgEx := map[string]any{"org_number": "974760673", "kinds": []string{"lab"}, "description": "Registerenheten i Brønnøysund", "lat": 65.4748, "lon": 12.2117}
+	siteEx := map[string]any{"kind": "project", "name": "Ny gang- og sykkelvei", "phase": "early_planning", "planned_start": "2028-04", "planned_end": "2029-10",
+		"expected_surplus_tonnes": 12000, "lat": 59.8893, "lon": 10.5227}
+	return []op{
+		{method: "GET", path: "/api/v1/openapi.json", id: "openapi", summary: "This OpenAPI document", tag: "Platform", public: true, resp: "", respType: "application/json"},
+		{method: "GET", path: "/api/v1/docs", id: "docs", summary: "Developer portal page", tag: "Platform", public: true, respType: "text/html"},
+		{method: "GET", path: "/api/v1/tenants", id: "listTenants", summary: "List mass regions", tag: "Tenants", public: true, resp: "TenantList"},
+		{method: "GET", path: tp, id: "getTenant", summary: "A region's public profile and branding", tag: "Tenants", public: true, resp: "TenantSummary"},
+		{method: "GET", path: tp + "/logo", id: "getTenantLogo", summary: "The region's logo", tag: "Tenants", public: true, respType: "image/*"},
+		{method: "GET", path: tp + "/me", id: "me", summary: "The caller's identity, roles and organizations in the region", tag: "Identity", resp: "Me"},
+		{method: "GET", path: tp + "/tokens", id: "listTokens", summary: "The caller's API tokens", tag: "Identity", resp: "TokenList"},
+		{method: "POST", path: tp + "/tokens", id: "createToken", summary: "Create an API token (the secret is shown once)", tag: "Identity", body: "TokenInput", example: map[string]any{"name": "ERP", "scopes": []string{"read"}, "expires_in_days": 30}, status: 201, resp: "TokenCreated"},
+		{method: "DELETE", path: tp + "/tokens/{id}", id: "revokeToken", summary: "Revoke an API token", tag: "Identity", status: 204},
+		{method: "GET", path: tp + "/organizations", id: "listOrganizations", summary: "Search the directory", tag: "Directory", public: true, query: orgFilters, resp: "OrganizationPage"},
+		{method: "POST", path: tp + "/organizations", id: "createOrganization", summary: "Register an organization from Enhetsregisteret", tag: "Directory", body: "OrganizationInput", example: orgEx, status: 201, resp: "Organization"},
+		{method: "GET", path: tp + "/organizations/{id}", id: "getOrganization", summary: "One organization", tag: "Directory", public: true, resp: "Organization"},
+		{method: "PATCH", path: tp + "/organizations/{id}", id: "updateOrganization", summary: "Edit or enrich an organization you represent", tag: "Directory", body: "OrganizationInput", example: map[string]any{"description": "Pukkverk og massemottak"}, resp: "Organization"},
+		{method: "DELETE", path: tp + "/organizations/{id}", id: "deleteOrganization", summary: "Remove an organization (org admin or tenant admin)", tag: "Directory", status: 204},
+		{method: "GET", path: tp + "/organizations/{id}/sites", id: "listOrganizationSites", summary: "An organization's projects and facilities", tag: "Directory", public: true, query: siteFilters, resp: "SiteList"},
+		{method: "POST", path: tp + "/organizations/{id}/sites", id: "createSite", summary: "Add a project or facility", tag: "Directory", body: "SiteInput", example: siteEx, status: 201, resp: "Site"},
+		{method: "GET", path: tp + "/organizations/{id}/contacts", id: "listContacts", summary: "Contact persons (logged-in users only)", tag: "Directory", resp: "ContactList"},
+		{method: "POST", path: tp + "/organizations/{id}/contacts", id: "createContact", summary: "Add a contact person", tag: "Directory", body: "ContactInput", example: map[string]any{"name": "Kari Nordmann", "title": "Prosjektleder", "phone": "+47 912 34 567"}, status: 201, resp: "Contact"},
+		{method: "GET", path: tp + "/organizations/{id}/vehicles", id: "listVehicles", summary: "A transport company's vehicles (approved ones for the public)", tag: "Directory", public: true, resp: "VehicleList"},
+		{method: "POST", path: tp + "/organizations/{id}/vehicles", id: "createVehicle", summary: "Register a vehicle (pending until the company approves)", tag: "Directory", body: "VehicleInput", example: map[string]any{"registration": "EB 12345", "make": "Volvo", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "hvo", "payload_tonnes": 18, "payload_m3": 11}, status: 201, resp: "Vehicle"},
+		{method: "GET", path: tp + "/organizations/{id}/memberships", id: "listOrganizationMemberships", summary: "Representatives of an organization", tag: "Directory", resp: "MembershipList"},
+		{method: "POST", path: tp + "/organizations/{id}/memberships", id: "requestMembership", summary: "Ask to become a verified representative", tag: "Directory", body: "MembershipInput", example: map[string]any{"role": "member", "message": "Jeg er prosjektleder her."}, status: 201, resp: "Membership"},
+		{method: "GET", path: tp + "/sites", id: "listSites", summary: "Projects and facilities", tag: "Directory", public: true, query: siteFilters, resp: "SiteList"},
+		{method: "GET", path: tp + "/sites/{id}", id: "getSite", summary: "One project or facility with permits", tag: "Directory", public: true, resp: "Site"},
+		{method: "PATCH", path: tp + "/sites/{id}", id: "updateSite", summary: "Edit a project or facility", tag: "Directory", body: "SiteInput", example: map[string]any{"phase": "zoning"}, resp: "Site"},
+		{method: "DELETE", path: tp + "/sites/{id}", id: "deleteSite", summary: "Remove a project or facility", tag: "Directory", status: 204},
+		{method: "POST", path: tp + "/sites/{id}/permits", id: "createPermit", summary: "Add a mass-handling permit", tag: "Directory", body: "PermitInput", example: map[string]any{"kind": "receiving", "authority": "Statsforvalteren i Oslo og Viken", "valid_from": "2025-01-01", "valid_to": "2030-12-31", "fractions": []string{"sprengstein", "pukk"}, "max_class": 1}, status: 201, resp: "Permit"},
+		{method: "DELETE", path: tp + "/permits/{id}", id: "deletePermit", summary: "Remove a permit", tag: "Directory", status: 204},
+		{method: "PATCH", path: tp + "/contacts/{id}", id: "updateContact", summary: "Edit a contact person", tag: "Directory", body: "ContactInput", example: map[string]any{"title": "Anleggsleder"}, resp: "Contact"},
+		{method: "DELETE", path: tp + "/contacts/{id}", id: "deleteContact", summary: "Remove a contact person", tag: "Directory", status: 204},
+		{method: "POST", path: tp + "/vehicles/{id}/approve", id: "approveVehicle", summary: "Approve a vehicle (the company's org admin)", tag: "Directory", resp: "Vehicle"},
+		{method: "POST", path: tp + "/vehicles/{id}/reject", id: "rejectVehicle", summary: "Reject a vehicle", tag: "Directory", resp: "Vehicle"},
+		{method: "DELETE", path: tp + "/vehicles/{id}", id: "deleteVehicle", summary: "Remove a vehicle", tag: "Directory", status: 204},
+		{method: "GET", path: tp + "/memberships", id: "listMemberships", summary: "Your memberships (?all=1: all, for admins and supervisors)", tag: "Directory", query: []m{q("all", "1 for every membership in the region", m{"type": "string"}), q("status", "pending, approved or rejected", m{"type": "string"})}, resp: "MembershipList"},
+		{method: "POST", path: tp + "/memberships/{id}/approve", id: "approveMembership", summary: "Approve a representation request", tag: "Directory", body: "Decision", example: map[string]any{"role": "member"}, resp: "Membership"},
+		{method: "POST", path: tp + "/memberships/{id}/reject", id: "rejectMembership", summary: "Reject a representation request", tag: "Directory", body: "Decision", example: map[string]any{}, resp: "Membership"},
+		{method: "GET", path: tp + "/registry/{orgnr}", id: "lookupRegistry", summary: "Look an organization number up in Enhetsregisteret", tag: "Directory", resp: "RegistryUnit"},
+		{method: "GET", path: tp + "/map.geojson", id: "mapGeoJSON", summary: "Projects and facilities as GeoJSON", tag: "Directory", public: true, query: siteFilters, resp: "FeatureCollection", respType: "application/geo+json"},
+		{method: "GET", path: tp + "/admin/settings", id: "getSettings", summary: "Region settings", tag: "Administration", resp: "Settings"},
+		{method: "PATCH", path: tp + "/admin/settings", id: "updateSettings", summary: "Change branding, domains, language, map", tag: "Administration", body: "SettingsInput", example: map[string]any{"color_primary": "#0b5a3c", "default_locale": "nn", "domains": []string{"masser.baerum.kommune.no"}}, resp: "Settings"},
+		{method: "PUT", path: tp + "/admin/logo", id: "putLogo", summary: "Upload the logo (PNG, JPEG, WebP or SVG, ≤ 256 KB)", tag: "Administration", bodyType: "image/*", resp: "Settings"},
+		{method: "GET", path: tp + "/admin/rules", id: "listRules", summary: "Role rules: defaults and the region's own", tag: "Administration", resp: "RuleList"},
+		{method: "POST", path: tp + "/admin/rules", id: "addRule", summary: "Add a region rule (takes effect at once)", tag: "Administration", body: "Rule", example: map[string]any{"role": "transporter", "object": "vehicles", "action": "create", "effect": "deny"}, status: 201, resp: "Rule"},
+		{method: "DELETE", path: tp + "/admin/rules", id: "removeRule", summary: "Remove a region rule", tag: "Administration", body: "Rule", example: map[string]any{"role": "transporter", "object": "vehicles", "action": "create", "effect": "deny"}, status: 204},
+		{method: "GET", path: tp + "/admin/assignments", id: "listAssignments", summary: "Tenant admins and supervisors", tag: "Administration", resp: "AssignmentList"},
+		{method: "POST", path: tp + "/admin/assignments", id: "addAssignment", summary: "Give a user a role in the region", tag: "Administration", body: "AssignmentInput", example: map[string]any{"email": "tilsyn@example.no", "role": "supervisor"}, status: 201, resp: "AssignmentList"},
+		{method: "DELETE", path: tp + "/admin/assignments", id: "removeAssignment", summary: "Take a role away", tag: "Administration", body: "AssignmentInput", example: map[string]any{"email": "tilsyn@example.no", "role": "supervisor"}, status: 204},
+		{method: "GET", path: "/api/v1/platform/tenants", id: "platformListTenants", summary: "All tenants (platform superadmin)", tag: "Platform", resp: "SettingsList"},
+		{method: "POST", path: "/api/v1/platform/tenants", id: "platformCreateTenant", summary: "Create a tenant (platform superadmin)", tag: "Platform", body: "TenantInput", example: map[string]any{"slug": "agder", "name": "Agder masseforum", "default_locale": "nb", "center_lat": 58.15, "center_lon": 8.0}, status: 201, resp: "Settings"},
+	}
+}
+
+// Document builds the OpenAPI document.
+func Document() m {
+	sc := schemas()
+	for _, name := range []string{"TenantSummary:Tenant", "Token:Token", "Site:Site", "Contact:Contact", "Vehicle:Vehicle", "Membership:Membership", "Rule:Rule", "Assignment:Assignment", "Settings:Settings"} {
+		item := strings.Split(name, ":")[0]
+		listName := strings.TrimSuffix(strings.Split(name, ":")[1], "Summary") + "List"
+		sc[listName] = list(item)
+	}
+	paths := m{}
+	problem := m{"description": "Problem", "content": m{"application/problem+json": m{"schema": ref("Problem")}}}
+	for _, o := range ops() {
+		params := []any{}
+		for _, seg := range strings.Split(o.path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				name := strings.Trim(seg, "{}")
+				desc := map[string]string{"tenant": "Region slug (or use the region's own host)", "id": "Resource ID", "orgnr": "Organization number"}[name]
+				params = append(params, m{"name": name, "in": "path", "required": true, "description": desc, "schema": m{"type": "string"}})
+			}
+		}
+		for _, qp := range o.query {
+			params = append(params, qp)
+		}
+		status := o.status
+		if status == 0 {
+			status = 200
+		}
+		responses := m{"default": problem}
+		switch {
+		case status == 204:
+			responses["204"] = m{"description": "Done"}
+		case o.resp != "":
+			ct := o.respType
+			if ct == "" {
+				ct = "application/json"
+			}
+			responses[itoa(status)] = m{"description": "OK", "content": m{ct: m{"schema": ref(o.resp)}}}
+		default:
+			ct := o.respType
+			responses[itoa(status)] = m{"description": "OK", "content": m{ct: m{"schema": m{}}}}
+		}
+		opm := m{"operationId": o.id, "summary": o.summary, "tags": []string{o.tag}, "parameters": params, "responses": responses}
+		if o.public {
+			opm["security"] = []any{m{}, m{"bearer": []string{}}, m{"session": []string{}}}
+		}
+		if o.body != "" {
+			media := m{"schema": ref(o.body)}
+			if o.example != nil {
+				media["example"] = o.example
+			}
+			opm["requestBody"] = m{"required": true, "content": m{"application/json": media}}
+		} else if o.bodyType != "" {
+			opm["requestBody"] = m{"required": true, "content": m{o.bodyType: m{"schema": m{"type": "string", "format": "binary"}}}}
+		}
+		p, ok := paths[o.path].(m)
+		if !ok {
+			p = m{}
+			paths[o.path] = p
+		}
+		p[strings.ToLower(o.method)] = opm
+	}
+	sc["TenantList"] = list("TenantSummary")
+	return m{
+		"openapi": "3.1.0",
+		"info": m{"title": "Masseflyt API", "version": "1.0.0",
+			"description": "REST API of Masseflyt, the marketplace for surplus soil and rock. Every region (tenant) is addressed as /api/v1/tenants/{tenant}/… or on its own host as /api/v1/…. Errors are RFC 9457 problem+json with a stable type and a localized title (Accept-Language: nb, nn, en). Lists use cursor pagination.",
+			"license":     m{"name": "Proprietary"}},
+		"servers":  []any{m{"url": "/"}},
+		"security": []any{m{"bearer": []string{}}, m{"session": []string{}}},
+		"tags":     []any{m{"name": "Tenants"}, m{"name": "Identity"}, m{"name": "Directory"}, m{"name": "Administration"}, m{"name": "Platform"}},
+		"paths":    paths,
+		"components": m{
+			"schemas": sc,
+			"securitySchemes": m{
+				"bearer":  m{"type": "http", "scheme": "bearer", "description": "API token (mft_…), scoped to one region, read and/or write"},
+				"session": m{"type": "apiKey", "in": "cookie", "name": "ory_kratos_session", "description": "Browser session from the identity provider"},
+			},
+		},
+	}
+}
+
+func itoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}
+
+var (
+	once    sync.Once
+	docJSON []byte
+)
+
+// JSON returns the serialized document.
+func JSON() []byte {
+	once.Do(func() {
+		var err error
+		docJSON, err = json.MarshalIndent(Document(), "", "  ")
+		if err != nil {
+			panic(err)
+		}
+	})
+	return docJSON
+}
+
+var portal = template.Must(template.New("docs").Parse(`<!doctype html><html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{{.Title}}</title><link rel="stylesheet" href="/static/app.css"></head><body><main class="container">
+<h1>{{.Title}}</h1><p class="lead">{{.Intro}}</p><p><a class="button" href="/api/v1/openapi.json">OpenAPI 3.1 (JSON)</a></p>
+{{range .Groups}}<h2>{{.Tag}}</h2><div class="table-wrap"><table><thead><tr><th scope="col">{{$.Method}}</th><th scope="col">{{$.Path}}</th><th scope="col">{{$.Summary}}</th><th scope="col">{{$.Access}}</th></tr></thead><tbody>
+{{range .Ops}}<tr><td><code>{{.Method}}</code></td><td><code>{{.Path}}</code></td><td>{{.Summary}}</td><td>{{if .Public}}{{$.Open}}{{else}}{{$.Protected}}{{end}}</td></tr>{{end}}
+</tbody></table></div>{{end}}</main></body></html>`))
+
+// Mount serves the document and the portal.
+func Mount(a *app.App) {
+	a.Fiber.Get("/api/v1/openapi.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/json")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+		return c.Send(JSON())
+	})
+	a.Fiber.Get("/api/v1/docs", func(c *fiber.Ctx) error {
+		l := httpx.Loc(c)
+		type opv struct {
+			Method, Path, Summary string
+			Public                bool
+		}
+		type group struct {
+			Tag string
+			Ops []opv
+		}
+		byTag := map[string][]opv{}
+		var tags []string
+		for _, o := range ops() {
+			if _, ok := byTag[o.tag]; !ok {
+				tags = append(tags, o.tag)
+			}
+			byTag[o.tag] = append(byTag[o.tag], opv{o.method, o.path, o.summary, o.public})
+		}
+		sort.Strings(tags)
+		var groups []group
+		for _, t := range tags {
+			groups = append(groups, group{t, byTag[t]})
+		}
+		c.Type("html", "utf-8")
+		return portal.Execute(c.Response().BodyWriter(), map[string]any{"Lang": l.Lang, "Title": l.T("DocsTitle"), "Intro": l.T("DocsIntro"), "Groups": groups,
+			"Method": l.T("DocsMethod"), "Path": l.T("DocsPath"), "Summary": l.T("DocsSummary"), "Access": l.T("DocsAccess"), "Open": l.T("DocsOpen"), "Protected": l.T("DocsProtected")})
+	})
+}

@@ -1,0 +1,150 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/internal/apitest"
+)
+
+// TestScopingFailsClosed proves the plugin refuses tenant-table access without
+// a tenant, stamps the tenant on create, refuses rows of another tenant, and
+// filters reads, updates and deletes to the context's tenant.
+func TestScopingFailsClosed(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		db := e.App.DB
+		a, b := e.Tenant("baerum").ID, e.Tenant("rogaland").ID
+		ctxA := store.WithTenant(context.Background(), a)
+		ctxB := store.WithTenant(context.Background(), b)
+		bare := context.Background()
+
+		var orgs []directory.Organization
+		if err := db.Read(bare, func(tx *gorm.DB) error { return tx.Find(&orgs).Error }); !errors.Is(err, store.ErrNoTenant) {
+			t.Fatalf("query without tenant: err = %v, want ErrNoTenant", err)
+		}
+		err := db.Tx(bare, func(tx *gorm.DB) error {
+			return tx.Model(&directory.Organization{}).Where("1 = 1").Update("description", "x").Error
+		})
+		if !errors.Is(err, store.ErrNoTenant) {
+			t.Fatalf("update without tenant: %v", err)
+		}
+		if err := db.Tx(bare, func(tx *gorm.DB) error { return tx.Where("1 = 1").Delete(&directory.Contact{}).Error }); !errors.Is(err, store.ErrNoTenant) {
+			t.Fatalf("delete without tenant: %v", err)
+		}
+		var n int64
+		if err := db.Read(bare, func(tx *gorm.DB) error { return tx.Table("vehicles").Count(&n).Error }); !errors.Is(err, store.ErrNoTenant) {
+			t.Fatalf("count without tenant: %v", err)
+		}
+
+		// Reads see only the context's tenant.
+		if err := db.Read(ctxA, func(tx *gorm.DB) error { return tx.Find(&orgs).Error }); err != nil {
+			t.Fatal(err)
+		}
+		if len(orgs) == 0 {
+			t.Fatal("tenant A has no organizations")
+		}
+		for _, o := range orgs {
+			if o.TenantID != a {
+				t.Fatalf("tenant A read a row of %s", o.TenantID)
+			}
+		}
+		victim := orgs[0]
+
+		// Tenant B cannot read, update or delete tenant A's row by ID.
+		var got directory.Organization
+		if err := db.Read(ctxB, func(tx *gorm.DB) error { return tx.Where("id = ?", victim.ID).Take(&got).Error }); !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Fatalf("B read A's org: %v", err)
+		}
+		var affected int64
+		_ = db.Tx(ctxB, func(tx *gorm.DB) error {
+			res := tx.Model(&directory.Organization{}).Where("id = ?", victim.ID).Update("description", "hacked")
+			affected = res.RowsAffected
+			return res.Error
+		})
+		_ = db.Tx(ctxB, func(tx *gorm.DB) error {
+			res := tx.Where("id = ?", victim.ID).Delete(&directory.Organization{})
+			affected += res.RowsAffected
+			return res.Error
+		})
+		if affected != 0 {
+			t.Fatalf("B changed %d of A's rows", affected)
+		}
+		if err := db.Read(ctxA, func(tx *gorm.DB) error { return tx.Where("id = ?", victim.ID).Take(&got).Error }); err != nil || got.Description == "hacked" {
+			t.Fatalf("A's row changed: %v %q", err, got.Description)
+		}
+
+		// Create stamps the tenant, and refuses a row claiming another tenant.
+		now := time.Now().UTC()
+		c := &directory.Contact{ID: store.NewID(), OrganizationID: victim.ID, Name: "Test Person", CreatedAt: now, UpdatedAt: now}
+		if err := db.Tx(ctxA, func(tx *gorm.DB) error { return tx.Create(c).Error }); err != nil || c.TenantID != a {
+			t.Fatalf("create stamped %q, err %v", c.TenantID, err)
+		}
+		evil := &directory.Contact{TenantID: a, ID: store.NewID(), OrganizationID: victim.ID, Name: "Evil"}
+		if err := db.Tx(ctxB, func(tx *gorm.DB) error { return tx.Create(evil).Error }); !errors.Is(err, store.ErrTenantMismatch) {
+			t.Fatalf("create in B of a row for A: %v", err)
+		}
+		// A reference across tenants is impossible: B's contact cannot point at A's org.
+		cross := &directory.Contact{ID: store.NewID(), OrganizationID: victim.ID, Name: "Cross"}
+		if err := db.Tx(ctxB, func(tx *gorm.DB) error { return tx.Create(cross).Error }); err == nil || !store.IsForeignKeyViolation(err) {
+			t.Fatalf("cross-tenant reference: err = %v, want foreign key violation", err)
+		}
+		if err := db.Tx(bare, func(tx *gorm.DB) error { return tx.Create(&directory.Contact{ID: store.NewID(), OrganizationID: victim.ID, Name: "x"}).Error }); !errors.Is(err, store.ErrNoTenant) {
+			t.Fatalf("create without tenant: %v", err)
+		}
+
+		// The explicit system bypass sees every tenant.
+		sys := store.System(context.Background(), "test: count all tenants")
+		var tenantsSeen []string
+		if err := db.Read(sys, func(tx *gorm.DB) error {
+			return tx.Model(&directory.Organization{}).Distinct("tenant_id").Pluck("tenant_id", &tenantsSeen).Error
+		}); err != nil || len(tenantsSeen) != 3 {
+			t.Fatalf("system read saw %v tenants, err %v", tenantsSeen, err)
+		}
+	})
+}
+
+// TestRowLevelSecurity proves the second wall on Postgres: raw SQL that
+// bypasses the GORM plugin still sees only the transaction's tenant, and the
+// app role cannot write rows for another tenant or disable RLS.
+func TestRowLevelSecurity(t *testing.T) {
+	for _, b := range apitest.Backends(t) {
+		if b != "postgres" {
+			continue
+		}
+		t.Run(b, func(t *testing.T) {
+			e := apitest.New(t, b)
+			db := e.App.DB
+			a, other := e.Tenant("baerum").ID, e.Tenant("trondelag").ID
+			ctxA := store.WithTenant(context.Background(), a)
+			for _, table := range store.TenantTables() {
+				var n int64
+				err := db.Tx(ctxA, func(tx *gorm.DB) error {
+					return tx.Raw("SELECT count(*) FROM "+table+" WHERE tenant_id <> ?", a).Scan(&n).Error
+				})
+				if err != nil || n != 0 {
+					t.Fatalf("%s: raw SQL saw %d rows of other tenants (err %v)", table, n, err)
+				}
+			}
+			// Outside a transaction with app.tenant_id set, nothing is visible.
+			var n int64
+			if err := db.Gorm.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil || n != 0 {
+				t.Fatalf("no tenant setting: saw %d organizations (err %v)", n, err)
+			}
+			err := db.Tx(ctxA, func(tx *gorm.DB) error {
+				return tx.Exec("INSERT INTO contacts (tenant_id, id, organization_id, name, created_at, updated_at) SELECT ?, ?, id, 'x', now(), now() FROM organizations LIMIT 1", other, store.NewID()).Error
+			})
+			if err == nil {
+				t.Fatal("RLS WITH CHECK let tenant A insert a row for another tenant")
+			}
+			if err := db.Gorm.Exec("ALTER TABLE organizations DISABLE ROW LEVEL SECURITY").Error; err == nil {
+				t.Fatal("the app role could disable row-level security: it must not own the tables")
+			}
+		})
+	}
+}
