@@ -69,6 +69,7 @@ var DefaultRules = [][3]string{
 	{auth.RoleSupervisor, "contacts", "read"},
 	{auth.RoleSupervisor, "memberships", "read"},
 	{auth.RoleSupervisor, "tenant", "read"},
+	{auth.RoleSupervisor, "tokens", "manage"},
 	{auth.RoleTenantAdmin, "directory", "*"},
 	{auth.RoleTenantAdmin, "contacts", "*"},
 	{auth.RoleTenantAdmin, "vehicles", "*"},

@@ -245,6 +245,9 @@ type Page struct {
 // UI renders pages for one app.
 type UI struct {
 	A *app.App
+
+	csrfOnce sync.Once
+	csrf     fiber.Handler
 }
 
 func (u *UI) page(c *fiber.Ctx, title string, data any) *Page {

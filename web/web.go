@@ -55,8 +55,14 @@ func Mount(a *app.App) {
 	u.mountAdmin(ui)
 }
 
-// CSRF protects UI forms with a double-submit token.
+// CSRF protects UI forms with a double-submit token. One handler (and so one
+// token store) serves every UI route.
 func (u *UI) CSRF() fiber.Handler {
+	u.csrfOnce.Do(func() { u.csrf = u.newCSRF() })
+	return u.csrf
+}
+
+func (u *UI) newCSRF() fiber.Handler {
 	return csrf.New(csrf.Config{
 		KeyLookup:      "form:_csrf",
 		CookieName:     "mf_csrf",
@@ -624,18 +630,9 @@ func (u *UI) vehicleDecide(c *fiber.Ctx) error {
 	if status == "" || !validID(c.Params("id")) {
 		return httpx.NotFound()
 	}
-	var vh *directory.Vehicle
-	vs, err := u.A.Directory.Vehicles(c, c.FormValue("organization_id"))
+	vh, err := u.A.Directory.Vehicle(c, c.Params("id"))
 	if err != nil {
 		return err
-	}
-	for i := range vs {
-		if vs[i].ID == c.Params("id") {
-			vh = &vs[i]
-		}
-	}
-	if vh == nil {
-		return httpx.NotFound()
 	}
 	if err := u.A.Directory.DecideVehicle(c, vh, status); err != nil {
 		return err

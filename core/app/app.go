@@ -275,9 +275,17 @@ func (a *App) Authenticate(c *fiber.Ctx) error {
 		}
 	}
 	if p.User != nil {
-		p.Roles = append(p.Roles, auth.RoleAuthenticated)
+		var assigned []string
 		if t != nil {
-			p.Roles = append(p.Roles, a.Roles.UserRoles(p.User.ID, t.ID)...)
+			assigned = a.Roles.UserRoles(p.User.ID, t.ID)
+		}
+		// A supervisor (tilsyn) reads everything and changes nothing, so it
+		// does not get the write rights every logged-in user has.
+		if !(contains(assigned, auth.RoleSupervisor) && !contains(assigned, auth.RoleTenantAdmin) && !contains(assigned, auth.RoleSuperadmin)) {
+			p.Roles = append(p.Roles, auth.RoleAuthenticated)
+		}
+		if t != nil {
+			p.Roles = append(p.Roles, assigned...)
 			orgs, transporter, err := a.Directory.PrincipalOrgs(ctx, p.User.ID)
 			if err != nil {
 				return err
@@ -301,4 +309,13 @@ func (a *App) Authenticate(c *fiber.Ctx) error {
 	}
 	request.SetPrincipal(c, p)
 	return c.Next()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -296,6 +296,14 @@ func (s *Service) vehicle(c *fiber.Ctx) (*Vehicle, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.Vehicle(c, id)
+}
+
+// Vehicle loads one vehicle of the request's tenant, whatever its status.
+func (s *Service) Vehicle(c *fiber.Ctx, id string) (*Vehicle, error) {
+	if !store.ValidID(id) {
+		return nil, httpx.NotFound()
+	}
 	var vh Vehicle
 	if err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&vh).Error }); err != nil {
 		return nil, notFoundOr(err)
@@ -444,8 +452,10 @@ func (s *Service) listOrgMemberships(c *fiber.Ctx) error {
 // listMemberships lists the caller's own memberships, or with ?all=1 every
 // membership in the tenant for tenant admins and supervisors.
 func (s *Service) listMemberships(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "memberships", "request"); err != nil {
-		return err
+	if err := request.Authorize(c, "memberships", "read"); err != nil {
+		if err := request.Authorize(c, "memberships", "request"); err != nil {
+			return err
+		}
 	}
 	p := request.Principal(c)
 	userID := p.UserID()

@@ -94,7 +94,9 @@ func TestScopingFailsClosed(t *testing.T) {
 		if err := db.Tx(ctxB, func(tx *gorm.DB) error { return tx.Create(cross).Error }); err == nil || !store.IsForeignKeyViolation(err) {
 			t.Fatalf("cross-tenant reference: err = %v, want foreign key violation", err)
 		}
-		if err := db.Tx(bare, func(tx *gorm.DB) error { return tx.Create(&directory.Contact{ID: store.NewID(), OrganizationID: victim.ID, Name: "x"}).Error }); !errors.Is(err, store.ErrNoTenant) {
+		if err := db.Tx(bare, func(tx *gorm.DB) error {
+			return tx.Create(&directory.Contact{ID: store.NewID(), OrganizationID: victim.ID, Name: "x"}).Error
+		}); !errors.Is(err, store.ErrNoTenant) {
 			t.Fatalf("create without tenant: %v", err)
 		}
 

@@ -189,6 +189,38 @@ func adminExec(sql string) error {
 	return db.Gorm.Exec(sql).Error
 }
 
+var (
+	dropOnce sync.Once
+	drops    chan string
+	dropWG   sync.WaitGroup
+)
+
+// dropLater drops a test database in the background, so tests do not wait
+// for it; Main waits for the drops before the process exits.
+func dropLater(name string) {
+	dropOnce.Do(func() {
+		drops = make(chan string, 4096)
+		go func() {
+			for n := range drops {
+				_ = adminExec("DROP DATABASE IF EXISTS " + n + " WITH (FORCE)")
+				dropWG.Done()
+			}
+		}()
+	})
+	dropWG.Add(1)
+	drops <- name
+}
+
+// Main runs a package's tests, then drops the databases they created.
+func Main(m *testing.M) {
+	code := m.Run()
+	dropWG.Wait()
+	if pgTpl != "" {
+		_ = adminExec("DROP DATABASE IF EXISTS " + pgTpl + " WITH (FORCE)")
+	}
+	os.Exit(code)
+}
+
 // postgresClone creates a database from a per-process seeded template and
 // returns the owner URL and the app-role URL.
 func postgresClone(t testing.TB) (string, string) {
@@ -222,7 +254,7 @@ func postgresClone(t testing.TB) (string, string) {
 	if err != nil {
 		t.Fatalf("clone: %v", err)
 	}
-	t.Cleanup(func() { _ = adminExec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
+	t.Cleanup(func() { dropLater(name) })
 	owner := withDB(base, name)
 	return owner, withUser(owner, role)
 }

@@ -1,0 +1,293 @@
+package tests
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/masseflyt/masseflyt/internal/apitest"
+	"github.com/masseflyt/masseflyt/tenants"
+)
+
+// The principals of the matrix, least privileged first.
+var matrixRoles = []struct{ name, email string }{
+	{"anonymous", ""},
+	{"authenticated", pending}, // logged in, only a pending request
+	{"member", member},         // member of Sandvika Bygg
+	{"transporter", transporter},
+	{"org_admin", orgAdmin}, // admin of Fornebu Anlegg
+	{"supervisor", supervisor},
+	{"tenant_admin", tenantAdmin},
+	{"superadmin", platform},
+}
+
+// cell codes: o = allowed (2xx, or 303 after a UI form), d = denied (401/403,
+// or a UI redirect to the login page), n = 404, c = 409, b = 400/422 (past
+// authorization, refused as bad input).
+type route struct {
+	method, path string
+	body         any
+	cells        string // one code per matrixRoles entry
+}
+
+const png1x1 = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+
+func apiMatrix() []route {
+	T := "/api/v1/tenants/baerum"
+	site := map[string]any{"kind": "project", "name": "Matrise", "phase": "idea", "lat": 59.9, "lon": 10.6}
+	veh := map[string]any{"registration": "MX12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}
+	rule := map[string]any{"role": "transporter", "object": "vehicles", "action": "create", "effect": "deny"}
+	existing := map[string]any{"role": tenantRule.Role, "object": tenantRule.Object, "action": tenantRule.Action, "effect": tenantRule.Effect}
+	//                                                   A U M T O S TA SA
+	return []route{
+		{"GET", "/api/v1/tenants", nil, "oooooooo"},
+		{"GET", "/api/v1/openapi.json", nil, "oooooooo"},
+		{"GET", "/api/v1/docs", nil, "oooooooo"},
+		{"GET", T, nil, "oooooooo"},
+		{"GET", T + "/logo", nil, "oooooooo"},
+		{"GET", T + "/me", nil, "dooooooo"},
+		{"GET", T + "/tokens", nil, "dooooooo"},
+		{"POST", T + "/tokens", map[string]any{"name": "m", "scopes": []string{"read"}}, "dooooooo"},
+		{"DELETE", T + "/tokens/{token}", nil, "dnnnonnn"},
+		{"GET", T + "/organizations", nil, "oooooooo"},
+		{"POST", T + "/organizations", map[string]any{"org_number": "974760673", "kinds": []string{"lab"}}, "doooodoo"},
+		{"GET", T + "/organizations/{org}", nil, "oooooooo"},
+		{"PATCH", T + "/organizations/{org}", map[string]any{"description": "m"}, "ddddodoo"},
+		{"DELETE", T + "/organizations/{org}", nil, "ddddodoo"},
+		{"GET", T + "/organizations/{org}/sites", nil, "oooooooo"},
+		{"POST", T + "/organizations/{org}/sites", site, "ddddodoo"},
+		{"GET", T + "/organizations/{org}/contacts", nil, "dooooooo"},
+		{"POST", T + "/organizations/{org}/contacts", map[string]any{"name": "Per"}, "ddddodoo"},
+		{"GET", T + "/organizations/{torg}/vehicles", nil, "oooooooo"},
+		{"POST", T + "/organizations/{torg}/vehicles", veh, "dddoddoo"},
+		{"GET", T + "/organizations/{org}/memberships", nil, "ddddoooo"},
+		{"POST", T + "/organizations/{org}/memberships", map[string]any{"role": "member"}, "doooc doo"},
+		{"GET", T + "/sites", nil, "oooooooo"},
+		{"GET", T + "/sites/{site}", nil, "oooooooo"},
+		{"PATCH", T + "/sites/{site}", map[string]any{"description": "m"}, "ddddodoo"},
+		{"DELETE", T + "/sites/{site}", nil, "ddddodoo"},
+		{"POST", T + "/sites/{site}/permits", map[string]any{"kind": "receiving", "authority": "Kommunen", "max_class": 1}, "ddddodoo"},
+		{"DELETE", T + "/permits/{permit}", nil, "ddddddoo"},
+		{"PATCH", T + "/contacts/{contact}", map[string]any{"title": "m"}, "ddddodoo"},
+		{"DELETE", T + "/contacts/{contact}", nil, "ddddodoo"},
+		{"POST", T + "/vehicles/{vehicle}/approve", nil, "dddoddoo"},
+		{"POST", T + "/vehicles/{vehicle}/reject", nil, "dddoddoo"},
+		{"DELETE", T + "/vehicles/{vehicle}", nil, "dddoddoo"},
+		{"GET", T + "/memberships", nil, "dooooooo"},
+		{"POST", T + "/memberships/{membership}/approve", nil, "ddddddoo"},
+		{"POST", T + "/memberships/{membership}/reject", nil, "ddddddoo"},
+		{"GET", T + "/registry/974760673", nil, "doooodoo"},
+		{"GET", T + "/map.geojson", nil, "oooooooo"},
+		{"GET", T + "/admin/settings", nil, "ddddddoo"},
+		{"PATCH", T + "/admin/settings", map[string]any{"short_name": "Bærum"}, "ddddddoo"},
+		{"PUT", T + "/admin/logo", []byte(png1x1), "ddddddoo"},
+		{"GET", T + "/admin/rules", nil, "ddddddoo"},
+		{"POST", T + "/admin/rules", rule, "ddddddoo"},
+		{"DELETE", T + "/admin/rules", existing, "ddddddoo"},
+		{"GET", T + "/admin/assignments", nil, "ddddddoo"},
+		{"POST", T + "/admin/assignments", map[string]any{"email": member, "role": "supervisor"}, "ddddddoo"},
+		{"DELETE", T + "/admin/assignments", map[string]any{"email": supervisor, "role": "supervisor"}, "ddddddoo"},
+		{"GET", "/api/v1/platform/tenants", nil, "dddddddo"},
+		{"POST", "/api/v1/platform/tenants", map[string]any{"slug": "agder", "name": "Agder masseforum"}, "dddddddo"},
+	}
+}
+
+func uiMatrix() []route {
+	T := "/t/baerum"
+	form := func(kv ...string) url.Values {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Add(kv[i], kv[i+1])
+		}
+		return v
+	}
+	//                                                   A U M T O S TA SA
+	return []route{
+		{"GET", "/", nil, "oooooooo"},
+		{"GET", T + "/", nil, "oooooooo"},
+		{"GET", T + "/theme.css", nil, "oooooooo"},
+		{"GET", T + "/organizations", nil, "oooooooo"},
+		{"GET", T + "/organizations/new", nil, "doooodoo"},
+		{"POST", T + "/organizations/new", form("org_number", "974760673", "kinds", "lab"), "doooodoo"},
+		{"GET", T + "/organizations/{org}", nil, "oooooooo"},
+		{"GET", T + "/organizations/{org}/edit", nil, "ddddodoo"},
+		{"POST", T + "/organizations/{org}/edit", form("kinds", "contractor", "description", "m"), "ddddodoo"},
+		{"POST", T + "/organizations/{org}/represent", form("role", "member"), "doooc doo"},
+		{"GET", T + "/organizations/{org}/sites/new", nil, "ddddodoo"},
+		{"POST", T + "/organizations/{org}/sites/new", form("kind", "project", "name", "M", "phase", "idea", "lat", "59.9", "lon", "10.6"), "ddddodoo"},
+		{"GET", T + "/organizations/{torg}/vehicles/new", nil, "dddoddoo"},
+		{"POST", T + "/organizations/{torg}/vehicles/new", form("registration", "MX12345", "body_type", "tipper_4axle", "euro_class", "euro6", "fuel", "diesel", "payload_tonnes", "18"), "dddoddoo"},
+		{"POST", T + "/vehicles/{vehicle}/approve", form("organization_id", "{torg}"), "dddoddoo"},
+		{"GET", T + "/organizations/{org}/contacts/new", nil, "ddddodoo"},
+		{"POST", T + "/organizations/{org}/contacts/new", form("name", "Per"), "ddddodoo"},
+		{"GET", T + "/sites", nil, "oooooooo"},
+		{"GET", T + "/sites/{site}", nil, "oooooooo"},
+		{"GET", T + "/sites/{site}/edit", nil, "ddddodoo"},
+		{"POST", T + "/sites/{site}/edit", form("kind", "project", "name", "M", "phase", "idea", "lat", "59.9", "lon", "10.6"), "ddddodoo"},
+		{"GET", T + "/map", nil, "oooooooo"},
+		{"GET", T + "/me", nil, "dooooooo"},
+		{"POST", T + "/me/tokens", form("name", "m", "scopes", "read", "expires_in_days", "30"), "dooooooo"},
+		{"POST", T + "/me/tokens/{token}/revoke", nil, "dnnnonnn"},
+		{"POST", T + "/memberships/{membership}/approve", nil, "ddddddoo"},
+		{"GET", T + "/admin", nil, "ddddddoo"},
+		{"POST", T + "/admin/settings", form("name", "Bærum ressursbank", "color_primary", "#0b5a3c", "color_accent", "#f2b134", "default_locale", "nb", "zoom", "11", "center_lat", "59.9", "center_lon", "10.58"), "ddddddoo"},
+		{"POST", T + "/admin/rules", form("role", "transporter", "object", "vehicles", "action", "create", "effect", "deny"), "ddddddoo"},
+		{"POST", T + "/admin/logo", form(), "ddddddbb"},
+		{"POST", T + "/admin/assignments", form("email", member, "role", "supervisor"), "ddddddoo"},
+		{"GET", "/admin", nil, "dddddddo"},
+		{"POST", "/admin/tenants", form("slug", "agder", "name", "Agder"), "dddddddo"},
+		{"GET", "/auth/dev", nil, "oooooooo"},
+		{"POST", "/auth/dev", form("subject", "dev:"+member, "return_to", "/t/baerum/"), "oooooooo"},
+		{"GET", "/lang/nn", nil, "oooooooo"},
+	}
+}
+
+// targets creates or finds the objects the matrix acts on.
+func targets(e *apitest.Env) map[string]string {
+	e.Token("baerum", orgAdmin, "read")
+	if err := e.App.Roles.AddRule(e.Tenant("baerum").ID, tenantRule); err != nil {
+		e.T.Fatal(err)
+	}
+	return map[string]string{
+		"org":        e.OrgID("baerum", "fornebu-anlegg"),
+		"torg":       e.OrgID("baerum", "lysaker-transport"),
+		"site":       e.FirstID("baerum", "sites", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
+		"permit":     e.FirstID("baerum", "permits", ""),
+		"contact":    e.FirstID("baerum", "contacts", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
+		"vehicle":    e.FirstID("baerum", "vehicles", "status = 'pending'"),
+		"membership": e.FirstID("baerum", "memberships", "status = 'pending'"),
+		"token":      e.FirstID("baerum", "api_tokens", "user_id = ?", e.User(orgAdmin).ID),
+	}
+}
+
+var tenantRule = tenants.Rule{Role: "member", Object: "contacts", Action: "write", Effect: "deny"}
+
+var placeholder = regexp.MustCompile(`\{[a-z]+\}`)
+
+func fill(s string, tg map[string]string) string {
+	return placeholder.ReplaceAllStringFunc(s, func(k string) string { return tg[strings.Trim(k, "{}")] })
+}
+
+func classify(r *apitest.Response, ui bool) string {
+	switch {
+	case r.Status == 401 || r.Status == 403:
+		return "d"
+	case ui && r.Status == 303 && strings.HasPrefix(r.Header.Get("Location"), "/auth/dev"):
+		return "d"
+	case r.Status == 404:
+		return "n"
+	case r.Status == 409:
+		return "c"
+	case r.Status == 400 || r.Status == 422:
+		return "b"
+	case r.Status >= 200 && r.Status < 300, ui && r.Status == 303:
+		return "o"
+	}
+	return "?"
+}
+
+// csrf fetches a UI page as the user and returns the CSRF cookie value.
+func csrf(e *apitest.Env, as string) string {
+	r := e.Do(apitest.Request{Path: "/t/baerum/", As: as})
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == "mf_csrf" {
+			return c.Value
+		}
+	}
+	e.T.Fatalf("no CSRF cookie")
+	return ""
+}
+
+func runMatrix(t *testing.T, backend string, routes []route, ui bool) {
+	shared := apitest.New(t, backend)
+	sharedTargets := targets(shared)
+	for _, rt := range routes {
+		cells := strings.ReplaceAll(rt.cells, " ", "")
+		if len(cells) != len(matrixRoles) {
+			t.Fatalf("%s %s: %d cells for %d roles", rt.method, rt.path, len(cells), len(matrixRoles))
+		}
+		for i, role := range matrixRoles {
+			i, role := i, role
+			t.Run(rt.method+" "+rt.path+" as "+role.name, func(t *testing.T) {
+				e, tg := shared, sharedTargets
+				if rt.method != "GET" {
+					e = apitest.New(t, backend) // a mutation must not affect the next cell
+					tg = targets(e)
+				}
+				req := apitest.Request{Method: rt.method, Path: fill(rt.path, tg), As: role.email, Body: rt.body}
+				if v, ok := rt.body.(url.Values); ok {
+					tok := ""
+					if role.email != "" || rt.method == "POST" {
+						tok = csrf(e, role.email)
+					}
+					for k := range v {
+						v.Set(k, fill(v.Get(k), tg))
+					}
+					v.Set("_csrf", tok)
+					req.Body = []byte(v.Encode())
+					req.Header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "mf_csrf=" + tok}
+					if role.email != "" {
+						req.Header["Cookie"] += "; " + apitest.Cookie(role.email)
+						req.As = ""
+					}
+				} else if ui && rt.method == "POST" {
+					tok := csrf(e, role.email)
+					req.Body = []byte("_csrf=" + tok)
+					req.Header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "mf_csrf=" + tok}
+					if role.email != "" {
+						req.Header["Cookie"] += "; " + apitest.Cookie(role.email)
+						req.As = ""
+					}
+				}
+				if b, ok := rt.body.([]byte); ok {
+					req.Body = b
+					req.Header = map[string]string{"Content-Type": "image/png"}
+				}
+				r := e.Do(req)
+				if got := classify(r, ui); got != string(cells[i]) {
+					t.Errorf("got %q (%d), want %q: %.200s", got, r.Status, cells[i], r.Body)
+				}
+			})
+		}
+	}
+}
+
+// TestAuthorizationMatrix asserts every API and UI route for every role.
+func TestAuthorizationMatrix(t *testing.T) {
+	for _, b := range apitest.Backends(t) {
+		t.Run(b+"/api", func(t *testing.T) { runMatrix(t, b, apiMatrix(), false) })
+		t.Run(b+"/ui", func(t *testing.T) { runMatrix(t, b, uiMatrix(), true) })
+	}
+}
+
+// TestMatrixCoversEveryRoute fails when a route is added without a row in the matrix.
+func TestMatrixCoversEveryRoute(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	have := map[string]bool{}
+	norm := func(p string) string {
+		p = strings.TrimSuffix(placeholder.ReplaceAllString(p, ":x"), "/")
+		p = strings.Replace(p, "/api/v1/tenants/baerum", "/api/v1/tenants/:x", 1)
+		p = strings.Replace(p, "/t/baerum", "/t/:x", 1)
+		p = strings.Replace(p, "/registry/974760673", "/registry/:x", 1)
+		p = strings.Replace(p, "/lang/nn", "/lang/:x", 1)
+		return p
+	}
+	for _, rt := range append(apiMatrix(), uiMatrix()...) {
+		have[rt.method+" "+norm(rt.path)] = true
+	}
+	param := regexp.MustCompile(`:[a-z]+`)
+	for _, r := range e.App.Fiber.GetRoutes(true) {
+		if r.Method == "HEAD" || strings.Contains(r.Path, "*") || r.Path == "/healthz" || r.Path == "/readyz" || r.Path == "/auth/logout" {
+			continue
+		}
+		p := strings.TrimSuffix(param.ReplaceAllString(r.Path, ":x"), "/")
+		key := r.Method + " " + p
+		// UI decision routes (/:id/:decision) are exercised with "approve".
+		alt := strings.TrimSuffix(key, "/:x") + "/approve"
+		if !have[key] && !have[alt] {
+			t.Errorf("route %s has no row in the authorization matrix", key)
+		}
+	}
+}
