@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -58,14 +59,26 @@ type Localizer struct {
 	l    *i18n.Localizer
 }
 
-// New returns a localizer for lang, falling back to Bokmål.
-func New(b *i18n.Bundle, lang string, accept ...string) *Localizer {
+type locKey struct {
+	b    *i18n.Bundle
+	lang string
+}
+
+var localizers sync.Map // locKey → *Localizer
+
+// New returns the localizer for lang (falling back to Bokmål). Localizers are
+// immutable and shared between requests.
+func New(b *i18n.Bundle, lang string) *Localizer {
 	if !IsSupported(lang) {
 		lang = Default
 	}
-	tags := append([]string{lang}, accept...)
-	tags = append(tags, Default)
-	return &Localizer{Lang: lang, l: i18n.NewLocalizer(b, tags...)}
+	key := locKey{b, lang}
+	if l, ok := localizers.Load(key); ok {
+		return l.(*Localizer)
+	}
+	l := &Localizer{Lang: lang, l: i18n.NewLocalizer(b, lang, Default)}
+	localizers.Store(key, l)
+	return l
 }
 
 // T translates id with optional template data given as key, value pairs.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -99,6 +100,11 @@ type Assignment struct {
 // Roles decides what a role may do, per tenant.
 type Roles struct {
 	e *casbin.SyncedEnforcer
+
+	// decisions caches Enforce results; any policy change clears it.
+	decisions sync.Map // "role|dom|obj|act" → bool
+	userRoles sync.Map // "user|dom" → []string
+	stop      chan struct{}
 }
 
 // NewRoles loads the policy from the casbin_rule table (created by the
@@ -120,21 +126,47 @@ func NewRoles(db *store.DB, reload time.Duration) (*Roles, error) {
 	if err != nil {
 		return nil, fmt.Errorf("casbin: %w", err)
 	}
-	r := &Roles{e: e}
+	r := &Roles{e: e, stop: make(chan struct{})}
 	if err := r.ensureDefaults(); err != nil {
 		return nil, err
 	}
 	if reload > 0 {
-		e.StartAutoLoadPolicy(reload)
+		go func() {
+			tk := time.NewTicker(reload)
+			defer tk.Stop()
+			for {
+				select {
+				case <-r.stop:
+					return
+				case <-tk.C:
+					_ = r.Reload()
+				}
+			}
+		}()
 	}
 	return r, nil
 }
 
 // Close stops the reload loop.
-func (r *Roles) Close() { r.e.StopAutoLoadPolicy() }
+func (r *Roles) Close() {
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+}
 
-// Reload rereads the policy from the database.
-func (r *Roles) Reload() error { return r.e.LoadPolicy() }
+// Reload rereads the policy from the database (changes made by other instances).
+func (r *Roles) Reload() error {
+	err := r.e.LoadPolicy()
+	r.changed()
+	return err
+}
+
+func (r *Roles) changed() {
+	r.decisions.Clear()
+	r.userRoles.Clear()
+}
 
 func (r *Roles) ensureDefaults() error {
 	var missing [][]string
@@ -148,6 +180,7 @@ func (r *Roles) ensureDefaults() error {
 		return nil
 	}
 	_, err := r.e.AddPolicies(missing)
+	r.changed()
 	return err
 }
 
@@ -163,8 +196,16 @@ type Decision struct {
 func (r *Roles) Authorize(roles []string, tenantID, obj, act string) Decision {
 	var d Decision
 	for _, role := range roles {
-		ok, err := r.e.Enforce(role, tenantID, obj, act)
-		if err != nil || !ok {
+		key := role + "|" + tenantID + "|" + obj + "|" + act
+		v, hit := r.decisions.Load(key)
+		ok := hit && v.(bool)
+		if !hit {
+			var err error
+			ok, err = r.e.Enforce(role, tenantID, obj, act)
+			ok = ok && err == nil
+			r.decisions.Store(key, ok)
+		}
+		if !ok {
 			continue
 		}
 		if !auth.AdminRoles[role] {
@@ -178,13 +219,20 @@ func (r *Roles) Authorize(roles []string, tenantID, obj, act string) Decision {
 func subject(userID string) string { return "u:" + userID }
 
 // UserRoles returns the roles assigned to a user in a tenant (and superadmin, platform-wide).
+// The result is shared: callers must not modify it.
 func (r *Roles) UserRoles(userID, tenantID string) []string {
+	key := userID + "|" + tenantID
+	if v, ok := r.userRoles.Load(key); ok {
+		return v.([]string)
+	}
 	out := r.e.GetRolesForUserInDomain(subject(userID), tenantID)
 	for _, s := range r.e.GetRolesForUserInDomain(subject(userID), "*") {
 		if s == auth.RoleSuperadmin {
 			out = append(out, s)
 		}
 	}
+	out = out[:len(out):len(out)]
+	r.userRoles.Store(key, out)
 	return out
 }
 
@@ -201,12 +249,14 @@ func (r *Roles) IsSuperadmin(userID string) bool {
 // Assign gives a user a role in a tenant ("*" with superadmin for the platform).
 func (r *Roles) Assign(userID, role, tenantID string) error {
 	_, err := r.e.AddGroupingPolicy(subject(userID), role, tenantID)
+	r.changed()
 	return err
 }
 
 // Unassign removes a role from a user in a tenant.
 func (r *Roles) Unassign(userID, role, tenantID string) error {
 	_, err := r.e.RemoveGroupingPolicy(subject(userID), role, tenantID)
+	r.changed()
 	return err
 }
 
@@ -280,12 +330,15 @@ func (r *Roles) AddRule(tenantID string, ru Rule) error {
 	// A rule replaces its opposite effect.
 	_, _ = r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, opposite(ru.Effect))
 	_, err := r.e.AddPolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+	r.changed()
 	return err
 }
 
 // RemoveRule removes a tenant rule.
 func (r *Roles) RemoveRule(tenantID string, ru Rule) (bool, error) {
-	return r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+	ok, err := r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+	r.changed()
+	return ok, err
 }
 
 func opposite(eft string) string {

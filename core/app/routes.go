@@ -7,7 +7,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
@@ -71,7 +70,7 @@ func (a *App) routes() {
 		rr.Routes(f)
 	}
 
-	api := f.Group("/api/v1", RateLimit(a.Config.APIRateLimit), etag.New())
+	api := f.Group("/api/v1", RateLimit(a.Config.APIRateLimit), httpx.ETag())
 	api.Get("/tenants", a.listTenants)
 	t := api.Group("/tenants/:tenant", a.TenantMiddleware, a.Authenticate)
 	a.tenantAPI = t

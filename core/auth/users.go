@@ -18,7 +18,20 @@ type Users struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedUser // by subject
+
+	tokMu  sync.RWMutex
+	tokens map[string]cachedToken // by token hash
 }
+
+type cachedToken struct {
+	tok  Token
+	user User
+	at   time.Time
+}
+
+// TokenCacheTTL bounds how long a revocation made on another instance can
+// go unseen here (revocations on this instance apply at once).
+const TokenCacheTTL = 15 * time.Second
 
 type cachedUser struct {
 	u  *User
@@ -133,6 +146,13 @@ func (s *Users) RevokeToken(ctx context.Context, userID, id string) (bool, error
 		n = res.RowsAffected
 		return res.Error
 	})
+	s.tokMu.Lock()
+	for h, ct := range s.tokens {
+		if ct.tok.ID == id {
+			delete(s.tokens, h)
+		}
+	}
+	s.tokMu.Unlock()
 	return n > 0, err
 }
 
@@ -142,11 +162,22 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
 		return nil, nil, ErrTokenInvalid
 	}
+	hash := HashToken(secret)
+	s.tokMu.RLock()
+	ct, hit := s.tokens[hash]
+	s.tokMu.RUnlock()
+	if hit && time.Since(ct.at) < TokenCacheTTL {
+		if !time.Now().Before(ct.tok.ExpiresAt) {
+			return nil, nil, ErrTokenExpired
+		}
+		t, u := ct.tok, ct.user
+		return &t, &u, nil
+	}
 	ctx = store.AllTenants(ctx, "token lookup by hash before tenant check")
 	var t Token
 	var u User
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("token_hash = ?", HashToken(secret)).Take(&t).Error; err != nil {
+		if err := tx.Where("token_hash = ?", hash).Take(&t).Error; err != nil {
 			return err
 		}
 		return tx.Where("id = ?", t.UserID).Take(&u).Error
@@ -164,5 +195,11 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 	case !now.Before(t.ExpiresAt):
 		return nil, nil, ErrTokenExpired
 	}
+	s.tokMu.Lock()
+	if s.tokens == nil || len(s.tokens) > 10000 {
+		s.tokens = map[string]cachedToken{}
+	}
+	s.tokens[hash] = cachedToken{tok: t, user: u, at: time.Now()}
+	s.tokMu.Unlock()
 	return &t, &u, nil
 }

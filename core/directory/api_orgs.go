@@ -2,7 +2,9 @@ package directory
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -159,6 +161,16 @@ func (s *Service) listOrgs(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
+	// Pages are cached per tenant, query and visibility until the tenant's
+	// data changes; authorization above runs on every request.
+	s.caches()
+	t := request.Tenant(c)
+	gen := store.Generation(t.ID)
+	key := t.ID + "|" + strconv.FormatBool(request.Principal(c).Anonymous()) + "|" + string(c.Request().URI().QueryString())
+	if b, ok := s.lists.Get(key, gen); ok {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(b)
+	}
 	page, err := s.ListOrgs(c, f)
 	if err != nil {
 		return err
@@ -166,7 +178,13 @@ func (s *Service) listOrgs(c *fiber.Ctx) error {
 	for i := range page.Items {
 		redactOrg(c, &page.Items[i])
 	}
-	return c.JSON(page)
+	b, err := json.Marshal(page)
+	if err != nil {
+		return err
+	}
+	s.lists.Put(key, gen, b)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(b)
 }
 
 // GetOrg loads one organization in the request's tenant.

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -33,6 +34,26 @@ type Service struct {
 	Registry Registry
 	Geocoder geo.Geocoder
 	Now      func() time.Time
+
+	cacheOnce sync.Once
+	lists     *store.Cache[[]byte]        // rendered directory pages
+	orgsOf    *store.Cache[principalOrgs] // memberships per tenant and user
+}
+
+type principalOrgs struct {
+	orgs        map[string]string
+	transporter bool
+}
+
+// CacheTTL bounds how long another instance's write can go unseen by this
+// instance's read caches.
+const CacheTTL = 5 * time.Second
+
+func (s *Service) caches() {
+	s.cacheOnce.Do(func() {
+		s.lists = store.NewCache[[]byte](CacheTTL, 2000)
+		s.orgsOf = store.NewCache[principalOrgs](CacheTTL, 10000)
+	})
 }
 
 func (s *Service) now() time.Time {
@@ -78,6 +99,13 @@ func (s *Service) LookupUnit(ctx context.Context, orgNumber string) (*RegistryUn
 // PrincipalOrgs returns the user's approved memberships in the context's
 // tenant: organization ID → role, and whether any of them is a transporter.
 func (s *Service) PrincipalOrgs(ctx context.Context, userID string) (map[string]string, bool, error) {
+	s.caches()
+	tid, _ := store.TenantID(ctx)
+	gen := store.Generation(tid)
+	key := tid + "|" + userID
+	if po, ok := s.orgsOf.Get(key, gen); ok {
+		return po.orgs, po.transporter, nil
+	}
 	type row struct {
 		OrganizationID string
 		Role           string
@@ -100,5 +128,6 @@ func (s *Service) PrincipalOrgs(ctx context.Context, userID string) (map[string]
 		orgs[r.OrganizationID] = r.Role
 		transporter = transporter || r.Kinds.Has("transporter")
 	}
+	s.orgsOf.Put(key, gen, principalOrgs{orgs: orgs, transporter: transporter})
 	return orgs, transporter, nil
 }

@@ -104,7 +104,10 @@ func (scoping) Initialize(db *gorm.DB) error {
 	if err := cb.Delete().Before("gorm:delete").Register("masseflyt:tenant_delete", whereTenant); err != nil {
 		return err
 	}
-	return cb.Row().Before("gorm:row").Register("masseflyt:tenant_row", whereTenant)
+	if err := cb.Row().Before("gorm:row").Register("masseflyt:tenant_row", whereTenant); err != nil {
+		return err
+	}
+	return registerGenerationHooks(db)
 }
 
 func statementTable(db *gorm.DB) string {
