@@ -40,7 +40,6 @@ func TestSameMessagesInEveryLanguage(t *testing.T) {
 	}
 }
 
-
 // TestEveryUsedMessageExists scans the code and templates for message IDs.
 func TestEveryUsedMessageExists(t *testing.T) {
 	nb := keys(t, "nb")

@@ -64,7 +64,7 @@ func BenchmarkDirectoryRead(b *testing.B) {
 			addOrgs(b, e, "baerum", 200)
 			token := e.Token("baerum", orgAdmin, "read")
 			uri := "/api/v1/tenants/baerum/organizations?limit=50"
-			e.App.Fiber.Handler() // builds the route tree, as Listen does
+			e.App.Fiber.Handler()                // builds the route tree, as Listen does
 			full := e.App.Fiber.Server().Handler // with the host-resolving wrapper
 
 			var fctx fasthttp.RequestCtx
