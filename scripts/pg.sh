@@ -7,6 +7,10 @@ set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?data directory}
 port=${MASSEFLYT_TEST_PG_PORT:-55432}
+if [ "$cmd" = start ]; then
+  # Take the first free port from the default up.
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+fi
 
 bin=""
 if command -v initdb >/dev/null 2>&1; then bin=$(dirname "$(readlink -f "$(command -v initdb)")"); fi
@@ -27,7 +31,7 @@ start)
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 >"$dir/initdb.log" 2>&1
   fi
-  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
   psql() { as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
   psql -c "DO \$\$BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='masseflyt_owner') THEN CREATE ROLE masseflyt_owner LOGIN CREATEDB; END IF;

@@ -33,6 +33,7 @@ type AdminData struct {
 	Roles       []string
 	Assignable  []string
 	Objects     map[string][]string
+	Actions     []string
 	Locales     []string
 	Domains     string
 	Munis       string
@@ -42,7 +43,7 @@ func (u *UI) adminData(c *fiber.Ctx) AdminData {
 	t := request.Tenant(c)
 	ad := &admin.Admin{A: u.A}
 	return AdminData{Rules: u.A.Roles.Rules(t.ID), Assignments: ad.Assignments(c), Roles: auth.AllRoles[:len(auth.AllRoles)-1], Assignable: auth.AssignableRoles,
-		Objects: tenantObjects(), Locales: locales.Supported, Domains: strings.Join(t.Domains, "\n"), Munis: strings.Join(t.MunicipalityList(), ", ")}
+		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin"}, Locales: locales.Supported, Domains: strings.Join(t.Domains, "\n"), Munis: strings.Join(t.MunicipalityList(), ", ")}
 }
 
 func tenantObjects() map[string][]string {

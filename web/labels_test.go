@@ -6,6 +6,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/locales"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // TestEnumLabels: every value the UI prints through a prefixed label has a
@@ -28,7 +29,13 @@ func TestEnumLabels(t *testing.T) {
 		"Lang_":           locales.Supported,
 		"RegistryStatus_": {"bankrupt", "liquidation", "deleted", "unknown"},
 		"Scope_":          auth.AllScopes,
+		"Act_":            {"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "all"},
 	}
+	objs := []string{"all"}
+	for o := range tenants.Permissions {
+		objs = append(objs, o)
+	}
+	sets["Obj_"] = objs
 	for _, lang := range locales.Supported {
 		l := locales.New(b, lang)
 		for prefix, vals := range sets {

@@ -88,12 +88,19 @@ func serveStatic(c *fiber.Ctx) error {
 
 var funcs = template.FuncMap{
 	"asset": asset,
+	// star names the wildcard of a role rule for its label.
+	"star": func(s string) string {
+		if s == "*" {
+			return "all"
+		}
+		return s
+	},
 	"join":  strings.Join,
 	"date": func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
-		return t.Format("2006-01-02")
+		return t.Format("02.01.2006")
 	},
 	"month": func(t *time.Time) string {
 		if t == nil {
