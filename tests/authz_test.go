@@ -126,6 +126,7 @@ func uiMatrix() []route {
 		{"GET", T + "/sites/{site}", nil, "oooooooo"},
 		{"GET", T + "/sites/{site}/edit", nil, "ddddodoo"},
 		{"POST", T + "/sites/{site}/edit", form("kind", "project", "name", "M", "phase", "idea", "lat", "59.9", "lon", "10.6"), "ddddodoo"},
+		{"POST", T + "/sites/{site}/permits", form("kind", "receiving", "authority", "Kommunen", "max_class", "1", "fractions", "sprengstein"), "ddddodoo"},
 		{"GET", T + "/map", nil, "oooooooo"},
 		{"GET", T + "/me", nil, "dooooooo"},
 		{"POST", T + "/me/tokens", form("name", "m", "scopes", "read", "expires_in_days", "30"), "dooooooo"},

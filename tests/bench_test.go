@@ -181,3 +181,28 @@ func BenchmarkDirectoryReadHTTP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDirectoryReadUncached is the full stack with the page cache
+// defeated (a write generation bump before every request): the cost of the
+// first read after a change — tenant-scoped query, verified flag, JSON.
+func BenchmarkDirectoryReadUncached(b *testing.B) {
+	for _, backend := range apitest.Backends(b) {
+		b.Run(backend, func(b *testing.B) {
+			e := apitest.New(b, backend)
+			addOrgs(b, e, "baerum", 200)
+			token := e.Token("baerum", orgAdmin, "read")
+			e.App.Fiber.Handler()
+			full := e.App.Fiber.Server().Handler
+			tid := e.Tenant("baerum").ID
+			var ctx fasthttp.RequestCtx
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				store.BumpGeneration(tid)
+				if serve(full, &ctx, "/api/v1/tenants/baerum/organizations?limit=50", token) != 200 {
+					b.Fatal(string(ctx.Response.Body()))
+				}
+			}
+		})
+	}
+}

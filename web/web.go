@@ -47,6 +47,7 @@ func Mount(a *app.App) {
 	ui.Get("/sites/:id", u.siteShow)
 	ui.Get("/sites/:id/edit", u.siteEdit)
 	ui.Post("/sites/:id/edit", u.siteUpdate)
+	ui.Post("/sites/:id/permits", u.permitCreate)
 	ui.Get("/map", u.mapPage)
 	ui.Get("/me", u.mePage)
 	ui.Post("/me/tokens", u.tokenCreate)
@@ -517,9 +518,40 @@ func (u *UI) siteUpdate(c *fiber.Ctx) error {
 
 // SiteData feeds the site page.
 type SiteData struct {
-	Site    *directory.Site
-	CanEdit bool
-	Now     time.Time
+	Site        *directory.Site
+	CanEdit     bool
+	Now         time.Time
+	PermitKinds []string
+	Fractions   []string
+	Picked      []string
+}
+
+func (u *UI) permitCreate(c *fiber.Ctx) error {
+	st, err := u.siteForEdit(c)
+	if err != nil {
+		return err
+	}
+	v := &httpx.Validation{}
+	in := &directory.PermitInput{Kind: c.FormValue("kind"), Authority: c.FormValue("authority"), Reference: c.FormValue("reference"),
+		ValidFrom: formStr(c, "valid_from"), ValidTo: formStr(c, "valid_to"), Fractions: multi(c, "fractions")}
+	in.MaxClass, _ = strconv.Atoi(c.FormValue("max_class"))
+	if f := optFloat(c, "annual_capacity_tonnes", v); f != nil {
+		in.AnnualCapacityTonnes = *f
+	}
+	err = v.Err()
+	if err == nil {
+		_, err = u.A.Directory.CreatePermit(c, st.ID, in)
+	}
+	if err != nil {
+		p := u.page(c, st.Name, SiteData{Site: st, CanEdit: true, Now: time.Now(), PermitKinds: directory.PermitKinds, Fractions: directory.Fractions, Picked: in.Fractions})
+		keepForm(c, p)
+		if ferr := formErrors(p, err); ferr != nil {
+			return ferr
+		}
+		c.Status(httpx.AsError(err).Status)
+		return u.render(c, "site", p)
+	}
+	return c.Redirect("/t/"+request.Tenant(c).Slug+"/sites/"+st.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
 
 func (u *UI) siteShow(c *fiber.Ctx) error {
@@ -533,7 +565,8 @@ func (u *UI) siteShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return u.render(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: request.CanEditOrg(c, st.OrganizationID), Now: time.Now()}))
+	return u.render(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: request.CanEditOrg(c, st.OrganizationID) && request.Can(c, "directory", "update"), Now: time.Now(),
+		PermitKinds: directory.PermitKinds, Fractions: directory.Fractions}))
 }
 
 // SiteListData feeds the project and facility list.
