@@ -95,7 +95,7 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"join":  strings.Join,
+	"join": strings.Join,
 	"date": func(t *time.Time) string {
 		if t == nil {
 			return ""
