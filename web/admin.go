@@ -64,13 +64,7 @@ func (u *UI) adminPage(c *fiber.Ctx) error {
 }
 
 func (u *UI) adminFail(c *fiber.Ctx, err error) error {
-	p := u.page(c, httpx.Loc(c).T("NavAdmin"), u.adminData(c))
-	keepForm(c, p)
-	if ferr := formErrors(p, err); ferr != nil {
-		return ferr
-	}
-	c.Status(httpx.AsError(err).Status)
-	return u.render(c, "admin", p)
+	return u.formFailed(c, "admin", u.page(c, httpx.Loc(c).T("NavAdmin"), u.adminData(c)), err)
 }
 
 func (u *UI) adminDone(c *fiber.Ctx) error {
@@ -184,13 +178,7 @@ func (u *UI) platformCreate(c *fiber.Ctx) error {
 		_, err = (&admin.Admin{A: u.A}).CreateTenant(c, in)
 	}
 	if err != nil {
-		p := u.page(c, httpx.Loc(c).T("NavPlatform"), u.A.Tenants.All())
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "platform", p)
+		return u.formFailed(c, "platform", u.page(c, httpx.Loc(c).T("NavPlatform"), u.A.Tenants.All()), err)
 	}
 	return c.Redirect("/admin?notice=Saved", fiber.StatusSeeOther)
 }

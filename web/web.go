@@ -78,6 +78,18 @@ func (u *UI) newCSRF() fiber.Handler {
 	})
 }
 
+// formFailed shows a form again with the submitted values and the error's
+// field messages (status from the error); errors that are not about the input
+// go to the error page.
+func (u *UI) formFailed(c *fiber.Ctx, name string, p *Page, err error) error {
+	keepForm(c, p)
+	if ferr := formErrors(p, err); ferr != nil {
+		return ferr
+	}
+	c.Status(httpx.AsError(err).Status)
+	return u.render(c, name, p)
+}
+
 func (u *UI) errorPage(c *fiber.Ctx, prob httpx.Problem) error {
 	p := u.page(c, prob.Title, prob)
 	if prob.Status == 401 {
@@ -312,13 +324,7 @@ func (u *UI) orgCreate(c *fiber.Ctx) error {
 		o, err = u.A.Directory.CreateOrg(c, in)
 	}
 	if err != nil {
-		p := u.page(c, httpx.Loc(c).T("OrgRegisterTitle"), OrgForm{Kinds: directory.OrgKinds, Services: directory.TransportServices, Picked: *in.Kinds, PickedS: *in.Services})
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "org_form", p)
+		return u.formFailed(c, "org_form", u.page(c, httpx.Loc(c).T("OrgRegisterTitle"), OrgForm{Kinds: directory.OrgKinds, Services: directory.TransportServices, Picked: *in.Kinds, PickedS: *in.Services}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+o.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -361,13 +367,7 @@ func (u *UI) orgUpdate(c *fiber.Ctx) error {
 		_, err = u.A.Directory.UpdateOrg(c, o.ID, in)
 	}
 	if err != nil {
-		p := u.page(c, o.Name, OrgForm{Org: o, Kinds: directory.OrgKinds, Services: directory.TransportServices, Picked: *in.Kinds, PickedS: *in.Services})
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "org_form", p)
+		return u.formFailed(c, "org_form", u.page(c, o.Name, OrgForm{Org: o, Kinds: directory.OrgKinds, Services: directory.TransportServices, Picked: *in.Kinds, PickedS: *in.Services}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+o.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -457,13 +457,7 @@ func (u *UI) siteCreate(c *fiber.Ctx) error {
 		st, err = u.A.Directory.CreateSite(c, o.ID, in)
 	}
 	if err != nil {
-		p := u.page(c, o.Name, SiteForm{Org: o, Kind: *in.Kind, Enums: siteEnums})
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "site_form", p)
+		return u.formFailed(c, "site_form", u.page(c, o.Name, SiteForm{Org: o, Kind: *in.Kind, Enums: siteEnums}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/sites/"+st.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -505,13 +499,7 @@ func (u *UI) siteUpdate(c *fiber.Ctx) error {
 		_, err = u.A.Directory.UpdateSite(c, st.ID, in)
 	}
 	if err != nil {
-		p := u.page(c, st.Name, SiteForm{Site: st, Kind: st.Kind, Enums: siteEnums})
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "site_form", p)
+		return u.formFailed(c, "site_form", u.page(c, st.Name, SiteForm{Site: st, Kind: st.Kind, Enums: siteEnums}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/sites/"+st.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -543,13 +531,7 @@ func (u *UI) permitCreate(c *fiber.Ctx) error {
 		_, err = u.A.Directory.CreatePermit(c, st.ID, in)
 	}
 	if err != nil {
-		p := u.page(c, st.Name, SiteData{Site: st, CanEdit: true, Now: time.Now(), PermitKinds: directory.PermitKinds, Fractions: directory.Fractions, Picked: in.Fractions})
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "site", p)
+		return u.formFailed(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: true, Now: time.Now(), PermitKinds: directory.PermitKinds, Fractions: directory.Fractions, Picked: in.Fractions}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/sites/"+st.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -644,13 +626,7 @@ func (u *UI) vehicleCreate(c *fiber.Ctx) error {
 		_, err = u.A.Directory.CreateVehicle(c, o.ID, in)
 	}
 	if err != nil {
-		p := u.page(c, o.Name, VehicleForm{Org: o, Enums: vehicleEnums})
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "vehicle_form", p)
+		return u.formFailed(c, "vehicle_form", u.page(c, o.Name, VehicleForm{Org: o, Enums: vehicleEnums}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+o.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -694,13 +670,7 @@ func (u *UI) contactCreate(c *fiber.Ctx) error {
 	}
 	in := &directory.ContactInput{Name: formStr(c, "name"), Title: formStr(c, "title"), Phone: formStr(c, "phone"), Email: formStr(c, "email")}
 	if _, err := u.A.Directory.CreateContact(c, o.ID, in); err != nil {
-		p := u.page(c, o.Name, o)
-		keepForm(c, p)
-		if ferr := formErrors(p, err); ferr != nil {
-			return ferr
-		}
-		c.Status(httpx.AsError(err).Status)
-		return u.render(c, "contact_form", p)
+		return u.formFailed(c, "contact_form", u.page(c, o.Name, o), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+o.ID+"?notice=Saved", fiber.StatusSeeOther)
 }

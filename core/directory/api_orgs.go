@@ -21,21 +21,21 @@ func (s *Service) Routes(r fiber.Router) {
 	r.Get("/organizations", s.listOrgs)
 	r.Post("/organizations", s.createOrg)
 	r.Get("/organizations/:id", s.getOrg)
-	r.Patch("/organizations/:id", s.patchOrg)
+	r.Patch("/organizations/:id", withBody("directory", "update", 200, s.UpdateOrg))
 	r.Delete("/organizations/:id", s.deleteOrg)
 	r.Get("/organizations/:id/sites", s.listOrgSites)
-	r.Post("/organizations/:id/sites", s.createSite)
-	r.Get("/organizations/:id/contacts", s.listContacts)
-	r.Post("/organizations/:id/contacts", s.createContact)
-	r.Get("/organizations/:id/vehicles", s.listVehicles)
-	r.Post("/organizations/:id/vehicles", s.createVehicle)
+	r.Post("/organizations/:id/sites", withBody("directory", "update", 201, s.CreateSite))
+	r.Get("/organizations/:id/contacts", orgItems(s, "contacts", "read", s.Contacts))
+	r.Post("/organizations/:id/contacts", withBody("contacts", "write", 201, s.CreateContact))
+	r.Get("/organizations/:id/vehicles", orgItems(s, "directory", "read", s.Vehicles))
+	r.Post("/organizations/:id/vehicles", withBody("vehicles", "create", 201, s.CreateVehicle))
 	r.Post("/organizations/:id/memberships", s.requestMembership)
 	r.Get("/organizations/:id/memberships", s.listOrgMemberships)
 	r.Get("/sites", s.listSites)
 	r.Get("/sites/:id", s.getSite)
-	r.Patch("/sites/:id", s.patchSite)
+	r.Patch("/sites/:id", withBody("directory", "update", 200, s.UpdateSite))
 	r.Delete("/sites/:id", s.deleteSite)
-	r.Post("/sites/:id/permits", s.createPermit)
+	r.Post("/sites/:id/permits", withBody("directory", "update", 201, s.CreatePermit))
 	r.Delete("/permits/:id", s.deletePermit)
 	r.Patch("/contacts/:id", s.patchContact)
 	r.Delete("/contacts/:id", s.deleteContact)
@@ -48,6 +48,69 @@ func (s *Service) Routes(r fiber.Router) {
 	r.Get("/registry/:orgnr", s.registryLookup)
 	r.Get("/map.geojson", s.mapGeoJSON)
 }
+
+// withBody builds the common handler: authorize, take :id, decode the JSON
+// body strictly, call the service, answer with status and the result.
+func withBody[In, Out any](obj, act string, status int, call func(c *fiber.Ctx, id string, in *In) (Out, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := request.Authorize(c, obj, act); err != nil {
+			return err
+		}
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := httpx.DecodeJSON(c, &in); err != nil {
+			return err
+		}
+		out, err := call(c, id, &in)
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(out)
+	}
+}
+
+// editableOrg loads an organization the principal may change.
+func (s *Service) editableOrg(c *fiber.Ctx, id string) (*Organization, error) {
+	o, err := s.GetOrg(c, id)
+	if err != nil {
+		return nil, err
+	}
+	if !request.CanEditOrg(c, id) {
+		return nil, errNotOwn()
+	}
+	return o, nil
+}
+
+// orgItems builds the handler listing an organization's rows: authorize,
+// check the organization exists in the tenant, answer {"items": …}.
+func orgItems[T any](s *Service, obj, act string, list func(c *fiber.Ctx, orgID string) ([]T, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := request.Authorize(c, obj, act); err != nil {
+			return err
+		}
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		if _, err := s.GetOrg(c, id); err != nil {
+			return err
+		}
+		out, err := list(c, id)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			out = []T{}
+		}
+		return c.JSON(fiber.Map{"items": out})
+	}
+}
+
+// errNotOwn is the service layer's row rule: only organizations one represents.
+func errNotOwn() error { return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization") }
 
 // idParam returns the :id parameter, answering 404 for malformed IDs.
 func idParam(c *fiber.Ctx) (string, error) {
@@ -279,14 +342,9 @@ func (s *Service) CreateOrg(c *fiber.Ctx, in *OrgInput) (*Organization, error) {
 		v.Add("org_number", "required", "ErrFieldRequired")
 		return nil, v.Err()
 	}
-	num = NormalizeOrgNumber(*in.OrgNumber)
-	switch OrgNumberProblem(num) {
-	case "format":
-		v.Add("org_number", "format", "ErrOrgNumberFormat")
-		return nil, v.Err()
-	case "checksum":
-		v.Add("org_number", "checksum", "ErrOrgNumberChecksum", "OrgNumber", num)
-		return nil, v.Err()
+	num = checkOrgNumber(v, *in.OrgNumber)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	o := &Organization{OrgNumber: num, Kinds: List{}, Services: List{}}
 	in.apply(o, v)
@@ -367,7 +425,7 @@ func (s *Service) UpdateOrg(c *fiber.Ctx, id string, in *OrgInput) (*Organizatio
 		return nil, err
 	}
 	if !request.CanEditOrg(c, o.ID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return nil, errNotOwn()
 	}
 	if in.OrgNumber != nil && NormalizeOrgNumber(*in.OrgNumber) != o.OrgNumber {
 		v := &httpx.Validation{}
@@ -395,25 +453,6 @@ func (s *Service) UpdateOrg(c *fiber.Ctx, id string, in *OrgInput) (*Organizatio
 	return s.GetOrg(c, id)
 }
 
-func (s *Service) patchOrg(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "directory", "update"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in OrgInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	o, err := s.UpdateOrg(c, id, &in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(o)
-}
-
 func (s *Service) deleteOrg(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "directory", "delete"); err != nil {
 		return err
@@ -426,7 +465,7 @@ func (s *Service) deleteOrg(c *fiber.Ctx) error {
 		return err
 	}
 	if !request.CanAdminOrg(c, id) {
-		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return errNotOwn()
 	}
 	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
 		return tx.Where("id = ?", id).Delete(&Organization{}).Error
@@ -435,6 +474,18 @@ func (s *Service) deleteOrg(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(204)
+}
+
+// checkOrgNumber normalizes an organization number and records why it is invalid.
+func checkOrgNumber(v *httpx.Validation, raw string) string {
+	num := NormalizeOrgNumber(raw)
+	switch OrgNumberProblem(num) {
+	case "format":
+		v.Add("org_number", "format", "ErrOrgNumberFormat")
+	case "checksum":
+		v.Add("org_number", "checksum", "ErrOrgNumberChecksum", "OrgNumber", num)
+	}
+	return num
 }
 
 func inNorway(lat, lon float64) bool {
@@ -447,14 +498,8 @@ func (s *Service) registryLookup(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "directory", "create"); err != nil {
 		return err
 	}
-	num := NormalizeOrgNumber(c.Params("orgnr"))
 	v := &httpx.Validation{}
-	switch OrgNumberProblem(num) {
-	case "format":
-		v.Add("org_number", "format", "ErrOrgNumberFormat")
-	case "checksum":
-		v.Add("org_number", "checksum", "ErrOrgNumberChecksum", "OrgNumber", num)
-	}
+	num := checkOrgNumber(v, c.Params("orgnr"))
 	if err := v.Err(); err != nil {
 		return err
 	}

@@ -50,31 +50,10 @@ func (s *Service) Contacts(c *fiber.Ctx, orgID string) ([]Contact, error) {
 	return out, err
 }
 
-func (s *Service) listContacts(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "contacts", "read"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.GetOrg(c, id); err != nil {
-		return err
-	}
-	out, err := s.Contacts(c, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"items": out})
-}
-
 // CreateContact adds a contact person to an organization (or one of its sites).
 func (s *Service) CreateContact(c *fiber.Ctx, orgID string, in *ContactInput) (*Contact, error) {
-	if _, err := s.GetOrg(c, orgID); err != nil {
+	if _, err := s.editableOrg(c, orgID); err != nil {
 		return nil, err
-	}
-	if !request.CanEditOrg(c, orgID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
 	}
 	v := &httpx.Validation{}
 	if in.Name == nil {
@@ -99,25 +78,6 @@ func (s *Service) CreateContact(c *fiber.Ctx, orgID string, in *ContactInput) (*
 	return ct, nil
 }
 
-func (s *Service) createContact(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "contacts", "write"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in ContactInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	ct, err := s.CreateContact(c, id, &in)
-	if err != nil {
-		return err
-	}
-	return c.Status(201).JSON(ct)
-}
-
 func (s *Service) contactForEdit(c *fiber.Ctx) (*Contact, error) {
 	if err := request.Authorize(c, "contacts", "write"); err != nil {
 		return nil, err
@@ -131,7 +91,7 @@ func (s *Service) contactForEdit(c *fiber.Ctx) (*Contact, error) {
 		return nil, notFoundOr(err)
 	}
 	if !request.CanEditOrg(c, ct.OrganizationID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return nil, errNotOwn()
 	}
 	return &ct, nil
 }
@@ -207,34 +167,13 @@ func (s *Service) Vehicles(c *fiber.Ctx, orgID string) ([]Vehicle, error) {
 	return out, err
 }
 
-func (s *Service) listVehicles(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "directory", "read"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.GetOrg(c, id); err != nil {
-		return err
-	}
-	out, err := s.Vehicles(c, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"items": out})
-}
-
 // CreateVehicle registers a vehicle with a transport company; it is pending
 // until the company (an org admin) or a tenant admin approves it. An org admin
 // registering their own company's vehicle approves it at once.
 func (s *Service) CreateVehicle(c *fiber.Ctx, orgID string, in *VehicleInput) (*Vehicle, error) {
-	o, err := s.GetOrg(c, orgID)
+	o, err := s.editableOrg(c, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if !request.CanEditOrg(c, orgID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
 	}
 	if !o.HasKind("transporter") {
 		return nil, httpx.NewError(422, "not_transporter", "ErrVehicleNotTransporter")
@@ -272,25 +211,6 @@ func (s *Service) CreateVehicle(c *fiber.Ctx, orgID string, in *VehicleInput) (*
 	return vh, err
 }
 
-func (s *Service) createVehicle(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "vehicles", "create"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in VehicleInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	vh, err := s.CreateVehicle(c, id, &in)
-	if err != nil {
-		return err
-	}
-	return c.Status(201).JSON(vh)
-}
-
 func (s *Service) vehicle(c *fiber.Ctx) (*Vehicle, error) {
 	id, err := idParam(c)
 	if err != nil {
@@ -314,7 +234,7 @@ func (s *Service) Vehicle(c *fiber.Ctx, id string) (*Vehicle, error) {
 // DecideVehicle approves or rejects a pending vehicle.
 func (s *Service) DecideVehicle(c *fiber.Ctx, vh *Vehicle, status string) error {
 	if !request.CanAdminOrg(c, vh.OrganizationID) {
-		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return errNotOwn()
 	}
 	now := s.now()
 	vh.Status, vh.DecidedBy, vh.DecidedAt = status, request.Principal(c).UserID(), &now
@@ -348,7 +268,7 @@ func (s *Service) deleteVehicle(c *fiber.Ctx) error {
 		return err
 	}
 	if !request.CanEditOrg(c, vh.OrganizationID) {
-		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return errNotOwn()
 	}
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Where("id = ?", vh.ID).Delete(&Vehicle{}).Error }); err != nil {
 		return err
@@ -440,7 +360,7 @@ func (s *Service) listOrgMemberships(c *fiber.Ctx) error {
 	}
 	p := request.Principal(c)
 	if !request.CanEditOrg(c, id) && !p.Has(auth.RoleSupervisor) {
-		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return errNotOwn()
 	}
 	out, err := s.Memberships(c, id, "", c.Query("status"))
 	if err != nil {
@@ -483,7 +403,7 @@ func (s *Service) DecideMembership(c *fiber.Ctx, id, status, role string) (*Memb
 		return nil, notFoundOr(err)
 	}
 	if !request.CanAdminOrg(c, m.OrganizationID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return nil, errNotOwn()
 	}
 	if m.Status != StatusPending {
 		return nil, httpx.Conflict("ErrMembershipDecided")

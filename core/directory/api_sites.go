@@ -280,11 +280,8 @@ func (s *Service) listOrgSites(c *fiber.Ctx) error {
 
 // CreateSite adds a project or facility to an organization the principal may edit.
 func (s *Service) CreateSite(c *fiber.Ctx, orgID string, in *SiteInput) (*Site, error) {
-	if _, err := s.GetOrg(c, orgID); err != nil {
+	if _, err := s.editableOrg(c, orgID); err != nil {
 		return nil, err
-	}
-	if !request.CanEditOrg(c, orgID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
 	}
 	st := &Site{ID: store.NewID(), OrganizationID: orgID, Permanent: true}
 	v := &httpx.Validation{}
@@ -302,25 +299,6 @@ func (s *Service) CreateSite(c *fiber.Ctx, orgID string, in *SiteInput) (*Site, 
 	return s.getSiteRow(c, st.ID)
 }
 
-func (s *Service) createSite(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "directory", "update"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in SiteInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	st, err := s.CreateSite(c, id, &in)
-	if err != nil {
-		return err
-	}
-	return c.Status(201).JSON(st)
-}
-
 // UpdateSite patches a site of an organization the principal may edit.
 func (s *Service) UpdateSite(c *fiber.Ctx, id string, in *SiteInput) (*Site, error) {
 	st, err := s.getSiteRow(c, id)
@@ -328,7 +306,7 @@ func (s *Service) UpdateSite(c *fiber.Ctx, id string, in *SiteInput) (*Site, err
 		return nil, err
 	}
 	if !request.CanEditOrg(c, st.OrganizationID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return nil, errNotOwn()
 	}
 	v := &httpx.Validation{}
 	changed := in.apply(st, v)
@@ -353,25 +331,6 @@ func (s *Service) UpdateSite(c *fiber.Ctx, id string, in *SiteInput) (*Site, err
 	return s.getSiteRow(c, id)
 }
 
-func (s *Service) patchSite(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "directory", "update"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in SiteInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	st, err := s.UpdateSite(c, id, &in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(st)
-}
-
 func (s *Service) deleteSite(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "directory", "update"); err != nil {
 		return err
@@ -385,7 +344,7 @@ func (s *Service) deleteSite(c *fiber.Ctx) error {
 		return err
 	}
 	if !request.CanEditOrg(c, st.OrganizationID) {
-		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return errNotOwn()
 	}
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Where("id = ?", id).Delete(&Site{}).Error }); err != nil {
 		return err
@@ -412,7 +371,7 @@ func (s *Service) CreatePermit(c *fiber.Ctx, siteID string, in *PermitInput) (*P
 		return nil, err
 	}
 	if !request.CanEditOrg(c, st.OrganizationID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return nil, errNotOwn()
 	}
 	v := &httpx.Validation{}
 	p := &Permit{ID: store.NewID(), SiteID: siteID, Kind: in.Kind, Authority: in.Authority, Reference: in.Reference, MaxClass: in.MaxClass, AnnualCapacityTonnes: in.AnnualCapacityTonnes}
@@ -438,25 +397,6 @@ func (s *Service) CreatePermit(c *fiber.Ctx, siteID string, in *PermitInput) (*P
 	return p, nil
 }
 
-func (s *Service) createPermit(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "directory", "update"); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in PermitInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	p, err := s.CreatePermit(c, id, &in)
-	if err != nil {
-		return err
-	}
-	return c.Status(201).JSON(p)
-}
-
 func (s *Service) deletePermit(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "directory", "update"); err != nil {
 		return err
@@ -474,7 +414,7 @@ func (s *Service) deletePermit(c *fiber.Ctx) error {
 		return err
 	}
 	if !request.CanEditOrg(c, st.OrganizationID) {
-		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+		return errNotOwn()
 	}
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Where("id = ?", id).Delete(&Permit{}).Error }); err != nil {
 		return err
