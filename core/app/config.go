@@ -33,6 +33,9 @@ type Config struct {
 	BrregURL           string // MASSEFLYT_BRREG_URL
 	Geocoder           string // MASSEFLYT_GEOCODER: geocoder.fake (offline) or geocoder.kartverket
 	KartverketURL      string // MASSEFLYT_KARTVERKET_URL
+	Routing            string // MASSEFLYT_ROUTING: routing.haversine (offline) or routing.osrm
+	RoutingDetour      string // MASSEFLYT_ROUTING_DETOUR: road/straight-line factor for routing.haversine (default 1.3)
+	OSRMURL            string // MASSEFLYT_OSRM_URL
 	TrustProxy         bool   // MASSEFLYT_TRUST_PROXY: honour X-Forwarded-Proto/For from a proxy
 	APIRateLimit       int    // MASSEFLYT_API_RATE_LIMIT: API requests per minute per client (0 = off)
 	LoginRateLimit     int    // MASSEFLYT_LOGIN_RATE_LIMIT: login attempts per minute per client
@@ -75,6 +78,9 @@ func DefaultConfig() Config {
 		BrregURL:           env("MASSEFLYT_BRREG_URL", "https://data.brreg.no/enhetsregisteret/api"),
 		Geocoder:           env("MASSEFLYT_GEOCODER", "geocoder.fake"),
 		KartverketURL:      env("MASSEFLYT_KARTVERKET_URL", "https://ws.geonorge.no/adresser/v1"),
+		Routing:            env("MASSEFLYT_ROUTING", "routing.haversine"),
+		RoutingDetour:      env("MASSEFLYT_ROUTING_DETOUR", ""),
+		OSRMURL:            env("MASSEFLYT_OSRM_URL", ""),
 		TrustProxy:         env("MASSEFLYT_TRUST_PROXY", "") == "true",
 		APIRateLimit:       envInt("MASSEFLYT_API_RATE_LIMIT", 600),
 		LoginRateLimit:     envInt("MASSEFLYT_LOGIN_RATE_LIMIT", 20),

@@ -8,4 +8,6 @@ import (
 	_ "github.com/masseflyt/masseflyt/plugins/geocoder/kartverket"
 	_ "github.com/masseflyt/masseflyt/plugins/identity/dev"
 	_ "github.com/masseflyt/masseflyt/plugins/identity/kratos"
+	_ "github.com/masseflyt/masseflyt/plugins/routing/haversine"
+	_ "github.com/masseflyt/masseflyt/plugins/routing/osrm"
 )

@@ -1,0 +1,164 @@
+// Package emissions holds versioned emission factor sets and the transport
+// CO2 model: per-vehicle-km factors for the loaded and the empty return leg,
+// divided by the tonnes actually carried (never DEFRA's tonne-km factors,
+// which assume payloads far below a Norwegian tipper's).
+package emissions
+
+import (
+	"fmt"
+	"math"
+)
+
+// Vehicle classes of the factor tables.
+const (
+	Rigid = "rigid" // rigid > 17 t, ≈ 4-axle tipper
+	Artic = "artic" // articulated > 33 t, ≈ tipper semi / road train
+)
+
+// Scopes.
+const (
+	TTW = "ttw" // tailpipe
+	WTW = "wtw" // tailpipe plus fuel production
+)
+
+// FactorSet is a named, versioned set of factors; reports name the set they used.
+type FactorSet struct {
+	Name   string
+	Source string
+	// Factors[class][scope] holds kg CO2e per vehicle-km at 0 %, 50 % and 100 % laden.
+	Factors map[string]map[string][3]float64
+	// FuelFactor scales the diesel WTW factor per fuel; Uncertain marks ⚠ values.
+	FuelFactor map[string]float64
+	// ElectricKgPerKm is used for battery-electric trucks whatever the load.
+	ElectricKgPerKm float64
+	Uncertain       []string
+}
+
+// DEFRA2025 is UK DESNZ/DEFRA "Greenhouse gas reporting: conversion factors
+// 2025", HGV diesel tables, with Norwegian fuel adjustments (REFERENCE.md).
+var DEFRA2025 = FactorSet{
+	Name:   "defra-2025",
+	Source: "UK DESNZ/DEFRA GHG conversion factors 2025 (HGV, diesel); HVO −80 % WTW; NVE 2023 grid 15 g/kWh × 1.4 kWh/km",
+	Factors: map[string]map[string][3]float64{
+		Rigid: {TTW: {0.774, 0.942, 1.109}, WTW: {0.956, 1.163, 1.371}},
+		Artic: {TTW: {0.647, 0.858, 1.069}, WTW: {0.799, 1.061, 1.322}},
+	},
+	FuelFactor:      map[string]float64{"diesel": 1, "hvo": 0.2, "biogas": 0.3, "hydrogen": 0.3},
+	ElectricKgPerKm: 1.4 * 0.015,
+	Uncertain:       []string{"hvo", "electric", "biogas", "hydrogen"},
+}
+
+// Default is the factor set in force.
+var Default = DEFRA2025
+
+// PerKm returns kg CO2e per vehicle-km for a class, scope and laden share
+// (0–1), interpolating linearly between the 0, 50 and 100 % points.
+func (fs FactorSet) PerKm(class, scope string, laden float64) (float64, error) {
+	byScope, ok := fs.Factors[class]
+	if !ok {
+		return 0, fmt.Errorf("emissions: unknown vehicle class %q", class)
+	}
+	f, ok := byScope[scope]
+	if !ok {
+		return 0, fmt.Errorf("emissions: unknown scope %q", scope)
+	}
+	laden = math.Max(0, math.Min(1, laden))
+	if laden <= 0.5 {
+		return f[0] + (f[1]-f[0])*laden/0.5, nil
+	}
+	return f[1] + (f[2]-f[1])*(laden-0.5)/0.5, nil
+}
+
+// Vehicle is what a transport is driven with.
+type Vehicle struct {
+	Class         string  // Rigid or Artic
+	PayloadTonnes float64 // usable payload
+	Fuel          string  // diesel, hvo, electric, biogas, hydrogen
+}
+
+// DefaultVehicle is a 4-axle diesel tipper with 18 t payload (REFERENCE.md:
+// 17–19 t ⚠), used when no vehicle is known.
+var DefaultVehicle = Vehicle{Class: Rigid, PayloadTonnes: 18, Fuel: "diesel"}
+
+// ClassOf maps a vehicle body type to a factor class.
+func ClassOf(bodyType string) string {
+	switch bodyType {
+	case "semi_tipper", "road_train":
+		return Artic
+	}
+	return Rigid
+}
+
+// Estimate is the outcome of a transport estimate.
+type Estimate struct {
+	FactorSet    string  `json:"factor_set"`
+	Scope        string  `json:"scope"`
+	Tonnes       float64 `json:"tonnes"`
+	Loads        int     `json:"loads"`
+	RoadKm       float64 `json:"road_km"`
+	LoadedKm     float64 `json:"loaded_km"`
+	EmptyKm      float64 `json:"empty_km"`
+	KgCO2e       float64 `json:"kg_co2e"`
+	KgPerTonne   float64 `json:"kg_co2e_per_tonne"`
+	VehicleClass string  `json:"vehicle_class"`
+	Payload      float64 `json:"payload_tonnes"`
+	Fuel         string  `json:"fuel"`
+}
+
+// Transport estimates moving tonnes over roadKm one way: every load drives
+// loaded there and empty back; the last load carries the remainder.
+func (fs FactorSet) Transport(tonnes, roadKm float64, v Vehicle, scope string) (Estimate, error) {
+	e := Estimate{FactorSet: fs.Name, Scope: scope, Tonnes: tonnes, RoadKm: roadKm, VehicleClass: v.Class, Payload: v.PayloadTonnes, Fuel: v.Fuel}
+	if tonnes < 0 || roadKm < 0 || math.IsNaN(tonnes) || math.IsNaN(roadKm) {
+		return e, fmt.Errorf("emissions: negative or invalid tonnes %v or distance %v", tonnes, roadKm)
+	}
+	if v.PayloadTonnes <= 0 {
+		return e, fmt.Errorf("emissions: payload must be positive")
+	}
+	if tonnes == 0 {
+		return e, nil
+	}
+	full := math.Floor(tonnes / v.PayloadTonnes)
+	rest := tonnes - full*v.PayloadTonnes
+	loads := int(full)
+	if rest > 1e-9 {
+		loads++
+	}
+	perKm := func(laden float64) (float64, error) {
+		if v.Fuel == "electric" {
+			return fs.ElectricKgPerKm, nil
+		}
+		f, err := fs.PerKm(v.Class, scope, laden)
+		if err != nil {
+			return 0, err
+		}
+		fuel, ok := fs.FuelFactor[v.Fuel]
+		if !ok {
+			return 0, fmt.Errorf("emissions: unknown fuel %q", v.Fuel)
+		}
+		return f * fuel, nil
+	}
+	fullKm, err := perKm(1)
+	if err != nil {
+		return e, err
+	}
+	emptyKm, err := perKm(0)
+	if err != nil {
+		return e, err
+	}
+	kg := full * roadKm * fullKm
+	if rest > 1e-9 {
+		partKm, err := perKm(rest / v.PayloadTonnes)
+		if err != nil {
+			return e, err
+		}
+		kg += roadKm * partKm
+	}
+	kg += float64(loads) * roadKm * emptyKm
+	e.Loads = loads
+	e.LoadedKm = float64(loads) * roadKm
+	e.EmptyKm = float64(loads) * roadKm
+	e.KgCO2e = kg
+	e.KgPerTonne = kg / tonnes
+	return e, nil
+}

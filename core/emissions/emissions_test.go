@@ -1,0 +1,77 @@
+package emissions
+
+import (
+	"math"
+	"testing"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6*math.Max(1, math.Abs(b)) }
+
+func TestPerKmInterpolates(t *testing.T) {
+	for _, c := range []struct {
+		class, scope string
+		laden, want  float64
+	}{
+		{Rigid, WTW, 0, 0.956}, {Rigid, WTW, 0.5, 1.163}, {Rigid, WTW, 1, 1.371},
+		{Rigid, WTW, 0.25, (0.956 + 1.163) / 2}, {Artic, TTW, 0.75, (0.858 + 1.069) / 2},
+		{Rigid, TTW, 2, 1.109}, {Rigid, TTW, -1, 0.774},
+	} {
+		got, err := DEFRA2025.PerKm(c.class, c.scope, c.laden)
+		if err != nil || !near(got, c.want) {
+			t.Errorf("%s %s %.2f: %v %v, want %v", c.class, c.scope, c.laden, got, err, c.want)
+		}
+	}
+	if _, err := DEFRA2025.PerKm("bicycle", WTW, 1); err == nil {
+		t.Error("unknown class accepted")
+	}
+}
+
+func TestTransport(t *testing.T) {
+	// 100 t over 10 km with an 18 t rigid diesel tipper, WTW:
+	// 5 full loads + 1 load of 10 t (55.6 % laden), each returning empty.
+	e, err := DEFRA2025.Transport(100, 10, DefaultVehicle, WTW)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _ := DEFRA2025.PerKm(Rigid, WTW, 10.0/18)
+	want := 5*10*1.371 + 10*part + 6*10*0.956
+	if e.Loads != 6 || !near(e.KgCO2e, want) || !near(e.KgPerTonne, want/100) || e.FactorSet != "defra-2025" {
+		t.Fatalf("estimate %+v, want %.3f kg", e, want)
+	}
+	// The rule of thumb: about 1 kg CO2 per km for a loaded tipper (tailpipe).
+	e, _ = DEFRA2025.Transport(18, 1, DefaultVehicle, TTW)
+	if e.KgCO2e < 1.5 || e.KgCO2e > 2.2 {
+		t.Fatalf("one loaded km plus the empty km back: %.2f kg", e.KgCO2e)
+	}
+	// A road train carries more per trip: less per tonne than a tipper.
+	rt, _ := DEFRA2025.Transport(1000, 20, Vehicle{Class: Artic, PayloadTonnes: 30, Fuel: "diesel"}, WTW)
+	tp, _ := DEFRA2025.Transport(1000, 20, DefaultVehicle, WTW)
+	if rt.KgPerTonne >= tp.KgPerTonne {
+		t.Fatalf("road train %.3f ≥ tipper %.3f kg/t", rt.KgPerTonne, tp.KgPerTonne)
+	}
+	// HVO cuts WTW by 80 %; electric is almost nothing.
+	hvo, _ := DEFRA2025.Transport(100, 10, Vehicle{Class: Rigid, PayloadTonnes: 18, Fuel: "hvo"}, WTW)
+	diesel, _ := DEFRA2025.Transport(100, 10, DefaultVehicle, WTW)
+	if !near(hvo.KgCO2e, 0.2*diesel.KgCO2e) {
+		t.Fatalf("hvo %.3f vs diesel %.3f", hvo.KgCO2e, diesel.KgCO2e)
+	}
+	el, _ := DEFRA2025.Transport(100, 10, Vehicle{Class: Rigid, PayloadTonnes: 16, Fuel: "electric"}, WTW)
+	if el.KgCO2e > 3 {
+		t.Fatalf("electric %.3f", el.KgCO2e)
+	}
+	// Zero, negative and bad input.
+	if e, err := DEFRA2025.Transport(0, 10, DefaultVehicle, WTW); err != nil || e.KgCO2e != 0 || e.Loads != 0 {
+		t.Fatalf("zero tonnes: %+v %v", e, err)
+	}
+	for _, bad := range [][2]float64{{-1, 10}, {10, -1}, {math.NaN(), 1}} {
+		if _, err := DEFRA2025.Transport(bad[0], bad[1], DefaultVehicle, WTW); err == nil {
+			t.Errorf("accepted %v", bad)
+		}
+	}
+	if _, err := DEFRA2025.Transport(10, 10, Vehicle{Class: Rigid, PayloadTonnes: 0, Fuel: "diesel"}, WTW); err == nil {
+		t.Error("zero payload accepted")
+	}
+	if _, err := DEFRA2025.Transport(10, 10, Vehicle{Class: Rigid, PayloadTonnes: 18, Fuel: "coal"}, WTW); err == nil {
+		t.Error("unknown fuel accepted")
+	}
+}
