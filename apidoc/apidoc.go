@@ -16,6 +16,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/app"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/market"
 )
 
 type m = map[string]any
@@ -131,6 +132,38 @@ func schemas() m {
 		"Rule":            obj(m{"role": str("Role"), "object": str("Object"), "action": str("Action"), "effect": enum("Effect", []string{"allow", "deny"}), "default": boolean("Platform default (read-only)")}, "role", "object", "action", "effect"),
 		"Assignment":      obj(m{"user_id": str("User"), "name": str("Name"), "email": str("E-mail"), "role": str("Role")}, "user_id", "role"),
 		"AssignmentInput": obj(m{"email": str("User e-mail"), "user_id": str("User ID"), "role": enum("Role", []string{"tenant_admin", "supervisor"})}, "role"),
+		"Listing": obj(m{
+			"id": str("ID"), "organization_id": str("Owner"), "organization_name": str("Owner name"), "site_id": str("Project or facility"),
+			"kind": enum("Kind", market.Kinds), "title": str("Title"), "description": str("Description"), "fractions": arr(enum("Fraction", fractionCodes())),
+			"quantity_tonnes": num("Quantity in tonnes (converted through the fraction's density)"), "quantity_value": num("Quantity as entered"), "quantity_unit": enum("Unit entered", market.Units),
+			"available_from": dt("Window start"), "available_to": dt("Window end"), "lat": num("Latitude"), "lon": num("Longitude"),
+			"contamination_class": integer("TA-2553 class from lab results (0 unknown, 6 hazardous)"), "intended_use": enum("Intended use (needs)", market.Uses),
+			"rock_type": str("Rock type"), "grain_min_mm": num("Grain size from"), "grain_max_mm": num("Grain size to"), "la_value": num("Los Angeles value"), "micro_deval": num("Micro-Deval value"),
+			"price_nok_per_tonne": num("Price, NOK per tonne (negative: the receiver is paid); owners and admins only unless public"),
+			"price_public":        boolean("Price shown to everyone"), "exact_location_public": boolean("Exact point shown to everyone"),
+			"transport": enum("Transport", market.Transports), "status": enum("Lifecycle", market.Statuses), "visibility": enum("Visibility", market.Visibilities),
+		}, "id", "kind", "title", "fractions", "quantity_tonnes"),
+		"ListingPublic": obj(m{
+			"id": str("ID"), "kind": enum("Kind", market.Kinds), "title": str("Title"), "fractions": arr(str("Fraction")), "quantity_band": str("Quantity band"),
+			"period": str("Window by month, YYYY-MM/YYYY-MM"), "area": obj(m{"lat": num("Latitude"), "lon": num("Longitude"), "exact": boolean("Exact point or a ~1 km cell"), "radius_km": num("Cell radius")}),
+			"contamination_class": integer("Class"), "transport": str("Transport"), "status": str("Status"), "organization_name": str("Owner"),
+		}, "id", "kind", "fractions", "quantity_band", "period", "area"),
+		"ListingInput": obj(m{
+			"kind": enum("Kind", market.Kinds), "title": str("Title"), "description": str("Description"), "organization_id": str("Owner (create)"), "site_id": str("Project or facility of the owner"),
+			"fractions": arr(enum("Fraction", fractionCodes())), "quantity": num("Quantity > 0"), "unit": enum("Unit", market.Units),
+			"available_from": date("Window start"), "available_to": date("Window end"), "lat": num("Latitude"), "lon": num("Longitude"),
+			"contamination_class": integer("Declared class 0–6"), "intended_use": enum("Intended use", market.Uses), "rock_type": enum("Rock type", market.RockTypes),
+			"grain_min_mm": num("mm"), "grain_max_mm": num("mm"), "la_value": num("LA"), "micro_deval": num("MDE"), "price_nok_per_tonne": num("NOK/t"),
+			"price_public": boolean("Show price"), "exact_location_public": boolean("Show exact point"), "transport": enum("Transport", market.Transports),
+			"visibility": enum("Visibility", market.Visibilities), "publish": boolean("Publish at once (create)"),
+		}),
+		"ListingList": obj(m{"items": arr(m{"oneOf": []any{ref("Listing"), ref("ListingPublic")}})}, "items"),
+		"Sample": obj(m{"id": str("ID"), "listing_id": str("Listing"), "name": str("Sample name"), "lab": str("Laboratory"), "taken_on": dt("Date"),
+			"results": m{"type": "object", "additionalProperties": num("mg/kg dry matter")}, "class": integer("Worst class (6 = hazardous)"),
+			"deciding": arr(str("Parameter that decided")), "per_parameter": m{"type": "object", "additionalProperties": integer("Class")}}, "id", "class"),
+		"SampleInput": obj(m{"name": str("Sample name"), "taken_on": date("Date"), "lab": str("Laboratory"),
+			"values": arr(obj(m{"parameter": enum("TA-2553 parameter", paramKeys()), "value": num("≥ 0"), "unit": str("mg/kg (TS), µg/kg or g/kg")}, "parameter", "value", "unit"))}, "name", "values"),
+		"SampleList": list("Sample"),
 		"TenantInput": obj(m{"slug": str("Slug"), "name": str("Name"), "color_primary": str("#rrggbb"), "color_accent": str("#rrggbb"), "default_locale": enum("Language", []string{"nb", "nn", "en"}),
 			"center_lat": num("Map centre"), "center_lon": num("Map centre"), "admin_email": str("First tenant admin")}, "slug", "name"),
 	}
@@ -202,6 +235,19 @@ func ops() []op {
 		{method: "POST", path: tp + "/memberships/{id}/reject", id: "rejectMembership", summary: "Reject a representation request", tag: "Directory", body: "Decision", example: map[string]any{}, resp: "Membership"},
 		{method: "GET", path: tp + "/registry/{orgnr}", id: "lookupRegistry", summary: "Look an organization number up in Enhetsregisteret", tag: "Directory", resp: "RegistryUnit"},
 		{method: "GET", path: tp + "/map.geojson", id: "mapGeoJSON", summary: "Projects and facilities as GeoJSON", tag: "Directory", public: true, query: siteFilters, resp: "FeatureCollection", respType: "application/geo+json"},
+		{method: "GET", path: tp + "/listings", id: "listListings", summary: "Search listings (privacy-preserving view for visitors)", tag: "Market", public: true, query: []m{
+			q("kind", "surplus, need or capacity", enum("", market.Kinds)), q("fraction", "Fraction code", m{"type": "string"}), q("min_tonnes", "Minimum tonnes", m{"type": "number"}),
+			q("max_tonnes", "Maximum tonnes", m{"type": "number"}), q("from", "Window overlaps from", m{"type": "string"}), q("to", "Window overlaps to", m{"type": "string"}),
+			q("max_class", "Highest contamination class", m{"type": "integer"}), q("lat", "Near latitude", m{"type": "number"}), q("lon", "Near longitude", m{"type": "number"}),
+			q("radius_km", "Within km of lat/lon", m{"type": "number"}), q("organization_id", "Owner", m{"type": "string"}), q("sort", "date, quantity or distance", enum("", []string{"date", "quantity", "distance"})),
+			q("limit", "1–1000 (default 100)", m{"type": "integer", "minimum": 1, "maximum": 1000})}, resp: "ListingList"},
+		{method: "POST", path: tp + "/listings", id: "createListing", summary: "Create a surplus, need or capacity listing", tag: "Market", body: "ListingInput", example: map[string]any{"kind": "surplus", "title": "Sprengstein fra tunnel", "organization_id": "0190d4f2-8c1e-7a6b-9c3d-2e4f5a6b7c8d", "fractions": []string{"sprengstein"}, "quantity": 20000, "unit": "m3_in_place", "available_from": "2027-03", "available_to": "2027-12", "lat": 59.8955, "lon": 10.629, "transport": "seller_delivers", "publish": true}, status: 201, resp: "Listing"},
+		{method: "GET", path: tp + "/listings/{id}", id: "getListing", summary: "One listing at the caller's access level", tag: "Market", public: true, resp: "Listing"},
+		{method: "PATCH", path: tp + "/listings/{id}", id: "updateListing", summary: "Edit a listing of your organization", tag: "Market", body: "ListingInput", example: map[string]any{"quantity": 25000, "unit": "t"}, resp: "Listing"},
+		{method: "POST", path: tp + "/listings/{id}/publish", id: "publishListing", summary: "Publish a listing", tag: "Market", resp: "Listing"},
+		{method: "POST", path: tp + "/listings/{id}/close", id: "closeListing", summary: "Close a listing", tag: "Market", resp: "Listing"},
+		{method: "GET", path: tp + "/listings/{id}/samples", id: "listSamples", summary: "Lab samples with per-parameter classes", tag: "Market", public: true, resp: "SampleList"},
+		{method: "POST", path: tp + "/listings/{id}/samples", id: "addSample", summary: "Add a lab sample; classified by TA-2553, the worst parameter decides", tag: "Market", body: "SampleInput", example: map[string]any{"name": "PR-1", "lab": "Norsk Jordlab", "taken_on": "2026-10-01", "values": []map[string]any{{"parameter": "pb", "value": 45, "unit": "mg/kg TS"}, {"parameter": "pah16", "value": 3.1, "unit": "mg/kg TS"}}}, status: 201, resp: "Sample"},
 		{method: "GET", path: tp + "/admin/settings", id: "getSettings", summary: "Region settings", tag: "Administration", resp: "Settings"},
 		{method: "PATCH", path: tp + "/admin/settings", id: "updateSettings", summary: "Change branding, domains, language, map", tag: "Administration", body: "SettingsInput", example: map[string]any{"color_primary": "#0b5a3c", "default_locale": "nn", "domains": []string{"masser.baerum.kommune.no"}}, resp: "Settings"},
 		{method: "PUT", path: tp + "/admin/logo", id: "putLogo", summary: "Upload the logo (PNG, JPEG, WebP or SVG, ≤ 256 KB)", tag: "Administration", bodyType: "image/*", resp: "Settings"},
@@ -294,6 +340,22 @@ func Document() m {
 			},
 		},
 	}
+}
+
+func fractionCodes() []string {
+	var out []string
+	for _, f := range market.Fractions {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+func paramKeys() []string {
+	var out []string
+	for _, p := range market.TA2553 {
+		out = append(out, p.Key)
+	}
+	return out
 }
 
 func itoa(i int) string {

@@ -44,6 +44,7 @@ var Permissions = map[string][]string{
 	"vehicles":    {"create", "approve"},
 	"memberships": {"request", "read", "approve"},
 	"tokens":      {"manage"},
+	"listings":    {"read", "create", "update"},
 	"tenant":      {"read", "admin"},
 	"platform":    {"admin"},
 }
@@ -52,6 +53,13 @@ var Permissions = map[string][]string{
 var DefaultRules = [][3]string{
 	{auth.RoleAnonymous, "directory", "read"},
 	{auth.RoleAnonymous, "tenant", "read"},
+	{auth.RoleAnonymous, "listings", "read"},
+	{auth.RoleMember, "listings", "create"},
+	{auth.RoleMember, "listings", "update"},
+	{auth.RoleOrgAdmin, "listings", "create"},
+	{auth.RoleOrgAdmin, "listings", "update"},
+	{auth.RoleTenantAdmin, "listings", "*"},
+	{auth.RoleSupervisor, "listings", "read"},
 	{auth.RoleAuthenticated, "contacts", "read"},
 	{auth.RoleAuthenticated, "directory", "create"},
 	{auth.RoleAuthenticated, "memberships", "request"},

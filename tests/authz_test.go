@@ -39,6 +39,7 @@ func apiMatrix() []route {
 	site := map[string]any{"kind": "project", "name": "Matrise", "phase": "idea", "lat": 59.9, "lon": 10.6}
 	veh := map[string]any{"registration": "MX12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}
 	rule := map[string]any{"role": "transporter", "object": "vehicles", "action": "create", "effect": "deny"}
+	listing := map[string]any{"kind": "surplus", "title": "M", "organization_id": "{org}", "fractions": []string{"sand"}, "quantity": 100, "unit": "t", "available_from": "2027-01", "available_to": "2027-06", "lat": 59.9, "lon": 10.6, "transport": "buyer_collects"}
 	existing := map[string]any{"role": tenantRule.Role, "object": tenantRule.Object, "action": tenantRule.Action, "effect": tenantRule.Effect}
 	//                                                   A U M T O S TA SA
 	return []route{
@@ -80,6 +81,15 @@ func apiMatrix() []route {
 		{"POST", T + "/memberships/{membership}/reject", nil, "ddddddoo"},
 		{"GET", T + "/registry/974760673", nil, "doooodoo"},
 		{"GET", T + "/map.geojson", nil, "oooooooo"},
+		{"GET", T + "/listings", nil, "oooooooo"},
+		{"POST", T + "/listings", listing, "ddddodoo"},
+		{"GET", T + "/listings/{listing}", nil, "oooooooo"},
+		{"GET", T + "/listings/{draft}", nil, "nnonnooo"},
+		{"PATCH", T + "/listings/{listing}", map[string]any{"title": "Ny tittel"}, "ddddodoo"},
+		{"POST", T + "/listings/{listing}/publish", nil, "ddddodoo"},
+		{"POST", T + "/listings/{listing}/close", nil, "ddddodoo"},
+		{"GET", T + "/listings/{listing}/samples", nil, "oooooooo"},
+		{"POST", T + "/listings/{listing}/samples", map[string]any{"name": "PR", "values": []map[string]any{{"parameter": "as", "value": 3, "unit": "mg/kg"}}}, "ddddodoo"},
 		{"GET", T + "/admin/settings", nil, "ddddddoo"},
 		{"PATCH", T + "/admin/settings", map[string]any{"short_name": "Bærum"}, "ddddddoo"},
 		{"PUT", T + "/admin/logo", []byte(png1x1), "ddddddoo"},
@@ -160,6 +170,8 @@ func targets(e *apitest.Env) map[string]string {
 		"vehicle":    e.FirstID("baerum", "vehicles", "status = 'pending'"),
 		"membership": e.FirstID("baerum", "memberships", "status = 'pending'"),
 		"token":      e.FirstID("baerum", "api_tokens", "user_id = ?", e.User(orgAdmin).ID),
+		"listing":    e.FirstID("baerum", "listings", "organization_id = ? AND status = 'published'", e.OrgID("baerum", "fornebu-anlegg")),
+		"draft":      e.FirstID("baerum", "listings", "status = 'draft'"),
 	}
 }
 
@@ -218,6 +230,16 @@ func runMatrix(t *testing.T, backend string, routes []route, ui bool) {
 					tg = targets(e)
 				}
 				req := apitest.Request{Method: rt.method, Path: fill(rt.path, tg), As: role.email, Body: rt.body}
+				if mb, ok := rt.body.(map[string]any); ok {
+					cp := map[string]any{}
+					for k, v := range mb {
+						if sv, ok := v.(string); ok {
+							v = fill(sv, tg)
+						}
+						cp[k] = v
+					}
+					req.Body = cp
+				}
 				if v, ok := rt.body.(url.Values); ok {
 					tok := ""
 					if role.email != "" || rt.method == "POST" {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 )
@@ -26,7 +27,7 @@ func fingerprint(t *testing.T, e *apitest.Env, slug string) map[string]string {
 			Max string
 		}
 		col := "created_at"
-		if table != "api_tokens" {
+		if table != "api_tokens" && table != "lab_samples" {
 			col = "updated_at"
 		}
 		err := e.App.DB.Read(e.Ctx(slug), func(tx *gorm.DB) error {
@@ -56,6 +57,8 @@ func aIDs(t *testing.T, e *apitest.Env) map[string]string {
 		"vehicles":      e.FirstID("baerum", "vehicles", "status = 'pending'"),
 		"memberships":   e.FirstID("baerum", "memberships", "status = 'pending'"),
 		"tokens":        e.FirstID("baerum", "api_tokens", ""),
+		"listings":      e.FirstID("baerum", "listings", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
+		"lab_samples":   addSample(t, e),
 	}
 }
 
@@ -69,7 +72,7 @@ func TestTenantIsolationAPI(t *testing.T) {
 		ids := aIDs(t, e)
 		before := fingerprint(t, e, "baerum")
 		// Canaries: names and IDs of A that must never appear in B's answers.
-		canaries := []string{"Fornebu", "Sandvika", "Vestmarka", "Lysaker", "EB12345", ids["organizations"], ids["sites"], ids["contacts"]}
+		canaries := []string{"Fornebu", "Sandvika", "Vestmarka", "Lysaker", "EB12345", "Sprengstein fra stasjonshallen", ids["organizations"], ids["sites"], ids["contacts"], ids["listings"]}
 		checked := 0
 		for _, r := range e.App.Fiber.GetRoutes(true) {
 			if r.Method == "HEAD" || !(strings.HasPrefix(r.Path, "/api/v1/tenants/:tenant") || strings.HasPrefix(r.Path, "/t/:tenant")) {
@@ -168,7 +171,7 @@ func TestTenantIsolationStore(t *testing.T) {
 		ids := aIDs(t, e)
 		ids["api_tokens"] = ids["tokens"]
 		ctxB := e.Ctx("rogaland")
-		if len(store.TenantTables()) != 7 {
+		if len(store.TenantTables()) != 9 {
 			t.Fatalf("tenant tables %v: add the new table to this test", store.TenantTables())
 		}
 		for _, table := range store.TenantTables() {
@@ -210,6 +213,8 @@ func TestTenantIsolationStore(t *testing.T) {
 		}
 		rogOrg := e.OrgID("rogaland", "forus")
 		rogSite := e.FirstID("rogaland", "sites", "")
+		refs["listings→organizations"] = &market.Listing{ID: store.NewID(), OrganizationID: ids["organizations"], Kind: "surplus", Title: "x", Fractions: directory.List{"sand"}, QuantityTonnes: 1, QuantityValue: 1, QuantityUnit: "t", AvailableFrom: now, AvailableTo: now, Lat: 59, Lon: 10, Transport: "buyer_collects", Status: "draft", Visibility: "public", CreatedAt: now, UpdatedAt: now}
+		refs["lab_samples→listings"] = &market.Sample{ID: store.NewID(), ListingID: ids["listings"], Name: "x", Results: market.JSONMap{"as": 1}, Class: 1, Deciding: directory.List{}, CreatedAt: now}
 		refs["contacts→sites"] = &directory.Contact{ID: store.NewID(), OrganizationID: rogOrg, SiteID: &[]string{ids["sites"]}[0], Name: "x", CreatedAt: now, UpdatedAt: now}
 		_ = rogSite
 		for name, row := range refs {
@@ -227,4 +232,15 @@ func TestTenantIsolationStore(t *testing.T) {
 		}
 		_ = context.Background()
 	})
+}
+
+// addSample gives tenant A's first listing a lab sample and returns its ID.
+func addSample(t *testing.T, e *apitest.Env) string {
+	id := e.FirstID("baerum", "listings", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg"))
+	r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + id + "/samples", As: orgAdmin,
+		Body: map[string]any{"name": "PR-1", "values": []map[string]any{{"parameter": "pb", "value": 40, "unit": "mg/kg TS"}}}})
+	if r.Status != 201 {
+		t.Fatalf("sample: %d %s", r.Status, r.Body)
+	}
+	return e.FirstID("baerum", "lab_samples", "listing_id = ?", id)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/locales"
@@ -34,6 +35,7 @@ type App struct {
 	Users     *auth.Users
 	Identity  auth.Identity
 	Directory *directory.Service
+	Market    *market.Service
 	Bundle    *i18n.Bundle
 	Fiber     *fiber.App
 
@@ -140,6 +142,7 @@ func (a *App) provision() error {
 		return err
 	}
 	a.Directory = &directory.Service{DB: a.DB, Registry: reg, Geocoder: gc}
+	a.Market = &market.Service{DB: a.DB, Directory: a.Directory}
 	return nil
 }
 

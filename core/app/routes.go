@@ -81,6 +81,7 @@ func (a *App) routes() {
 	t.Post("/tokens", a.createToken)
 	t.Delete("/tokens/:id", a.revokeToken)
 	a.Directory.Routes(t)
+	a.Market.Routes(t)
 }
 
 func (a *App) ready(c *fiber.Ctx) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/plugins/bizreg/fake"
 	"github.com/masseflyt/masseflyt/tenants"
@@ -146,6 +147,30 @@ var vehicles = []vehicle{
 	{"rogaland-tipp", directory.Vehicle{Registration: "RF66554", Make: "Volvo", Model: "A30G", BodyType: "dumper", EuroClass: "euro5", Fuel: "diesel", PayloadTonnes: 28, PayloadM3: 17, Status: "approved"}},
 }
 
+// listing is a demo listing; Site names the owner's site it sits on.
+type listing struct {
+	Org, Site string
+	market.Listing
+}
+
+func day(s string) time.Time { return *date(s) }
+
+var listings = []listing{
+	{"fornebu-anlegg", "Fornebubanen, stasjon Flytårnet", market.Listing{Kind: "surplus", Title: "Sprengstein fra stasjonshallen", Description: "Gneis og granitt, god kvalitet, kan knuses til pukk.", Fractions: directory.List{"sprengstein"}, QuantityValue: 92593, QuantityUnit: market.M3InPlace, AvailableFrom: day("2025-01-01"), AvailableTo: day("2027-10-31"), Transport: "seller_delivers", Status: "published", RockType: "gneiss", PriceNOKPerTonne: fee(25)}},
+	{"fornebu-anlegg", "E18 Vestkorridoren, Ramstadsletta–Nesbru", market.Listing{Kind: "surplus", Title: "Morene fra E18-tunnelene", Fractions: directory.List{"morene"}, QuantityValue: 40000, QuantityUnit: market.Tonnes, AvailableFrom: day("2029-03-01"), AvailableTo: day("2031-12-31"), Transport: "transport_needed", Status: "published"}},
+	{"sandvika-bygg", "Nye Sandvika sentrum, byggetrinn 2", market.Listing{Kind: "need", Title: "Forsterkningslag til parkeringskjeller", Fractions: directory.List{"pukk", "grus", "sprengstein"}, QuantityValue: 12000, QuantityUnit: market.Tonnes, AvailableFrom: day("2028-03-01"), AvailableTo: day("2028-12-31"), IntendedUse: "sub_base", Transport: "buyer_collects", Status: "published"}},
+	{"sandvika-bygg", "Nye Sandvika sentrum, byggetrinn 2", market.Listing{Kind: "surplus", Title: "Leire fra byggegrop (utkast)", Fractions: directory.List{"leire"}, QuantityValue: 15000, QuantityUnit: market.M3InPlace, AvailableFrom: day("2028-03-01"), AvailableTo: day("2028-09-30"), Transport: "transport_needed", Status: "draft"}},
+	{"oslo-bybygg", "Ny skole på Hovseter", market.Listing{Kind: "need", Title: "Fyllmasser til skolegård", Fractions: directory.List{"sprengstein", "morene"}, QuantityValue: 8000, QuantityUnit: market.Tonnes, AvailableFrom: day("2027-09-01"), AvailableTo: day("2028-06-30"), IntendedUse: "fill", Transport: "seller_delivers", Status: "published", Visibility: "public"}},
+	{"vestmarka-pukk", "Vestmarka pukkverk", market.Listing{Kind: "capacity", Title: "Mottak av ren sprengstein for knusing", Fractions: directory.List{"sprengstein"}, QuantityValue: 150000, QuantityUnit: market.Tonnes, AvailableFrom: day("2026-01-01"), AvailableTo: day("2031-01-01"), Transport: "seller_delivers", Status: "published", PriceNOKPerTonne: fee(45), PricePublic: true, ExactLocationPublic: true}},
+	{"asker-mellomlager", "Heggedal mellomlager", market.Listing{Kind: "capacity", Title: "Mellomlagring av stein og morene", Fractions: directory.List{"sprengstein", "pukk", "grus", "morene"}, QuantityValue: 100000, QuantityUnit: market.Tonnes, AvailableFrom: day("2025-01-01"), AvailableTo: day("2028-12-31"), Transport: "seller_delivers", Status: "published", PriceNOKPerTonne: fee(90), ExactLocationPublic: true}},
+	{"nidaros", "E6 Ranheim–Værnes, parsell Malvik", market.Listing{Kind: "surplus", Title: "Sprengstein fra E6-tunnelene", Fractions: directory.List{"sprengstein"}, QuantityValue: 500000, QuantityUnit: market.Tonnes, AvailableFrom: day("2025-03-01"), AvailableTo: day("2028-11-30"), Transport: "seller_delivers", Status: "published", RockType: "gneiss"}},
+	{"sluppen", "Sluppen sentrum, felt B", market.Listing{Kind: "need", Title: "Bærelag til interne veier", Fractions: directory.List{"sprengstein", "pukk"}, QuantityValue: 20000, QuantityUnit: market.Tonnes, AvailableFrom: day("2030-01-01"), AvailableTo: day("2030-12-31"), IntendedUse: "road_base", Transport: "buyer_collects", Status: "published"}},
+	{"heggstad-pukk", "Heggstadmoen pukkverk", market.Listing{Kind: "capacity", Title: "Mottak av sprengstein", Fractions: directory.List{"sprengstein"}, QuantityValue: 200000, QuantityUnit: market.Tonnes, AvailableFrom: day("2026-01-01"), AvailableTo: day("2030-12-31"), Transport: "seller_delivers", Status: "published", ExactLocationPublic: true}},
+	{"jaeren-anlegg", "Bussveien, Sandnes sentrum–Vatne", market.Listing{Kind: "need", Title: "Fyllmasser til kollektivtrasé", Fractions: directory.List{"sprengstein", "morene", "grus"}, QuantityValue: 140000, QuantityUnit: market.Tonnes, AvailableFrom: day("2025-06-01"), AvailableTo: day("2027-12-31"), IntendedUse: "fill", Transport: "seller_delivers", Status: "published"}},
+	{"forus", "Forus Øst næringspark", market.Listing{Kind: "surplus", Title: "Morene og sprengstein fra tomtearbeid", Fractions: directory.List{"morene"}, QuantityValue: 300000, QuantityUnit: market.Tonnes, AvailableFrom: day("2028-01-01"), AvailableTo: day("2032-12-31"), Transport: "transport_needed", Status: "published"}},
+	{"risavika", "Risavika masseterminal", market.Listing{Kind: "capacity", Title: "Mellomlagring og utskiping", Fractions: directory.List{"sprengstein", "pukk", "morene"}, QuantityValue: 200000, QuantityUnit: market.Tonnes, AvailableFrom: day("2025-01-01"), AvailableTo: day("2027-12-31"), Transport: "seller_delivers", Status: "published"}},
+}
+
 var contactNames = []string{"Anne Hansen", "Bjørn Johansen", "Camilla Olsen", "Daniel Larsen", "Eva Andersen", "Frode Pedersen", "Guro Nilsen", "Håkon Kristiansen", "Ida Jensen", "Jon Karlsen", "Kristin Berg", "Magnus Haugen"}
 
 // LogoSVG draws a simple logo in the tenant's colours.
@@ -263,6 +288,46 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 				if err := tx.Create(&p).Error; err != nil {
 					return err
 				}
+			}
+		}
+		siteIDs := map[string]string{}
+		var sts []directory.Site
+		if err := tx.Find(&sts).Error; err != nil {
+			return err
+		}
+		for _, st := range sts {
+			siteIDs[st.Name] = st.ID
+		}
+		for _, dl := range listings {
+			orgID, ok := orgIDs[dl.Org]
+			if !ok {
+				continue
+			}
+			siteID, ok := siteIDs[dl.Site]
+			if !ok {
+				return fmt.Errorf("listing %q: no site %q", dl.Title, dl.Site)
+			}
+			var site directory.Site
+			for _, st := range sts {
+				if st.ID == siteID {
+					site = st
+				}
+			}
+			l := dl.Listing
+			f, _ := market.FractionByCode(l.Fractions[0])
+			tonnes, err := f.ToTonnes(l.QuantityValue, l.QuantityUnit)
+			if err != nil {
+				return err
+			}
+			l.ID, l.OrganizationID, l.SiteID, l.QuantityTonnes, l.Lat, l.Lon = store.NewID(), orgID, &siteID, tonnes, site.Lat, site.Lon
+			if l.Visibility == "" {
+				l.Visibility = "public"
+			}
+			if l.Status == "published" {
+				l.PublishedAt = &now
+			}
+			if err := tx.Create(&l).Error; err != nil {
+				return err
 			}
 		}
 		for _, v := range vehicles {

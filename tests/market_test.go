@@ -1,0 +1,149 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/masseflyt/masseflyt/internal/apitest"
+)
+
+func TestListingsBadInput(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		org := e.OrgID("baerum", "fornebu-anlegg")
+		good := func() map[string]any {
+			return map[string]any{"kind": "surplus", "title": "Sprengstein", "organization_id": org, "fractions": []string{"sprengstein"}, "quantity": 1000, "unit": "m3_in_place",
+				"available_from": "2027-01", "available_to": "2027-12", "lat": 59.9, "lon": 10.6, "transport": "seller_delivers"}
+		}
+		before := e.Count("baerum", "listings", "")
+		cases := map[string]func(m map[string]any){
+			"negative quantity":     func(m map[string]any) { m["quantity"] = -5 },
+			"zero quantity":         func(m map[string]any) { m["quantity"] = 0 },
+			"absurd quantity":       func(m map[string]any) { m["quantity"] = 1e12 },
+			"unknown unit":          func(m map[string]any) { m["unit"] = "buckets" },
+			"m³ without state":      func(m map[string]any) { m["unit"] = "m3" },
+			"in-place crushed rock": func(m map[string]any) { m["fractions"] = []string{"pukk"} },
+			"unknown fraction":      func(m map[string]any) { m["fractions"] = []string{"gold"} },
+			"two fractions surplus": func(m map[string]any) { m["fractions"] = []string{"sand", "grus"}; m["unit"] = "t" },
+			"window backwards":      func(m map[string]any) { m["available_from"] = "2028-01"; m["available_to"] = "2027-01" },
+			"bad date":              func(m map[string]any) { m["available_from"] = "next year" },
+			"outside Norway":        func(m map[string]any) { m["lat"] = 55.67; m["lon"] = 12.56 },
+			"need without use":      func(m map[string]any) { m["kind"] = "need" },
+			"unknown transport":     func(m map[string]any) { m["transport"] = "teleport" },
+			"other tenant's org":    func(m map[string]any) { m["organization_id"] = e.OrgID("rogaland", "forus") },
+			"no title":              func(m map[string]any) { m["title"] = "" },
+		}
+		for name, mutate := range cases {
+			body := good()
+			mutate(body)
+			r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", Body: body, As: orgAdmin})
+			if r.Status != 422 {
+				t.Errorf("%s: %d %s", name, r.Status, r.Body)
+			}
+		}
+		// On behalf of another organization: refused.
+		body := good()
+		body["organization_id"] = e.OrgID("baerum", "sandvika-bygg")
+		problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", Body: body, As: orgAdmin}), 403, "not_own_organization")
+		if e.Count("baerum", "listings", "") != before {
+			t.Fatal("bad listing input was saved")
+		}
+		// Good: 1000 pfm³ rock is 2700 t.
+		r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", Body: good(), As: orgAdmin})
+		if r.Status != 201 || !strings.Contains(string(r.Body), `"quantity_tonnes":2700`) || !strings.Contains(string(r.Body), `"status":"draft"`) {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestListingPrivacy(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		path := "/api/v1/tenants/baerum/listings/" + id
+		var pub struct {
+			QuantityBand string `json:"quantity_band"`
+			Period       string
+			Area         struct {
+				Lat, Lon float64
+				Exact    bool
+			}
+			Price *float64 `json:"price_nok_per_tonne"`
+			Lat   *float64
+		}
+		r := e.Do(apitest.Request{Path: path})
+		r.JSON(t, &pub)
+		if pub.Area.Exact || pub.Price != nil || pub.Lat != nil || pub.QuantityBand != "100\u00a0000–500\u00a0000 t" || pub.Period != "2025-01/2027-10" {
+			t.Fatalf("public view leaks: %s", r.Body)
+		}
+		if strings.Contains(string(r.Body), "59.8955") || strings.Contains(string(r.Body), "10.629,") {
+			t.Fatalf("exact point in public view: %s", r.Body)
+		}
+		// A member of the tenant sees the point, not the price.
+		r = e.Do(apitest.Request{Path: path, As: member})
+		if !strings.Contains(string(r.Body), `"lat":59.8955`) || strings.Contains(string(r.Body), "price_nok_per_tonne") {
+			t.Fatalf("member view: %s", r.Body)
+		}
+		// The owner and the supervisor see the price.
+		for _, as := range []string{orgAdmin, supervisor, tenantAdmin} {
+			if r := e.Do(apitest.Request{Path: path, As: as}); !strings.Contains(string(r.Body), `"price_nok_per_tonne":25`) {
+				t.Fatalf("%s: %s", as, r.Body)
+			}
+		}
+		// A public price and point are shown to all.
+		vm := e.FirstID("baerum", "listings", "title = 'Mottak av ren sprengstein for knusing'")
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + vm}); !strings.Contains(string(r.Body), `"price_nok_per_tonne":45`) || !strings.Contains(string(r.Body), `"exact":true`) {
+			t.Fatalf("public price: %s", r.Body)
+		}
+		// Drafts are invisible to others, in lists too.
+		draft := e.FirstID("baerum", "listings", "status = 'draft'")
+		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + draft, As: orgAdmin}), 404, "not_found")
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings"}); strings.Contains(string(r.Body), draft) {
+			t.Fatal("draft listed publicly")
+		}
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings", As: member}); !strings.Contains(string(r.Body), draft) {
+			t.Fatal("the owner's member does not see its draft")
+		}
+		// Filters.
+		r = e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings?kind=need&fraction=sprengstein&from=2027-01&to=2027-12"})
+		if !strings.Contains(string(r.Body), "Fyllmasser til skolegård") || strings.Contains(string(r.Body), "Forsterkningslag") {
+			t.Fatalf("filters: %s", r.Body)
+		}
+		r = e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings?lat=59.93&lon=10.43&radius_km=3&sort=distance"})
+		if !strings.Contains(string(r.Body), "Mottak av ren sprengstein") || strings.Contains(string(r.Body), "stasjonshallen") {
+			t.Fatalf("radius: %s", r.Body)
+		}
+		for _, q := range []string{"kind=gift", "fraction=gold", "min_tonnes=-1", "sort=distance", "lat=55.6&lon=12.5&radius_km=5", "from=tomorrow"} {
+			if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings?" + q}); r.Status != 422 {
+				t.Errorf("%s: %d", q, r.Status)
+			}
+		}
+	})
+}
+
+func TestLabResults(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		path := "/api/v1/tenants/baerum/listings/" + id + "/samples"
+		r := e.Do(apitest.Request{Method: "POST", Path: path, As: orgAdmin, Body: map[string]any{"name": "PR-1", "lab": "Norsk Jordlab", "taken_on": "2026-10-01",
+			"values": []map[string]any{{"parameter": "pb", "value": 45, "unit": "mg/kg TS"}, {"parameter": "PAH16", "value": 12000, "unit": "µg/kg"}, {"parameter": "zn", "value": 180, "unit": "mg/kg"}}}})
+		if r.Status != 201 || !strings.Contains(string(r.Body), `"class":3`) || !strings.Contains(string(r.Body), `"deciding":["pah16"]`) {
+			t.Fatalf("sample: %d %s", r.Status, r.Body)
+		}
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id, As: orgAdmin}); !strings.Contains(string(r.Body), `"contamination_class":3`) {
+			t.Fatalf("listing class: %s", r.Body)
+		}
+		for name, values := range map[string][]map[string]any{
+			"negative":      {{"parameter": "pb", "value": -1, "unit": "mg/kg"}},
+			"wrong unit":    {{"parameter": "pb", "value": 1, "unit": "mg/l"}},
+			"unknown param": {{"parameter": "gold", "value": 1, "unit": "mg/kg"}},
+			"none":          {},
+		} {
+			if r := e.Do(apitest.Request{Method: "POST", Path: path, As: orgAdmin, Body: map[string]any{"name": "X", "values": values}}); r.Status != 422 {
+				t.Errorf("%s: %d %s", name, r.Status, r.Body)
+			}
+		}
+		if n := e.Count("baerum", "lab_samples", "listing_id = ?", id); n != 1 {
+			t.Fatalf("%d samples saved", n)
+		}
+		problem(t, e.Do(apitest.Request{Method: "POST", Path: path, As: member, Body: map[string]any{"name": "X", "values": []map[string]any{{"parameter": "pb", "value": 1, "unit": "mg/kg"}}}}), 403, "not_own_organization")
+	})
+}
