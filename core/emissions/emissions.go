@@ -124,20 +124,7 @@ func (fs FactorSet) Transport(tonnes, roadKm float64, v Vehicle, scope string) (
 	if rest > 1e-9 {
 		loads++
 	}
-	perKm := func(laden float64) (float64, error) {
-		if v.Fuel == "electric" {
-			return fs.ElectricKgPerKm, nil
-		}
-		f, err := fs.PerKm(v.Class, scope, laden)
-		if err != nil {
-			return 0, err
-		}
-		fuel, ok := fs.FuelFactor[v.Fuel]
-		if !ok {
-			return 0, fmt.Errorf("emissions: unknown fuel %q", v.Fuel)
-		}
-		return f * fuel, nil
-	}
+	perKm := func(laden float64) (float64, error) { return fs.LegKm(v, scope, laden) }
 	fullKm, err := perKm(1)
 	if err != nil {
 		return e, err
@@ -161,4 +148,20 @@ func (fs FactorSet) Transport(tonnes, roadKm float64, v Vehicle, scope string) (
 	e.KgCO2e = kg
 	e.KgPerTonne = kg / tonnes
 	return e, nil
+}
+
+// LegKm is kg CO2e per km driven by v at a laden share (0–1), fuel included.
+func (fs FactorSet) LegKm(v Vehicle, scope string, laden float64) (float64, error) {
+	if v.Fuel == "electric" {
+		return fs.ElectricKgPerKm, nil
+	}
+	f, err := fs.PerKm(v.Class, scope, laden)
+	if err != nil {
+		return 0, err
+	}
+	fuel, ok := fs.FuelFactor[v.Fuel]
+	if !ok {
+		return 0, fmt.Errorf("emissions: unknown fuel %q", v.Fuel)
+	}
+	return f * fuel, nil
 }
