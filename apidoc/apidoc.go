@@ -164,6 +164,18 @@ func schemas() m {
 		"SampleInput": obj(m{"name": str("Sample name"), "taken_on": date("Date"), "lab": str("Laboratory"),
 			"values": arr(obj(m{"parameter": enum("TA-2553 parameter", paramKeys()), "value": num("≥ 0"), "unit": str("mg/kg (TS), µg/kg or g/kg")}, "parameter", "value", "unit"))}, "name", "values"),
 		"SampleList": list("Sample"),
+		"MatchList":  obj(m{"items": arr(ref("Match")), "factor_set": str("Emission factor set"), "router": str("Distance method")}, "items"),
+		"Match": obj(m{
+			"counterpart_id": str("The other listing"), "counterpart_kind": enum("Its kind", market.Kinds), "title": str("Its title"), "organization": str("Its owner"),
+			"fraction": str("Fraction matched"), "via": enum("direct or through intermediate storage", []string{"direct", "storage"}), "storage_id": str("Storage facility"),
+			"storage_name": str("Storage facility name"), "storage_days": integer("Days in storage (≤ 3 years)"), "tonnes": num("Tonnes matched"),
+			"quantity_share": num("Matched share of this listing's quantity"), "road_km": num("Road km (all legs)"), "loads": integer("Truck loads"),
+			"kg_co2e": num("Transport emissions, kg CO2e"), "kg_co2e_per_tonne": num("Per tonne delivered (the ranking)"), "overlap_days": integer("Days the windows overlap"),
+			"quality": enum("Quality compatibility", []string{"ok", "undocumented"}), "fitness": str("The need's intended use the fraction is fit for"),
+			"baseline":       obj(m{"landfill_name": str("Nearest landfill"), "landfill_km": num("km"), "quarry_name": str("Nearest quarry"), "quarry_km": num("km"), "kg_co2e": num("Baseline kg CO2e"), "complete": boolean("Both ends known")}),
+			"saving_kg_co2e": num("Baseline minus the match"), "legs": arr(obj(m{"from": str("From"), "to": str("To"), "kg_co2e": num("kg CO2e"), "loads": integer("Loads"), "road_km": num("km")})),
+			"router": str("Distance method"), "factor_set": str("Factor set"),
+		}, "counterpart_id", "tonnes", "kg_co2e_per_tonne"),
 		"TenantInput": obj(m{"slug": str("Slug"), "name": str("Name"), "color_primary": str("#rrggbb"), "color_accent": str("#rrggbb"), "default_locale": enum("Language", []string{"nb", "nn", "en"}),
 			"center_lat": num("Map centre"), "center_lon": num("Map centre"), "admin_email": str("First tenant admin")}, "slug", "name"),
 	}
@@ -248,6 +260,9 @@ func ops() []op {
 		{method: "POST", path: tp + "/listings/{id}/close", id: "closeListing", summary: "Close a listing", tag: "Market", resp: "Listing"},
 		{method: "GET", path: tp + "/listings/{id}/samples", id: "listSamples", summary: "Lab samples with per-parameter classes", tag: "Market", public: true, resp: "SampleList"},
 		{method: "POST", path: tp + "/listings/{id}/samples", id: "addSample", summary: "Add a lab sample; classified by TA-2553, the worst parameter decides", tag: "Market", body: "SampleInput", example: map[string]any{"name": "PR-1", "lab": "Norsk Jordlab", "taken_on": "2026-10-01", "values": []map[string]any{{"parameter": "pb", "value": 45, "unit": "mg/kg TS"}, {"parameter": "pah16", "value": 3.1, "unit": "mg/kg TS"}}}, status: 201, resp: "Sample"},
+		{method: "GET", path: tp + "/listings/{id}/matches", id: "listMatches", summary: "Best counterparts, ranked by transport kg CO2e per tonne, explained", tag: "Market",
+			query: []m{q("limit", "1–100 (default 20)", m{"type": "integer", "minimum": 1, "maximum": 100})}, resp: "MatchList"},
+		{method: "POST", path: tp + "/listings/{id}/matches/{counterpart}/dismiss", id: "dismissMatch", summary: "Dismiss a match; it stays dismissed", tag: "Market", status: 204},
 		{method: "GET", path: tp + "/admin/settings", id: "getSettings", summary: "Region settings", tag: "Administration", resp: "Settings"},
 		{method: "PATCH", path: tp + "/admin/settings", id: "updateSettings", summary: "Change branding, domains, language, map", tag: "Administration", body: "SettingsInput", example: map[string]any{"color_primary": "#0b5a3c", "default_locale": "nn", "domains": []string{"masser.baerum.kommune.no"}}, resp: "Settings"},
 		{method: "PUT", path: tp + "/admin/logo", id: "putLogo", summary: "Upload the logo (PNG, JPEG, WebP or SVG, ≤ 256 KB)", tag: "Administration", bodyType: "image/*", resp: "Settings"},
@@ -277,7 +292,7 @@ func Document() m {
 		for _, seg := range strings.Split(o.path, "/") {
 			if strings.HasPrefix(seg, "{") {
 				name := strings.Trim(seg, "{}")
-				desc := map[string]string{"tenant": "Region slug (or use the region's own host)", "id": "Resource ID", "orgnr": "Organization number"}[name]
+				desc := map[string]string{"tenant": "Region slug (or use the region's own host)", "id": "Resource ID", "orgnr": "Organization number", "counterpart": "The other listing's ID"}[name]
 				params = append(params, m{"name": name, "in": "path", "required": true, "description": desc, "schema": m{"type": "string"}})
 			}
 		}

@@ -90,6 +90,8 @@ func apiMatrix() []route {
 		{"POST", T + "/listings/{listing}/close", nil, "ddddodoo"},
 		{"GET", T + "/listings/{listing}/samples", nil, "oooooooo"},
 		{"POST", T + "/listings/{listing}/samples", map[string]any{"name": "PR", "values": []map[string]any{{"parameter": "as", "value": 3, "unit": "mg/kg"}}}, "ddddodoo"},
+		{"GET", T + "/listings/{listing}/matches", nil, "ddddoooo"},
+		{"POST", T + "/listings/{listing}/matches/{need}/dismiss", nil, "ddddodoo"},
 		{"GET", T + "/admin/settings", nil, "ddddddoo"},
 		{"PATCH", T + "/admin/settings", map[string]any{"short_name": "Bærum"}, "ddddddoo"},
 		{"PUT", T + "/admin/logo", []byte(png1x1), "ddddddoo"},
@@ -172,6 +174,7 @@ func targets(e *apitest.Env) map[string]string {
 		"token":      e.FirstID("baerum", "api_tokens", "user_id = ?", e.User(orgAdmin).ID),
 		"listing":    e.FirstID("baerum", "listings", "organization_id = ? AND status = 'published'", e.OrgID("baerum", "fornebu-anlegg")),
 		"draft":      e.FirstID("baerum", "listings", "status = 'draft'"),
+		"need":       e.FirstID("baerum", "listings", "kind = 'need' AND status = 'published'"),
 	}
 }
 

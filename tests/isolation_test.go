@@ -12,6 +12,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 )
@@ -27,7 +28,7 @@ func fingerprint(t *testing.T, e *apitest.Env, slug string) map[string]string {
 			Max string
 		}
 		col := "created_at"
-		if table != "api_tokens" && table != "lab_samples" {
+		if table != "api_tokens" && table != "lab_samples" && table != "match_dismissals" {
 			col = "updated_at"
 		}
 		err := e.App.DB.Read(e.Ctx(slug), func(tx *gorm.DB) error {
@@ -85,6 +86,9 @@ func TestTenantIsolationAPI(t *testing.T) {
 				kind := parts[1]
 				if kind == "registry" {
 					return "/registry/974760673"
+				}
+				if kind == "matches" {
+					return "/matches/" + ids["listings"]
 				}
 				id, ok := ids[kind]
 				if !ok {
@@ -170,8 +174,9 @@ func TestTenantIsolationStore(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ids := aIDs(t, e)
 		ids["api_tokens"] = ids["tokens"]
+		ids["match_dismissals"] = dismissOne(t, e)
 		ctxB := e.Ctx("rogaland")
-		if len(store.TenantTables()) != 9 {
+		if len(store.TenantTables()) != 10 {
 			t.Fatalf("tenant tables %v: add the new table to this test", store.TenantTables())
 		}
 		for _, table := range store.TenantTables() {
@@ -215,6 +220,7 @@ func TestTenantIsolationStore(t *testing.T) {
 		rogSite := e.FirstID("rogaland", "sites", "")
 		refs["listings→organizations"] = &market.Listing{ID: store.NewID(), OrganizationID: ids["organizations"], Kind: "surplus", Title: "x", Fractions: directory.List{"sand"}, QuantityTonnes: 1, QuantityValue: 1, QuantityUnit: "t", AvailableFrom: now, AvailableTo: now, Lat: 59, Lon: 10, Transport: "buyer_collects", Status: "draft", Visibility: "public", CreatedAt: now, UpdatedAt: now}
 		refs["lab_samples→listings"] = &market.Sample{ID: store.NewID(), ListingID: ids["listings"], Name: "x", Results: market.JSONMap{"as": 1}, Class: 1, Deciding: directory.List{}, CreatedAt: now}
+		refs["match_dismissals→listings"] = &matching.Dismissal{ID: store.NewID(), ListingID: ids["listings"], CounterpartID: ids["listings"], CreatedAt: now}
 		refs["contacts→sites"] = &directory.Contact{ID: store.NewID(), OrganizationID: rogOrg, SiteID: &[]string{ids["sites"]}[0], Name: "x", CreatedAt: now, UpdatedAt: now}
 		_ = rogSite
 		for name, row := range refs {
@@ -243,4 +249,14 @@ func addSample(t *testing.T, e *apitest.Env) string {
 		t.Fatalf("sample: %d %s", r.Status, r.Body)
 	}
 	return e.FirstID("baerum", "lab_samples", "listing_id = ?", id)
+}
+
+// dismissOne dismisses a match in tenant A and returns the dismissal's ID.
+func dismissOne(t *testing.T, e *apitest.Env) string {
+	l := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+	n := e.FirstID("baerum", "listings", "kind = 'need' AND status = 'published'")
+	if r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + l + "/matches/" + n + "/dismiss", As: orgAdmin}); r.Status != 204 {
+		t.Fatalf("dismiss: %d %s", r.Status, r.Body)
+	}
+	return e.FirstID("baerum", "match_dismissals", "")
 }

@@ -147,3 +147,84 @@ func TestLabResults(t *testing.T) {
 		problem(t, e.Do(apitest.Request{Method: "POST", Path: path, As: member, Body: map[string]any{"name": "X", "values": []map[string]any{{"parameter": "pb", "value": 1, "unit": "mg/kg"}}}}), 403, "not_own_organization")
 	})
 }
+
+func TestMatchesThroughAPI(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		path := "/api/v1/tenants/baerum/listings/" + id + "/matches"
+		var res struct {
+			Items []struct {
+				CounterpartID string  `json:"counterpart_id"`
+				Title         string  `json:"title"`
+				Via           string  `json:"via"`
+				StorageName   string  `json:"storage_name"`
+				KgPerTonne    float64 `json:"kg_co2e_per_tonne"`
+				Tonnes        float64 `json:"tonnes"`
+				Quality       string  `json:"quality"`
+				Baseline      struct {
+					LandfillName string `json:"landfill_name"`
+					Complete     bool
+				}
+				SavingKg float64 `json:"saving_kg_co2e"`
+			}
+			FactorSet string `json:"factor_set"`
+		}
+		r := e.Do(apitest.Request{Path: path, As: orgAdmin})
+		if r.Status != 200 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &res)
+		titles := map[string]int{}
+		for i, m := range res.Items {
+			titles[m.Title] = i
+			if i > 0 && m.KgPerTonne < res.Items[i-1].KgPerTonne {
+				t.Fatalf("not ranked: %s", r.Body)
+			}
+			if m.Baseline.LandfillName != "Bærum massemottak og deponi" || m.Quality != "undocumented" {
+				t.Fatalf("explanation: %+v", m)
+			}
+		}
+		for _, want := range []string{"Fyllmasser til skolegård", "Forsterkningslag til parkeringskjeller", "Mottak av ren sprengstein for knusing", "Mellomlagring av stein og morene"} {
+			if _, ok := titles[want]; !ok {
+				t.Fatalf("missing match %q: %s", want, r.Body)
+			}
+		}
+		chain := res.Items[titles["Forsterkningslag til parkeringskjeller"]]
+		if chain.Via != "storage" || chain.StorageName != "Heggedal mellomlager" {
+			t.Fatalf("the 2028 need must go through storage: %+v", chain)
+		}
+		school := res.Items[titles["Fyllmasser til skolegård"]]
+		if school.Tonnes != 8000 || school.SavingKg <= 0 || !school.Baseline.Complete || res.FactorSet != "defra-2025" {
+			t.Fatalf("school: %+v", school)
+		}
+		// Dismiss it: gone, and it stays gone.
+		if r := e.Do(apitest.Request{Method: "POST", Path: path + "/" + school.CounterpartID + "/dismiss", As: orgAdmin}); r.Status != 204 {
+			t.Fatalf("dismiss: %d", r.Status)
+		}
+		if r := e.Do(apitest.Request{Method: "POST", Path: path + "/" + school.CounterpartID + "/dismiss", As: orgAdmin}); r.Status != 204 {
+			t.Fatalf("dismiss twice: %d", r.Status)
+		}
+		if r := e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/listings/" + id, As: orgAdmin, Body: map[string]any{"title": "Sprengstein fra stasjonshallen, oppdatert"}}); r.Status != 200 {
+			t.Fatalf("patch: %d %s", r.Status, r.Body)
+		}
+		if r := e.Do(apitest.Request{Path: path, As: orgAdmin}); strings.Contains(string(r.Body), school.CounterpartID) {
+			t.Fatal("a dismissed match came back")
+		}
+		// Others cannot see or dismiss this listing's matches.
+		problem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
+		problem(t, e.Do(apitest.Request{Path: path, As: member}), 403, "not_own_organization")
+		problem(t, e.Do(apitest.Request{Method: "POST", Path: path + "/" + school.CounterpartID + "/dismiss", As: member}), 403, "not_own_organization")
+		problem(t, e.Do(apitest.Request{Method: "POST", Path: path + "/" + e.FirstID("rogaland", "listings", "") + "/dismiss", As: orgAdmin}), 404, "not_found")
+		// A new need published next door shows up at once.
+		r = e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", As: member, Body: map[string]any{"kind": "need", "title": "Fylling ved Fornebu", "organization_id": e.OrgID("baerum", "sandvika-bygg"),
+			"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": "2026-06", "available_to": "2026-12", "lat": 59.8960, "lon": 10.6300, "intended_use": "fill", "transport": "seller_delivers", "publish": true}})
+		if r.Status != 201 {
+			t.Fatalf("new need: %d %s", r.Status, r.Body)
+		}
+		r = e.Do(apitest.Request{Path: path, As: orgAdmin})
+		r.JSON(t, &res)
+		if len(res.Items) == 0 || res.Items[0].Title != "Fylling ved Fornebu" {
+			t.Fatalf("the neighbour must rank first: %s", r.Body)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/locales"
@@ -36,6 +38,7 @@ type App struct {
 	Identity  auth.Identity
 	Directory *directory.Service
 	Market    *market.Service
+	Matching  *matching.Service
 	Bundle    *i18n.Bundle
 	Fiber     *fiber.App
 
@@ -143,6 +146,19 @@ func (a *App) provision() error {
 	}
 	a.Directory = &directory.Service{DB: a.DB, Registry: reg, Geocoder: gc}
 	a.Market = &market.Service{DB: a.DB, Directory: a.Directory}
+	router, err := loadAs[geo.Router](a, a.Config.Routing)
+	if err != nil {
+		return err
+	}
+	// The engine ranks with straight-line distance × detour; a routing plugin
+	// that has a detour factor (routing.haversine) sets it. Refining the top
+	// matches with a road router (routing.osrm) is not wired in yet.
+	eng := matching.NewEngine()
+	if d, ok := router.(interface{ DetourFactor() float64 }); ok {
+		eng.Detour = d.DetourFactor()
+	}
+	eng.Router = "haversine×" + strconv.FormatFloat(eng.Detour, 'f', -1, 64)
+	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng}
 	return nil
 }
 

@@ -82,6 +82,7 @@ func (a *App) routes() {
 	t.Delete("/tokens/:id", a.revokeToken)
 	a.Directory.Routes(t)
 	a.Market.Routes(t)
+	a.Matching.Routes(t)
 }
 
 func (a *App) ready(c *fiber.Ctx) error {

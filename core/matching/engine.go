@@ -40,10 +40,12 @@ type Item struct {
 type Facility struct {
 	ID, Name, Type string
 	P              geo.Point
-	// Accepts maps a fraction to the highest class its valid permits allow.
-	Accepts  map[string]int
-	From, To time.Time // permit validity (storage)
-	Capacity float64
+	// Accepts maps a fraction to the highest class its valid permits allow;
+	// StorageAccepts the same for its intermediate-storage permits.
+	Accepts        map[string]int
+	StorageAccepts map[string]int
+	From, To       time.Time // permit validity (storage)
+	Capacity       float64
 }
 
 // Leg is one transport of a match.
@@ -117,13 +119,6 @@ type Index struct {
 	landfill []Facility
 	quarry   []Facility
 	storage  []Facility
-
-	// The storage distances of the last supply asked about (a query asks
-	// about one supply many times). An Index is used by one query at a time.
-	lastSupply  string
-	lastP       geo.Point
-	lastDetour  float64
-	lastStorage []storageDist
 }
 
 // NewIndex builds an index.
@@ -145,10 +140,9 @@ func NewIndex(items []Item, facilities []Facility) *Index {
 			ix.landfill = append(ix.landfill, f)
 		case "quarry":
 			ix.quarry = append(ix.quarry, f)
-		case "intermediate_storage", "environmental_park", "port":
-			if len(f.Accepts) > 0 {
-				ix.storage = append(ix.storage, f)
-			}
+		}
+		if len(f.StorageAccepts) > 0 {
+			ix.storage = append(ix.storage, f)
 		}
 	}
 	return ix
@@ -183,8 +177,12 @@ type cand struct {
 	days     int
 }
 
-// Match returns the best k counterparts of target.
-func (e *Engine) Match(ix *Index, target Item, k int) []Match {
+// Match returns the best k counterparts of target, leaving out skip.
+func (e *Engine) Match(ix *Index, target Item, k int, skip ...map[string]bool) []Match {
+	var excluded map[string]bool
+	if len(skip) > 0 {
+		excluded = skip[0]
+	}
 	var wantKinds []string
 	switch target.Kind {
 	case "surplus":
@@ -193,6 +191,7 @@ func (e *Engine) Match(ix *Index, target Item, k int) []Match {
 		wantKinds = []string{"surplus"}
 	}
 	var cands []cand
+	memo := map[string][]storageDist{}
 	for _, kind := range wantKinds {
 		for _, frac := range target.Fractions {
 			fr, ok := market.FractionByCode(frac)
@@ -201,7 +200,7 @@ func (e *Engine) Match(ix *Index, target Item, k int) []Match {
 			}
 			for _, i := range ix.byFrac[kind][frac] {
 				it := &ix.items[i]
-				if it.ID == target.ID || it.OrgID == target.OrgID {
+				if it.ID == target.ID || it.OrgID == target.OrgID || excluded[it.ID] {
 					continue
 				}
 				supply, demand := &target, it
@@ -221,7 +220,7 @@ func (e *Engine) Match(ix *Index, target Item, k int) []Match {
 					c.days = int(ov.Hours() / 24)
 				} else if demand.Kind == "need" && !demand.From.Before(supply.From) {
 					// The need comes after the surplus: bridge through storage.
-					via, km1, km2, days := e.storage(ix, fr, supply, demand)
+					via, km1, km2, days := e.storage(ix, fr, supply, demand, memo)
 					if via == nil {
 						continue
 					}
@@ -336,19 +335,19 @@ func (e *Engine) perTonne(t float64, c cand) float64 {
 // storage picks the storage facility that makes the surplus→storage→need
 // chain cheapest, if the gap fits within three years and the facility's
 // permit covers the period and the masses.
-func (e *Engine) storage(ix *Index, fr *market.Fraction, supply, demand *Item) (*Facility, float64, float64, int) {
+func (e *Engine) storage(ix *Index, fr *market.Fraction, supply, demand *Item, memo map[string][]storageDist) (*Facility, float64, float64, int) {
 	gap := demand.From.Sub(supply.To)
 	if gap <= 0 || gap > MaxStorage {
 		return nil, 0, 0, 0
 	}
 	var best *Facility
 	var bestKm1, bestKm2, bestSum float64
-	for _, sd := range e.storageFrom(ix, supply) { // nearest to the supply first
+	for _, sd := range e.storageFrom(ix, supply, memo) { // nearest to the supply first
 		if best != nil && sd.km >= bestSum {
 			break // km2 ≥ 0: no farther storage can do better
 		}
 		f := sd.f
-		max, ok := f.Accepts[fr.Code]
+		max, ok := f.StorageAccepts[fr.Code]
 		if !ok || !classOK(supply.Class, max) {
 			continue
 		}
@@ -369,18 +368,19 @@ type storageDist struct {
 	km float64
 }
 
-// storageFrom lists storage sites by road distance from a supply, computed
-// once per supply and query.
-func (e *Engine) storageFrom(ix *Index, supply *Item) []storageDist {
-	if ix.lastSupply == supply.ID && ix.lastP == supply.P && ix.lastDetour == e.Detour {
-		return ix.lastStorage
+// storageFrom lists storage sites by road distance from a supply. A query
+// keeps the list of its own target (asked about many times) in memo; the
+// index itself is never written, so queries may run concurrently.
+func (e *Engine) storageFrom(ix *Index, supply *Item, memo map[string][]storageDist) []storageDist {
+	if out, ok := memo[supply.ID]; ok {
+		return out
 	}
 	out := make([]storageDist, len(ix.storage))
 	for i := range ix.storage {
 		out[i] = storageDist{&ix.storage[i], geo.HaversineKm(supply.P, ix.storage[i].P) * e.Detour}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].km < out[b].km })
-	ix.lastSupply, ix.lastP, ix.lastDetour, ix.lastStorage = supply.ID, supply.P, e.Detour, out
+	memo[supply.ID] = out
 	return out
 }
 

@@ -36,7 +36,7 @@ func scenario() (*Index, Item) {
 	facilities := []Facility{
 		{ID: "lf", Name: "Deponi", Type: "landfill", P: geo.Point{Lat: 59.87, Lon: 10.46}, Accepts: map[string]int{"sprengstein": 3}},
 		{ID: "q", Name: "Pukkverk", Type: "quarry", P: geo.Point{Lat: 59.93, Lon: 10.43}},
-		{ID: "st", Name: "Mellomlager", Type: "intermediate_storage", P: geo.Point{Lat: 59.79, Lon: 10.45}, Accepts: map[string]int{"sprengstein": 1}, From: d("2025-01-01"), To: d("2030-12-31")},
+		{ID: "st", Name: "Mellomlager", Type: "intermediate_storage", P: geo.Point{Lat: 59.79, Lon: 10.45}, Accepts: map[string]int{"sprengstein": 1}, StorageAccepts: map[string]int{"sprengstein": 1}, From: d("2025-01-01"), To: d("2030-12-31")},
 	}
 	return NewIndex(items, facilities), surplus
 }
@@ -128,6 +128,9 @@ func synthetic(n, facilities int, seed int64) (*Index, Item) {
 			acc[f] = 1 + r.Intn(3)
 		}
 		fs[i] = Facility{ID: fmt.Sprintf("f%03d", i), Type: types[i%3], P: geo.Point{Lat: 59.6 + r.Float64()*0.7, Lon: 10.0 + r.Float64()*1.2}, Accepts: acc, From: base, To: base.AddDate(8, 0, 0)}
+		if fs[i].Type == "intermediate_storage" {
+			fs[i].StorageAccepts = acc
+		}
 	}
 	target := Item{ID: "target", OrgID: "x", Kind: "surplus", Fractions: []string{"sprengstein"}, Tonnes: 20000, From: d("2027-01-01"), To: d("2027-12-31"), P: geo.Point{Lat: 59.89, Lon: 10.52}, Class: 1}
 	return NewIndex(items, fs), target

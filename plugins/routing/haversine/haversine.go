@@ -43,6 +43,9 @@ func (r *Router) RoadKm(_ context.Context, a, b geo.Point) (float64, error) {
 	return geo.HaversineKm(a, b) * r.Detour, nil
 }
 
+// DetourFactor lets the matching engine rank with the same factor.
+func (r *Router) DetourFactor() float64 { return r.Detour }
+
 // Name describes the method.
 func (r *Router) Name() string { return "haversine×" + strconv.FormatFloat(r.Detour, 'f', -1, 64) }
 

@@ -1,0 +1,267 @@
+package matching
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/geo"
+	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/core/store"
+)
+
+// Dismissal records that a listing's owner is not interested in a counterpart.
+type Dismissal struct {
+	TenantID      string    `gorm:"primaryKey" json:"-"`
+	ID            string    `gorm:"primaryKey" json:"id"`
+	ListingID     string    `json:"listing_id"`
+	CounterpartID string    `json:"counterpart_id"`
+	DismissedBy   string    `json:"-"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func (Dismissal) TableName() string { return "match_dismissals" }
+
+// Service answers match queries from a per-tenant index, rebuilt when the
+// tenant's data changes (write generation) and at most IndexTTL old.
+type Service struct {
+	DB     *store.DB
+	Market *market.Service
+	Engine *Engine
+
+	mu      sync.Mutex
+	indexes map[string]*cachedIndex
+}
+
+type cachedIndex struct {
+	gen   store.Gen
+	built time.Time
+	ix    *Index
+	once  sync.Once
+	err   error
+}
+
+// IndexTTL bounds how stale an index can be against other instances' writes.
+const IndexTTL = 10 * time.Second
+
+// Routes registers the match API.
+func (s *Service) Routes(r fiber.Router) {
+	r.Get("/listings/:id/matches", s.matches)
+	r.Post("/listings/:id/matches/:counterpart/dismiss", s.dismiss)
+}
+
+// Index returns the tenant's current index.
+func (s *Service) Index(ctx context.Context, tenantID string) (*Index, error) {
+	gen := store.Generation(tenantID)
+	s.mu.Lock()
+	if s.indexes == nil {
+		s.indexes = map[string]*cachedIndex{}
+	}
+	ci := s.indexes[tenantID]
+	if ci == nil || ci.gen != gen || time.Since(ci.built) > IndexTTL {
+		ci = &cachedIndex{gen: gen, built: time.Now()}
+		s.indexes[tenantID] = ci
+	}
+	s.mu.Unlock()
+	ci.once.Do(func() { ci.ix, ci.err = s.build(ctx) })
+	if ci.err != nil {
+		s.mu.Lock()
+		if s.indexes[tenantID] == ci {
+			delete(s.indexes, tenantID)
+		}
+		s.mu.Unlock()
+	}
+	return ci.ix, ci.err
+}
+
+// build loads the open listings and the facilities with their valid permits.
+func (s *Service) build(ctx context.Context) (*Index, error) {
+	var (
+		listings []market.Listing
+		sites    []directory.Site
+		permits  []directory.Permit
+	)
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&market.Listing{}).Select("listings.*, organizations.name AS organization_name").
+			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
+			Where("listings.status IN ?", []string{"published", "partly_matched"}).Find(&listings).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("kind = ?", "facility").Find(&sites).Error; err != nil {
+			return err
+		}
+		return tx.Find(&permits).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	accepts := map[string]map[string]int{}
+	storageAccepts := map[string]map[string]int{}
+	validity := map[string][2]time.Time{}
+	for _, p := range permits {
+		if !p.ValidAt(now) && (p.ValidFrom == nil || p.ValidFrom.Before(now)) {
+			continue // expired
+		}
+		a := accepts[p.SiteID]
+		if a == nil {
+			a = map[string]int{}
+			accepts[p.SiteID] = a
+		}
+		sa := storageAccepts[p.SiteID]
+		if sa == nil && p.Kind == "intermediate_storage" {
+			sa = map[string]int{}
+			storageAccepts[p.SiteID] = sa
+		}
+		for _, f := range p.Fractions {
+			if p.MaxClass > a[f] {
+				a[f] = p.MaxClass
+			}
+			if p.Kind == "intermediate_storage" && p.MaxClass > sa[f] {
+				sa[f] = p.MaxClass
+			}
+		}
+		v := validity[p.SiteID]
+		if p.ValidFrom != nil && (v[0].IsZero() || p.ValidFrom.Before(v[0])) {
+			v[0] = *p.ValidFrom
+		}
+		if p.ValidTo != nil && p.ValidTo.After(v[1]) {
+			v[1] = *p.ValidTo
+		}
+		validity[p.SiteID] = v
+	}
+	facilities := make([]Facility, 0, len(sites))
+	siteType := map[string]string{}
+	for _, st := range sites {
+		siteType[st.ID] = st.FacilityType
+		v := validity[st.ID]
+		facilities = append(facilities, Facility{ID: st.ID, Name: st.Name, Type: st.FacilityType, P: geo.Point{Lat: st.Lat, Lon: st.Lon}, Accepts: accepts[st.ID], StorageAccepts: storageAccepts[st.ID], From: v[0], To: v[1], Capacity: st.CapacityTonnes})
+	}
+	items := make([]Item, 0, len(listings))
+	for i := range listings {
+		items = append(items, ItemOf(&listings[i], siteType, accepts))
+	}
+	return NewIndex(items, facilities), nil
+}
+
+// ItemOf converts a listing; a capacity on a facility with permits accepts
+// what its permits allow.
+func ItemOf(l *market.Listing, siteType map[string]string, accepts map[string]map[string]int) Item {
+	it := Item{ID: l.ID, OrgID: l.OrganizationID, Kind: l.Kind, Title: l.Title, OrgName: l.OrganizationName, Fractions: l.Fractions, Tonnes: l.QuantityTonnes,
+		From: l.AvailableFrom, To: l.AvailableTo, P: geo.Point{Lat: l.Lat, Lon: l.Lon}, Class: l.ContaminationClass, Use: l.IntendedUse}
+	if l.SiteID != nil && l.Kind == "capacity" {
+		it.FacilityType = siteType[*l.SiteID]
+		if a, ok := accepts[*l.SiteID]; ok {
+			it.Accepts = a
+		}
+	}
+	return it
+}
+
+// ForListing ranks a listing's counterparts, leaving out dismissed ones.
+func (s *Service) ForListing(c *fiber.Ctx, l *market.Listing, k int) ([]Match, error) {
+	ctx := request.Ctx(c)
+	ix, err := s.Index(ctx, request.Tenant(c).ID)
+	if err != nil {
+		return nil, err
+	}
+	var dismissed []string
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&Dismissal{}).Where("listing_id = ?", l.ID).Pluck("counterpart_id", &dismissed).Error
+	}); err != nil {
+		return nil, err
+	}
+	skip := make(map[string]bool, len(dismissed))
+	for _, id := range dismissed {
+		skip[id] = true
+	}
+	var siteType map[string]string
+	var accepts map[string]map[string]int
+	if l.SiteID != nil && l.Kind == "capacity" {
+		siteType, accepts = map[string]string{}, map[string]map[string]int{}
+		for _, f := range ix.storage {
+			siteType[f.ID], accepts[f.ID] = f.Type, f.Accepts
+		}
+		for _, f := range append(append([]Facility{}, ix.landfill...), ix.quarry...) {
+			siteType[f.ID], accepts[f.ID] = f.Type, f.Accepts
+		}
+	}
+	out := s.Engine.Match(ix, ItemOf(l, siteType, accepts), k, skip)
+	if out == nil {
+		out = []Match{}
+	}
+	return out, nil
+}
+
+func (s *Service) owned(c *fiber.Ctx) (*market.Listing, error) {
+	l, err := s.Market.Get(c, c.Params("id"))
+	if err != nil {
+		return nil, err
+	}
+	switch market.AccessTo(c, l) {
+	case market.Full:
+		return l, nil
+	case market.Hidden:
+		return nil, httpx.NotFound()
+	}
+	return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+}
+
+func (s *Service) matches(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "read"); err != nil {
+		return err
+	}
+	if request.Principal(c).Anonymous() {
+		return httpx.Unauthorized()
+	}
+	limit, err := httpx.Limit(c, 20, 100)
+	if err != nil {
+		return err
+	}
+	l, err := s.owned(c)
+	if err != nil {
+		return err
+	}
+	ms, err := s.ForListing(c, l, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": ms, "factor_set": s.Engine.Factors.Name, "router": s.Engine.Router})
+}
+
+// Dismiss records that the owner does not want a counterpart; it stays dismissed.
+func (s *Service) Dismiss(c *fiber.Ctx, l *market.Listing, counterpartID string) error {
+	cp, err := s.Market.Get(c, counterpartID)
+	if err != nil {
+		return err
+	}
+	d := &Dismissal{ID: store.NewID(), ListingID: l.ID, CounterpartID: cp.ID, DismissedBy: request.Principal(c).UserID()}
+	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Create(d).Error })
+	if store.IsUniqueViolation(err) {
+		return nil // already dismissed
+	}
+	return err
+}
+
+func (s *Service) dismiss(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "update"); err != nil {
+		return err
+	}
+	l, err := s.owned(c)
+	if err != nil {
+		return err
+	}
+	if !request.CanEditOrg(c, l.OrganizationID) {
+		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+	}
+	if err := s.Dismiss(c, l, c.Params("counterpart")); err != nil {
+		return err
+	}
+	return c.SendStatus(204)
+}
