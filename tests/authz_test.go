@@ -82,6 +82,7 @@ func apiMatrix() []route {
 		{"GET", T + "/registry/974760673", nil, "doooodoo"},
 		{"GET", T + "/map.geojson", nil, "oooooooo"},
 		{"GET", T + "/listings", nil, "oooooooo"},
+		{"GET", T + "/listings.geojson", nil, "oooooooo"},
 		{"POST", T + "/listings", listing, "ddddodoo"},
 		{"GET", T + "/listings/{listing}", nil, "oooooooo"},
 		{"GET", T + "/listings/{draft}", nil, "nnonnooo"},

@@ -228,3 +228,30 @@ func TestMatchesThroughAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestListingsGeoJSON(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings.geojson"})
+		body := string(r.Body)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/geo+json" || !strings.Contains(body, `"FeatureCollection"`) {
+			t.Fatalf("%d %s", r.Status, body)
+		}
+		// The public sees the Fornebu surplus only as a ~1 km cell; no drafts.
+		if strings.Contains(body, "10.62900,59.89550") || !strings.Contains(body, "Sprengstein fra stasjonshallen") || strings.Contains(body, "utkast") || !strings.Contains(body, `"period":"2025-01/2027-10"`) {
+			t.Fatalf("public map: %s", body)
+		}
+		// A public point stays exact; facilities are there.
+		if !strings.Contains(body, "10.43010,59.92650") || !strings.Contains(body, `"facility_type":"landfill"`) {
+			t.Fatalf("exact public point or facilities missing: %s", body)
+		}
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings.geojson", As: member}); !strings.Contains(string(r.Body), "10.62900,59.89550") {
+			t.Fatal("members see exact points")
+		}
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings.geojson?kind=need"}); strings.Contains(string(r.Body), `"surplus"`) || strings.Contains(string(r.Body), "facility_type") {
+			t.Fatal("kind filter")
+		}
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings.geojson?fraction=gold"}); r.Status != 422 {
+			t.Fatalf("bad fraction: %d", r.Status)
+		}
+	})
+}

@@ -36,6 +36,7 @@ func (s *Service) now() time.Time {
 // Routes registers the listing API on the tenant router.
 func (s *Service) Routes(r fiber.Router) {
 	r.Get("/listings", s.list)
+	r.Get("/listings.geojson", s.geojson)
 	r.Post("/listings", s.create)
 	r.Get("/listings/:id", s.get)
 	r.Patch("/listings/:id", s.patch)
