@@ -141,6 +141,13 @@ func uiMatrix() []route {
 		{"POST", T + "/sites/{site}/edit", form("kind", "project", "name", "M", "phase", "idea", "lat", "59.9", "lon", "10.6"), "ddddodoo"},
 		{"POST", T + "/sites/{site}/permits", form("kind", "receiving", "authority", "Kommunen", "max_class", "1", "fractions", "sprengstein"), "ddddodoo"},
 		{"GET", T + "/map", nil, "oooooooo"},
+		{"GET", T + "/listings", nil, "oooooooo"},
+		{"GET", T + "/listings/new", nil, "ddooodoo"},
+		{"POST", T + "/listings/new", form("kind", "surplus", "organization_id", "{org}", "title", "M", "fractions", "sand", "quantity", "100", "unit", "t", "available_from", "2027-01", "available_to", "2027-06", "lat", "59.9", "lon", "10.6", "transport", "buyer_collects"), "ddddodoo"},
+		{"GET", T + "/listings/{listing}", nil, "oooooooo"},
+		{"POST", T + "/listings/{listing}/status/closed", nil, "ddddodoo"},
+		{"POST", T + "/listings/{listing}/samples", form("name", "PR", "unit", "mg/kg TS", "v_as", "3"), "ddddodoo"},
+		{"POST", T + "/listings/{listing}/dismiss/{need}", nil, "ddddodoo"},
 		{"GET", T + "/me", nil, "dooooooo"},
 		{"POST", T + "/me/tokens", form("name", "m", "scopes", "read", "expires_in_days", "30"), "dooooooo"},
 		{"POST", T + "/me/tokens/{token}/revoke", nil, "dnnnonnn"},
@@ -301,8 +308,10 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 		p = strings.Replace(p, "/lang/nn", "/lang/:x", 1)
 		return p
 	}
+	decision := regexp.MustCompile(`/(approve|reject|closed|published)$`)
 	for _, rt := range append(apiMatrix(), uiMatrix()...) {
 		have[rt.method+" "+norm(rt.path)] = true
+		have[rt.method+" "+decision.ReplaceAllString(norm(rt.path), "/:x")] = true
 	}
 	param := regexp.MustCompile(`:[a-z]+`)
 	for _, r := range e.App.Fiber.GetRoutes(true) {

@@ -87,8 +87,11 @@ func TestTenantIsolationAPI(t *testing.T) {
 				if kind == "registry" {
 					return "/registry/974760673"
 				}
-				if kind == "matches" {
-					return "/matches/" + ids["listings"]
+				if kind == "matches" || kind == "dismiss" {
+					return "/" + kind + "/" + ids["listings"]
+				}
+				if kind == "status" {
+					return "/status/closed"
 				}
 				id, ok := ids[kind]
 				if !ok {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/tenants"
 )
@@ -23,7 +24,12 @@ func TestEnumLabels(t *testing.T) {
 		"Euro_":           directory.EuroClasses,
 		"Fuel_":           directory.Fuels,
 		"Role_":           auth.AllRoles,
-		"Status_":         {"pending", "approved", "rejected"},
+		"Status_":         append([]string{"pending", "approved", "rejected"}, market.Statuses...),
+		"ListingKind_":    market.Kinds,
+		"Fraction_":       fractionCodes(),
+		"Unit_":           market.Units,
+		"Transport_":      market.Transports,
+		"Use_":            market.Uses,
 		"MemberRole_":     {"member", "admin"},
 		"Effect_":         {"allow", "deny"},
 		"Lang_":           locales.Supported,

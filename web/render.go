@@ -88,6 +88,8 @@ func serveStatic(c *fiber.Ctx) error {
 
 var funcs = template.FuncMap{
 	"asset": asset,
+	// rowOf pairs the page with one listing view for the listing row template.
+	"rowOf": func(p *Page, item any) map[string]any { return map[string]any{"P": p, "Item": rowView(item)} },
 	// star names the wildcard of a role rule for its label.
 	"star": func(s string) string {
 		if s == "*" {

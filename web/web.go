@@ -14,6 +14,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/locales"
 )
@@ -54,6 +55,7 @@ func Mount(a *app.App) {
 	ui.Post("/me/tokens/:id/revoke", u.tokenRevoke)
 	ui.Post("/memberships/:id/:decision", u.membershipDecide)
 	u.mountAdmin(ui)
+	u.mountListings(ui)
 }
 
 // CSRF protects UI forms with a double-submit token. One handler (and so one
@@ -679,7 +681,7 @@ func (u *UI) mapPage(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "directory", "read"); err != nil {
 		return err
 	}
-	return u.render(c, "map", u.page(c, httpx.Loc(c).T("NavMap"), directory.FacilityTypes))
+	return u.render(c, "map", u.page(c, httpx.Loc(c).T("NavMap"), map[string][]string{"Kinds": market.Kinds, "Fractions": fractionCodes()}))
 }
 
 // MeData feeds the personal page.

@@ -757,6 +757,24 @@ func (s *Service) addSample(c *fiber.Ctx) error {
 	return c.Status(201).JSON(sm)
 }
 
+// Samples lists a listing's lab samples with each parameter's class.
+func (s *Service) Samples(c *fiber.Ctx, listingID string) ([]Sample, error) {
+	var out []Sample
+	if err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
+		return tx.Where("listing_id = ?", listingID).Order("created_at").Find(&out).Error
+	}); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		r, _ := Classify(out[i].Results)
+		out[i].PerParam = r.PerParameter
+	}
+	if out == nil {
+		out = []Sample{}
+	}
+	return out, nil
+}
+
 func (s *Service) listSamples(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "listings", "read"); err != nil {
 		return err
@@ -768,18 +786,9 @@ func (s *Service) listSamples(c *fiber.Ctx) error {
 	if AccessTo(c, l) == Hidden {
 		return httpx.NotFound()
 	}
-	var out []Sample
-	if err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
-		return tx.Where("listing_id = ?", l.ID).Order("created_at").Find(&out).Error
-	}); err != nil {
+	out, err := s.Samples(c, l.ID)
+	if err != nil {
 		return err
-	}
-	for i := range out {
-		r, _ := Classify(out[i].Results)
-		out[i].PerParam = r.PerParameter
-	}
-	if out == nil {
-		out = []Sample{}
 	}
 	return c.JSON(fiber.Map{"items": out})
 }

@@ -5,7 +5,7 @@
   "use strict";
   var tiles = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";
   var attribution = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
-  var colors = { project: "#d9480f", facility: "#1864ab" };
+  var colors = { surplus: "#d9480f", need: "#1864ab", capacity: "#2b8a3e", project: "#862e9c", facility: "#495057" };
 
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -25,19 +25,27 @@
     L.tileLayer(tiles, { attribution: attribution, maxZoom: 18 }).addTo(m);
     var layer = L.layerGroup().addTo(m);
     var form = document.getElementById("mapfilter");
+    function label(kind) { return el.dataset["label" + kind.charAt(0).toUpperCase() + kind.slice(1)] || kind; }
     function load() {
       var q = new URLSearchParams(new FormData(form));
-      fetch(el.dataset.geojson + "?" + q.toString(), { headers: { Accept: "application/geo+json" } })
+      var sites = q.get("layer") === "sites";
+      q.delete("layer");
+      if (sites) { q.delete("fraction"); if (q.get("kind") && ["project", "facility"].indexOf(q.get("kind")) < 0) q.delete("kind"); }
+      fetch((sites ? el.dataset.sites : el.dataset.listings) + "?" + q.toString(), { headers: { Accept: "application/geo+json" } })
         .then(function (r) { return r.json(); })
         .then(function (fc) {
           layer.clearLayers();
           (fc.features || []).forEach(function (f) {
             var c = f.geometry.coordinates, p = f.properties;
-            var label = p.kind === "project" ? el.dataset.labelProject : el.dataset.labelFacility;
-            L.circleMarker([c[1], c[0]], { radius: 8, color: "#000", weight: 1, fillColor: colors[p.kind] || "#555", fillOpacity: 0.85 })
-              .bindPopup('<div class="map-popup"><a href="' + el.dataset.base + "/sites/" + esc(p.id) + '">' + esc(p.name) + "</a><br>" +
-                esc(label) + " · " + esc(p.organization_name) + "</div>")
-              .addTo(layer);
+            var isSite = sites || p.kind === "facility";
+            var href = el.dataset.base + (isSite ? "/sites/" : "/listings/") + esc(p.id);
+            var text = '<div class="map-popup"><a href="' + href + '">' + esc(p.title || p.name) + "</a><br>" + esc(label(p.kind));
+            if (p.band) text += " · " + esc(p.band) + " · " + esc(p.period);
+            if (p.organization_name) text += " · " + esc(p.organization_name);
+            if (p.approx) text += "<br><em>" + esc(el.dataset.labelApprox) + "</em>";
+            var style = { radius: p.kind === "facility" ? 6 : 8, color: "#000", weight: 1, fillColor: colors[p.kind] || "#555", fillOpacity: 0.85 };
+            if (p.approx) { L.circle([c[1], c[0]], { radius: 550, color: colors[p.kind], weight: 1, fillOpacity: 0.25 }).bindPopup(text + "</div>").addTo(layer); return; }
+            L.circleMarker([c[1], c[0]], style).bindPopup(text + "</div>").addTo(layer);
           });
         });
     }
