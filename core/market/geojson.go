@@ -61,7 +61,7 @@ func (s *Service) GeoJSON(c *fiber.Ctx, kind, fraction string) ([]byte, error) {
 			months = "to_char(available_from AT TIME ZONE 'UTC', 'YYYY-MM'), to_char(available_to AT TIME ZONE 'UTC', 'YYYY-MM')"
 		}
 		q := tx.Model(&Listing{}).Select("id, kind, title, fractions, quantity_tonnes, "+months+", lat, lon, exact_location_public").
-			Where("status IN ?", openStatuses)
+			Where("status IN ? AND available_to >= ?", openStatuses, time.Now().UTC().Truncate(24*time.Hour))
 		if class == "public" {
 			q = q.Where("visibility = ?", "public")
 		}

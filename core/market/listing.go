@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/masseflyt/masseflyt/core/directory"
 )
 
@@ -61,6 +63,14 @@ type Listing struct {
 }
 
 func (Listing) TableName() string { return "listings" }
+
+// AfterFind reports an open listing whose window has passed as expired.
+func (l *Listing) AfterFind(*gorm.DB) error {
+	if l.Open() && l.AvailableTo.Before(time.Now().UTC().Truncate(24*time.Hour)) {
+		l.Status = "expired"
+	}
+	return nil
+}
 
 // Open reports whether the listing takes part in matching.
 func (l *Listing) Open() bool {

@@ -532,7 +532,7 @@ func (s *Service) List(c *fiber.Ctx, f Filter) ([]Listing, error) {
 	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
 		q := tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
 			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("(listings.status IN ? OR listings.organization_id IN ?)", openStatuses, ownOrgs(c))
+			Where("((listings.status IN ? AND listings.available_to >= ?) OR listings.organization_id IN ?)", openStatuses, s.now().Truncate(24*time.Hour), ownOrgs(c))
 		if f.Kind != "" {
 			q = q.Where("listings.kind = ?", f.Kind)
 		}

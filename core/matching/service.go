@@ -90,7 +90,7 @@ func (s *Service) build(ctx context.Context) (*Index, error) {
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&market.Listing{}).Select("listings.*, organizations.name AS organization_name").
 			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("listings.status IN ?", []string{"published", "partly_matched"}).Find(&listings).Error; err != nil {
+			Where("listings.status IN ? AND listings.available_to >= ?", []string{"published", "partly_matched"}, time.Now().UTC().Truncate(24*time.Hour)).Find(&listings).Error; err != nil {
 			return err
 		}
 		if err := tx.Where("kind = ?", "facility").Find(&sites).Error; err != nil {
