@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -91,6 +93,10 @@ func apiMatrix() []route {
 		{"POST", T + "/listings/{listing}/close", nil, "ddddodoo"},
 		{"GET", T + "/listings/{listing}/samples", nil, "oooooooo"},
 		{"POST", T + "/listings/{listing}/samples", map[string]any{"name": "PR", "values": []map[string]any{{"parameter": "as", "value": 3, "unit": "mg/kg"}}}, "ddddodoo"},
+		{"GET", T + "/listings/{listing}/documents", nil, "ddoooooo"},
+		{"POST", T + "/listings/{listing}/documents", nil, "ddddbdbb"},
+		{"GET", T + "/documents/{document}", nil, "ddoooooo"},
+		{"DELETE", T + "/documents/{document}", nil, "ddddodoo"},
 		{"GET", T + "/listings/{listing}/matches", nil, "ddddoooo"},
 		{"POST", T + "/listings/{listing}/matches/{need}/dismiss", nil, "ddddodoo"},
 		{"GET", T + "/admin/settings", nil, "ddddddoo"},
@@ -183,6 +189,7 @@ func targets(e *apitest.Env) map[string]string {
 		"listing":    e.FirstID("baerum", "listings", "organization_id = ? AND status = 'published'", e.OrgID("baerum", "fornebu-anlegg")),
 		"draft":      e.FirstID("baerum", "listings", "status = 'draft'"),
 		"need":       e.FirstID("baerum", "listings", "kind = 'need' AND status = 'published'"),
+		"document":   uploadDoc(e),
 	}
 }
 
@@ -326,4 +333,20 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 			t.Errorf("route %s has no row in the authorization matrix", key)
 		}
 	}
+}
+
+// uploadDoc attaches a PDF to Fornebu's surplus and returns the document ID.
+func uploadDoc(e *apitest.Env) string {
+	id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	_ = w.WriteField("kind", "analysis_report")
+	fw, _ := w.CreateFormFile("file", "analyse.pdf")
+	_, _ = fw.Write([]byte(pdfBytes))
+	_ = w.Close()
+	r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + id + "/documents", As: orgAdmin, Body: b.Bytes(), Header: map[string]string{"Content-Type": w.FormDataContentType()}})
+	if r.Status != 201 {
+		e.T.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	return e.FirstID("baerum", "documents", "")
 }

@@ -28,7 +28,7 @@ func fingerprint(t *testing.T, e *apitest.Env, slug string) map[string]string {
 			Max string
 		}
 		col := "created_at"
-		if table != "api_tokens" && table != "lab_samples" && table != "match_dismissals" {
+		if table != "api_tokens" && table != "lab_samples" && table != "match_dismissals" && table != "documents" {
 			col = "updated_at"
 		}
 		err := e.App.DB.Read(e.Ctx(slug), func(tx *gorm.DB) error {
@@ -60,6 +60,7 @@ func aIDs(t *testing.T, e *apitest.Env) map[string]string {
 		"tokens":        e.FirstID("baerum", "api_tokens", ""),
 		"listings":      e.FirstID("baerum", "listings", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
 		"lab_samples":   addSample(t, e),
+		"documents":     uploadDoc(e),
 	}
 }
 
@@ -179,7 +180,7 @@ func TestTenantIsolationStore(t *testing.T) {
 		ids["api_tokens"] = ids["tokens"]
 		ids["match_dismissals"] = dismissOne(t, e)
 		ctxB := e.Ctx("rogaland")
-		if len(store.TenantTables()) != 10 {
+		if len(store.TenantTables()) != 11 {
 			t.Fatalf("tenant tables %v: add the new table to this test", store.TenantTables())
 		}
 		for _, table := range store.TenantTables() {
@@ -224,6 +225,7 @@ func TestTenantIsolationStore(t *testing.T) {
 		refs["listings→organizations"] = &market.Listing{ID: store.NewID(), OrganizationID: ids["organizations"], Kind: "surplus", Title: "x", Fractions: directory.List{"sand"}, QuantityTonnes: 1, QuantityValue: 1, QuantityUnit: "t", AvailableFrom: now, AvailableTo: now, Lat: 59, Lon: 10, Transport: "buyer_collects", Status: "draft", Visibility: "public", CreatedAt: now, UpdatedAt: now}
 		refs["lab_samples→listings"] = &market.Sample{ID: store.NewID(), ListingID: ids["listings"], Name: "x", Results: market.JSONMap{"as": 1}, Class: 1, Deciding: directory.List{}, CreatedAt: now}
 		refs["match_dismissals→listings"] = &matching.Dismissal{ID: store.NewID(), ListingID: ids["listings"], CounterpartID: ids["listings"], CreatedAt: now}
+		refs["documents→listings"] = &market.Document{ID: store.NewID(), ListingID: ids["listings"], Kind: "other", Filename: "x.pdf", ContentType: "application/pdf", Size: 1, SHA256: "x", BlobKey: "x", CreatedAt: now}
 		refs["contacts→sites"] = &directory.Contact{ID: store.NewID(), OrganizationID: rogOrg, SiteID: &[]string{ids["sites"]}[0], Name: "x", CreatedAt: now, UpdatedAt: now}
 		_ = rogSite
 		for name, row := range refs {

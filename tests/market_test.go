@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"bytes"
+	"mime/multipart"
 	"strings"
 	"testing"
 
@@ -253,5 +255,69 @@ func TestListingsGeoJSON(t *testing.T) {
 		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings.geojson?fraction=gold"}); r.Status != 422 {
 			t.Fatalf("bad fraction: %d", r.Status)
 		}
+	})
+}
+
+func multipartBody(t *testing.T, kind, name string, data []byte) ([]byte, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	if kind != "" {
+		_ = w.WriteField("kind", kind)
+	}
+	if name != "" {
+		fw, err := w.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(data)
+	}
+	_ = w.Close()
+	return b.Bytes(), w.FormDataContentType()
+}
+
+const pdfBytes = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+func TestDocuments(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		path := "/api/v1/tenants/baerum/listings/" + id + "/documents"
+		up := func(as, kind, name string, data []byte) *apitest.Response {
+			body, ct := multipartBody(t, kind, name, data)
+			return e.Do(apitest.Request{Method: "POST", Path: path, As: as, Body: body, Header: map[string]string{"Content-Type": ct}})
+		}
+		r := up(orgAdmin, "analysis_report", "analyse PR-1.pdf", []byte(pdfBytes))
+		if r.Status != 201 || !strings.Contains(string(r.Body), `"content_type":"application/pdf"`) || !strings.Contains(string(r.Body), `"sha256":"`) {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		var d struct{ ID string }
+		r.JSON(t, &d)
+		before := e.Count("baerum", "documents", "")
+		problem(t, up(orgAdmin, "photo", "bilde.pdf", []byte(png1x1)), 415, "upload_mismatch")
+		problem(t, up(orgAdmin, "photo", "bilde.png", []byte(pdfBytes)), 415, "upload_mismatch")
+		problem(t, up(orgAdmin, "other", "virus.exe", []byte("MZ\x90\x00")), 415, "upload_type")
+		problem(t, up(orgAdmin, "other", "tabell.xlsx", []byte("PK\x03\x04 not a workbook")), 415, "upload_mismatch")
+		problem(t, up(orgAdmin, "analysis_report", "stor.pdf", append([]byte(pdfBytes), make([]byte, 21<<20)...)), 413, "too_large")
+		problem(t, up(orgAdmin, "poem", "a.pdf", []byte(pdfBytes)), 422, "validation")
+		problem(t, up(orgAdmin, "other", "", nil), 422, "validation")
+		problem(t, up(member, "analysis_report", "a.pdf", []byte(pdfBytes)), 403, "not_own_organization")
+		if e.Count("baerum", "documents", "") != before {
+			t.Fatal("a refused upload was saved")
+		}
+		if r := up(orgAdmin, "other", "prøver.csv", []byte("parameter;verdi;enhet\npb;45;mg/kg\n")); r.Status != 201 {
+			t.Fatalf("csv: %d %s", r.Status, r.Body)
+		}
+		// Served only to members and the owner, with safe headers.
+		problem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
+		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID}), 401, "unauthorized")
+		r = e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: member})
+		if r.Status != 200 || string(r.Body) != pdfBytes || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(r.Header.Get("Content-Security-Policy"), "sandbox") {
+			t.Fatalf("download: %d %v", r.Status, r.Header)
+		}
+		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/documents/" + d.ID, As: rogAdmin}), 404, "not_found")
+		problem(t, e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: member}), 403, "not_own_organization")
+		if r := e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: orgAdmin}); r.Status != 204 {
+			t.Fatalf("delete: %d", r.Status)
+		}
+		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: member}), 404, "not_found")
 	})
 }

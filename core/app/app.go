@@ -15,6 +15,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
@@ -145,7 +146,11 @@ func (a *App) provision() error {
 		return err
 	}
 	a.Directory = &directory.Service{DB: a.DB, Registry: reg, Geocoder: gc}
-	a.Market = &market.Service{DB: a.DB, Directory: a.Directory}
+	blobs, err := loadAs[blob.Store](a, a.Config.Storage)
+	if err != nil {
+		return err
+	}
+	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs}
 	router, err := loadAs[geo.Router](a, a.Config.Routing)
 	if err != nil {
 		return err

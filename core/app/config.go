@@ -33,6 +33,7 @@ type Config struct {
 	BrregURL           string // MASSEFLYT_BRREG_URL
 	Geocoder           string // MASSEFLYT_GEOCODER: geocoder.fake (offline) or geocoder.kartverket
 	KartverketURL      string // MASSEFLYT_KARTVERKET_URL
+	Storage            string // MASSEFLYT_STORAGE: storage.localfs (files under the data dir)
 	Routing            string // MASSEFLYT_ROUTING: routing.haversine (offline) or routing.osrm
 	RoutingDetour      string // MASSEFLYT_ROUTING_DETOUR: road/straight-line factor for routing.haversine (default 1.3)
 	OSRMURL            string // MASSEFLYT_OSRM_URL
@@ -78,6 +79,7 @@ func DefaultConfig() Config {
 		BrregURL:           env("MASSEFLYT_BRREG_URL", "https://data.brreg.no/enhetsregisteret/api"),
 		Geocoder:           env("MASSEFLYT_GEOCODER", "geocoder.fake"),
 		KartverketURL:      env("MASSEFLYT_KARTVERKET_URL", "https://ws.geonorge.no/adresser/v1"),
+		Storage:            env("MASSEFLYT_STORAGE", "storage.localfs"),
 		Routing:            env("MASSEFLYT_ROUTING", "routing.haversine"),
 		RoutingDetour:      env("MASSEFLYT_ROUTING_DETOUR", ""),
 		OSRMURL:            env("MASSEFLYT_OSRM_URL", ""),

@@ -20,7 +20,7 @@ func (a *App) newFiber() *fiber.App {
 		AppName:               "masseflyt",
 		Immutable:             true,
 		ErrorHandler:          httpx.ErrorHandler,
-		BodyLimit:             8 << 20,
+		BodyLimit:             24 << 20, // documents up to 20 MB; JSON bodies are limited to 256 KB by the decoder
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,

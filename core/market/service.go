@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
@@ -23,6 +24,7 @@ import (
 type Service struct {
 	DB        *store.DB
 	Directory *directory.Service
+	Blobs     blob.Store
 	Now       func() time.Time
 }
 
@@ -44,6 +46,10 @@ func (s *Service) Routes(r fiber.Router) {
 	r.Post("/listings/:id/close", s.setStatus("closed"))
 	r.Get("/listings/:id/samples", s.listSamples)
 	r.Post("/listings/:id/samples", s.addSample)
+	r.Get("/listings/:id/documents", s.listDocuments)
+	r.Post("/listings/:id/documents", s.uploadDocument)
+	r.Get("/documents/:id", s.downloadDocument)
+	r.Delete("/documents/:id", s.deleteDocument)
 }
 
 // ListingInput is the body of listing create and update.

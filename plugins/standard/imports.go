@@ -10,4 +10,5 @@ import (
 	_ "github.com/masseflyt/masseflyt/plugins/identity/kratos"
 	_ "github.com/masseflyt/masseflyt/plugins/routing/haversine"
 	_ "github.com/masseflyt/masseflyt/plugins/routing/osrm"
+	_ "github.com/masseflyt/masseflyt/plugins/storage/localfs"
 )

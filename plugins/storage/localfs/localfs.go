@@ -1,0 +1,93 @@
+// Package localfs stores blobs as files under the data directory
+// (storage.localfs), written atomically.
+package localfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/core/blob"
+)
+
+func init() {
+	app.RegisterModule(app.ModuleInfo{ID: "storage.localfs", New: func() app.Module { return new(Store) }})
+}
+
+// Store keeps blobs in Dir.
+type Store struct{ Dir string }
+
+// Provision uses DATA_DIR/uploads.
+func (s *Store) Provision(a *app.App) error {
+	s.Dir = filepath.Join(a.Config.DataDir, "uploads")
+	return os.MkdirAll(s.Dir, 0o750)
+}
+
+var keyRe = regexp.MustCompile(`^[a-zA-Z0-9_-]+(/[a-zA-Z0-9_-]+)*$`)
+
+func (s *Store) path(key string) (string, error) {
+	if !keyRe.MatchString(key) {
+		return "", fmt.Errorf("localfs: bad key %q", key)
+	}
+	return filepath.Join(s.Dir, filepath.FromSlash(key)), nil
+}
+
+// Put writes a blob atomically (temporary file, then rename).
+func (s *Store) Put(_ context.Context, key string, r io.Reader) error {
+	p, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), p)
+}
+
+// Get opens a blob.
+func (s *Store) Get(_ context.Context, key string) (io.ReadCloser, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, blob.ErrNotFound
+	}
+	return f, err
+}
+
+// Delete removes a blob; a missing one is not an error.
+func (s *Store) Delete(_ context.Context, key string) error {
+	p, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+var _ blob.Store = (*Store)(nil)
