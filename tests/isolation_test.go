@@ -28,7 +28,7 @@ func fingerprint(t *testing.T, e *apitest.Env, slug string) map[string]string {
 			Max string
 		}
 		col := "created_at"
-		if table != "api_tokens" && table != "lab_samples" && table != "match_dismissals" && table != "documents" {
+		if table != "api_tokens" && table != "lab_samples" && table != "match_dismissals" && table != "documents" && table != "mass_plan_lines" {
 			col = "updated_at"
 		}
 		err := e.App.DB.Read(e.Ctx(slug), func(tx *gorm.DB) error {
@@ -51,16 +51,17 @@ func fingerprint(t *testing.T, e *apitest.Env, slug string) map[string]string {
 func aIDs(t *testing.T, e *apitest.Env) map[string]string {
 	e.Token("baerum", orgAdmin, "read")
 	return map[string]string{
-		"organizations": e.OrgID("baerum", "fornebu-anlegg"),
-		"sites":         e.FirstID("baerum", "sites", ""),
-		"permits":       e.FirstID("baerum", "permits", ""),
-		"contacts":      e.FirstID("baerum", "contacts", ""),
-		"vehicles":      e.FirstID("baerum", "vehicles", "status = 'pending'"),
-		"memberships":   e.FirstID("baerum", "memberships", "status = 'pending'"),
-		"tokens":        e.FirstID("baerum", "api_tokens", ""),
-		"listings":      e.FirstID("baerum", "listings", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
-		"lab_samples":   addSample(t, e),
-		"documents":     uploadDoc(e),
+		"organizations":   e.OrgID("baerum", "fornebu-anlegg"),
+		"sites":           e.FirstID("baerum", "sites", ""),
+		"permits":         e.FirstID("baerum", "permits", ""),
+		"contacts":        e.FirstID("baerum", "contacts", ""),
+		"vehicles":        e.FirstID("baerum", "vehicles", "status = 'pending'"),
+		"memberships":     e.FirstID("baerum", "memberships", "status = 'pending'"),
+		"tokens":          e.FirstID("baerum", "api_tokens", ""),
+		"listings":        e.FirstID("baerum", "listings", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
+		"lab_samples":     addSample(t, e),
+		"documents":       uploadDoc(e),
+		"mass_plan_lines": planLine(t, e),
 	}
 }
 
@@ -180,7 +181,7 @@ func TestTenantIsolationStore(t *testing.T) {
 		ids["api_tokens"] = ids["tokens"]
 		ids["match_dismissals"] = dismissOne(t, e)
 		ctxB := e.Ctx("rogaland")
-		if len(store.TenantTables()) != 11 {
+		if len(store.TenantTables()) != 12 {
 			t.Fatalf("tenant tables %v: add the new table to this test", store.TenantTables())
 		}
 		for _, table := range store.TenantTables() {
@@ -226,6 +227,7 @@ func TestTenantIsolationStore(t *testing.T) {
 		refs["lab_samples→listings"] = &market.Sample{ID: store.NewID(), ListingID: ids["listings"], Name: "x", Results: market.JSONMap{"as": 1}, Class: 1, Deciding: directory.List{}, CreatedAt: now}
 		refs["match_dismissals→listings"] = &matching.Dismissal{ID: store.NewID(), ListingID: ids["listings"], CounterpartID: ids["listings"], CreatedAt: now}
 		refs["documents→listings"] = &market.Document{ID: store.NewID(), ListingID: ids["listings"], Kind: "other", Filename: "x.pdf", ContentType: "application/pdf", Size: 1, SHA256: "x", BlobKey: "x", CreatedAt: now}
+		refs["mass_plan_lines→sites"] = &market.PlanLine{ID: store.NewID(), SiteID: ids["sites"], Direction: "cut", Fraction: "sand", QuantityUnit: "t", PeriodFrom: now, PeriodTo: now, CreatedAt: now, UpdatedAt: now}
 		refs["contacts→sites"] = &directory.Contact{ID: store.NewID(), OrganizationID: rogOrg, SiteID: &[]string{ids["sites"]}[0], Name: "x", CreatedAt: now, UpdatedAt: now}
 		_ = rogSite
 		for name, row := range refs {
@@ -264,4 +266,15 @@ func dismissOne(t *testing.T, e *apitest.Env) string {
 		t.Fatalf("dismiss: %d %s", r.Status, r.Body)
 	}
 	return e.FirstID("baerum", "match_dismissals", "")
+}
+
+// planLine gives a Fornebu project a one-line plan and returns the line's ID.
+func planLine(t *testing.T, e *apitest.Env) string {
+	site := e.FirstID("baerum", "sites", "name = 'Fornebubanen, stasjon Flytårnet'")
+	r := e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/tenants/baerum/sites/" + site + "/plan", As: orgAdmin, Body: map[string]any{"lines": []map[string]any{
+		{"direction": "cut", "fraction": "sprengstein", "quantity": 1000, "unit": "t", "period_from": "2027-01", "period_to": "2027-02"}}}})
+	if r.Status != 200 {
+		t.Fatalf("plan: %d %s", r.Status, r.Body)
+	}
+	return e.FirstID("baerum", "mass_plan_lines", "")
 }

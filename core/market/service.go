@@ -49,6 +49,10 @@ func (s *Service) Routes(r fiber.Router) {
 	r.Get("/listings/:id/documents", s.listDocuments)
 	r.Post("/listings/:id/documents", s.uploadDocument)
 	r.Get("/documents/:id", s.downloadDocument)
+	r.Get("/sites/:id/plan", s.getPlan)
+	r.Put("/sites/:id/plan", s.putPlan)
+	r.Get("/sites/:id/plan.pdf", s.exportPlan("pdf"))
+	r.Get("/sites/:id/plan.xlsx", s.exportPlan("xlsx"))
 	r.Delete("/documents/:id", s.deleteDocument)
 }
 
