@@ -152,6 +152,8 @@ func uiMatrix() []route {
 		{"POST", T + "/sites/{site}/permits", form("kind", "receiving", "authority", "Kommunen", "max_class", "1", "fractions", "sprengstein"), "ddddodoo"},
 		{"GET", T + "/map", nil, "oooooooo"},
 		{"GET", T + "/listings", nil, "oooooooo"},
+		{"GET", T + "/sites/{site}/plan", nil, "ddddodoo"},
+		{"POST", T + "/sites/{site}/plan", form("dir_0", "cut", "frac_0", "sand", "qty_0", "100", "unit_0", "t", "from_0", "2027-01", "to_0", "2027-03"), "ddddodoo"},
 		{"GET", T + "/listings/new", nil, "ddooodoo"},
 		{"POST", T + "/listings/new", form("kind", "surplus", "organization_id", "{org}", "title", "M", "fractions", "sand", "quantity", "100", "unit", "t", "available_from", "2027-01", "available_to", "2027-06", "lat", "59.9", "lon", "10.6", "transport", "buyer_collects"), "ddddodoo"},
 		{"GET", T + "/listings/{listing}", nil, "oooooooo"},

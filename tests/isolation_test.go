@@ -144,6 +144,11 @@ func TestTenantIsolationAPI(t *testing.T) {
 			"/t/rogaland/vehicles/" + ids["vehicles"] + "/approve",
 			"/t/rogaland/memberships/" + ids["memberships"] + "/approve",
 			"/t/rogaland/me/tokens/" + ids["tokens"] + "/revoke",
+			"/t/rogaland/sites/" + ids["sites"] + "/plan",
+			"/t/rogaland/sites/" + ids["sites"] + "/permits",
+			"/t/rogaland/listings/" + ids["listings"] + "/status/closed",
+			"/t/rogaland/listings/" + ids["listings"] + "/samples",
+			"/t/rogaland/listings/" + ids["listings"] + "/dismiss/" + ids["listings"],
 		} {
 			tok := csrfFor(e, "rogaland", rogAdmin)
 			v := url.Values{"_csrf": {tok}, "kind": {"project"}, "name": {"X"}, "phase": {"idea"}, "lat": {"59"}, "lon": {"10"}, "kinds": {"builder"}}

@@ -22,6 +22,8 @@ func (u *UI) mountListings(ui fiber.Router) {
 	ui.Post("/listings/:id/status/:status", u.listingStatus)
 	ui.Post("/listings/:id/samples", u.listingSample)
 	ui.Post("/listings/:id/dismiss/:counterpart", u.listingDismiss)
+	ui.Get("/sites/:id/plan", u.planPage)
+	ui.Post("/sites/:id/plan", u.planSave)
 }
 
 // ListingsData feeds the market list.
