@@ -97,6 +97,7 @@ func apiMatrix() []route {
 		{"PUT", T + "/sites/{site}/plan", map[string]any{"lines": []any{}}, "ddddodoo"},
 		{"GET", T + "/sites/{site}/plan.pdf", nil, "ddddoooo"},
 		{"GET", T + "/sites/{site}/plan.xlsx", nil, "ddddoooo"},
+		{"POST", T + "/listings/{listing}/samples/import", nil, "ddddbdbb"},
 		{"GET", T + "/listings/{listing}/documents", nil, "ddoooooo"},
 		{"POST", T + "/listings/{listing}/documents", nil, "ddddbdbb"},
 		{"GET", T + "/documents/{document}", nil, "ddoooooo"},

@@ -417,3 +417,55 @@ func TestMassHandlingPlan(t *testing.T) {
 		problem(t, e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/tenants/baerum/sites/" + facility + "/plan", As: tenantAdmin, Body: map[string]any{"lines": []any{}}}), 422, "validation")
 	})
 }
+
+func TestLabImport(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		path := "/api/v1/tenants/baerum/listings/" + id + "/samples/import"
+		send := func(name string, data []byte) *apitest.Response {
+			body, ct := multipartBody(t, "", name, data)
+			return e.Do(apitest.Request{Method: "POST", Path: path, As: orgAdmin, Body: body, Header: map[string]string{"Content-Type": ct}})
+		}
+		csvData := "Prøve;Parameter;Verdi;Enhet\nPR-1;pb;45;mg/kg TS\nPR-1;as;<2;mg/kg TS\nPR-2;pah16;9,5;mg/kg TS\nPR-2;zn;180;mg/kg TS\n"
+		r := send("prøver.csv", []byte(csvData))
+		if r.Status != 201 || strings.Count(string(r.Body), `"name":"PR-`) != 2 || !strings.Contains(string(r.Body), `"class":3`) {
+			t.Fatalf("csv: %d %s", r.Status, r.Body)
+		}
+		// XLSX in English.
+		x := excelize.NewFile()
+		for i, row := range [][]any{{"Sample", "Parameter", "Value", "Unit"}, {"S-9", "cu", 150, "mg/kg"}, {"S-9", "hg", 0.3, "mg/kg"}} {
+			for j, v := range row {
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				_ = x.SetCellValue("Sheet1", cell, v)
+			}
+		}
+		var xb bytes.Buffer
+		_ = x.Write(&xb)
+		if r := send("lab.xlsx", xb.Bytes()); r.Status != 201 || !strings.Contains(string(r.Body), `"class":2`) {
+			t.Fatalf("xlsx: %d %s", r.Status, r.Body)
+		}
+		n := e.Count("baerum", "lab_samples", "listing_id = ?", id)
+		// One bad row refuses the whole file.
+		for name, data := range map[string]string{
+			"wrong unit":   "sample,parameter,value,unit\nA,pb,4,mg/kg\nB,pb,4,mg/l\n",
+			"negative":     "sample,parameter,value,unit\nA,pb,-4,mg/kg\n",
+			"not a number": "sample,parameter,value,unit\nA,pb,lots,mg/kg\n",
+			"no columns":   "a,b\n1,2\n",
+			"empty":        "",
+			"unknown":      "sample,parameter,value,unit\nA,gold,4,mg/kg\n",
+		} {
+			if r := send("x.csv", []byte(data)); r.Status != 422 {
+				t.Errorf("%s: %d %s", name, r.Status, r.Body)
+			}
+		}
+		if r := send("x.txt", []byte("a")); r.Status != 415 {
+			t.Errorf("txt: %d", r.Status)
+		}
+		if r := send("fake.xlsx", []byte("not a zip")); r.Status != 415 {
+			t.Errorf("fake xlsx: %d", r.Status)
+		}
+		if e.Count("baerum", "lab_samples", "listing_id = ?", id) != n {
+			t.Fatal("a refused import saved samples")
+		}
+	})
+}

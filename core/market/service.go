@@ -46,6 +46,7 @@ func (s *Service) Routes(r fiber.Router) {
 	r.Post("/listings/:id/close", s.setStatus("closed"))
 	r.Get("/listings/:id/samples", s.listSamples)
 	r.Post("/listings/:id/samples", s.addSample)
+	r.Post("/listings/:id/samples/import", s.importSamples)
 	r.Get("/listings/:id/documents", s.listDocuments)
 	r.Post("/listings/:id/documents", s.uploadDocument)
 	r.Get("/documents/:id", s.downloadDocument)
@@ -696,10 +697,21 @@ func (s *Service) AddSample(c *fiber.Ctx, listingID string, in *SampleInput) (*S
 	if err != nil {
 		return nil, err
 	}
+	sm, err := s.prepareSample(l, in)
+	if err != nil {
+		return nil, err
+	}
+	return sm, s.storeSamples(c, l, []*Sample{sm})
+}
+
+// prepareSample validates and classifies a sample without saving it.
+func (s *Service) prepareSample(l *Listing, in *SampleInput) (*Sample, error) {
 	v := &httpx.Validation{}
 	sm := &Sample{ID: store.NewID(), ListingID: l.ID, Name: strings.TrimSpace(in.Name), Lab: strings.TrimSpace(in.Lab), Results: JSONMap{}}
 	if sm.Name == "" {
 		v.Add("name", "required", "ErrFieldRequired")
+	} else if len([]rune(sm.Name)) > 100 {
+		v.Add("name", "too_long", "ErrFieldTooLong", "Max", 100)
 	}
 	if in.TakenOn != "" {
 		if t, ok := parseDay(v, "taken_on", in.TakenOn); ok {
@@ -739,9 +751,16 @@ func (s *Service) AddSample(c *fiber.Ctx, listingID string, in *SampleInput) (*S
 	if sm.Deciding == nil {
 		sm.Deciding = directory.List{}
 	}
-	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
-		if err := tx.Create(sm).Error; err != nil {
-			return err
+	return sm, nil
+}
+
+// storeSamples saves samples and the listing's new class in one transaction.
+func (s *Service) storeSamples(c *fiber.Ctx, l *Listing, samples []*Sample) error {
+	return s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
+		for _, sm := range samples {
+			if err := tx.Create(sm).Error; err != nil {
+				return err
+			}
 		}
 		var worst int
 		if err := tx.Model(&Sample{}).Where("listing_id = ?", l.ID).Select("COALESCE(MAX(class), 0)").Scan(&worst).Error; err != nil {
@@ -749,7 +768,6 @@ func (s *Service) AddSample(c *fiber.Ctx, listingID string, in *SampleInput) (*S
 		}
 		return tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(map[string]any{"contamination_class": worst, "updated_at": s.now()}).Error
 	})
-	return sm, err
 }
 
 func (s *Service) addSample(c *fiber.Ctx) error {
