@@ -93,6 +93,8 @@ func apiMatrix() []route {
 		{"POST", T + "/listings/{listing}/close", nil, "ddddodoo"},
 		{"GET", T + "/listings/{listing}/samples", nil, "oooooooo"},
 		{"POST", T + "/listings/{listing}/samples", map[string]any{"name": "PR", "values": []map[string]any{{"parameter": "as", "value": 3, "unit": "mg/kg"}}}, "ddddodoo"},
+		{"GET", T + "/notifications", nil, "dooooooo"},
+		{"POST", T + "/notifications/{notification}/read", nil, "dnnnonnn"},
 		{"GET", T + "/sites/{site}/plan", nil, "ddddoooo"},
 		{"PUT", T + "/sites/{site}/plan", map[string]any{"lines": []any{}}, "ddddodoo"},
 		{"GET", T + "/sites/{site}/plan.pdf", nil, "ddddoooo"},
@@ -185,18 +187,19 @@ func targets(e *apitest.Env) map[string]string {
 		e.T.Fatal(err)
 	}
 	return map[string]string{
-		"org":        e.OrgID("baerum", "fornebu-anlegg"),
-		"torg":       e.OrgID("baerum", "lysaker-transport"),
-		"site":       e.FirstID("baerum", "sites", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
-		"permit":     e.FirstID("baerum", "permits", ""),
-		"contact":    e.FirstID("baerum", "contacts", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
-		"vehicle":    e.FirstID("baerum", "vehicles", "status = 'pending'"),
-		"membership": e.FirstID("baerum", "memberships", "status = 'pending'"),
-		"token":      e.FirstID("baerum", "api_tokens", "user_id = ?", e.User(orgAdmin).ID),
-		"listing":    e.FirstID("baerum", "listings", "organization_id = ? AND status = 'published'", e.OrgID("baerum", "fornebu-anlegg")),
-		"draft":      e.FirstID("baerum", "listings", "status = 'draft'"),
-		"need":       e.FirstID("baerum", "listings", "kind = 'need' AND status = 'published'"),
-		"document":   uploadDoc(e),
+		"org":          e.OrgID("baerum", "fornebu-anlegg"),
+		"torg":         e.OrgID("baerum", "lysaker-transport"),
+		"site":         e.FirstID("baerum", "sites", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
+		"permit":       e.FirstID("baerum", "permits", ""),
+		"contact":      e.FirstID("baerum", "contacts", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
+		"vehicle":      e.FirstID("baerum", "vehicles", "status = 'pending'"),
+		"membership":   e.FirstID("baerum", "memberships", "status = 'pending'"),
+		"token":        e.FirstID("baerum", "api_tokens", "user_id = ?", e.User(orgAdmin).ID),
+		"listing":      e.FirstID("baerum", "listings", "organization_id = ? AND status = 'published'", e.OrgID("baerum", "fornebu-anlegg")),
+		"draft":        e.FirstID("baerum", "listings", "status = 'draft'"),
+		"need":         e.FirstID("baerum", "listings", "kind = 'need' AND status = 'published'"),
+		"document":     uploadDoc(e),
+		"notification": notifyKari(e),
 	}
 }
 
@@ -356,4 +359,15 @@ func uploadDoc(e *apitest.Env) string {
 		e.T.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
 	return e.FirstID("baerum", "documents", "")
+}
+
+// notifyKari publishes a need next to Fornebu's surplus, which notifies Kari,
+// and returns her notification's ID.
+func notifyKari(e *apitest.Env) string {
+	r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", As: member, Body: map[string]any{"kind": "need", "title": "Varslingstest", "organization_id": e.OrgID("baerum", "sandvika-bygg"),
+		"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": "2026-06", "available_to": "2026-12", "lat": 59.896, "lon": 10.63, "intended_use": "fill", "transport": "seller_delivers", "publish": true}})
+	if r.Status != 201 {
+		e.T.Fatalf("need: %d %s", r.Status, r.Body)
+	}
+	return e.FirstID("baerum", "notifications", "user_id = ?", e.User(orgAdmin).ID)
 }

@@ -28,7 +28,7 @@ func fingerprint(t *testing.T, e *apitest.Env, slug string) map[string]string {
 			Max string
 		}
 		col := "created_at"
-		if table != "api_tokens" && table != "lab_samples" && table != "match_dismissals" && table != "documents" && table != "mass_plan_lines" {
+		if !map[string]bool{"api_tokens": true, "lab_samples": true, "match_dismissals": true, "documents": true, "mass_plan_lines": true, "matches": true, "notifications": true}[table] {
 			col = "updated_at"
 		}
 		err := e.App.DB.Read(e.Ctx(slug), func(tx *gorm.DB) error {
@@ -62,6 +62,7 @@ func aIDs(t *testing.T, e *apitest.Env) map[string]string {
 		"lab_samples":     addSample(t, e),
 		"documents":       uploadDoc(e),
 		"mass_plan_lines": planLine(t, e),
+		"notifications":   notifyKari(e),
 	}
 }
 
@@ -185,8 +186,9 @@ func TestTenantIsolationStore(t *testing.T) {
 		ids := aIDs(t, e)
 		ids["api_tokens"] = ids["tokens"]
 		ids["match_dismissals"] = dismissOne(t, e)
+		ids["matches"] = e.FirstID("baerum", "matches", "")
 		ctxB := e.Ctx("rogaland")
-		if len(store.TenantTables()) != 12 {
+		if len(store.TenantTables()) != 14 {
 			t.Fatalf("tenant tables %v: add the new table to this test", store.TenantTables())
 		}
 		for _, table := range store.TenantTables() {
@@ -233,6 +235,8 @@ func TestTenantIsolationStore(t *testing.T) {
 		refs["match_dismissals→listings"] = &matching.Dismissal{ID: store.NewID(), ListingID: ids["listings"], CounterpartID: ids["listings"], CreatedAt: now}
 		refs["documents→listings"] = &market.Document{ID: store.NewID(), ListingID: ids["listings"], Kind: "other", Filename: "x.pdf", ContentType: "application/pdf", Size: 1, SHA256: "x", BlobKey: "x", CreatedAt: now}
 		refs["mass_plan_lines→sites"] = &market.PlanLine{ID: store.NewID(), SiteID: ids["sites"], Direction: "cut", Fraction: "sand", QuantityUnit: "t", PeriodFrom: now, PeriodTo: now, CreatedAt: now, UpdatedAt: now}
+		refs["matches→listings"] = &matching.Stored{ID: store.NewID(), ListingID: ids["listings"], CounterpartID: ids["listings"], Via: "direct", CreatedAt: now}
+		refs["notifications→listings"] = &matching.Notification{ID: store.NewID(), UserID: user, Kind: "match", ListingID: ids["listings"], CounterpartID: ids["listings"], CreatedAt: now}
 		refs["contacts→sites"] = &directory.Contact{ID: store.NewID(), OrganizationID: rogOrg, SiteID: &[]string{ids["sites"]}[0], Name: "x", CreatedAt: now, UpdatedAt: now}
 		_ = rogSite
 		for name, row := range refs {

@@ -8,6 +8,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/masseflyt/masseflyt/core/events"
+	"github.com/masseflyt/masseflyt/plugins/mail/logmail"
+
 	"github.com/masseflyt/masseflyt/internal/apitest"
 )
 
@@ -466,6 +469,52 @@ func TestLabImport(t *testing.T) {
 		}
 		if e.Count("baerum", "lab_samples", "listing_id = ?", id) != n {
 			t.Fatal("a refused import saved samples")
+		}
+	})
+}
+
+func TestMatchDiscoveryNotifies(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		var got []events.Event
+		e.App.Bus.Subscribe(func(ev events.Event) { got = append(got, ev) })
+		mailer := e.App.Matching.Mailer.(*logmail.Mailer)
+		sentBefore := len(mailer.Sent)
+		r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", As: member, Body: map[string]any{"kind": "need", "title": "Fylling ved Fornebu", "organization_id": e.OrgID("baerum", "sandvika-bygg"),
+			"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": "2026-06", "available_to": "2026-12", "lat": 59.8960, "lon": 10.6300, "intended_use": "fill", "transport": "seller_delivers", "publish": true}})
+		if r.Status != 201 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		var l struct{ ID string }
+		r.JSON(t, &l)
+		surplus := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		if e.Count("baerum", "matches", "listing_id = ? AND counterpart_id = ?", l.ID, surplus) != 1 {
+			t.Fatal("match not stored")
+		}
+		if len(got) == 0 || got[0].Type != events.MatchFound || got[0].TenantID != e.Tenant("baerum").ID {
+			t.Fatalf("events %+v", got)
+		}
+		if len(mailer.Sent) <= sentBefore {
+			t.Fatal("no mail")
+		}
+		// Kari (Fornebu) is told about her surplus's new counterpart.
+		r = e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/notifications", As: orgAdmin})
+		if r.Status != 200 || !strings.Contains(string(r.Body), "Fylling ved Fornebu") {
+			t.Fatalf("notifications: %d %s", r.Status, r.Body)
+		}
+		var ns struct{ Items []struct{ ID string } }
+		r.JSON(t, &ns)
+		problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/notifications/" + ns.Items[0].ID + "/read", As: member}), 404, "not_found")
+		if r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/notifications/" + ns.Items[0].ID + "/read", As: orgAdmin}); r.Status != 204 {
+			t.Fatalf("read: %d", r.Status)
+		}
+		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/notifications"}), 401, "unauthorized")
+		// Publishing again finds nothing new: no duplicates.
+		n := e.Count("baerum", "matches", "")
+		if r := e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/listings/" + l.ID, As: member, Body: map[string]any{"title": "Fylling ved Fornebu (oppdatert)"}}); r.Status != 200 {
+			t.Fatal(r.Status)
+		}
+		if e.Count("baerum", "matches", "") != n {
+			t.Fatal("duplicate matches stored")
 		}
 	})
 }

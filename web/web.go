@@ -15,6 +15,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/locales"
 )
@@ -686,10 +687,11 @@ func (u *UI) mapPage(c *fiber.Ctx) error {
 
 // MeData feeds the personal page.
 type MeData struct {
-	Memberships []directory.Membership
-	Pending     []directory.Membership
-	Tokens      []auth.Token
-	NewSecret   string
+	Notifications []matching.Notification
+	Memberships   []directory.Membership
+	Pending       []directory.Membership
+	Tokens        []auth.Token
+	NewSecret     string
 }
 
 func (u *UI) mePage(c *fiber.Ctx) error {
@@ -724,6 +726,9 @@ func (u *UI) renderMe(c *fiber.Ctx, secret string, formErr error) error {
 		return err
 	}
 	if d.Tokens, err = u.A.Users.Tokens(c.UserContext(), p.UserID()); err != nil {
+		return err
+	}
+	if d.Notifications, err = u.A.Matching.Notifications(c); err != nil {
 		return err
 	}
 	pg := u.page(c, httpx.Loc(c).T("NavMe"), d)

@@ -17,6 +17,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
@@ -40,6 +41,7 @@ type App struct {
 	Directory *directory.Service
 	Market    *market.Service
 	Matching  *matching.Service
+	Bus       *events.Bus
 	Bundle    *i18n.Bundle
 	Fiber     *fiber.App
 
@@ -163,7 +165,13 @@ func (a *App) provision() error {
 		eng.Detour = d.DetourFactor()
 	}
 	eng.Router = "haversine×" + strconv.FormatFloat(eng.Detour, 'f', -1, 64)
-	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng}
+	mailer, err := loadAs[events.Mailer](a, a.Config.Mail)
+	if err != nil {
+		return err
+	}
+	a.Bus = &events.Bus{}
+	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Bus: a.Bus}
+	a.Market.OnPublished = a.Matching.Discover
 	return nil
 }
 

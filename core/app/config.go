@@ -33,6 +33,7 @@ type Config struct {
 	BrregURL           string // MASSEFLYT_BRREG_URL
 	Geocoder           string // MASSEFLYT_GEOCODER: geocoder.fake (offline) or geocoder.kartverket
 	KartverketURL      string // MASSEFLYT_KARTVERKET_URL
+	Mail               string // MASSEFLYT_MAIL: mail.log (writes to the log, sends nothing)
 	Storage            string // MASSEFLYT_STORAGE: storage.localfs (files under the data dir)
 	Routing            string // MASSEFLYT_ROUTING: routing.haversine (offline) or routing.osrm
 	RoutingDetour      string // MASSEFLYT_ROUTING_DETOUR: road/straight-line factor for routing.haversine (default 1.3)
@@ -79,6 +80,7 @@ func DefaultConfig() Config {
 		BrregURL:           env("MASSEFLYT_BRREG_URL", "https://data.brreg.no/enhetsregisteret/api"),
 		Geocoder:           env("MASSEFLYT_GEOCODER", "geocoder.fake"),
 		KartverketURL:      env("MASSEFLYT_KARTVERKET_URL", "https://ws.geonorge.no/adresser/v1"),
+		Mail:               env("MASSEFLYT_MAIL", "mail.log"),
 		Storage:            env("MASSEFLYT_STORAGE", "storage.localfs"),
 		Routing:            env("MASSEFLYT_ROUTING", "routing.haversine"),
 		RoutingDetour:      env("MASSEFLYT_ROUTING_DETOUR", ""),

@@ -26,6 +26,15 @@ type Service struct {
 	Directory *directory.Service
 	Blobs     blob.Store
 	Now       func() time.Time
+	// OnPublished runs after a listing was published or an open listing
+	// changed (match discovery); it must not fail the request.
+	OnPublished func(c *fiber.Ctx, l *Listing)
+}
+
+func (s *Service) published(c *fiber.Ctx, l *Listing) {
+	if s.OnPublished != nil && l.Open() {
+		s.OnPublished(c, l)
+	}
 }
 
 func (s *Service) now() time.Time {
@@ -341,7 +350,11 @@ func (s *Service) Create(c *fiber.Ctx, in *ListingInput) (*Listing, error) {
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Create(l).Error }); err != nil {
 		return nil, err
 	}
-	return s.Get(c, l.ID)
+	out, err := s.Get(c, l.ID)
+	if err == nil {
+		s.published(c, out)
+	}
+	return out, err
 }
 
 func (s *Service) create(c *fiber.Ctx) error {
@@ -475,7 +488,11 @@ func (s *Service) Update(c *fiber.Ctx, id string, in *ListingInput) (*Listing, e
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(c, l.ID)
+	out, err := s.Get(c, l.ID)
+	if err == nil {
+		s.published(c, out)
+	}
+	return out, err
 }
 
 func (s *Service) patch(c *fiber.Ctx) error {
@@ -510,7 +527,11 @@ func (s *Service) SetStatus(c *fiber.Ctx, id, status string) (*Listing, error) {
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(upd).Error }); err != nil {
 		return nil, err
 	}
-	return s.Get(c, id)
+	out, err := s.Get(c, id)
+	if err == nil && status == "published" {
+		s.published(c, out)
+	}
+	return out, err
 }
 
 func (s *Service) setStatus(status string) fiber.Handler {

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
@@ -34,6 +35,8 @@ type Service struct {
 	DB     *store.DB
 	Market *market.Service
 	Engine *Engine
+	Mailer events.Mailer
+	Bus    *events.Bus
 
 	mu      sync.Mutex
 	indexes map[string]*cachedIndex
@@ -54,6 +57,8 @@ const IndexTTL = 10 * time.Second
 func (s *Service) Routes(r fiber.Router) {
 	r.Get("/listings/:id/matches", s.matches)
 	r.Post("/listings/:id/matches/:counterpart/dismiss", s.dismiss)
+	r.Get("/notifications", s.listNotifications)
+	r.Post("/notifications/:id/read", s.readNotification)
 }
 
 // Index returns the tenant's current index.

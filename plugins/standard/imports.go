@@ -8,6 +8,7 @@ import (
 	_ "github.com/masseflyt/masseflyt/plugins/geocoder/kartverket"
 	_ "github.com/masseflyt/masseflyt/plugins/identity/dev"
 	_ "github.com/masseflyt/masseflyt/plugins/identity/kratos"
+	_ "github.com/masseflyt/masseflyt/plugins/mail/logmail"
 	_ "github.com/masseflyt/masseflyt/plugins/routing/haversine"
 	_ "github.com/masseflyt/masseflyt/plugins/routing/osrm"
 	_ "github.com/masseflyt/masseflyt/plugins/storage/localfs"
