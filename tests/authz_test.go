@@ -163,6 +163,8 @@ func uiMatrix() []route {
 		{"POST", T + "/listings/{listing}/status/closed", nil, "ddddodoo"},
 		{"POST", T + "/listings/{listing}/samples", form("name", "PR", "unit", "mg/kg TS", "v_as", "3"), "ddddodoo"},
 		{"POST", T + "/listings/{listing}/dismiss/{need}", nil, "ddddodoo"},
+		{"POST", T + "/listings/{listing}/documents", form("kind", "other"), "ddddbdbb"},
+		{"POST", T + "/listings/{listing}/samples/import", nil, "ddddbdbb"},
 		{"GET", T + "/me", nil, "dooooooo"},
 		{"POST", T + "/me/tokens", form("name", "m", "scopes", "read", "expires_in_days", "30"), "dooooooo"},
 		{"POST", T + "/me/tokens/{token}/revoke", nil, "dnnnonnn"},

@@ -149,6 +149,8 @@ func TestTenantIsolationAPI(t *testing.T) {
 			"/t/rogaland/sites/" + ids["sites"] + "/permits",
 			"/t/rogaland/listings/" + ids["listings"] + "/status/closed",
 			"/t/rogaland/listings/" + ids["listings"] + "/samples",
+			"/t/rogaland/listings/" + ids["listings"] + "/samples/import",
+			"/t/rogaland/listings/" + ids["listings"] + "/documents",
 			"/t/rogaland/listings/" + ids["listings"] + "/dismiss/" + ids["listings"],
 		} {
 			tok := csrfFor(e, "rogaland", rogAdmin)

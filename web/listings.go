@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,8 @@ func (u *UI) mountListings(ui fiber.Router) {
 	ui.Get("/listings/:id", u.listingShow)
 	ui.Post("/listings/:id/status/:status", u.listingStatus)
 	ui.Post("/listings/:id/samples", u.listingSample)
+	ui.Post("/listings/:id/documents", u.listingUpload)
+	ui.Post("/listings/:id/samples/import", u.listingImport)
 	ui.Post("/listings/:id/dismiss/:counterpart", u.listingDismiss)
 	ui.Get("/sites/:id/plan", u.planPage)
 	ui.Post("/sites/:id/plan", u.planSave)
@@ -178,6 +181,9 @@ type ListingData struct {
 	CanEdit   bool
 	Matches   []matching.Match
 	Samples   []market.Sample
+	Documents []market.Document
+	DocKinds  []string
+	CanDocs   bool
 	Params    []market.Parameter
 	Fraction  *market.Fraction
 	FactorSet string
@@ -191,7 +197,7 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := &ListingData{Params: market.TA2553, FactorSet: u.A.Matching.Engine.Factors.Name}
+	d := &ListingData{Params: market.TA2553, FactorSet: u.A.Matching.Engine.Factors.Name, DocKinds: market.DocumentKinds}
 	d.Fraction, _ = market.FractionByCode(l.Fractions[0])
 	switch v := market.View(c, l).(type) {
 	case market.PublicView:
@@ -209,6 +215,12 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 			return err
 		}
 		if d.Samples, err = u.A.Market.Samples(c, l.ID); err != nil {
+			return err
+		}
+	}
+	if d.Listing != nil {
+		d.CanDocs = true
+		if d.Documents, err = u.A.Market.Documents(c, l.ID); err != nil {
 			return err
 		}
 	}
@@ -269,12 +281,15 @@ func (u *UI) listingShowWithError(c *fiber.Ctx, ferr error) error {
 	if err != nil {
 		return err
 	}
-	d := &ListingData{Listing: l, Full: true, CanEdit: true, Params: market.TA2553, FactorSet: u.A.Matching.Engine.Factors.Name}
+	d := &ListingData{Listing: l, Full: true, CanEdit: true, CanDocs: true, Params: market.TA2553, FactorSet: u.A.Matching.Engine.Factors.Name, DocKinds: market.DocumentKinds}
 	d.Fraction, _ = market.FractionByCode(l.Fractions[0])
 	if d.Matches, err = u.A.Matching.ForListing(c, l, 20); err != nil {
 		return err
 	}
 	if d.Samples, err = u.A.Market.Samples(c, l.ID); err != nil {
+		return err
+	}
+	if d.Documents, err = u.A.Market.Documents(c, l.ID); err != nil {
 		return err
 	}
 	return u.formFailed(c, "listing", u.page(c, l.Title, d), ferr)
@@ -325,4 +340,49 @@ func rowView(item any) listingRow {
 			Period: v.AvailableFrom.Format("01.2006") + "–" + v.AvailableTo.Format("01.2006"), OrganizationName: v.OrganizationName, Fractions: v.Fractions}
 	}
 	return listingRow{}
+}
+
+func (u *UI) listingUpload(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "update"); err != nil {
+		return err
+	}
+	fh, _ := c.FormFile("file")
+	if _, err := u.A.Market.Upload(c, c.Params("id"), c.FormValue("kind"), fh); err != nil {
+		if he := httpx.AsError(err); he.Status == 422 || he.Status == 413 || he.Status == 415 || he.Status == 400 {
+			return u.listingShowWithError(c, err)
+		}
+		return err
+	}
+	return c.Redirect("/t/"+request.Tenant(c).Slug+"/listings/"+c.Params("id")+"?notice=Saved#documents", fiber.StatusSeeOther)
+}
+
+func (u *UI) listingImport(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "update"); err != nil {
+		return err
+	}
+	if _, err := u.A.Market.Editable(c, c.Params("id")); err != nil {
+		return err
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		v := &httpx.Validation{}
+		v.Add("file", "required", "ErrFieldRequired")
+		return u.listingShowWithError(c, v.Err())
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, market.MaxDocument))
+	if err != nil {
+		return err
+	}
+	if _, err := u.A.Market.ImportSamples(c, c.Params("id"), fh.Filename, data); err != nil {
+		if he := httpx.AsError(err); he.Status == 422 || he.Status == 415 {
+			return u.listingShowWithError(c, err)
+		}
+		return err
+	}
+	return c.Redirect("/t/"+request.Tenant(c).Slug+"/listings/"+c.Params("id")+"?notice=Saved#samples", fiber.StatusSeeOther)
 }

@@ -111,6 +111,7 @@ var funcs = template.FuncMap{
 		return t.Format("01.2006")
 	},
 	"num": formatNumber,
+	"kb":  func(n int64) float64 { return math.Ceil(float64(n) / 1024) },
 	"nump": func(f *float64) string {
 		if f == nil {
 			return ""

@@ -448,6 +448,9 @@ func (s *Service) get(c *fiber.Ctx) error {
 	return c.JSON(View(c, l))
 }
 
+// Editable loads a listing the caller may change (404 if hidden, 403 if not theirs).
+func (s *Service) Editable(c *fiber.Ctx, id string) (*Listing, error) { return s.editable(c, id) }
+
 func (s *Service) editable(c *fiber.Ctx, id string) (*Listing, error) {
 	l, err := s.Get(c, id)
 	if err != nil {
