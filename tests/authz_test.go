@@ -177,6 +177,7 @@ func uiMatrix() []route {
 		{"GET", "/admin", nil, "dddddddo"},
 		{"POST", "/admin/tenants", form("slug", "agder", "name", "Agder"), "dddddddo"},
 		{"GET", "/auth/dev", nil, "oooooooo"},
+		{"GET", "/favicon.ico", nil, "oooooooo"},
 		{"POST", "/auth/dev", form("subject", "dev:"+member, "return_to", "/t/baerum/"), "oooooooo"},
 		{"GET", "/lang/nn", nil, "oooooooo"},
 	}

@@ -3,11 +3,14 @@ package tests
 import (
 	"bytes"
 	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/masseflyt/masseflyt/core/app"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/plugins/mail/logmail"
 
@@ -517,4 +520,22 @@ func TestMatchDiscoveryNotifies(t *testing.T) {
 			t.Fatal("duplicate matches stored")
 		}
 	})
+}
+
+// TestMatchesWithOSRM: with routing.osrm the ranked matches carry the road
+// router's distances.
+func TestMatchesWithOSRM(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		_, _ = w.Write([]byte(`{"code":"Ok","routes":[{"distance":12345.6,"duration":900}]}`))
+	}))
+	defer srv.Close()
+	a := opsApp(t, func(c *app.Config) { c.Routing, c.OSRMURL = "routing.osrm", srv.URL }, nil)
+	e := &apitest.Env{T: t, App: a, Backend: "sqlite"}
+	id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+	r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id + "/matches", As: orgAdmin})
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"router":"osrm"`) || !strings.Contains(string(r.Body), `"road_km":12.3456`) || calls == 0 {
+		t.Fatalf("%d calls, %s", calls, r.Body)
+	}
 }

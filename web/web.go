@@ -26,6 +26,7 @@ func Mount(a *app.App) {
 	f := a.Fiber
 	httpx.HTMLErrorRenderer = u.errorPage
 	f.Get("/static/*", serveStatic)
+	f.Get("/favicon.ico", func(c *fiber.Ctx) error { return c.Redirect(asset("favicon.svg"), fiber.StatusMovedPermanently) })
 	f.Get("/", a.Authenticate, u.landing)
 	f.Get("/lang/:lang", u.setLang)
 	ui := f.Group("/t/:tenant", a.TenantMiddleware, a.Authenticate, u.CSRF())

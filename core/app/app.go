@@ -157,12 +157,15 @@ func (a *App) provision() error {
 	if err != nil {
 		return err
 	}
-	// The engine ranks with straight-line distance × detour; a routing plugin
-	// that has a detour factor (routing.haversine) sets it. Refining the top
-	// matches with a road router (routing.osrm) is not wired in yet.
+	// The engine ranks every candidate by straight-line distance × detour (the
+	// routing.haversine plugin's factor when it is the router); a road router
+	// such as routing.osrm then refines the distances of the ranked matches.
 	eng := matching.NewEngine()
+	var road geo.Router
 	if d, ok := router.(interface{ DetourFactor() float64 }); ok {
 		eng.Detour = d.DetourFactor()
+	} else {
+		road = router
 	}
 	eng.Router = "haversine×" + strconv.FormatFloat(eng.Detour, 'f', -1, 64)
 	mailer, err := loadAs[events.Mailer](a, a.Config.Mail)
@@ -170,7 +173,7 @@ func (a *App) provision() error {
 		return err
 	}
 	a.Bus = &events.Bus{}
-	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Bus: a.Bus}
+	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Bus: a.Bus, Road: road}
 	a.Market.OnPublished = a.Matching.Discover
 	return nil
 }

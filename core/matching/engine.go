@@ -6,6 +6,7 @@
 package matching
 
 import (
+	"context"
 	"math"
 	"sort"
 	"sync"
@@ -52,10 +53,13 @@ type Facility struct {
 type Leg struct {
 	From, To string
 	emissions.Estimate
+	FromP, ToP geo.Point `json:"-"`
 }
 
 // Baseline is what happens without the match.
 type Baseline struct {
+	supplyP, landfillP, demandP, quarryP geo.Point
+
 	LandfillID   string  `json:"landfill_id,omitempty"`
 	LandfillName string  `json:"landfill_name,omitempty"`
 	LandfillKm   float64 `json:"landfill_km,omitempty"`
@@ -416,20 +420,20 @@ func (e *Engine) explain(ix *Index, target Item, c cand) Match {
 	if demand.Kind == "need" && demand.Use != "" {
 		m.Fitness = demand.Use
 	}
-	add := func(from, to string, km float64) {
+	add := func(from, to string, fp, tp geo.Point, km float64) {
 		est, _ := e.Factors.Transport(c.tonnes, km, e.Vehicle, e.Scope)
-		m.Legs = append(m.Legs, Leg{From: from, To: to, Estimate: est})
+		m.Legs = append(m.Legs, Leg{From: from, To: to, Estimate: est, FromP: fp, ToP: tp})
 		m.RoadKm += km
 		m.Loads += est.Loads
 		m.KgCO2e += est.KgCO2e
 	}
 	if c.via != nil {
 		m.Via, m.StorageID, m.StorageName, m.StorageDays = "storage", c.via.ID, c.via.Name, -c.days
-		add(supply.ID, c.via.ID, c.storeKm)
-		add(c.via.ID, demand.ID, c.km)
+		add(supply.ID, c.via.ID, supply.P, c.via.P, c.storeKm)
+		add(c.via.ID, demand.ID, c.via.P, demand.P, c.km)
 	} else {
 		m.OverlapDays = c.days
-		add(supply.ID, demand.ID, c.km)
+		add(supply.ID, demand.ID, supply.P, demand.P, c.km)
 	}
 	m.KgPerTonne = m.KgCO2e / c.tonnes
 	// Baseline (V9): the surplus to the nearest landfill that may take it,
@@ -437,6 +441,7 @@ func (e *Engine) explain(ix *Index, target Item, c cand) Match {
 	b := &Baseline{Complete: true}
 	if lf, km := nearest(ix.landfill, supply.P, c.fraction, supply.Class, true); lf != nil {
 		b.LandfillID, b.LandfillName, b.LandfillKm = lf.ID, lf.Name, km*e.Detour
+		b.supplyP, b.landfillP = supply.P, lf.P
 		b.KgCO2e += e.kgPerTonne(c.tonnes, b.LandfillKm) * c.tonnes
 	} else {
 		b.Complete = false
@@ -444,6 +449,7 @@ func (e *Engine) explain(ix *Index, target Item, c cand) Match {
 	if demand.Kind == "need" {
 		if q, km := nearest(ix.quarry, demand.P, "", 0, false); q != nil {
 			b.QuarryID, b.QuarryName, b.QuarryKm = q.ID, q.Name, km*e.Detour
+			b.demandP, b.quarryP = demand.P, q.P
 			b.KgCO2e += e.kgPerTonne(c.tonnes, b.QuarryKm) * c.tonnes
 		} else {
 			b.Complete = false
@@ -452,4 +458,55 @@ func (e *Engine) explain(ix *Index, target Item, c cand) Match {
 	m.Baseline = b
 	m.SavingKg = b.KgCO2e - m.KgCO2e
 	return m
+}
+
+// Refine replaces the estimated distances of ranked matches with a road
+// router's and ranks them again. Legs the router cannot answer keep their
+// estimate; the match then names both methods.
+func (e *Engine) Refine(ctx context.Context, r geo.Router, ms []Match) []Match {
+	var wg sync.WaitGroup
+	for i := range ms {
+		wg.Add(1)
+		go func(m *Match) {
+			defer wg.Done()
+			failed := false
+			road := func(a, b geo.Point, est float64) float64 {
+				km, err := r.RoadKm(ctx, a, b)
+				if err != nil || km < 0 {
+					failed = true
+					return est
+				}
+				return km
+			}
+			m.RoadKm, m.Loads, m.KgCO2e = 0, 0, 0
+			for j := range m.Legs {
+				l := &m.Legs[j]
+				km := road(l.FromP, l.ToP, l.RoadKm)
+				l.Estimate, _ = e.Factors.Transport(m.Tonnes, km, e.Vehicle, e.Scope)
+				m.RoadKm += km
+				m.Loads += l.Loads
+				m.KgCO2e += l.KgCO2e
+			}
+			m.KgPerTonne = m.KgCO2e / m.Tonnes
+			if b := m.Baseline; b != nil {
+				b.KgCO2e = 0
+				if b.LandfillID != "" {
+					b.LandfillKm = road(b.supplyP, b.landfillP, b.LandfillKm)
+					b.KgCO2e += e.kgPerTonne(m.Tonnes, b.LandfillKm) * m.Tonnes
+				}
+				if b.QuarryID != "" {
+					b.QuarryKm = road(b.quarryP, b.demandP, b.QuarryKm)
+					b.KgCO2e += e.kgPerTonne(m.Tonnes, b.QuarryKm) * m.Tonnes
+				}
+				m.SavingKg = b.KgCO2e - m.KgCO2e
+			}
+			m.Router = r.Name()
+			if failed {
+				m.Router = r.Name() + "+" + e.Router
+			}
+		}(&ms[i])
+	}
+	wg.Wait()
+	sort.SliceStable(ms, func(a, b int) bool { return ms[a].KgPerTonne < ms[b].KgPerTonne })
+	return ms
 }

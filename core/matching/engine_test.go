@@ -1,6 +1,8 @@
 package matching
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sort"
@@ -176,5 +178,44 @@ func TestFastPerTonneAgreesWithTransport(t *testing.T) {
 				t.Errorf("%v t, %v km: %v, want %v", tonnes, km, got, est.KgPerTonne)
 			}
 		}
+	}
+}
+
+type fakeRoad struct {
+	factor float64
+	fail   bool
+}
+
+func (f fakeRoad) RoadKm(_ context.Context, a, b geo.Point) (float64, error) {
+	if f.fail {
+		return 0, errors.New("down")
+	}
+	return geo.HaversineKm(a, b) * f.factor, nil
+}
+func (f fakeRoad) Name() string { return "fake-road" }
+
+// TestRefineWithRoadRouter: a road router's distances replace the estimate,
+// costs follow, and a failing router leaves the estimate named as such.
+func TestRefineWithRoadRouter(t *testing.T) {
+	ix, surplus := scenario()
+	e := NewEngine()
+	est := e.Match(ix, surplus, 20)
+	ref := e.Refine(context.Background(), fakeRoad{factor: 2.6}, e.Match(ix, surplus, 20))
+	byID := map[string]Match{}
+	for _, m := range est {
+		byID[m.CounterpartID] = m
+	}
+	for _, m := range ref {
+		want := byID[m.CounterpartID].RoadKm * 2 // 2.6 / 1.3
+		if m.RoadKm < want*0.999 || m.RoadKm > want*1.001 || m.Router != "fake-road" || m.KgCO2e <= byID[m.CounterpartID].KgCO2e {
+			t.Fatalf("%s: %.2f km (want %.2f), router %s", m.CounterpartID, m.RoadKm, want, m.Router)
+		}
+		if m.Baseline.LandfillKm < byID[m.CounterpartID].Baseline.LandfillKm*1.99 {
+			t.Fatal("baseline not refined")
+		}
+	}
+	down := e.Refine(context.Background(), fakeRoad{fail: true}, e.Match(ix, surplus, 20))
+	if down[0].Router != "fake-road+haversine" || down[0].RoadKm != est[0].RoadKm {
+		t.Fatalf("failing router: %+v", down[0])
 	}
 }

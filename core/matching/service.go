@@ -37,6 +37,9 @@ type Service struct {
 	Engine *Engine
 	Mailer events.Mailer
 	Bus    *events.Bus
+	// Road refines the ranked matches' distances when set (routing.osrm);
+	// nil when the engine's own estimate is the router (routing.haversine).
+	Road geo.Router
 
 	mu      sync.Mutex
 	indexes map[string]*cachedIndex
@@ -200,6 +203,9 @@ func (s *Service) ForListing(c *fiber.Ctx, l *market.Listing, k int) ([]Match, e
 	out := s.Engine.Match(ix, ItemOf(l, siteType, accepts), k, skip)
 	if out == nil {
 		out = []Match{}
+	}
+	if s.Road != nil && len(out) > 0 {
+		out = s.Engine.Refine(ctx, s.Road, out)
 	}
 	return out, nil
 }
