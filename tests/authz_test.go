@@ -226,7 +226,7 @@ func classify(r *apitest.Response, ui bool) string {
 		return "c"
 	case r.Status == 400 || r.Status == 422:
 		return "b"
-	case r.Status >= 200 && r.Status < 300, ui && r.Status == 303:
+	case r.Status >= 200 && r.Status < 300, ui && r.Status >= 301 && r.Status <= 303:
 		return "o"
 	}
 	return "?"

@@ -531,7 +531,7 @@ func TestMatchesWithOSRM(t *testing.T) {
 		_, _ = w.Write([]byte(`{"code":"Ok","routes":[{"distance":12345.6,"duration":900}]}`))
 	}))
 	defer srv.Close()
-	a := opsApp(t, func(c *app.Config) { c.Routing, c.OSRMURL = "routing.osrm", srv.URL }, nil)
+	a := opsApp(t, func(c *app.Config) { c.Routing, c.OSRMURL = "routing.osrm", srv.URL }, &bytes.Buffer{})
 	e := &apitest.Env{T: t, App: a, Backend: "sqlite"}
 	id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
 	r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id + "/matches", As: orgAdmin})
