@@ -148,6 +148,7 @@ func TestTenantIsolationAPI(t *testing.T) {
 			"/t/rogaland/sites/" + ids["sites"] + "/plan",
 			"/t/rogaland/sites/" + ids["sites"] + "/permits",
 			"/t/rogaland/listings/" + ids["listings"] + "/status/closed",
+			"/t/rogaland/listings/" + ids["listings"] + "/edit",
 			"/t/rogaland/listings/" + ids["listings"] + "/samples",
 			"/t/rogaland/listings/" + ids["listings"] + "/samples/import",
 			"/t/rogaland/listings/" + ids["listings"] + "/documents",

@@ -539,3 +539,29 @@ func TestMatchesWithOSRM(t *testing.T) {
 		t.Fatalf("%d calls, %s", calls, r.Body)
 	}
 }
+
+func TestListingLifecycle(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		base := "/api/v1/tenants/baerum/listings/" + id
+		draft := e.FirstID("baerum", "listings", "status = 'draft'")
+		problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + draft + "/fully-matched", As: member}), 409, "conflict")
+		if r := e.Do(apitest.Request{Method: "POST", Path: base + "/partly-matched", As: orgAdmin}); !strings.Contains(string(r.Body), `"status":"partly_matched"`) {
+			t.Fatalf("partly: %s", r.Body)
+		}
+		need := e.FirstID("baerum", "listings", "title = 'Fyllmasser til skolegård'")
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + need + "/matches", As: tenantAdmin}); !strings.Contains(string(r.Body), id) {
+			t.Fatal("a partly matched listing still matches")
+		}
+		if r := e.Do(apitest.Request{Method: "POST", Path: base + "/fully-matched", As: orgAdmin}); !strings.Contains(string(r.Body), `"status":"fully_matched"`) {
+			t.Fatalf("fully: %s", r.Body)
+		}
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + need + "/matches", As: tenantAdmin}); strings.Contains(string(r.Body), id) {
+			t.Fatal("a fully matched listing must leave matching")
+		}
+		if r := e.Do(apitest.Request{Method: "POST", Path: base + "/close", As: orgAdmin}); !strings.Contains(string(r.Body), `"status":"closed"`) {
+			t.Fatal("close")
+		}
+		problem(t, e.Do(apitest.Request{Method: "POST", Path: base + "/publish", As: orgAdmin}), 409, "conflict")
+	})
+}

@@ -20,6 +20,8 @@ func (u *UI) mountListings(ui fiber.Router) {
 	ui.Get("/listings/new", u.listingNew)
 	ui.Post("/listings/new", u.listingCreate)
 	ui.Get("/listings/:id", u.listingShow)
+	ui.Get("/listings/:id/edit", u.listingEdit)
+	ui.Post("/listings/:id/edit", u.listingUpdate)
 	ui.Post("/listings/:id/status/:status", u.listingStatus)
 	ui.Post("/listings/:id/samples", u.listingSample)
 	ui.Post("/listings/:id/documents", u.listingUpload)
@@ -104,6 +106,7 @@ type ListingForm struct {
 	Uses      []string
 	Transport []string
 	Picked    []string
+	Editing   *market.Listing
 }
 
 func (u *UI) listingForm(c *fiber.Ctx) (*ListingForm, error) {
@@ -232,7 +235,7 @@ func (u *UI) listingStatus(c *fiber.Ctx) error {
 		return err
 	}
 	status := c.Params("status")
-	if status != "published" && status != "closed" {
+	if status != "published" && status != "closed" && status != "partly_matched" && status != "fully_matched" {
 		return httpx.NotFound()
 	}
 	if _, err := u.A.Market.SetStatus(c, c.Params("id"), status); err != nil {
@@ -385,4 +388,68 @@ func (u *UI) listingImport(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/listings/"+c.Params("id")+"?notice=Saved#samples", fiber.StatusSeeOther)
+}
+
+func (u *UI) listingEdit(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "update"); err != nil {
+		return err
+	}
+	l, err := u.A.Market.Editable(c, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	f, err := u.listingForm(c)
+	if err != nil {
+		return err
+	}
+	f.Editing, f.Picked = l, l.Fractions
+	p := u.page(c, l.Title, f)
+	p.Form = map[string]string{"kind": l.Kind, "organization_id": l.OrganizationID, "title": l.Title, "description": l.Description,
+		"quantity": strconv.FormatFloat(l.QuantityValue, 'f', -1, 64), "unit": l.QuantityUnit, "transport": l.Transport,
+		"available_from": l.AvailableFrom.Format("2006-01"), "available_to": l.AvailableTo.Format("2006-01"), "intended_use": l.IntendedUse,
+		"lat": strconv.FormatFloat(l.Lat, 'f', -1, 64), "lon": strconv.FormatFloat(l.Lon, 'f', -1, 64)}
+	if l.SiteID != nil {
+		p.Form["site_id"] = *l.SiteID
+	}
+	if l.PriceNOKPerTonne != nil {
+		p.Form["price_nok_per_tonne"] = strconv.FormatFloat(*l.PriceNOKPerTonne, 'f', -1, 64)
+	}
+	return u.render(c, "listing_form", p)
+}
+
+func (u *UI) listingUpdate(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "update"); err != nil {
+		return err
+	}
+	l, err := u.A.Market.Editable(c, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	v := &httpx.Validation{}
+	fr := multi(c, "fractions")
+	in := &market.ListingInput{Title: formStr(c, "title"), Description: formStr(c, "description"), Fractions: &fr, Quantity: optFloat(c, "quantity", v),
+		Unit: formStr(c, "unit"), AvailableFrom: formStr(c, "available_from"), AvailableTo: formStr(c, "available_to"), Transport: formStr(c, "transport"),
+		PriceNOKPerTonne: optFloat(c, "price_nok_per_tonne", v), Lat: optFloat(c, "lat", v), Lon: optFloat(c, "lon", v)}
+	use := c.FormValue("intended_use")
+	in.IntendedUse = &use
+	pp, ep := c.FormValue("price_public") == "on", c.FormValue("exact_location_public") == "on"
+	in.PricePublic, in.ExactLocationPublic = &pp, &ep
+	vis := "public"
+	if c.FormValue("visibility") == "members" {
+		vis = "members"
+	}
+	in.Visibility = &vis
+	err = v.Err()
+	if err == nil {
+		_, err = u.A.Market.Update(c, l.ID, in)
+	}
+	if err != nil {
+		f, ferr := u.listingForm(c)
+		if ferr != nil {
+			return ferr
+		}
+		f.Editing, f.Picked = l, fr
+		return u.formFailed(c, "listing_form", u.page(c, l.Title, f), err)
+	}
+	return c.Redirect("/t/"+request.Tenant(c).Slug+"/listings/"+l.ID+"?notice=Saved", fiber.StatusSeeOther)
 }

@@ -53,6 +53,8 @@ func (s *Service) Routes(r fiber.Router) {
 	r.Patch("/listings/:id", s.patch)
 	r.Post("/listings/:id/publish", s.setStatus("published"))
 	r.Post("/listings/:id/close", s.setStatus("closed"))
+	r.Post("/listings/:id/partly-matched", s.setStatus("partly_matched"))
+	r.Post("/listings/:id/fully-matched", s.setStatus("fully_matched"))
 	r.Get("/listings/:id/samples", s.listSamples)
 	r.Post("/listings/:id/samples", s.addSample)
 	r.Post("/listings/:id/samples/import", s.importSamples)
@@ -521,6 +523,9 @@ func (s *Service) SetStatus(c *fiber.Ctx, id, status string) (*Listing, error) {
 	}
 	if l.Status == "closed" || l.Status == "expired" {
 		return nil, httpx.Conflict("ErrListingClosed")
+	}
+	if (status == "partly_matched" || status == "fully_matched") && l.Status == "draft" {
+		return nil, httpx.Conflict("ErrListingDraft")
 	}
 	now := s.now()
 	upd := map[string]any{"status": status, "updated_at": now}
