@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -525,9 +526,9 @@ func TestMatchDiscoveryNotifies(t *testing.T) {
 // TestMatchesWithOSRM: with routing.osrm the ranked matches carry the road
 // router's distances.
 func TestMatchesWithOSRM(t *testing.T) {
-	calls := 0
+	var calls atomic.Int64 // Refine asks for legs concurrently
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls++
+		calls.Add(1)
 		_, _ = w.Write([]byte(`{"code":"Ok","routes":[{"distance":12345.6,"duration":900}]}`))
 	}))
 	defer srv.Close()
@@ -535,8 +536,8 @@ func TestMatchesWithOSRM(t *testing.T) {
 	e := &apitest.Env{T: t, App: a, Backend: "sqlite"}
 	id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
 	r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id + "/matches", As: orgAdmin})
-	if r.Status != 200 || !strings.Contains(string(r.Body), `"router":"osrm"`) || !strings.Contains(string(r.Body), `"road_km":12.3456`) || calls == 0 {
-		t.Fatalf("%d calls, %s", calls, r.Body)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"router":"osrm"`) || !strings.Contains(string(r.Body), `"road_km":12.3456`) || calls.Load() == 0 {
+		t.Fatalf("%d calls, %s", calls.Load(), r.Body)
 	}
 }
 

@@ -34,7 +34,7 @@ func opsApp(t *testing.T, tweak func(*app.Config), logs *bytes.Buffer) *app.App 
 }
 
 func TestRateLimits(t *testing.T) {
-	a := opsApp(t, func(c *app.Config) { c.APIRateLimit, c.LoginRateLimit = 3, 2 }, nil)
+	a := opsApp(t, func(c *app.Config) { c.APIRateLimit, c.LoginRateLimit = 3, 2 }, &bytes.Buffer{})
 	e := &apitest.Env{T: t, App: a, Backend: "sqlite"}
 	for i := 0; i < 3; i++ {
 		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations"}); r.Status != 200 {
