@@ -105,10 +105,19 @@ func (s *Service) Documents(c *fiber.Ctx, listingID string) ([]Document, error) 
 	return out, err
 }
 
-// canSeeDocuments: quality documents are for members of the tenant and the owner.
-func canSeeDocuments(c *fiber.Ctx, l *Listing) bool {
-	a := AccessTo(c, l)
-	return a == Full || a == Member
+// documentAccess: quality documents are for members of the tenant and the
+// owner; a listing the caller cannot see at all is not found.
+func documentAccess(c *fiber.Ctx, l *Listing) error {
+	switch AccessTo(c, l) {
+	case Full, Member:
+		return nil
+	case Hidden:
+		return httpx.NotFound()
+	}
+	if request.Principal(c).Anonymous() {
+		return httpx.Unauthorized()
+	}
+	return httpx.Forbidden()
 }
 
 // Upload validates and stores a document for a listing the caller may edit.
@@ -190,14 +199,8 @@ func (s *Service) listDocuments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if AccessTo(c, l) == Hidden {
-		return httpx.NotFound()
-	}
-	if !canSeeDocuments(c, l) {
-		if request.Principal(c).Anonymous() {
-			return httpx.Unauthorized()
-		}
-		return httpx.Forbidden()
+	if err := documentAccess(c, l); err != nil {
+		return err
 	}
 	out, err := s.Documents(c, l.ID)
 	if err != nil {
@@ -234,14 +237,8 @@ func (s *Service) downloadDocument(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if AccessTo(c, l) == Hidden {
-		return httpx.NotFound()
-	}
-	if !canSeeDocuments(c, l) {
-		if request.Principal(c).Anonymous() {
-			return httpx.Unauthorized()
-		}
-		return httpx.Forbidden()
+	if err := documentAccess(c, l); err != nil {
+		return err
 	}
 	rc, err := s.Blobs.Get(request.Ctx(c), d.BlobKey)
 	if errors.Is(err, blob.ErrNotFound) {

@@ -31,6 +31,16 @@ type Service struct {
 	OnPublished func(c *fiber.Ctx, l *Listing)
 }
 
+// reloadAndDiscover reads a listing back after a write and runs match
+// discovery when it is open.
+func (s *Service) reloadAndDiscover(c *fiber.Ctx, id string) (*Listing, error) {
+	out, err := s.Get(c, id)
+	if err == nil {
+		s.published(c, out)
+	}
+	return out, err
+}
+
 func (s *Service) published(c *fiber.Ctx, l *Listing) {
 	if s.OnPublished != nil && l.Open() {
 		s.OnPublished(c, l)
@@ -352,11 +362,7 @@ func (s *Service) Create(c *fiber.Ctx, in *ListingInput) (*Listing, error) {
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Create(l).Error }); err != nil {
 		return nil, err
 	}
-	out, err := s.Get(c, l.ID)
-	if err == nil {
-		s.published(c, out)
-	}
-	return out, err
+	return s.reloadAndDiscover(c, l.ID)
 }
 
 func (s *Service) create(c *fiber.Ctx) error {
@@ -493,11 +499,7 @@ func (s *Service) Update(c *fiber.Ctx, id string, in *ListingInput) (*Listing, e
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Get(c, l.ID)
-	if err == nil {
-		s.published(c, out)
-	}
-	return out, err
+	return s.reloadAndDiscover(c, l.ID)
 }
 
 func (s *Service) patch(c *fiber.Ctx) error {
