@@ -566,3 +566,33 @@ func TestListingLifecycle(t *testing.T) {
 		problem(t, e.Do(apitest.Request{Method: "POST", Path: base + "/publish", As: orgAdmin}), 409, "conflict")
 	})
 }
+
+// TestMapFollowsWrites: the map reflects edits, closings and deletions at once.
+func TestMapFollowsWrites(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		get := func() string {
+			return string(e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings.geojson"}).Body)
+		}
+		if !strings.Contains(get(), "Sprengstein fra stasjonshallen") {
+			t.Fatal("missing")
+		}
+		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+		e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/listings/" + id, As: orgAdmin, Body: map[string]any{"title": "Sprengstein, oppdatert"}})
+		if m := get(); !strings.Contains(m, "Sprengstein, oppdatert") || strings.Contains(m, "stasjonshallen") {
+			t.Fatal("edit not on the map")
+		}
+		e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + id + "/close", As: orgAdmin})
+		if strings.Contains(get(), "Sprengstein, oppdatert") {
+			t.Fatal("closed listing still on the map")
+		}
+		if !strings.Contains(get(), "Fyllmasser til skolegård") {
+			t.Fatal("missing need")
+		}
+		if r := e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/organizations/" + e.OrgID("baerum", "oslo-bybygg"), As: tenantAdmin}); r.Status != 204 {
+			t.Fatalf("delete org: %d", r.Status)
+		}
+		if strings.Contains(get(), "Fyllmasser til skolegård") {
+			t.Fatal("a deleted organization's listing is still on the map")
+		}
+	})
+}

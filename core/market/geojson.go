@@ -2,6 +2,8 @@ package market
 
 import (
 	"bytes"
+	"context"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,11 +19,6 @@ import (
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
-var (
-	geoOnce  sync.Once
-	geoCache *store.Cache[[]byte]
-)
-
 // mapClass is the audience a map is rendered for: the public sees coarse
 // points (unless the owner made a point public) and no members-only
 // listings; members of the tenant see exact points.
@@ -33,43 +30,111 @@ func mapClass(c *fiber.Ctx) string {
 	return "public"
 }
 
-// GeoJSON renders the tenant's published listings and facilities as a
-// FeatureCollection for one audience, filtered by kind and fraction.
+// The map of a tenant is kept per audience as one rendered feature per
+// listing. After a write only the listings changed since the last refresh
+// are read again (by updated_at); a delete, or every FullRefresh, reloads
+// everything. Other instances' writes are picked up within RecheckAfter.
+const (
+	RecheckAfter = 5 * time.Second
+	FullRefresh  = 5 * time.Minute
+)
+
+type feature struct {
+	kind      string
+	fractions []string
+	to        string // YYYY-MM-DD: hidden once past
+	json      []byte
+}
+
+type mapState struct {
+	mu        sync.Mutex
+	feats     map[string]feature
+	ids       []string // sorted, for stable output
+	sites     []byte   // rendered facility features
+	maxUpd    time.Time
+	gen, del  store.Gen
+	full      time.Time
+	checked   time.Time
+	assembled map[string][]byte // kind|fraction|day → document
+}
+
+// GeoJSON renders the tenant's open listings and facilities as a
+// FeatureCollection for the caller's audience, filtered by kind and fraction.
 func (s *Service) GeoJSON(c *fiber.Ctx, kind, fraction string) ([]byte, error) {
-	geoOnce.Do(func() { geoCache = store.NewCache[[]byte](5*time.Second, 500) })
 	t := request.Tenant(c)
 	class := mapClass(c)
-	key := t.ID + "|" + class + "|" + kind + "|" + fraction
-	gen := store.Generation(t.ID)
-	if b, ok := geoCache.Get(key, gen); ok {
+	v, _ := s.maps.LoadOrStore(t.ID+"|"+class, &mapState{})
+	st := v.(*mapState)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := s.refreshMap(request.Ctx(c), st, t.ID, class); err != nil {
+		return nil, err
+	}
+	today := s.now().Format("2006-01-02")
+	key := kind + "|" + fraction + "|" + today
+	if b, ok := st.assembled[key]; ok {
 		return b, nil
 	}
-	// Scanned by hand: a map of ten thousand rows is dominated by ORM
-	// reflection otherwise. The query still goes through GORM's Row callback,
-	// so tenant scoping applies.
-	type row struct {
-		ID, Kind, Title, Fractions string
-		Tonnes, Lat, Lon           float64
-		From, To                   string // YYYY-MM
-		Exact                      bool
+	var b bytes.Buffer
+	b.Grow(len(st.feats)*300 + len(st.sites) + 64)
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	first := true
+	for _, id := range st.ids {
+		f := st.feats[id]
+		if f.to < today || (kind != "" && f.kind != kind) || (fraction != "" && !inSet(fraction, f.fractions)) {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		b.Write(f.json)
 	}
-	var rows []row
+	if kind == "" && len(st.sites) > 0 {
+		if !first {
+			b.WriteByte(',')
+		}
+		b.Write(st.sites)
+	}
+	b.WriteString(`]}`)
+	out := b.Bytes()
+	if st.assembled == nil {
+		st.assembled = map[string][]byte{}
+	}
+	st.assembled[key] = out
+	return out, nil
+}
+
+type mapRow struct {
+	ID, Kind, Title, Fractions, Status, Visibility string
+	Tonnes, Lat, Lon                               float64
+	From, To, Until                                string
+	Exact                                          bool
+	Updated                                        time.Time
+}
+
+// refreshMap brings st up to date: nothing when no write happened here and
+// the last check is recent; the changed rows after a write; everything after
+// a delete or every FullRefresh.
+func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class string) error {
+	gen, del := store.Generation(tenantID), store.DeleteGeneration(tenantID)
+	now := time.Now()
+	full := st.feats == nil || del != st.del || now.Sub(st.full) > FullRefresh
+	if !full && gen == st.gen && now.Sub(st.checked) < RecheckAfter {
+		return nil
+	}
+	var rows []mapRow
 	var sites []directory.Site
-	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
-		months := "substr(available_from, 1, 7), substr(available_to, 1, 7)"
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		dates := "substr(available_from, 1, 7), substr(available_to, 1, 7), substr(available_to, 1, 10)"
 		if s.DB.Dialect == store.Postgres {
-			months = "to_char(available_from AT TIME ZONE 'UTC', 'YYYY-MM'), to_char(available_to AT TIME ZONE 'UTC', 'YYYY-MM')"
+			dates = "to_char(available_from AT TIME ZONE 'UTC', 'YYYY-MM'), to_char(available_to AT TIME ZONE 'UTC', 'YYYY-MM'), to_char(available_to AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 		}
-		q := tx.Model(&Listing{}).Select("id, kind, title, fractions, quantity_tonnes, "+months+", lat, lon, exact_location_public").
-			Where("status IN ? AND available_to >= ?", openStatuses, time.Now().UTC().Truncate(24*time.Hour))
-		if class == "public" {
-			q = q.Where("visibility = ?", "public")
-		}
-		if kind != "" {
-			q = q.Where("kind = ?", kind)
-		}
-		if fraction != "" {
-			q = q.Where("(',' || fractions || ',') LIKE ?", "%,"+fraction+",%")
+		q := tx.Model(&Listing{}).Select("id, kind, title, fractions, status, visibility, quantity_tonnes, lat, lon, " + dates + ", exact_location_public, updated_at")
+		if full {
+			q = q.Where("status IN ?", openStatuses)
+		} else {
+			q = q.Where("updated_at >= ?", st.maxUpd) // all statuses: a closed listing must leave
 		}
 		rs, err := q.Rows()
 		if err != nil {
@@ -77,8 +142,8 @@ func (s *Service) GeoJSON(c *fiber.Ctx, kind, fraction string) ([]byte, error) {
 		}
 		defer rs.Close()
 		for rs.Next() {
-			var r row
-			if err := rs.Scan(&r.ID, &r.Kind, &r.Title, &r.Fractions, &r.Tonnes, &r.From, &r.To, &r.Lat, &r.Lon, &r.Exact); err != nil {
+			var r mapRow
+			if err := rs.Scan(&r.ID, &r.Kind, &r.Title, &r.Fractions, &r.Status, &r.Visibility, &r.Tonnes, &r.Lat, &r.Lon, &r.From, &r.To, &r.Until, &r.Exact, &r.Updated); err != nil {
 				return err
 			}
 			rows = append(rows, r)
@@ -86,73 +151,73 @@ func (s *Service) GeoJSON(c *fiber.Ctx, kind, fraction string) ([]byte, error) {
 		if err := rs.Err(); err != nil {
 			return err
 		}
-		if kind != "" {
-			return nil
-		}
-		return tx.Select("id, name, facility_type, lat, lon").Where("kind = ?", "facility").Find(&sites).Error
+		return tx.Select("id, name, facility_type, lat, lon").Where("kind = ?", "facility").Order("id").Find(&sites).Error
 	})
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if full {
+		st.feats, st.maxUpd, st.full = map[string]feature{}, time.Time{}, now
+	}
+	for _, r := range rows {
+		if r.Updated.After(st.maxUpd) {
+			st.maxUpd = r.Updated
+		}
+		if !inSet(r.Status, openStatuses) || (class == "public" && r.Visibility != "public") {
+			delete(st.feats, r.ID)
+			continue
+		}
+		st.feats[r.ID] = feature{kind: r.Kind, fractions: strings.Split(r.Fractions, ","), to: r.Until, json: renderListing(&r, class)}
+	}
+	st.ids = st.ids[:0]
+	for id := range st.feats {
+		st.ids = append(st.ids, id)
+	}
+	sort.Strings(st.ids)
+	var sb bytes.Buffer
+	for i, site := range sites {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		writePoint(&sb, site.Lat, site.Lon, true)
+		sb.WriteString(`"id":"` + site.ID + `","kind":"facility","facility_type":"` + site.FacilityType + `","title":`)
+		sb.WriteString(strconv.Quote(site.Name))
+		sb.WriteString(`}}`)
+	}
+	st.sites = sb.Bytes()
+	st.gen, st.del, st.checked, st.assembled = gen, del, now, nil
+	return nil
+}
+
+func writePoint(b *bytes.Buffer, lat, lon float64, exact bool) {
+	b.WriteString(`{"type":"Feature","geometry":{"type":"Point","coordinates":[`)
+	b.WriteString(strconv.FormatFloat(lon, 'f', 5, 64))
+	b.WriteByte(',')
+	b.WriteString(strconv.FormatFloat(lat, 'f', 5, 64))
+	b.WriteString(`]},"properties":{`)
+	if !exact {
+		b.WriteString(`"approx":1,`)
+	}
+}
+
+func renderListing(r *mapRow, class string) []byte {
+	lat, lon, exact := r.Lat, r.Lon, true
+	if class == "public" && !r.Exact {
+		a := Coarse(r.Lat, r.Lon)
+		lat, lon, exact = a.Lat, a.Lon, false
 	}
 	var b bytes.Buffer
-	b.Grow(len(rows)*160 + len(sites)*120 + 64)
-	b.WriteString(`{"type":"FeatureCollection","features":[`)
-	first := true
-	point := func(lat, lon float64, exact bool) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		b.WriteString(`{"type":"Feature","geometry":{"type":"Point","coordinates":[`)
-		b.WriteString(strconv.FormatFloat(lon, 'f', 5, 64))
-		b.WriteByte(',')
-		b.WriteString(strconv.FormatFloat(lat, 'f', 5, 64))
-		b.WriteString(`]},"properties":{`)
-		if !exact {
-			b.WriteString(`"approx":1,`)
-		}
-	}
-	for i := range rows {
-		l := &rows[i]
-		lat, lon, exact := l.Lat, l.Lon, true
-		if class == "public" && !l.Exact {
-			a := Coarse(l.Lat, l.Lon)
-			lat, lon, exact = a.Lat, a.Lon, false
-		}
-		point(lat, lon, exact)
-		b.WriteString(`"id":"` + l.ID + `","kind":"` + l.Kind + `","fractions":`)
-		writeJSONStrings(&b, strings.Split(l.Fractions, ","))
-		b.WriteString(`,"title":`)
-		writeJSONString(&b, l.Title)
-		b.WriteString(`,"band":`)
-		writeJSONString(&b, QuantityBand(l.Tonnes))
-		b.WriteString(`,"period":"` + l.From + "/" + l.To + `"}}`)
-	}
-	for _, st := range sites {
-		point(st.Lat, st.Lon, true)
-		b.WriteString(`"id":"` + st.ID + `","kind":"facility","facility_type":"` + st.FacilityType + `","title":`)
-		writeJSONString(&b, st.Name)
-		b.WriteString(`}}`)
-	}
-	b.WriteString(`]}`)
-	out := b.Bytes()
-	geoCache.Put(key, gen, out)
-	return out, nil
-}
-
-func writeJSONString(b *bytes.Buffer, s string) {
-	b.WriteString(strconv.Quote(s))
-}
-
-func writeJSONStrings(b *bytes.Buffer, ss []string) {
-	b.WriteByte('[')
-	for i, s := range ss {
+	writePoint(&b, lat, lon, exact)
+	b.WriteString(`"id":"` + r.ID + `","kind":"` + r.Kind + `","fractions":[`)
+	for i, f := range strings.Split(r.Fractions, ",") {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		writeJSONString(b, s)
+		b.WriteString(strconv.Quote(f))
 	}
-	b.WriteByte(']')
+	b.WriteString(`],"title":` + strconv.Quote(r.Title) + `,"band":` + strconv.Quote(QuantityBand(r.Tonnes)))
+	b.WriteString(`,"period":"` + r.From + "/" + r.To + `"}}`)
+	return b.Bytes()
 }
 
 func (s *Service) geojson(c *fiber.Ctx) error {
@@ -177,3 +242,6 @@ func (s *Service) geojson(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/geo+json")
 	return c.Send(b)
 }
+
+// ResetMaps drops the kept maps; the next request rebuilds them in full.
+func (s *Service) ResetMaps() { s.maps.Clear() }

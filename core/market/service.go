@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,6 +30,8 @@ type Service struct {
 	// OnPublished runs after a listing was published or an open listing
 	// changed (match discovery); it must not fail the request.
 	OnPublished func(c *fiber.Ctx, l *Listing)
+
+	maps sync.Map // tenant|audience → *mapState (the map, kept up to date incrementally)
 }
 
 // reloadAndDiscover reads a listing back after a write and runs match
