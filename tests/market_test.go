@@ -5,6 +5,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -593,6 +594,31 @@ func TestMapFollowsWrites(t *testing.T) {
 		}
 		if strings.Contains(get(), "Fyllmasser til skolegård") {
 			t.Fatal("a deleted organization's listing is still on the map")
+		}
+	})
+}
+
+func TestListingFormsUI(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		org := e.OrgID("baerum", "fornebu-anlegg")
+		r := postForm(e, "/t/baerum/listings/new", orgAdmin, url.Values{"kind": {"surplus"}, "organization_id": {org}, "title": {"Pukk fra knuseverk"}, "fractions": {"sprengstein"},
+			"quantity": {"5000"}, "unit": {"t"}, "available_from": {"2027-01"}, "available_to": {"2027-12"}, "transport": {"seller_delivers"}, "lat": {"59.9"}, "lon": {"10.6"},
+			"rock_type": {"gneiss"}, "grain_min_mm": {"0"}, "grain_max_mm": {"32"}, "la_value": {"24"}, "micro_deval": {"9"}, "publish": {"on"}})
+		if r.Status != 303 {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+		loc := r.Header.Get("Location")
+		page := string(e.Do(apitest.Request{Path: strings.Split(loc, "?")[0], As: orgAdmin}).Body)
+		for _, want := range []string{"Pukk fra knuseverk", "Gneis", "0–32 mm", "Los Angeles-verdi"} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("detail lacks %q", want)
+			}
+		}
+		id := strings.TrimPrefix(strings.Split(loc, "?")[0], "/t/baerum/listings/")
+		r = postForm(e, "/t/baerum/listings/"+id+"/edit", orgAdmin, url.Values{"title": {"Pukk fra knuseverk"}, "fractions": {"sprengstein"}, "quantity": {"-5"}, "unit": {"t"},
+			"available_from": {"2027-01"}, "available_to": {"2027-12"}, "transport": {"seller_delivers"}, "lat": {"59.9"}, "lon": {"10.6"}, "la_value": {"24"}})
+		if r.Status != 422 || !strings.Contains(string(r.Body), "Mengden må være større enn null.") {
+			t.Fatalf("edit with negative quantity: %d", r.Status)
 		}
 	})
 }

@@ -30,6 +30,7 @@ func TestEnumLabels(t *testing.T) {
 		"Unit_":           market.Units,
 		"Transport_":      market.Transports,
 		"Use_":            market.Uses,
+		"Rock_":           market.RockTypes,
 		"MemberRole_":     {"member", "admin"},
 		"Effect_":         {"allow", "deny"},
 		"Lang_":           locales.Supported,

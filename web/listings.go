@@ -107,10 +107,11 @@ type ListingForm struct {
 	Transport []string
 	Picked    []string
 	Editing   *market.Listing
+	RockTypes []string
 }
 
 func (u *UI) listingForm(c *fiber.Ctx) (*ListingForm, error) {
-	f := &ListingForm{Kinds: market.Kinds, Fractions: market.Fractions, Units: market.Units, Uses: market.Uses, Transport: market.Transports}
+	f := &ListingForm{Kinds: market.Kinds, Fractions: market.Fractions, Units: market.Units, Uses: market.Uses, Transport: market.Transports, RockTypes: market.RockTypes}
 	ids := []string{}
 	for id := range request.Principal(c).Orgs {
 		ids = append(ids, id)
@@ -160,6 +161,7 @@ func (u *UI) listingCreate(c *fiber.Ctx) error {
 		in.Visibility = &vis
 	}
 	in.Lat, in.Lon = optFloat(c, "lat", v), optFloat(c, "lon", v)
+	rockInput(c, in, v)
 	var l *market.Listing
 	err := v.Err()
 	if err == nil {
@@ -414,6 +416,12 @@ func (u *UI) listingEdit(c *fiber.Ctx) error {
 	if l.PriceNOKPerTonne != nil {
 		p.Form["price_nok_per_tonne"] = strconv.FormatFloat(*l.PriceNOKPerTonne, 'f', -1, 64)
 	}
+	p.Form["rock_type"] = l.RockType
+	for k, f := range map[string]*float64{"grain_min_mm": l.GrainMinMM, "grain_max_mm": l.GrainMaxMM, "la_value": l.LAValue, "micro_deval": l.MicroDeval} {
+		if f != nil {
+			p.Form[k] = strconv.FormatFloat(*f, 'f', -1, 64)
+		}
+	}
 	return u.render(c, "listing_form", p)
 }
 
@@ -439,6 +447,7 @@ func (u *UI) listingUpdate(c *fiber.Ctx) error {
 		vis = "members"
 	}
 	in.Visibility = &vis
+	rockInput(c, in, v)
 	err = v.Err()
 	if err == nil {
 		_, err = u.A.Market.Update(c, l.ID, in)
@@ -452,4 +461,12 @@ func (u *UI) listingUpdate(c *fiber.Ctx) error {
 		return u.formFailed(c, "listing_form", u.page(c, l.Title, f), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/listings/"+l.ID+"?notice=Saved", fiber.StatusSeeOther)
+}
+
+// rockInput reads the rock properties of the listing form.
+func rockInput(c *fiber.Ctx, in *market.ListingInput, v *httpx.Validation) {
+	rt := c.FormValue("rock_type")
+	in.RockType = &rt
+	in.GrainMinMM, in.GrainMaxMM = optFloat(c, "grain_min_mm", v), optFloat(c, "grain_max_mm", v)
+	in.LAValue, in.MicroDeval = optFloat(c, "la_value", v), optFloat(c, "micro_deval", v)
 }
