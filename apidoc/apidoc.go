@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -341,10 +342,10 @@ func Document() m {
 			if ct == "" {
 				ct = "application/json"
 			}
-			responses[itoa(status)] = m{"description": "OK", "content": m{ct: m{"schema": ref(o.resp)}}}
+			responses[strconv.Itoa(status)] = m{"description": "OK", "content": m{ct: m{"schema": ref(o.resp)}}}
 		default:
 			ct := o.respType
-			responses[itoa(status)] = m{"description": "OK", "content": m{ct: m{"schema": m{}}}}
+			responses[strconv.Itoa(status)] = m{"description": "OK", "content": m{ct: m{"schema": m{}}}}
 		}
 		opm := m{"operationId": o.id, "summary": o.summary, "tags": []string{o.tag}, "parameters": params, "responses": responses}
 		if o.public {
@@ -400,11 +401,6 @@ func paramKeys() []string {
 		out = append(out, p.Key)
 	}
 	return out
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
 }
 
 var (

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
@@ -380,7 +381,7 @@ func (s *Service) CreateOrg(c *fiber.Ctx, in *OrgInput) (*Organization, error) {
 		}
 	}
 	if o.Lat == nil && o.Address != "" && s.Geocoder != nil {
-		if hits, err := s.Geocoder.Geocode(request.Ctx(c), strings.TrimSpace(o.Address+", "+o.Postcode+" "+o.City), 1); err == nil && len(hits) > 0 && inNorway(hits[0].Point.Lat, hits[0].Point.Lon) {
+		if hits, err := s.Geocoder.Geocode(request.Ctx(c), strings.TrimSpace(o.Address+", "+o.Postcode+" "+o.City), 1); err == nil && len(hits) > 0 && geo.InNorway(hits[0].Point) {
 			lat, lon := hits[0].Point.Lat, hits[0].Point.Lon
 			o.Lat, o.Lon = &lat, &lon
 		}
@@ -486,12 +487,6 @@ func checkOrgNumber(v *httpx.Validation, raw string) string {
 		v.Add("org_number", "checksum", "ErrOrgNumberChecksum", "OrgNumber", num)
 	}
 	return num
-}
-
-func inNorway(lat, lon float64) bool {
-	v := &httpx.Validation{}
-	checkPoint(v, lat, lon)
-	return v.OK()
 }
 
 func (s *Service) registryLookup(c *fiber.Ctx) error {

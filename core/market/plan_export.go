@@ -29,13 +29,11 @@ func planRows(l *locales.Localizer, p *Plan) [][]string {
 			use = l.T("Use_" + ln.IntendedUse)
 		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), l.T("PlanDir_" + ln.Direction), l.T("Fraction_" + ln.Fraction), eal,
-			strconv.FormatFloat(ln.QuantityValue, 'f', -1, 64) + " " + l.T("Unit_"+ln.QuantityUnit), fmtTonnes(ln.QuantityTonnes),
+			strconv.FormatFloat(ln.QuantityValue, 'f', -1, 64) + " " + l.T("Unit_"+ln.QuantityUnit), band(ln.QuantityTonnes),
 			ln.PeriodFrom.Format("01.2006") + "–" + ln.PeriodTo.Format("01.2006"), use, ln.Note})
 	}
 	return rows
 }
-
-func fmtTonnes(t float64) string { return band(t) }
 
 func planHeader(l *locales.Localizer) []string {
 	return []string{"#", l.T("PlanDirection"), l.T("Fraction"), "EAL", l.T("Quantity"), l.T("Tonnes"), l.T("Period"), l.T("IntendedUse"), l.T("PlanNote")}
@@ -88,7 +86,7 @@ func PlanPDF(l *locales.Localizer, p *Plan, org string, now time.Time) ([]byte, 
 	pdf.Ln(-1)
 	pdf.SetFont("Helvetica", "", 9)
 	for _, t := range p.Totals {
-		for i, cell := range []string{l.T("Fraction_" + t.Fraction), fmtTonnes(t.Cut), fmtTonnes(t.Fill), signed(t.Balance)} {
+		for i, cell := range []string{l.T("Fraction_" + t.Fraction), band(t.Cut), band(t.Fill), signed(t.Balance)} {
 			align := "R"
 			if i == 0 {
 				align = "L"

@@ -123,11 +123,16 @@ type Index struct {
 	landfill []Facility
 	quarry   []Facility
 	storage  []Facility
+
+	// Per facility: its type and what its permits accept (for capacity listings on it).
+	siteType map[string]string
+	accepts  map[string]map[string]int
 }
 
 // NewIndex builds an index.
 func NewIndex(items []Item, facilities []Facility) *Index {
 	ix := &Index{items: items, byFrac: map[string]map[string][]int{}}
+	ix.siteType, ix.accepts = facilityLookup(facilities)
 	for i, it := range items {
 		m := ix.byFrac[it.Kind]
 		if m == nil {
@@ -150,6 +155,18 @@ func NewIndex(items []Item, facilities []Facility) *Index {
 		}
 	}
 	return ix
+}
+
+// facilityLookup maps facility IDs to their type and to what their permits accept.
+func facilityLookup(fs []Facility) (map[string]string, map[string]map[string]int) {
+	types, accepts := make(map[string]string, len(fs)), make(map[string]map[string]int, len(fs))
+	for _, f := range fs {
+		types[f.ID] = f.Type
+		if f.Accepts != nil {
+			accepts[f.ID] = f.Accepts
+		}
+	}
+	return types, accepts
 }
 
 // Len is the number of indexed listings.

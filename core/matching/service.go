@@ -145,15 +145,14 @@ func (s *Service) build(ctx context.Context) (*Index, error) {
 		validity[p.SiteID] = v
 	}
 	facilities := make([]Facility, 0, len(sites))
-	siteType := map[string]string{}
 	for _, st := range sites {
-		siteType[st.ID] = st.FacilityType
 		v := validity[st.ID]
 		facilities = append(facilities, Facility{ID: st.ID, Name: st.Name, Type: st.FacilityType, P: geo.Point{Lat: st.Lat, Lon: st.Lon}, Accepts: accepts[st.ID], StorageAccepts: storageAccepts[st.ID], From: v[0], To: v[1], Capacity: st.CapacityTonnes})
 	}
+	types, acc := facilityLookup(facilities)
 	items := make([]Item, 0, len(listings))
 	for i := range listings {
-		items = append(items, ItemOf(&listings[i], siteType, accepts))
+		items = append(items, ItemOf(&listings[i], types, acc))
 	}
 	return NewIndex(items, facilities), nil
 }
@@ -189,18 +188,7 @@ func (s *Service) ForListing(c *fiber.Ctx, l *market.Listing, k int) ([]Match, e
 	for _, id := range dismissed {
 		skip[id] = true
 	}
-	var siteType map[string]string
-	var accepts map[string]map[string]int
-	if l.SiteID != nil && l.Kind == "capacity" {
-		siteType, accepts = map[string]string{}, map[string]map[string]int{}
-		for _, f := range ix.storage {
-			siteType[f.ID], accepts[f.ID] = f.Type, f.Accepts
-		}
-		for _, f := range append(append([]Facility{}, ix.landfill...), ix.quarry...) {
-			siteType[f.ID], accepts[f.ID] = f.Type, f.Accepts
-		}
-	}
-	out := s.Engine.Match(ix, ItemOf(l, siteType, accepts), k, skip)
+	out := s.Engine.Match(ix, ItemOf(l, ix.siteType, ix.accepts), k, skip)
 	if out == nil {
 		out = []Match{}
 	}
