@@ -53,23 +53,30 @@ type Settings struct {
 	Zoom           *int      `json:"zoom"`
 	Municipalities *[]string `json:"municipalities"`
 	Domains        *[]string `json:"domains"`
+	// Embedding: the pages allowed to show the widgets, and the map tiles.
+	EmbedOrigins    *[]string `json:"embed_origins"`
+	TileURL         *string   `json:"tile_url"`
+	TileAttribution *string   `json:"tile_attribution"`
 }
 
 // SettingsView is what admins read.
 type SettingsView struct {
-	Slug           string   `json:"slug"`
-	Name           string   `json:"name"`
-	ShortName      string   `json:"short_name"`
-	Description    string   `json:"description"`
-	ColorPrimary   string   `json:"color_primary"`
-	ColorAccent    string   `json:"color_accent"`
-	DefaultLocale  string   `json:"default_locale"`
-	CenterLat      float64  `json:"center_lat"`
-	CenterLon      float64  `json:"center_lon"`
-	Zoom           int      `json:"zoom"`
-	Municipalities []string `json:"municipalities"`
-	Domains        []string `json:"domains"`
-	HasLogo        bool     `json:"has_logo"`
+	Slug            string   `json:"slug"`
+	Name            string   `json:"name"`
+	ShortName       string   `json:"short_name"`
+	Description     string   `json:"description"`
+	ColorPrimary    string   `json:"color_primary"`
+	ColorAccent     string   `json:"color_accent"`
+	DefaultLocale   string   `json:"default_locale"`
+	CenterLat       float64  `json:"center_lat"`
+	CenterLon       float64  `json:"center_lon"`
+	Zoom            int      `json:"zoom"`
+	Municipalities  []string `json:"municipalities"`
+	Domains         []string `json:"domains"`
+	HasLogo         bool     `json:"has_logo"`
+	EmbedOrigins    []string `json:"embed_origins"`
+	TileURL         string   `json:"tile_url"`
+	TileAttribution string   `json:"tile_attribution"`
 }
 
 func view(t *tenants.Tenant) SettingsView {
@@ -81,6 +88,11 @@ func view(t *tenants.Tenant) SettingsView {
 	if v.Domains == nil {
 		v.Domains = []string{}
 	}
+	v.EmbedOrigins = t.Origins()
+	if v.EmbedOrigins == nil {
+		v.EmbedOrigins = []string{}
+	}
+	v.TileURL, v.TileAttribution = t.TileURL, t.TileAttribution
 	return v
 }
 
@@ -186,6 +198,51 @@ func (ad *Admin) ApplySettings(c *fiber.Ctx, in *Settings) (*tenants.Tenant, err
 		if len(t.Domains) > 10 {
 			v.Add("domains", "too_long", "ErrFieldTooLong", "Max", 10)
 		}
+	}
+	if in.EmbedOrigins != nil {
+		var os []string
+		seen := map[string]bool{}
+		for _, o := range *in.EmbedOrigins {
+			if strings.TrimSpace(o) == "" {
+				continue
+			}
+			n, ok := tenants.NormalizeOrigin(o)
+			if !ok {
+				if len(o) > 100 {
+					o = o[:100]
+				}
+				v.Add("embed_origins", "invalid_origin", "ErrEmbedOrigin", "Origin", strings.TrimSpace(o))
+				break
+			}
+			if !seen[n] {
+				seen[n] = true
+				os = append(os, n)
+			}
+		}
+		if len(os) > tenants.MaxEmbedOrigins {
+			v.Add("embed_origins", "too_long", "ErrFieldTooLong", "Max", tenants.MaxEmbedOrigins)
+		}
+		t.EmbedOrigins = strings.Join(os, "\n")
+	}
+	if in.TileURL != nil {
+		u := strings.TrimSpace(*in.TileURL)
+		if u != "" && !tenants.ValidTileURL(u) {
+			v.Add("tile_url", "invalid", "ErrTileURL")
+		}
+		t.TileURL = u
+	}
+	if in.TileAttribution != nil {
+		a := strings.TrimSpace(*in.TileAttribution)
+		switch {
+		case len([]rune(a)) > 200:
+			v.Add("tile_attribution", "too_long", "ErrFieldTooLong", "Max", 200)
+		case strings.ContainsAny(a, "<>"):
+			v.Add("tile_attribution", "invalid", "ErrPlainText")
+		}
+		t.TileAttribution = a
+	}
+	if t.TileURL != "" && t.TileAttribution == "" {
+		v.Add("tile_attribution", "required", "ErrFieldRequired")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

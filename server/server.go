@@ -9,10 +9,11 @@ import (
 	"github.com/masseflyt/masseflyt/core/app"
 	_ "github.com/masseflyt/masseflyt/plugins/standard" // the standard plugin set
 	"github.com/masseflyt/masseflyt/web"
+	"github.com/masseflyt/masseflyt/widgets"
 )
 
 // New builds the standard app.
 func New(cfg app.Config, o app.Options) (*app.App, error) {
-	o.Mount = append([]func(*app.App){admin.Mount, apidoc.Mount, web.Mount}, o.Mount...)
+	o.Mount = append([]func(*app.App){admin.Mount, apidoc.Mount, widgets.Mount, web.Mount}, o.Mount...)
 	return app.New(cfg, o)
 }

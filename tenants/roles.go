@@ -46,6 +46,8 @@ var Permissions = map[string][]string{
 	"tokens":      {"manage"},
 	"listings":    {"read", "create", "update"},
 	"tenant":      {"read", "admin"},
+	"statistics":  {"read"},
+	"live":        {"view"},
 	"platform":    {"admin"},
 }
 
@@ -54,6 +56,8 @@ var DefaultRules = [][3]string{
 	{auth.RoleAnonymous, "directory", "read"},
 	{auth.RoleAnonymous, "tenant", "read"},
 	{auth.RoleAnonymous, "listings", "read"},
+	{auth.RoleAnonymous, "statistics", "read"},
+	{auth.RoleAnonymous, "live", "view"},
 	{auth.RoleMember, "listings", "create"},
 	{auth.RoleMember, "listings", "update"},
 	{auth.RoleOrgAdmin, "listings", "create"},
@@ -113,6 +117,10 @@ type Roles struct {
 	decisions sync.Map // "role|dom|obj|act" → bool
 	userRoles sync.Map // "user|dom" → []string
 	stop      chan struct{}
+
+	// OnChange runs after this instance changed rules or assignments, so
+	// other instances can be told to reload at once.
+	OnChange func()
 }
 
 // NewRoles loads the policy from the casbin_rule table (created by the
@@ -258,6 +266,9 @@ func (r *Roles) IsSuperadmin(userID string) bool {
 func (r *Roles) Assign(userID, role, tenantID string) error {
 	_, err := r.e.AddGroupingPolicy(subject(userID), role, tenantID)
 	r.changed()
+	if r.OnChange != nil {
+		r.OnChange()
+	}
 	return err
 }
 
@@ -265,6 +276,9 @@ func (r *Roles) Assign(userID, role, tenantID string) error {
 func (r *Roles) Unassign(userID, role, tenantID string) error {
 	_, err := r.e.RemoveGroupingPolicy(subject(userID), role, tenantID)
 	r.changed()
+	if r.OnChange != nil {
+		r.OnChange()
+	}
 	return err
 }
 
@@ -339,6 +353,9 @@ func (r *Roles) AddRule(tenantID string, ru Rule) error {
 	_, _ = r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, opposite(ru.Effect))
 	_, err := r.e.AddPolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
 	r.changed()
+	if r.OnChange != nil {
+		r.OnChange()
+	}
 	return err
 }
 
@@ -346,6 +363,9 @@ func (r *Roles) AddRule(tenantID string, ru Rule) error {
 func (r *Roles) RemoveRule(tenantID string, ru Rule) (bool, error) {
 	ok, err := r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
 	r.changed()
+	if r.OnChange != nil {
+		r.OnChange()
+	}
 	return ok, err
 }
 

@@ -5,6 +5,7 @@ package tenants
 import (
 	"context"
 	"errors"
+	neturl "net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -18,24 +19,30 @@ import (
 
 // Tenant is a mass region run by a county, municipality or resource bank forum.
 type Tenant struct {
-	ID             string    `gorm:"primaryKey" json:"id"`
-	Slug           string    `json:"slug"`
-	Name           string    `json:"name"`
-	ShortName      string    `json:"short_name"`
-	Description    string    `json:"description"`
-	ColorPrimary   string    `json:"color_primary"`
-	ColorAccent    string    `json:"color_accent"`
-	LogoType       string    `json:"-"`
-	Logo           []byte    `json:"-"`
-	DefaultLocale  string    `json:"default_locale"`
-	CenterLat      float64   `json:"center_lat"`
-	CenterLon      float64   `json:"center_lon"`
-	Zoom           int       `json:"zoom"`
-	Municipalities string    `json:"-"`
-	Active         bool      `json:"-"`
-	CreatedAt      time.Time `json:"-"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Domains        []string  `gorm:"-" json:"domains"`
+	ID             string  `gorm:"primaryKey" json:"id"`
+	Slug           string  `json:"slug"`
+	Name           string  `json:"name"`
+	ShortName      string  `json:"short_name"`
+	Description    string  `json:"description"`
+	ColorPrimary   string  `json:"color_primary"`
+	ColorAccent    string  `json:"color_accent"`
+	LogoType       string  `json:"-"`
+	Logo           []byte  `json:"-"`
+	DefaultLocale  string  `json:"default_locale"`
+	CenterLat      float64 `json:"center_lat"`
+	CenterLon      float64 `json:"center_lon"`
+	Zoom           int     `json:"zoom"`
+	Municipalities string  `json:"-"`
+	// TileURL and TileAttribution override the default OpenStreetMap tiles
+	// in maps and widgets; EmbedOrigins lists the web origins (one per line)
+	// allowed to embed the tenant's widgets.
+	TileURL         string    `json:"-"`
+	TileAttribution string    `json:"-"`
+	EmbedOrigins    string    `json:"-"`
+	Active          bool      `json:"-"`
+	CreatedAt       time.Time `json:"-"`
+	UpdatedAt       time.Time `json:"updated_at"`
+	Domains         []string  `gorm:"-" json:"domains"`
 }
 
 func (Tenant) TableName() string { return "tenants" }
@@ -93,6 +100,20 @@ type Registry struct {
 	bySlug   map[string]*Tenant
 	byID     map[string]*Tenant
 	byDomain map[string]*Tenant
+
+	// OnChange runs after this instance changed a tenant (settings, logo,
+	// a new tenant), so other instances can be told to reload.
+	OnChange func(tenantID string)
+}
+
+func (r *Registry) changed(ctx context.Context, tenantID string) error {
+	if err := r.Load(ctx); err != nil {
+		return err
+	}
+	if r.OnChange != nil {
+		r.OnChange(tenantID)
+	}
+	return nil
 }
 
 // NewRegistry returns a registry; call Load before use.
@@ -201,7 +222,7 @@ func (r *Registry) Create(ctx context.Context, t *Tenant) error {
 	if err != nil {
 		return err
 	}
-	return r.Load(ctx)
+	return r.changed(ctx, t.ID)
 }
 
 func insertDomains(tx *gorm.DB, tenantID string, domains []string) error {
@@ -224,7 +245,8 @@ func (r *Registry) Update(ctx context.Context, t *Tenant) error {
 			"name": t.Name, "short_name": t.ShortName, "description": t.Description,
 			"color_primary": t.ColorPrimary, "color_accent": t.ColorAccent,
 			"default_locale": t.DefaultLocale, "center_lat": t.CenterLat, "center_lon": t.CenterLon,
-			"zoom": t.Zoom, "municipalities": t.Municipalities, "updated_at": time.Now().UTC(),
+			"zoom": t.Zoom, "municipalities": t.Municipalities, "tile_url": t.TileURL, "tile_attribution": t.TileAttribution,
+			"embed_origins": t.EmbedOrigins, "updated_at": time.Now().UTC(),
 		}).Error; err != nil {
 			return err
 		}
@@ -236,7 +258,7 @@ func (r *Registry) Update(ctx context.Context, t *Tenant) error {
 	if err != nil {
 		return err
 	}
-	return r.Load(ctx)
+	return r.changed(ctx, t.ID)
 }
 
 // SetLogo stores a tenant's logo.
@@ -250,5 +272,99 @@ func (r *Registry) SetLogo(ctx context.Context, tenantID, contentType string, da
 	if err != nil {
 		return err
 	}
-	return r.Load(ctx)
+	return r.changed(ctx, tenantID)
 }
+
+// Default map tiles (OpenStreetMap) used when a tenant sets none.
+const (
+	DefaultTileURL         = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	DefaultTileAttribution = "© OpenStreetMap"
+)
+
+// Tiles returns the tenant's tile URL template and attribution.
+func (t *Tenant) Tiles() (url, attribution string) {
+	if t.TileURL == "" {
+		return DefaultTileURL, DefaultTileAttribution
+	}
+	return t.TileURL, t.TileAttribution
+}
+
+// TileOrigin is the scheme://host of the tile server, for CSP img-src.
+func (t *Tenant) TileOrigin() string {
+	u, _ := t.Tiles()
+	p, err := neturl.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(u))
+	if err != nil || p.Host == "" {
+		return ""
+	}
+	host := p.Host
+	if strings.Contains(u, "{s}.") {
+		host = "*." + strings.SplitN(host, ".", 2)[1]
+	}
+	return p.Scheme + "://" + host
+}
+
+// ValidTileURL reports whether u is an https tile URL template with {z}, {x}
+// and {y} and no characters that could break out of a CSP or an attribute.
+func ValidTileURL(u string) bool {
+	if len(u) > 300 || !strings.HasPrefix(u, "https://") || strings.ContainsAny(u, " \t\n\"'<>;,") {
+		return false
+	}
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(u, p) {
+			return false
+		}
+	}
+	p, err := neturl.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(u))
+	return err == nil && p.Host != "" && p.User == nil
+}
+
+// Origins returns the origins allowed to embed the tenant's widgets.
+func (t *Tenant) Origins() []string {
+	var out []string
+	for _, o := range strings.Fields(t.EmbedOrigins) {
+		out = append(out, o)
+	}
+	return out
+}
+
+// AllowsOrigin reports whether a page at origin may embed the widgets.
+func (t *Tenant) AllowsOrigin(origin string) bool {
+	for _, o := range t.Origins() {
+		if o == origin {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxEmbedOrigins bounds the allowlist.
+const MaxEmbedOrigins = 30
+
+// NormalizeOrigin turns "https://www.example.no/" into "https://www.example.no";
+// it reports false for anything but an http(s) origin (http only for localhost).
+func NormalizeOrigin(s string) (string, bool) {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	p, err := neturl.Parse(s)
+	if err != nil || p.Host == "" || p.User != nil || p.Path != "" || p.RawQuery != "" || p.Fragment != "" || len(s) > 200 {
+		return "", false
+	}
+	host := strings.ToLower(p.Hostname())
+	local := host == "localhost" || host == "127.0.0.1"
+	if p.Scheme != "https" && !(p.Scheme == "http" && local) {
+		return "", false
+	}
+	if !local && !ValidDomain(host) {
+		return "", false
+	}
+	out := p.Scheme + "://" + host
+	if p.Port() != "" {
+		out += ":" + p.Port()
+	}
+	return out, true
+}
+
+// TileTemplate is the tile URL template maps use (templates call it).
+func (t *Tenant) TileTemplate() string { u, _ := t.Tiles(); return u }
+
+// TileCredit is the tile attribution maps show.
+func (t *Tenant) TileCredit() string { _, a := t.Tiles(); return a }

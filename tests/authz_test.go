@@ -11,6 +11,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/internal/apitest"
 	"github.com/masseflyt/masseflyt/tenants"
+	"github.com/masseflyt/masseflyt/widgets"
 )
 
 // The principals of the matrix, least privileged first.
@@ -117,6 +118,17 @@ func apiMatrix() []route {
 		{"GET", T + "/admin/assignments", nil, "ddddddoo"},
 		{"POST", T + "/admin/assignments", map[string]any{"email": member, "role": "supervisor"}, "ddddddoo"},
 		{"DELETE", T + "/admin/assignments", map[string]any{"email": supervisor, "role": "supervisor"}, "ddddddoo"},
+		{"GET", T + "/stats", nil, "oooooooo"},
+		{"GET", T + "/feed/listings", nil, "oooooooo"},
+		{"GET", T + "/feed/listings.geojson", nil, "oooooooo"},
+		// Widgets: the same for everybody (cookies are not read).
+		{"GET", "/widgets/v1/embed.js", nil, "oooooooo"},
+		{"GET", "/widgets/v1/{bundle}", nil, "oooooooo"},
+		{"GET", "/widgets/v1/data/baerum/config", nil, "oooooooo"},
+		{"GET", "/widgets/v1/data/baerum/listings", nil, "oooooooo"},
+		{"GET", "/widgets/v1/data/baerum/map", nil, "oooooooo"},
+		{"GET", "/widgets/v1/data/baerum/logo", nil, "oooooooo"},
+		{"GET", "/widgets/v1/frame/baerum/map", nil, "oooooooo"},
 		{"GET", "/api/v1/platform/tenants", nil, "dddddddo"},
 		{"POST", "/api/v1/platform/tenants", map[string]any{"slug": "agder", "name": "Agder masseforum"}, "dddddddo"},
 	}
@@ -178,6 +190,14 @@ func uiMatrix() []route {
 		{"POST", T + "/admin/rules", form("role", "transporter", "object", "vehicles", "action", "create", "effect", "deny"), "ddddddoo"},
 		{"POST", T + "/admin/logo", form(), "ddddddbb"},
 		{"POST", T + "/admin/assignments", form("email", member, "role", "supervisor"), "ddddddoo"},
+		{"POST", T + "/admin/embedding", form("embed_origins", "https://www.baerum.kommune.no", "tile_url", "", "tile_attribution", ""), "ddddddoo"},
+		{"GET", T + "/statistics", nil, "oooooooo"},
+		{"GET", T + "/live", nil, "oooooooo"},
+		{"GET", T + "/live/events", nil, "oooooooo"},
+		{"GET", T + "/manifest.webmanifest", nil, "oooooooo"},
+		{"GET", T + "/sw.js", nil, "oooooooo"},
+		{"GET", T + "/offline", nil, "oooooooo"},
+		{"GET", T + "/icons/icon-192.png", nil, "oooooooo"},
 		{"GET", "/admin", nil, "dddddddo"},
 		{"POST", "/admin/tenants", form("slug", "agder", "name", "Agder"), "dddddddo"},
 		{"GET", "/auth/dev", nil, "oooooooo"},
@@ -207,7 +227,16 @@ func targets(e *apitest.Env) map[string]string {
 		"need":         e.FirstID("baerum", "listings", "kind = 'need' AND status = 'published'"),
 		"document":     uploadDoc(e),
 		"notification": notifyKari(e),
+		"bundle":       widgetBundle(e),
 	}
+}
+
+func widgetBundle(e *apitest.Env) string {
+	b, err := widgets.Load()
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return b.Bundles["map"].Name
 }
 
 var tenantRule = tenants.Rule{Role: "member", Object: "contacts", Action: "write", Effect: "deny"}
@@ -330,6 +359,9 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 		p = strings.Replace(p, "/t/baerum", "/t/:x", 1)
 		p = strings.Replace(p, "/registry/974760673", "/registry/:x", 1)
 		p = strings.Replace(p, "/lang/nn", "/lang/:x", 1)
+		p = strings.Replace(p, "/data/baerum", "/data/:x", 1)
+		p = strings.Replace(p, "/frame/baerum/map", "/frame/:x/:x", 1)
+		p = strings.Replace(p, "/icons/icon-192.png", "/icons/:x", 1)
 		return p
 	}
 	decision := regexp.MustCompile(`/(approve|reject|closed|published)$`)

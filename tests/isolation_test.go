@@ -79,7 +79,8 @@ func TestTenantIsolationAPI(t *testing.T) {
 		canaries := []string{"Fornebu", "Sandvika", "Vestmarka", "Lysaker", "EB12345", "Sprengstein fra stasjonshallen", ids["organizations"], ids["sites"], ids["contacts"], ids["listings"]}
 		checked := 0
 		for _, r := range e.App.Fiber.GetRoutes(true) {
-			if r.Method == "HEAD" || !(strings.HasPrefix(r.Path, "/api/v1/tenants/:tenant") || strings.HasPrefix(r.Path, "/t/:tenant")) {
+			if r.Method == "HEAD" || !(strings.HasPrefix(r.Path, "/api/v1/tenants/:tenant") || strings.HasPrefix(r.Path, "/t/:tenant") ||
+				strings.HasPrefix(r.Path, "/widgets/v1/data/:tenant") || strings.HasPrefix(r.Path, "/widgets/v1/frame/:tenant")) {
 				continue
 			}
 			path := strings.Replace(r.Path, ":tenant", "rogaland", 1)
@@ -95,6 +96,12 @@ func TestTenantIsolationAPI(t *testing.T) {
 				}
 				if kind == "status" {
 					return "/status/closed"
+				}
+				if kind == "icons" {
+					return "/icons/icon-192.png"
+				}
+				if parts[2] == "widget" {
+					return "/" + kind + "/map"
 				}
 				id, ok := ids[kind]
 				if !ok {

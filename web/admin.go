@@ -37,13 +37,16 @@ type AdminData struct {
 	Locales     []string
 	Domains     string
 	Munis       string
+	Origins     string // allowed embedding origins, one per line
+	Platform    string // the platform's URL, for embed code
 }
 
 func (u *UI) adminData(c *fiber.Ctx) AdminData {
 	t := request.Tenant(c)
 	ad := &admin.Admin{A: u.A}
 	return AdminData{Rules: u.A.Roles.Rules(t.ID), Assignments: ad.Assignments(c), Roles: auth.AllRoles[:len(auth.AllRoles)-1], Assignable: auth.AssignableRoles,
-		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin"}, Locales: locales.Supported, Domains: strings.Join(t.Domains, "\n"), Munis: strings.Join(t.MunicipalityList(), ", ")}
+		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "view"}, Locales: locales.Supported, Domains: strings.Join(t.Domains, "\n"), Munis: strings.Join(t.MunicipalityList(), ", "),
+		Origins: strings.Join(t.Origins(), "\n"), Platform: u.platformURL(c)}
 }
 
 func tenantObjects() map[string][]string {
@@ -181,4 +184,12 @@ func (u *UI) platformCreate(c *fiber.Ctx) error {
 		return u.formFailed(c, "platform", u.page(c, httpx.Loc(c).T("NavPlatform"), u.A.Tenants.All()), err)
 	}
 	return c.Redirect("/admin?notice=Saved", fiber.StatusSeeOther)
+}
+
+// platformURL is how pages elsewhere reach this platform.
+func (u *UI) platformURL(c *fiber.Ctx) string {
+	if p := strings.TrimRight(u.A.Config.PublicURL, "/"); p != "" {
+		return p
+	}
+	return c.BaseURL()
 }

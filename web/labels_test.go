@@ -36,7 +36,7 @@ func TestEnumLabels(t *testing.T) {
 		"Lang_":           locales.Supported,
 		"RegistryStatus_": {"bankrupt", "liquidation", "deleted", "unknown"},
 		"Scope_":          auth.AllScopes,
-		"Act_":            {"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "all"},
+		"Act_":            {"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "view", "all"},
 	}
 	objs := []string{"all"}
 	for o := range tenants.Permissions {

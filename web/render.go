@@ -111,7 +111,19 @@ var funcs = template.FuncMap{
 		return t.Format("01.2006")
 	},
 	"num": formatNumber,
-	"kb":  func(n int64) float64 { return math.Ceil(float64(n) / 1024) },
+	// num1 writes one decimal with the language's decimal mark.
+	"num1": func(l *locales.Localizer, f float64) string { return decimal(l, f, 1) },
+	"pct":  func(l *locales.Localizer, f float64) string { return decimal(l, f*100, 0) + "\u00a0%" },
+	"hours": func(l *locales.Localizer, h *float64) string {
+		if h == nil {
+			return "–"
+		}
+		if *h >= 72 {
+			return decimal(l, *h/24, 1) + "\u00a0" + l.T("DaysShort")
+		}
+		return decimal(l, *h, 1) + "\u00a0" + l.T("HoursShort")
+	},
+	"kb": func(n int64) float64 { return math.Ceil(float64(n) / 1024) },
 	"nump": func(f *float64) string {
 		if f == nil {
 			return ""
@@ -189,6 +201,26 @@ var funcs = template.FuncMap{
 	},
 }
 
+// decimal writes f with n decimals, grouped, with a decimal comma in
+// Norwegian and a point in English.
+func decimal(l *locales.Localizer, f float64, n int) string {
+	s := strconv.FormatFloat(math.Abs(f), 'f', n, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	w, _ := strconv.ParseFloat(whole, 64)
+	out := formatNumber(w)
+	if f < 0 {
+		out = "−" + out
+	}
+	if frac != "" {
+		sep := ","
+		if l != nil && l.Lang == "en" {
+			sep = "."
+		}
+		out += sep + frac
+	}
+	return out
+}
+
 // formatNumber writes 1234567.5 as "1 234 568" (Norwegian grouping).
 func formatNumber(f float64) string {
 	neg := f < 0
@@ -250,6 +282,8 @@ type Page struct {
 	Form      map[string]string
 	Notice    string
 	Data      any
+	// Bare pages (the live view, the offline page) have no navigation.
+	Bare bool
 }
 
 // UI renders pages for one app.
@@ -293,6 +327,9 @@ func (u *UI) render(c *fiber.Ctx, name string, p *Page) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderContentLanguage, p.L.Lang)
+	if p.Tenant != nil { // the tenant's map tiles
+		c.Set("Content-Security-Policy", httpx.CSP(p.Tenant.TileOrigin()))
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(buf.Bytes())
 }

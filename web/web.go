@@ -17,6 +17,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -58,6 +59,7 @@ func Mount(a *app.App) {
 	ui.Post("/memberships/:id/:decision", u.membershipDecide)
 	u.mountAdmin(ui)
 	u.mountListings(ui)
+	u.mountPortal(ui)
 }
 
 // CSRF protects UI forms with a double-submit token. One handler (and so one
@@ -130,6 +132,7 @@ func (u *UI) theme(c *fiber.Ctx) error {
 type HomeData struct {
 	Orgs, Projects, Facilities, Transporters int
 	Upcoming                                 []directory.Site
+	S                                        *stats.Stats // nil when statistics are not open to the caller
 }
 
 func (u *UI) home(c *fiber.Ctx) error {
@@ -159,6 +162,11 @@ func (u *UI) home(c *fiber.Ctx) error {
 			}
 		} else {
 			d.Facilities++
+		}
+	}
+	if request.Authorize(c, "statistics", "read") == nil {
+		if d.S, err = u.A.Stats.Localized(c); err != nil {
+			return err
 		}
 	}
 	return u.render(c, "home", u.page(c, request.Tenant(c).Name, d))

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,9 +21,11 @@ import (
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/live"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/migrations"
@@ -42,6 +45,8 @@ type App struct {
 	Market    *market.Service
 	Matching  *matching.Service
 	Bus       *events.Bus
+	Stats     *stats.Service
+	Live      *live.Hub
 	Bundle    *i18n.Bundle
 	Fiber     *fiber.App
 
@@ -152,7 +157,7 @@ func (a *App) provision() error {
 	if err != nil {
 		return err
 	}
-	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs}
+	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: strings.TrimRight(a.Config.PublicURL, "/")}
 	router, err := loadAs[geo.Router](a, a.Config.Routing)
 	if err != nil {
 		return err
@@ -173,9 +178,69 @@ func (a *App) provision() error {
 		return err
 	}
 	a.Bus = &events.Bus{}
+	a.Market.Bus = a.Bus
 	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Bus: a.Bus, Road: road}
 	a.Market.OnPublished = a.Matching.Discover
+	a.Stats = &stats.Service{DB: a.DB}
+	return a.connectEvents()
+}
+
+// connectEvents joins this instance to the others: on Postgres a
+// LISTEN/NOTIFY bridge carries every event; another instance's write makes
+// this one's caches (maps, lists, statistics) stale at once, and tenant or
+// role changes are reloaded. Then the live hub subscribes.
+func (a *App) connectEvents() error {
+	a.Bus.Subscribe(func(e events.Event) {
+		if e.Origin == a.Bus.Instance() {
+			return
+		}
+		switch e.Type {
+		case events.TenantChanged:
+			if err := a.Tenants.Load(context.Background()); err != nil {
+				a.Log.Warn("tenant reload after remote change failed", "err", err)
+			}
+		case events.RolesChanged:
+			_ = a.Roles.Reload()
+		case events.Resync:
+			for _, t := range a.Tenants.All() {
+				store.BumpGeneration(t.ID)
+			}
+			_ = a.Tenants.Load(context.Background())
+			_ = a.Roles.Reload()
+		default:
+			if e.TenantID != "" {
+				store.BumpGeneration(e.TenantID)
+			}
+		}
+	})
+	a.Tenants.OnChange = func(id string) { a.Bus.Publish(events.Event{Type: events.TenantChanged, TenantID: id}) }
+	a.Roles.OnChange = func() { a.Bus.Publish(events.Event{Type: events.RolesChanged}) }
+	if a.DB.Dialect == store.Postgres {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		br, err := events.StartPGBridge(ctx, a.Config.DatabaseURL, a.Bus, a.Log)
+		if err != nil {
+			return fmt.Errorf("event bridge: %w", err)
+		}
+		a.cleanups = append(a.cleanups, func() error { br.Close(); return nil })
+	}
+	a.Live = live.NewHub(a.Bus, a.liveStats)
+	a.Live.MaxClients = a.Config.MaxLiveClients
+	a.cleanups = append(a.cleanups, func() error { a.Live.Close(); return nil })
 	return nil
+}
+
+// liveStats renders a tenant's statistics for the live stream.
+func (a *App) liveStats(tenantID string) ([]byte, error) {
+	t, ok := a.Tenants.ByID(tenantID)
+	if !ok {
+		return nil, errors.New("unknown tenant")
+	}
+	st, err := a.Stats.For(context.Background(), t.ID, t.Slug)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(st)
 }
 
 // Close releases everything, in reverse order.
@@ -201,6 +266,7 @@ func (a *App) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	a.Log.Info("shutting down")
+	a.Live.Close() // open event streams would hold the shutdown
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := a.Fiber.ShutdownWithContext(sctx); err != nil {

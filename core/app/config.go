@@ -41,6 +41,7 @@ type Config struct {
 	TrustProxy         bool   // MASSEFLYT_TRUST_PROXY: honour X-Forwarded-Proto/For from a proxy
 	APIRateLimit       int    // MASSEFLYT_API_RATE_LIMIT: API requests per minute per client (0 = off)
 	LoginRateLimit     int    // MASSEFLYT_LOGIN_RATE_LIMIT: login attempts per minute per client
+	MaxLiveClients     int    // MASSEFLYT_MAX_LIVE_CLIENTS: open live-view streams per instance (default 10 000)
 	PolicyReload       time.Duration
 	Demo               bool // serve --demo: seed demo data on start
 	LogLevel           string
@@ -88,6 +89,7 @@ func DefaultConfig() Config {
 		TrustProxy:         env("MASSEFLYT_TRUST_PROXY", "") == "true",
 		APIRateLimit:       envInt("MASSEFLYT_API_RATE_LIMIT", 600),
 		LoginRateLimit:     envInt("MASSEFLYT_LOGIN_RATE_LIMIT", 20),
+		MaxLiveClients:     envInt("MASSEFLYT_MAX_LIVE_CLIENTS", 10000),
 		PolicyReload:       30 * time.Second,
 		LogLevel:           env("MASSEFLYT_LOG_LEVEL", "info"),
 	}

@@ -83,6 +83,7 @@ func (a *App) routes() {
 	a.Directory.Routes(t)
 	a.Market.Routes(t)
 	a.Matching.Routes(t)
+	a.Stats.Routes(t)
 }
 
 func (a *App) ready(c *fiber.Ctx) error {

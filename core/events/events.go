@@ -1,31 +1,60 @@
-// Package events carries typed domain events through an in-process bus.
-// (A Postgres LISTEN/NOTIFY bridge for several instances is the live-view
-// issue's; subscribers here see the events of their own instance.)
+// Package events carries typed domain events through an in-process bus. On
+// Postgres a LISTEN/NOTIFY bridge (pgbridge.go) forwards every event to the
+// other app instances, so live views and caches behind a load balancer see
+// the writes of all instances.
 package events
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"sync"
 	"time"
 )
 
 // Event types.
 const (
-	ListingPublished = "listing.published"
+	ListingPublished = "listing.published" // a listing became open (published or changed while open)
+	ListingClosed    = "listing.closed"    // a listing left the market (closed, fully agreed, deleted)
 	MatchFound       = "match.found"
+	// TenantChanged tells instances to reload the tenant registry.
+	TenantChanged = "tenant.changed"
+	// RolesChanged tells instances to reload the role rules.
+	RolesChanged = "roles.changed"
+	// Resync is local only: the bridge lost events while reconnecting, so
+	// subscribers should refresh whatever they derive from events.
+	Resync = "resync"
 )
 
-// Event is a domain event of one tenant.
+// Event is a domain event of one tenant. Data holds only what the public
+// may see: events travel to live views without login.
 type Event struct {
 	Type     string         `json:"type"`
 	TenantID string         `json:"tenant_id"`
 	At       time.Time      `json:"at"`
-	Data     map[string]any `json:"data"`
+	Data     map[string]any `json:"data,omitempty"`
+	Origin   string         `json:"origin,omitempty"` // the instance that published it
 }
 
-// Bus delivers events to subscribers synchronously, in order.
+// Bus delivers events to subscribers synchronously, in order. With a
+// bridge, events published here are also sent to other instances, and
+// theirs arrive through Receive.
 type Bus struct {
-	mu   sync.RWMutex
-	subs []func(Event)
+	mu       sync.RWMutex
+	subs     []func(Event)
+	instance string
+	out      func(Event)
+}
+
+// Instance identifies this process among the app instances.
+func (b *Bus) Instance() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.instance == "" {
+		var r [8]byte
+		_, _ = rand.Read(r[:])
+		b.instance = hex.EncodeToString(r[:])
+	}
+	return b.instance
 }
 
 // Subscribe registers fn for every event.
@@ -35,11 +64,38 @@ func (b *Bus) Subscribe(fn func(Event)) {
 	b.mu.Unlock()
 }
 
-// Publish delivers e.
+// SetOutbound sends every event published here on to other instances too.
+func (b *Bus) SetOutbound(fn func(Event)) {
+	b.mu.Lock()
+	b.out = fn
+	b.mu.Unlock()
+}
+
+// Publish delivers e here and, with a bridge, to the other instances.
 func (b *Bus) Publish(e Event) {
 	if e.At.IsZero() {
 		e.At = time.Now().UTC()
 	}
+	e.Origin = b.Instance()
+	b.deliver(e)
+	b.mu.RLock()
+	out := b.out
+	b.mu.RUnlock()
+	if out != nil && e.Type != Resync {
+		out(e)
+	}
+}
+
+// Receive delivers an event that arrived from the bridge; this instance's
+// own events (already delivered by Publish) are ignored.
+func (b *Bus) Receive(e Event) {
+	if e.Origin == b.Instance() {
+		return
+	}
+	b.deliver(e)
+}
+
+func (b *Bus) deliver(e Event) {
 	b.mu.RLock()
 	subs := b.subs
 	b.mu.RUnlock()

@@ -18,7 +18,10 @@ func ETag() fiber.Handler {
 		if err := c.Next(); err != nil {
 			return err
 		}
-		if c.Method() != fiber.MethodGet || c.Response().StatusCode() != fiber.StatusOK || c.Response().IsBodyStream() {
+		// A handler that sets its own ETag (a cached document) has answered
+		// If-None-Match itself.
+		if c.Method() != fiber.MethodGet || c.Response().StatusCode() != fiber.StatusOK || c.Response().IsBodyStream() ||
+			len(c.Response().Header.Peek(fiber.HeaderETag)) > 0 {
 			return nil
 		}
 		body := c.Response().Body()

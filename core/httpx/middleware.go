@@ -78,7 +78,7 @@ func SecurityHeaders(tls func(c *fiber.Ctx) bool) fiber.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org https://cache.kartverket.no; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("Content-Security-Policy", CSP(""))
 		if tls(c) {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
@@ -125,3 +125,13 @@ func Loc(c *fiber.Ctx) *locales.Localizer {
 
 // SetLoc overrides the request's localizer (after the tenant is known).
 func SetLoc(c *fiber.Ctx, l *locales.Localizer) { c.Locals(localsLoc, l) }
+
+// CSP is the content security policy of the UI; tiles adds the origin of a
+// tenant's own map tiles to the image sources.
+func CSP(tiles string) string {
+	img := "'self' data: https://tile.openstreetmap.org https://*.tile.openstreetmap.org https://cache.kartverket.no"
+	if tiles != "" && !strings.Contains(img, tiles) {
+		img += " " + tiles
+	}
+	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+}

@@ -140,6 +140,10 @@ func WantsHTML(c *fiber.Ctx) bool {
 	if strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
 		return false
 	}
+	// Widget data and bundles answer scripts; only the iframe page is HTML.
+	if strings.HasPrefix(p, "/widgets/") && !strings.HasPrefix(p, "/widgets/v1/frame/") {
+		return false
+	}
 	return true
 }
 

@@ -61,13 +61,15 @@ type mapState struct {
 // GeoJSON renders the tenant's open listings and facilities as a
 // FeatureCollection for the caller's audience, filtered by kind and fraction.
 func (s *Service) GeoJSON(c *fiber.Ctx, kind, fraction string) ([]byte, error) {
-	t := request.Tenant(c)
-	class := mapClass(c)
-	v, _ := s.maps.LoadOrStore(t.ID+"|"+class, &mapState{})
+	return s.geoJSON(request.Ctx(c), request.Tenant(c).ID, mapClass(c), kind, fraction)
+}
+
+func (s *Service) geoJSON(ctx context.Context, tenantID, class, kind, fraction string) ([]byte, error) {
+	v, _ := s.maps.LoadOrStore(tenantID+"|"+class, &mapState{})
 	st := v.(*mapState)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := s.refreshMap(request.Ctx(c), st, t.ID, class); err != nil {
+	if err := s.refreshMap(ctx, st, tenantID, class); err != nil {
 		return nil, err
 	}
 	today := s.now().Format("2006-01-02")
@@ -224,15 +226,8 @@ func (s *Service) geojson(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "listings", "read"); err != nil {
 		return err
 	}
-	kind, fraction := c.Query("kind"), c.Query("fraction")
-	v := &httpx.Validation{}
-	if kind != "" && !inSet(kind, Kinds) {
-		enumErr(v, "kind", Kinds)
-	}
-	if _, ok := FractionByCode(fraction); fraction != "" && !ok {
-		v.Add("fraction", "unknown_fraction", "ErrUnknownFraction", "Fraction", fraction)
-	}
-	if err := v.Err(); err != nil {
+	kind, fraction, err := ParseMapFilter(c)
+	if err != nil {
 		return err
 	}
 	b, err := s.GeoJSON(c, kind, fraction)
@@ -241,6 +236,19 @@ func (s *Service) geojson(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/geo+json")
 	return c.Send(b)
+}
+
+// ParseMapFilter reads and checks the kind and fraction filters of a map.
+func ParseMapFilter(c *fiber.Ctx) (kind, fraction string, err error) {
+	kind, fraction = c.Query("kind"), c.Query("fraction")
+	v := &httpx.Validation{}
+	if kind != "" && !inSet(kind, Kinds) {
+		enumErr(v, "kind", Kinds)
+	}
+	if _, ok := FractionByCode(fraction); fraction != "" && !ok {
+		v.Add("fraction", "unknown_fraction", "ErrUnknownFraction", "Fraction", fraction)
+	}
+	return kind, fraction, v.Err()
 }
 
 // ResetMaps drops the kept maps; the next request rebuilds them in full.

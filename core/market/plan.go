@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
@@ -178,7 +179,9 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	var closed []string
 	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
+		closed = closed[:0]
 		var old []PlanLine
 		if err := tx.Where("site_id = ?", st.ID).Order("position").Find(&old).Error; err != nil {
 			return err
@@ -199,6 +202,7 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 				if err := tx.Model(&Listing{}).Where("id = ?", *o.ListingID).Updates(map[string]any{"status": "closed", "updated_at": now}).Error; err != nil {
 					return err
 				}
+				closed = append(closed, *o.ListingID)
 			}
 		}
 		if err := tx.Where("site_id = ?", st.ID).Delete(&PlanLine{}).Error; err != nil {
@@ -212,7 +216,26 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 	if err != nil {
 		return nil, err
 	}
+	s.emitPlan(c, lines, closed)
 	return s.GetPlan(c, st.ID)
+}
+
+// emitPlan announces the listings a plan save opened, changed or closed,
+// and runs match discovery for the open ones.
+func (s *Service) emitPlan(c *fiber.Ctx, lines []PlanLine, closed []string) {
+	for _, id := range closed {
+		if s.Bus != nil {
+			s.Bus.Publish(events.Event{Type: events.ListingClosed, TenantID: request.Tenant(c).ID, Data: map[string]any{"id": id}})
+		}
+	}
+	for _, pl := range lines {
+		if pl.ListingID == nil {
+			continue
+		}
+		if l, err := s.Get(c, *pl.ListingID); err == nil {
+			s.published(c, l) // announced and matched like any published listing
+		}
+	}
 }
 
 func (s *Service) syncListing(tx *gorm.DB, c *fiber.Ctx, st *directory.Site, pl *PlanLine, listingID string, publish bool, now time.Time) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/request"
@@ -30,8 +31,15 @@ type Service struct {
 	// OnPublished runs after a listing was published or an open listing
 	// changed (match discovery); it must not fail the request.
 	OnPublished func(c *fiber.Ctx, l *Listing)
+	// Bus receives listing.published and listing.closed events (public data only).
+	Bus *events.Bus
 
-	maps sync.Map // tenant|audience → *mapState (the map, kept up to date incrementally)
+	// PublicURL, when set, is the base of links in the public feed.
+	PublicURL string
+
+	maps      sync.Map // tenant|audience → *mapState (the map, kept up to date incrementally)
+	feeds     *store.Cache[*httpx.Doc]
+	feedsOnce sync.Once
 }
 
 // reloadAndDiscover reads a listing back after a write and runs match
@@ -45,9 +53,31 @@ func (s *Service) reloadAndDiscover(c *fiber.Ctx, id string) (*Listing, error) {
 }
 
 func (s *Service) published(c *fiber.Ctx, l *Listing) {
+	if l.Open() {
+		s.emit(c, l)
+	}
 	if s.OnPublished != nil && l.Open() {
 		s.OnPublished(c, l)
 	}
+}
+
+// emit tells live views that a listing entered or left the market. The
+// event carries the listing's public form only; a members-only listing is
+// announced without title or place.
+func (s *Service) emit(c *fiber.Ctx, l *Listing) {
+	if s.Bus == nil {
+		return
+	}
+	e := events.Event{Type: events.ListingClosed, TenantID: request.Tenant(c).ID, Data: map[string]any{"id": l.ID, "kind": l.Kind}}
+	if l.Open() {
+		e.Type = events.ListingPublished
+		if l.Visibility == "public" {
+			e.Data["listing"] = l.Public()
+		} else {
+			e.Data["fractions"], e.Data["members_only"] = l.Fractions, true
+		}
+	}
+	s.Bus.Publish(e)
 }
 
 func (s *Service) now() time.Time {
@@ -61,6 +91,8 @@ func (s *Service) now() time.Time {
 func (s *Service) Routes(r fiber.Router) {
 	r.Get("/listings", s.list)
 	r.Get("/listings.geojson", s.geojson)
+	r.Get("/feed/listings", s.feedJSON)
+	r.Get("/feed/listings.geojson", s.feedGeoJSON)
 	r.Post("/listings", s.create)
 	r.Get("/listings/:id", s.get)
 	r.Patch("/listings/:id", s.patch)
@@ -541,8 +573,12 @@ func (s *Service) SetStatus(c *fiber.Ctx, id, status string) (*Listing, error) {
 		return nil, err
 	}
 	out, err := s.Get(c, id)
-	if err == nil && status == "published" {
-		s.published(c, out)
+	if err == nil {
+		if status == "published" {
+			s.published(c, out)
+		} else {
+			s.emit(c, out)
+		}
 	}
 	return out, err
 }

@@ -142,8 +142,10 @@ func (s *Service) discover(c *fiber.Ctx, l *market.Listing) error {
 	}
 	if s.Bus != nil {
 		for _, m := range fresh {
+			// Public data only: live views show events without login (B6:
+			// a quantity band, not the tonnes).
 			s.Bus.Publish(events.Event{Type: events.MatchFound, TenantID: t.ID, Data: map[string]any{"listing_id": l.ID, "counterpart_id": m.CounterpartID,
-				"tonnes": m.Tonnes, "kg_co2e_per_tonne": m.KgPerTonne, "fraction": m.Fraction}})
+				"band": market.QuantityBand(m.Tonnes), "kg_co2e_per_tonne": m.KgPerTonne, "saving_kg_co2e": m.SavingKg, "fraction": m.Fraction, "via": m.Via}})
 		}
 	}
 	return nil

@@ -13,11 +13,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +55,8 @@ type Env struct {
 	T       testing.TB
 	App     *app.App
 	Backend string
+	Cfg     app.Config
+	base    string // set once stream requests served the app on a port
 }
 
 // Config returns the test configuration for a data dir or database.
@@ -93,7 +97,35 @@ func New(t testing.TB, backend string) *Env {
 		t.Fatalf("app: %v", err)
 	}
 	t.Cleanup(func() { _ = a.Close() })
-	return &Env{T: t, App: a, Backend: backend}
+	return &Env{T: t, App: a, Backend: backend, Cfg: cfg}
+}
+
+// Instance starts another app instance on the env's database, as a second
+// server behind a load balancer would be.
+func (e *Env) Instance() *app.App {
+	e.T.Helper()
+	a, err := server.New(e.Cfg, app.Options{Logger: quiet, SkipMigrate: true})
+	if err != nil {
+		e.T.Fatalf("second instance: %v", err)
+	}
+	e.T.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
+// Serve serves a on a loopback port until the test ends and returns its
+// base URL (host may be "127.0.0.1" or "localhost", to make two sites).
+func Serve(t testing.TB, a *app.App, host string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = a.Fiber.Listener(ln) }()
+	t.Cleanup(func() {
+		a.Live.Close()
+		_ = a.Fiber.ShutdownWithTimeout(5 * time.Second)
+	})
+	return "http://" + host + ":" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
 // Each runs fn on a fresh env for every backend.
@@ -413,11 +445,41 @@ func (e *Env) Do(r Request) *Response {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
+	if strings.HasSuffix(req.URL.Path, "/events") {
+		return e.stream(req)
+	}
 	resp, err := e.App.Fiber.Test(req, -1)
 	if err != nil {
 		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// stream sends an event-stream request over a real connection (a stream
+// never ends, so app.Test cannot) and returns what arrived in the first
+// 300 ms.
+func (e *Env) stream(req *http.Request) *Response {
+	e.T.Helper()
+	if e.base == "" {
+		e.base = Serve(e.T, e.App, "127.0.0.1")
+	}
+	out, err := http.NewRequest(req.Method, e.base+req.URL.RequestURI(), req.Body)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	out.Header = req.Header.Clone()
+	if req.Host != "" && req.Host != "example.com" {
+		out.Host = req.Host
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	resp, err := http.DefaultClient.Do(out.WithContext(ctx))
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body) // ends at the deadline
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }

@@ -3,8 +3,12 @@
 // on the sites page for those without JavaScript.
 (function () {
   "use strict";
-  var tiles = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";
-  var attribution = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
+  // The tenant's tiles (data-tiles, data-attribution), else OpenStreetMap.
+  function tileLayer(el) {
+    var url = el.dataset.tiles || "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    var attribution = el.dataset.attribution ? esc(el.dataset.attribution) : "&copy; OpenStreetMap";
+    return L.tileLayer(url, { attribution: attribution, maxZoom: 18, subdomains: "abc" });
+  }
   var colors = { surplus: "#d9480f", need: "#1864ab", capacity: "#2b8a3e", project: "#862e9c", facility: "#495057" };
 
   function esc(s) {
@@ -16,13 +20,13 @@
   function mini(el) {
     var p = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
     var m = L.map(el, { scrollWheelZoom: false }).setView(p, 13);
-    L.tileLayer(tiles, { attribution: attribution, maxZoom: 18 }).addTo(m);
+    tileLayer(el).addTo(m);
     L.circleMarker(p, { radius: 9, color: "#000", weight: 2, fillColor: colors.facility, fillOpacity: 0.9 }).addTo(m);
   }
 
   function big(el) {
     var m = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], parseInt(el.dataset.zoom, 10) || 10);
-    L.tileLayer(tiles, { attribution: attribution, maxZoom: 18 }).addTo(m);
+    tileLayer(el).addTo(m);
     var layer = L.layerGroup().addTo(m);
     var form = document.getElementById("mapfilter");
     function label(kind) { return el.dataset["label" + kind.charAt(0).toUpperCase() + kind.slice(1)] || kind; }

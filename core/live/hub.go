@@ -1,0 +1,259 @@
+// Package live streams a tenant's marketplace events to big-screen live
+// views and other listeners over Server-Sent Events. The hub subscribes to
+// the event bus (which, on Postgres, carries every instance's events), turns
+// each event into one SSE message and fans it out to the tenant's clients;
+// after a burst of events it pushes fresh statistics once.
+package live
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/core/events"
+)
+
+// Tunables.
+var (
+	Heartbeat     = 20 * time.Second       // a comment line keeps proxies and dead-client detection going
+	WriteDeadline = 30 * time.Second       // a client that reads nothing for this long is dropped
+	StatsDelay    = 300 * time.Millisecond // events within this window share one statistics push
+	ClientBuffer  = 64                     // queued messages per client before it counts as too slow
+)
+
+// ErrFull is returned when the instance holds MaxClients streams.
+var ErrFull = errors.New("live: too many clients")
+
+// Hub fans events out to SSE clients per tenant.
+type Hub struct {
+	// Stats renders the tenant's statistics as JSON for the "stats" message.
+	Stats func(tenantID string) ([]byte, error)
+	// MaxClients bounds the streams of this instance (0: 10 000).
+	MaxClients int
+
+	mu      sync.RWMutex
+	clients map[string]map[*client]struct{}
+	pending map[string]bool
+	closed  bool
+	count   atomic.Int64
+	seq     atomic.Uint64
+}
+
+type client struct {
+	mu   sync.Mutex
+	ch   chan []byte
+	dead bool
+}
+
+// offer queues msg; a client whose queue is full is too slow and is
+// disconnected (its browser reconnects and starts afresh).
+func (cl *client) offer(msg []byte) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.dead {
+		return
+	}
+	select {
+	case cl.ch <- msg:
+	default:
+		cl.dead = true
+		close(cl.ch)
+	}
+}
+
+func (cl *client) close() {
+	cl.mu.Lock()
+	if !cl.dead {
+		cl.dead = true
+		close(cl.ch)
+	}
+	cl.mu.Unlock()
+}
+
+// NewHub subscribes a hub to bus.
+func NewHub(bus *events.Bus, stats func(tenantID string) ([]byte, error)) *Hub {
+	h := &Hub{Stats: stats, clients: map[string]map[*client]struct{}{}, pending: map[string]bool{}}
+	bus.Subscribe(h.onEvent)
+	return h
+}
+
+// Clients is the number of open streams.
+func (h *Hub) Clients() int { return int(h.count.Load()) }
+
+func (h *Hub) onEvent(e events.Event) {
+	switch e.Type {
+	case events.ListingPublished, events.ListingClosed, events.MatchFound:
+		body, err := json.Marshal(struct {
+			At   time.Time      `json:"at"`
+			Data map[string]any `json:"data,omitempty"`
+		}{e.At, e.Data})
+		if err != nil {
+			return
+		}
+		h.send(e.TenantID, h.message(e.Type, body))
+		h.scheduleStats(e.TenantID)
+	case events.Resync:
+		h.mu.RLock()
+		var ts []string
+		for t := range h.clients {
+			ts = append(ts, t)
+		}
+		h.mu.RUnlock()
+		for _, t := range ts {
+			h.send(t, h.message(events.Resync, []byte("{}")))
+			h.scheduleStats(t)
+		}
+	}
+}
+
+func (h *Hub) message(typ string, data []byte) []byte {
+	b := make([]byte, 0, len(data)+64)
+	b = append(b, "id: "...)
+	b = strconv.AppendUint(b, h.seq.Add(1), 10)
+	b = append(b, "\nevent: "...)
+	b = append(b, typ...)
+	b = append(b, "\ndata: "...)
+	b = append(b, data...) // JSON has no raw newlines
+	return append(b, "\n\n"...)
+}
+
+// send queues msg for every client of the tenant.
+func (h *Hub) send(tenantID string, msg []byte) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for cl := range h.clients[tenantID] {
+		cl.offer(msg)
+	}
+}
+
+func (h *Hub) scheduleStats(tenantID string) {
+	if h.Stats == nil {
+		return
+	}
+	h.mu.Lock()
+	if h.pending[tenantID] || len(h.clients[tenantID]) == 0 {
+		h.mu.Unlock()
+		return
+	}
+	h.pending[tenantID] = true
+	h.mu.Unlock()
+	time.AfterFunc(StatsDelay, func() {
+		h.mu.Lock()
+		delete(h.pending, tenantID)
+		h.mu.Unlock()
+		if b, err := h.Stats(tenantID); err == nil {
+			h.send(tenantID, h.message("stats", b))
+		}
+	})
+}
+
+func (h *Hub) add(tenantID string) (*client, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	max := h.MaxClients
+	if max == 0 {
+		max = 10000
+	}
+	if h.closed || int(h.count.Load()) >= max {
+		return nil, ErrFull
+	}
+	cl := &client{ch: make(chan []byte, ClientBuffer)}
+	if h.clients[tenantID] == nil {
+		h.clients[tenantID] = map[*client]struct{}{}
+	}
+	h.clients[tenantID][cl] = struct{}{}
+	h.count.Add(1)
+	return cl, nil
+}
+
+func (h *Hub) remove(tenantID string, cl *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.clients[tenantID][cl]; ok {
+		delete(h.clients[tenantID], cl)
+		h.count.Add(-1)
+	}
+	cl.close()
+}
+
+// Close ends every stream (before a graceful shutdown, which would
+// otherwise wait for them).
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for _, cs := range h.clients {
+		for cl := range cs {
+			cl.close()
+		}
+	}
+}
+
+// Stream answers an SSE request with the tenant's events: first the current
+// statistics, then every event as it happens.
+func (h *Hub) Stream(c *fiber.Ctx, tenantID string) error {
+	cl, err := h.add(tenantID)
+	if err != nil {
+		c.Set(fiber.HeaderRetryAfter, "10")
+		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
+	}
+	var first []byte
+	if h.Stats != nil {
+		if b, err := h.Stats(tenantID); err == nil {
+			first = h.message("stats", b)
+		}
+	}
+	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "no-cache, no-transform")
+	c.Set("X-Accel-Buffering", "no") // nginx: do not buffer
+	conn := c.Context().Conn()
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer h.remove(tenantID, cl)
+		flush := func() bool {
+			if conn != nil {
+				_ = conn.SetWriteDeadline(time.Now().Add(WriteDeadline))
+			}
+			return w.Flush() == nil
+		}
+		_, _ = w.WriteString("retry: 3000\n\n")
+		_, _ = w.Write(first)
+		if !flush() {
+			return
+		}
+		tick := time.NewTicker(Heartbeat)
+		defer tick.Stop()
+		for {
+			select {
+			case msg, ok := <-cl.ch:
+				if !ok {
+					return
+				}
+				_, _ = w.Write(msg)
+				for more := true; more; { // drain what is queued into one flush
+					select {
+					case m, ok := <-cl.ch:
+						if !ok {
+							flush()
+							return
+						}
+						_, _ = w.Write(m)
+					default:
+						more = false
+					}
+				}
+			case <-tick.C:
+				_, _ = w.WriteString(": ping\n\n")
+			}
+			if !flush() {
+				return
+			}
+		}
+	})
+	return nil
+}

@@ -1,0 +1,131 @@
+package market
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/tenants"
+)
+
+// FeedItem is a listing in the public feed: its public view (B6), where it
+// can be opened, and when it was published and last changed.
+type FeedItem struct {
+	PublicView
+	URL         string     `json:"url"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// Feed is the public listing feed of a region (B4): the open, public
+// listings in their public form, for other platforms and the widgets.
+type Feed struct {
+	Tenant      string     `json:"tenant"`
+	Name        string     `json:"name"`
+	GeneratedAt time.Time  `json:"generated_at"`
+	License     string     `json:"license"`
+	Count       int        `json:"count"`
+	Listings    []FeedItem `json:"listings"`
+}
+
+// FeedLicense is the licence of the open data.
+const FeedLicense = "NLOD-2.0"
+
+// feedTTL bounds how long another instance's write can go unseen when its
+// event did not arrive.
+const feedTTL = 15 * time.Second
+
+// FeedDoc returns the tenant's public feed, rendered once per change and
+// kept with its gzip form. base prefixes the listing URLs.
+func (s *Service) FeedDoc(ctx context.Context, t *tenants.Tenant, base string) (*httpx.Doc, error) {
+	s.feedsOnce.Do(func() { s.feeds = store.NewCache[*httpx.Doc](feedTTL, 500) })
+	day := s.now().Format("2006-01-02")
+	key := t.ID + "|" + base + "|" + day
+	gen := store.Generation(t.ID)
+	if d, ok := s.feeds.Get(key, gen); ok {
+		return d, nil
+	}
+	var rows []Listing
+	err := s.DB.Read(store.WithTenant(ctx, t.ID), func(tx *gorm.DB) error {
+		return tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
+			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
+			Where("listings.status IN ? AND listings.visibility = ? AND listings.available_to >= ?", openStatuses, "public", s.now().Truncate(24*time.Hour)).
+			Order("listings.published_at DESC, listings.id").Find(&rows).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	f := Feed{Tenant: t.Slug, Name: t.Name, GeneratedAt: s.now().Truncate(time.Second), License: FeedLicense, Count: len(rows), Listings: make([]FeedItem, len(rows))}
+	for i := range rows {
+		l := &rows[i]
+		f.Listings[i] = FeedItem{PublicView: l.Public(), URL: base + "/t/" + t.Slug + "/listings/" + l.ID, PublishedAt: l.PublishedAt, UpdatedAt: l.UpdatedAt}
+	}
+	body, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	d := httpx.NewDoc(body, fiber.MIMEApplicationJSONCharsetUTF8)
+	s.feeds.Put(key, gen, d)
+	return d, nil
+}
+
+// PublicGeoJSON renders the tenant's map as the public sees it, whoever asks.
+func (s *Service) PublicGeoJSON(ctx context.Context, tenantID, kind, fraction string) ([]byte, error) {
+	return s.geoJSON(ctx, tenantID, "public", kind, fraction)
+}
+
+// BaseURL is the scheme and host links in feeds point to.
+func BaseURL(c *fiber.Ctx, public string) string {
+	if public != "" {
+		return public
+	}
+	return c.BaseURL()
+}
+
+func (s *Service) feedJSON(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "read"); err != nil {
+		return err
+	}
+	d, err := s.FeedDoc(request.Ctx(c), request.Tenant(c), BaseURL(c, s.PublicURL))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*") // open data; no credentials
+	return d.Send(c, "public, max-age=30")
+}
+
+func (s *Service) feedGeoJSON(c *fiber.Ctx) error {
+	if err := request.Authorize(c, "listings", "read"); err != nil {
+		return err
+	}
+	kind, fraction, err := ParseMapFilter(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.PublicGeoJSON(request.Ctx(c), request.Tenant(c).ID, kind, fraction)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
+	c.Set(fiber.HeaderContentType, "application/geo+json")
+	return c.Send(b)
+}
+
+// RecentPublic returns the n most recently published open public listings.
+func (s *Service) RecentPublic(ctx context.Context, tenantID string, n int) ([]Listing, error) {
+	var rows []Listing
+	err := s.DB.Read(store.WithTenant(ctx, tenantID), func(tx *gorm.DB) error {
+		return tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
+			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
+			Where("listings.status IN ? AND listings.visibility = ? AND listings.available_to >= ?", openStatuses, "public", s.now().Truncate(24*time.Hour)).
+			Order("listings.published_at DESC, listings.id").Limit(n).Find(&rows).Error
+	})
+	return rows, err
+}

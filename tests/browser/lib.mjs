@@ -1,0 +1,36 @@
+// Shared helpers for the browser tests: Debian's Chromium through
+// playwright-core (no browser download), axe-core, and failure collection.
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+export const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+}
+
+const failures = [];
+export function check(ok, what, detail) {
+  if (!ok) failures.push(what + (detail === undefined ? "" : ": " + JSON.stringify(detail)));
+  else console.log("ok   " + what);
+}
+export function done() {
+  for (const f of failures) console.log("FAIL " + f);
+  process.exit(failures.length ? 1 : 0);
+}
+
+// axe runs WCAG 2.1 A and AA rules on the page (or the given hosts,
+// shadow roots included) and returns the violations.
+export async function axe(page, include) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async (include) => {
+    const ctx = include && include.length ? { include: include.map((s) => [s]) } : document;
+    const r = await window.axe.run(ctx, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " " + (n.failureSummary || "").slice(0, 160)) }));
+  }, include || null);
+}

@@ -1,0 +1,114 @@
+// The live view: the region's map and totals, updated over Server-Sent
+// Events as listings are published or closed and matches are found.
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root || typeof L === "undefined") return;
+  var labels = JSON.parse(document.getElementById("live-labels").textContent || "{}");
+  var lang = root.dataset.lang;
+  var colors = { surplus: "#e8590c", need: "#339af0", capacity: "#51cf66", facility: "#adb5bd" };
+  var map = L.map("live-map", { zoomControl: false, attributionControl: true }).setView([parseFloat(root.dataset.lat), parseFloat(root.dataset.lon)], parseInt(root.dataset.zoom, 10) || 10);
+  L.tileLayer(root.dataset.tiles, { attribution: esc(root.dataset.attribution), maxZoom: 18, subdomains: "abc" }).addTo(map);
+  var layer = L.layerGroup().addTo(map);
+  var markers = {};
+  var fmt = new Intl.NumberFormat(lang === "en" ? "en-GB" : "nb-NO", { maximumFractionDigits: 0 });
+  var fmt1 = new Intl.NumberFormat(lang === "en" ? "en-GB" : "nb-NO", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function fractions(list) {
+    return (list || []).map(function (f) { return (labels.fractions || {})[f] || f; }).join(", ");
+  }
+  function add(id, kind, lat, lon, approx, title, fresh) {
+    remove(id);
+    var m = approx
+      ? L.circle([lat, lon], { radius: 550, color: colors[kind] || "#fff", weight: 2, fillOpacity: 0.35 })
+      : L.circleMarker([lat, lon], { radius: kind === "facility" ? 6 : 9, color: "#fff", weight: 1.5, fillColor: colors[kind] || "#888", fillOpacity: 0.95 });
+    m.bindTooltip(esc(title));
+    m.addTo(layer);
+    markers[id] = m;
+    if (fresh && m.getElement && m.getElement()) m.getElement().classList.add("pulse");
+  }
+  function remove(id) {
+    if (markers[id]) { layer.removeLayer(markers[id]); delete markers[id]; }
+  }
+  function loadMap() {
+    fetch(root.dataset.map, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); }).then(function (fc) {
+      layer.clearLayers();
+      markers = {};
+      (fc.features || []).forEach(function (f) {
+        var c = f.geometry.coordinates, p = f.properties;
+        add(p.id, p.kind, c[1], c[0], !!p.approx, p.title, false);
+      });
+    });
+  }
+  function activity(kind, html) {
+    var ol = document.getElementById("live-activity");
+    var li = document.createElement("li");
+    li.className = "new";
+    li.innerHTML = '<span class="kind ' + kind + '">' + esc(kind === "match" ? labels.match : (labels.kinds || {})[kind] || kind) + "</span> " + html;
+    ol.insertBefore(li, ol.firstChild);
+    while (ol.children.length > 12) ol.removeChild(ol.lastChild);
+  }
+  function setKPI(k, text) {
+    var dd = document.querySelector('#live-kpis dd[data-k="' + k + '"]');
+    if (!dd || dd.textContent === text) return;
+    dd.textContent = text;
+    dd.classList.remove("bump");
+    void dd.offsetWidth;
+    dd.classList.add("bump");
+  }
+  function stats(s) {
+    setKPI("offered", fmt.format(s.offered_tonnes) + " t");
+    setKPI("needed", fmt.format(s.needed_tonnes) + " t");
+    setKPI("matches", fmt.format(s.matches));
+    setKPI("rate", fmt.format(Math.round(s.match_rate * 100)) + " %");
+    setKPI("open", fmt.format(s.open_listings));
+    setKPI("co2", fmt1.format(s.estimated_co2e_saved_tonnes) + " t");
+  }
+  var status = document.getElementById("live-status");
+  function connected(on) {
+    status.classList.toggle("on", on);
+    status.querySelector(".text").textContent = on ? labels.live : labels.offline;
+  }
+  function connect() {
+    var es = new EventSource(root.dataset.events);
+    es.onopen = function () { connected(true); };
+    es.onerror = function () { connected(false); };
+    es.addEventListener("stats", function (e) { stats(JSON.parse(e.data)); });
+    es.addEventListener("listing.published", function (e) {
+      var d = JSON.parse(e.data).data || {};
+      var l = d.listing;
+      if (!l) return; // members-only: counted in the totals, not shown
+      var fresh = !markers[l.id];
+      add(l.id, l.kind, l.area.lat, l.area.lon, !l.area.exact, l.title, true);
+      if (fresh) activity(l.kind, esc(l.title) + '<br><span class="muted">' + esc(fractions(l.fractions)) + " · " + esc(l.quantity_band) + "</span>");
+    });
+    es.addEventListener("listing.closed", function (e) {
+      var d = JSON.parse(e.data).data || {};
+      remove(d.id);
+    });
+    es.addEventListener("match.found", function (e) {
+      var d = JSON.parse(e.data).data || {};
+      var saving = d.saving_kg_co2e > 0 ? " · " + esc(labels.saving) + " " + fmt.format(d.saving_kg_co2e) + " kg CO₂e" : "";
+      activity("match", esc(fractions([d.fraction])) + " · " + esc(d.band) + '<br><span class="muted">' + saving.replace(/^ · /, "") + "</span>");
+      [d.listing_id, d.counterpart_id].forEach(function (id) {
+        var m = markers[id];
+        if (m && m.getElement && m.getElement()) { m.getElement().classList.remove("pulse"); void m.getElement().getBBox; m.getElement().classList.add("pulse"); }
+      });
+    });
+    es.addEventListener("resync", loadMap);
+    window.__masseflytLive = es;
+  }
+  function tick() {
+    var el = document.getElementById("live-clock");
+    el.textContent = new Date().toLocaleTimeString(lang === "en" ? "en-GB" : "nb-NO", { hour: "2-digit", minute: "2-digit" });
+  }
+  tick();
+  setInterval(tick, 10000);
+  loadMap();
+  connect();
+})();

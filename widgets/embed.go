@@ -1,0 +1,80 @@
+// Package widgets serves the embeddable map and listing widgets (D4): the
+// committed esbuild output in dist/ (embedded, so go build needs no Node),
+// the loader, and the widgets' data, configuration and iframe pages. Widget
+// traffic carries no cookies and no personal data; the data endpoints answer
+// only pages on the tenant's allowlist of embedding origins.
+package widgets
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+)
+
+//go:embed dist
+var distFS embed.FS
+
+// Asset is one built file with its gzip form.
+type Asset struct {
+	Name string
+	Body []byte
+	Gzip []byte
+}
+
+// Build is the embedded build: the loader and the hashed bundles by widget.
+type Build struct {
+	Loader  *Asset
+	Bundles map[string]*Asset // widget name → bundle
+	byFile  map[string]*Asset
+}
+
+// Load reads the embedded build.
+func Load() (*Build, error) { return LoadFS(distFS) }
+
+// LoadFS reads a build from fsys (the dist directory at its root "dist").
+func LoadFS(fsys fs.FS) (*Build, error) {
+	raw, err := fs.ReadFile(fsys, "dist/manifest.json")
+	if err != nil {
+		return nil, fmt.Errorf("widgets: %w (run npm run build in widgets/)", err)
+	}
+	var m struct {
+		Bundles map[string]string `json:"bundles"`
+		Loader  string            `json:"loader"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("widgets: manifest: %w", err)
+	}
+	b := &Build{Bundles: map[string]*Asset{}, byFile: map[string]*Asset{}}
+	read := func(name string) (*Asset, error) {
+		body, err := fs.ReadFile(fsys, "dist/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("widgets: %w", err)
+		}
+		var gz bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		_, _ = w.Write(body)
+		_ = w.Close()
+		return &Asset{Name: name, Body: body, Gzip: gz.Bytes()}, nil
+	}
+	if b.Loader, err = read(m.Loader); err != nil {
+		return nil, err
+	}
+	for widget, file := range m.Bundles {
+		a, err := read(file)
+		if err != nil {
+			return nil, err
+		}
+		b.Bundles[widget] = a
+		b.byFile[file] = a
+	}
+	return b, nil
+}
+
+// File returns a hashed bundle by file name.
+func (b *Build) File(name string) (*Asset, bool) {
+	a, ok := b.byFile[name]
+	return a, ok
+}

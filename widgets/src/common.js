@@ -1,0 +1,210 @@
+// Shared by the widgets: where the Masseflyt server is, tenant configuration
+// (branding, tiles, labels in the chosen language) and the listing data.
+// Requests never carry cookies and send nothing about the visitor.
+import { css } from "lit";
+
+// The origin the widget script was loaded from (set while the bundle runs).
+const current = document.currentScript;
+export const SCRIPT_BASE = (() => {
+  try {
+    return current && current.src ? new URL(current.src).origin : location.origin;
+  } catch (e) {
+    return location.origin;
+  }
+})();
+
+export const LANGS = [
+  ["nb", "Bokmål"],
+  ["nn", "Nynorsk"],
+  ["en", "English"],
+];
+
+const cache = new Map();
+
+async function getJSON(url) {
+  const r = await fetch(url, { credentials: "omit", mode: "cors", cache: "no-cache", referrerPolicy: "strict-origin" });
+  let body = null;
+  try {
+    body = await r.json();
+  } catch (e) {
+    body = null;
+  }
+  if (!r.ok) {
+    const err = new Error((body && (body.detail || body.title)) || "HTTP " + r.status);
+    err.status = r.status;
+    throw err;
+  }
+  return body;
+}
+
+// load fetches (once per page and language) a tenant's config and data.
+export function load(base, tenant, what, lang) {
+  const url = base + "/widgets/v1/data/" + encodeURIComponent(tenant) + "/" + what + (lang ? "?lang=" + encodeURIComponent(lang) : "");
+  if (!cache.has(url)) {
+    const p = getJSON(url);
+    p.catch(() => cache.delete(url));
+    cache.set(url, p);
+  }
+  return cache.get(url);
+}
+
+// refresh fetches again (revalidated with the ETag by the browser cache).
+export function refresh(base, tenant, what, lang) {
+  const url = base + "/widgets/v1/data/" + encodeURIComponent(tenant) + "/" + what + (lang ? "?lang=" + encodeURIComponent(lang) : "");
+  cache.delete(url);
+  return load(base, tenant, what, lang);
+}
+
+export function pickLang(el) {
+  const l = (el.getAttribute("lang") || "nb").toLowerCase();
+  return LANGS.some(([c]) => c === l) ? l : "nb";
+}
+
+// Readable text on a brand colour: black or white, whichever contrasts more.
+export function onColor(hex) {
+  const m = /^#?([0-9a-f]{6})$/i.exec(hex || "");
+  if (!m) return "#fff";
+  const n = parseInt(m[1], 16);
+  const lin = (c) => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  };
+  const L = 0.2126 * lin((n >> 16) & 255) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
+  return (L + 0.05) / 0.05 > 1.05 / (L + 0.05) ? "#000" : "#fff";
+}
+
+export function brand(el, cfg) {
+  el.style.setProperty("--mf-primary", cfg.color_primary);
+  el.style.setProperty("--mf-on-primary", onColor(cfg.color_primary));
+  el.style.setProperty("--mf-accent", cfg.color_accent);
+}
+
+export function month(lang, ym) {
+  const [y, m] = (ym || "").split("-").map(Number);
+  if (!y || !m) return ym || "";
+  try {
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "nb-NO", { month: "short", year: "numeric" }).format(new Date(Date.UTC(y, m - 1, 15)));
+  } catch (e) {
+    return ym;
+  }
+}
+
+export function period(lang, p) {
+  const [a, b] = (p || "").split("/");
+  return a === b ? month(lang, a) : month(lang, a) + "–" + month(lang, b);
+}
+
+// Host-page styles stop at the shadow root; :host resets what would
+// otherwise be inherited (fonts, colours, line height).
+export const baseStyles = css`
+  :host {
+    all: initial;
+    display: block;
+    font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+    font-size: 16px;
+    line-height: 1.45;
+    color: #1b1b1b;
+    background: #fff;
+    border: 1px solid #c8ccd0;
+    border-radius: 6px;
+    overflow: hidden;
+    --mf-primary: #1f5f3f;
+    --mf-on-primary: #fff;
+    --mf-accent: #b7791f;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  * {
+    box-sizing: border-box;
+  }
+  header {
+    display: flex;
+    align-items: center;
+    gap: 0.6rem;
+    padding: 0.5rem 0.75rem;
+    background: var(--mf-primary);
+    color: var(--mf-on-primary);
+  }
+  header img {
+    width: 32px;
+    height: 32px;
+    object-fit: contain;
+    background: #fff;
+    border-radius: 4px;
+  }
+  h2 {
+    font-size: 1.05rem;
+    margin: 0;
+    flex: 1;
+  }
+  select,
+  button {
+    font: inherit;
+    font-size: 0.95rem;
+    padding: 0.3rem 0.4rem;
+    border: 1px solid #6b7075;
+    border-radius: 4px;
+    background: #fff;
+    color: #1b1b1b;
+  }
+  header select {
+    border-color: var(--mf-on-primary);
+  }
+  a {
+    color: #0b4f8a;
+  }
+  a:focus-visible,
+  select:focus-visible,
+  button:focus-visible,
+  summary:focus-visible,
+  [tabindex]:focus-visible {
+    outline: 3px solid #f2b705;
+    outline-offset: 2px;
+  }
+  .vh {
+    position: absolute !important;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+  .muted {
+    color: #50565c;
+  }
+  .msg {
+    padding: 0.75rem;
+  }
+  footer {
+    padding: 0.4rem 0.75rem;
+    font-size: 0.85rem;
+    border-top: 1px solid #e1e4e6;
+    display: flex;
+    justify-content: space-between;
+    gap: 0.5rem;
+    flex-wrap: wrap;
+  }
+  .kind {
+    display: inline-block;
+    font-size: 0.78rem;
+    padding: 0 0.35rem;
+    border-radius: 3px;
+    color: #fff;
+    font-weight: 600;
+  }
+  .kind.surplus {
+    background: #a63c0b;
+  }
+  .kind.need {
+    background: #1864ab;
+  }
+  .kind.capacity {
+    background: #2b6b34;
+  }
+  .kind.facility {
+    background: #495057;
+  }
+`;
+
+export const KIND_COLORS = { surplus: "#c2410c", need: "#1864ab", capacity: "#2b8a3e", facility: "#495057" };

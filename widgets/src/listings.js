@@ -1,0 +1,162 @@
+// <masseflyt-listings tenant="baerum" fraction="sprengstein" kind="surplus" lang="nb">
+// A filterable list of a region's published listings, in the region's
+// branding; each listing opens on the region's marketplace.
+import { LitElement, html, css, nothing } from "lit";
+import { SCRIPT_BASE, LANGS, load, refresh, pickLang, brand, period, baseStyles } from "./common.js";
+
+const PAGE = 25;
+
+class MasseflytListings extends LitElement {
+  static properties = {
+    tenant: { type: String },
+    kind: { type: String },
+    fraction: { type: String },
+    base: { type: String },
+    lang: { type: String, reflect: true },
+    _cfg: { state: true },
+    _data: { state: true },
+    _err: { state: true },
+    _shown: { state: true },
+  };
+
+  static styles = [
+    baseStyles,
+    css`
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        padding: 0.6rem 0.75rem 0;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.85rem;
+        font-weight: 600;
+        gap: 0.15rem;
+      }
+      .count {
+        margin: 0.5rem 0.75rem 0.25rem;
+        font-size: 0.9rem;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0 0.75rem;
+        max-height: var(--mf-list-height, 420px);
+        overflow: auto;
+      }
+      li {
+        padding: 0.5rem 0;
+        border-bottom: 1px solid #e1e4e6;
+      }
+      li a {
+        font-weight: 600;
+      }
+      .meta {
+        display: block;
+        font-size: 0.88rem;
+      }
+      .more {
+        margin: 0.5rem 0.75rem;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.kind = "";
+    this.fraction = "";
+    this._shown = PAGE;
+  }
+
+  get _base() {
+    return (this.base || SCRIPT_BASE).replace(/\/$/, "");
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.lang = pickLang(this);
+    this._timer = setInterval(() => this._reload(true), 60000);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    clearInterval(this._timer);
+  }
+
+  willUpdate(changed) {
+    if (changed.has("tenant") || changed.has("lang")) this._reload(false);
+  }
+
+  async _reload(again) {
+    if (!this.tenant) return;
+    const get = again ? refresh : load;
+    try {
+      const [cfg, data] = await Promise.all([load(this._base, this.tenant, "config", this.lang), get(this._base, this.tenant, "listings")]);
+      this._cfg = cfg;
+      this._data = data;
+      this._err = null;
+      brand(this, cfg);
+    } catch (e) {
+      this._err = e;
+    }
+  }
+
+  _items() {
+    const all = (this._data && this._data.listings) || [];
+    return all.filter((l) => (!this.kind || l.kind === this.kind) && (!this.fraction || (l.fractions || []).includes(this.fraction)));
+  }
+
+  render() {
+    if (this._err) {
+      const t = this._cfg ? this._cfg.labels : null;
+      return html`<div class="msg" role="alert">${this._err.status === 403 ? this._err.message : t ? t.error : "Masseflyt: " + this._err.message}</div>`;
+    }
+    if (!this._cfg || !this._data) return html`<div class="msg" role="status" aria-live="polite">…</div>`;
+    const c = this._cfg, t = c.labels, items = this._items();
+    const kindName = (k) => (c.kinds.find((x) => x.code === k) || { name: k }).name;
+    const fracName = (f) => (c.fractions.find((x) => x.code === f) || { name: f }).name;
+    return html`<section aria-labelledby="h">
+      <header>
+        ${c.logo_url ? html`<img src=${c.logo_url} alt="" />` : nothing}
+        <h2 id="h">${c.name}: ${t.listings}</h2>
+        <label class="vh" for="lang">${t.language}</label>
+        <select id="lang" @change=${(e) => (this.lang = e.target.value)}>
+          ${LANGS.map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${code === this.lang}>${name}</option>`)}
+        </select>
+      </header>
+      <form @submit=${(e) => e.preventDefault()} aria-label=${t.filters}>
+        <label>${t.kind}
+          <select @change=${(e) => { this.kind = e.target.value; this._shown = PAGE; }}>
+            <option value="">${t.all}</option>
+            ${c.kinds.filter((k) => k.code !== "facility").map((k) => html`<option value=${k.code} ?selected=${k.code === this.kind}>${k.name}</option>`)}
+          </select>
+        </label>
+        <label>${t.fraction}
+          <select @change=${(e) => { this.fraction = e.target.value; this._shown = PAGE; }}>
+            <option value="">${t.all}</option>
+            ${c.fractions.map((f) => html`<option value=${f.code} ?selected=${f.code === this.fraction}>${f.name}</option>`)}
+          </select>
+        </label>
+      </form>
+      <p class="count" role="status" aria-live="polite">${items.length} ${items.length === 1 ? t.listing_one : t.listing_many}</p>
+      <ul>
+        ${items.slice(0, this._shown).map(
+          (l) => html`<li>
+            <span class="kind ${l.kind}">${kindName(l.kind)}</span>
+            <a href=${l.url} target="_top">${l.title}</a>
+            <span class="meta">${(l.fractions || []).map(fracName).join(", ")} · ${l.quantity_band} · ${period(this.lang, l.period)}</span>
+            <span class="meta muted">${l.organization_name}</span>
+          </li>`
+        )}
+      </ul>
+      ${items.length > this._shown
+        ? html`<button class="more" @click=${() => (this._shown += PAGE)}>${t.show_more} (${items.length - this._shown})</button>`
+        : nothing}
+      <footer><a href=${c.marketplace_url} target="_top">${t.open_marketplace}</a><span class="muted">Masseflyt</span></footer>
+    </section>`;
+  }
+}
+
+if (!customElements.get("masseflyt-listings")) customElements.define("masseflyt-listings", MasseflytListings);

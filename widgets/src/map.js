@@ -1,0 +1,221 @@
+// <masseflyt-map tenant="baerum" kind="surplus" fraction="leire" lang="nb" height="420">
+// The region's live map of published listings and facilities (Leaflet, in
+// Shadow DOM), with the same places as an accessible list.
+import { LitElement, html, css, nothing, unsafeCSS } from "lit";
+import L from "leaflet";
+import leafletCSS from "leaflet/dist/leaflet.css";
+import { SCRIPT_BASE, LANGS, load, refresh, pickLang, brand, period, baseStyles, KIND_COLORS } from "./common.js";
+
+class MasseflytMap extends LitElement {
+  static properties = {
+    tenant: { type: String },
+    kind: { type: String },
+    fraction: { type: String },
+    base: { type: String },
+    height: { type: Number },
+    lang: { type: String, reflect: true },
+    _cfg: { state: true },
+    _fc: { state: true },
+    _err: { state: true },
+  };
+
+  static styles = [
+    baseStyles,
+    unsafeCSS(leafletCSS),
+    css`
+      .map {
+        width: 100%;
+      }
+      .legend {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3rem 0.9rem;
+        padding: 0.4rem 0.75rem;
+        font-size: 0.85rem;
+        margin: 0;
+        list-style: none;
+      }
+      .dot {
+        display: inline-block;
+        width: 0.8rem;
+        height: 0.8rem;
+        border-radius: 50%;
+        border: 1px solid #000;
+        vertical-align: -0.1rem;
+        margin-right: 0.25rem;
+      }
+      details {
+        padding: 0.3rem 0.75rem 0.5rem;
+      }
+      details ul {
+        max-height: 240px;
+        overflow: auto;
+        padding-left: 1.1rem;
+        margin: 0.3rem 0 0;
+      }
+      summary {
+        cursor: pointer;
+        font-weight: 600;
+      }
+      .leaflet-container {
+        font: inherit;
+        font-size: 0.9rem;
+      }
+      .leaflet-container a {
+        color: #0b4f8a;
+      }
+      .leaflet-control-attribution a {
+        color: #0b4f8a;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.kind = "";
+    this.fraction = "";
+    this.height = 420;
+  }
+
+  get _base() {
+    return (this.base || SCRIPT_BASE).replace(/\/$/, "");
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.lang = pickLang(this);
+    this._timer = setInterval(() => this._reload(true), 60000);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    clearInterval(this._timer);
+    if (this._map) {
+      this._map.remove();
+      this._map = null;
+    }
+  }
+
+  willUpdate(changed) {
+    if (changed.has("tenant") || changed.has("lang") || changed.has("kind") || changed.has("fraction")) this._reload(false);
+  }
+
+  _what() {
+    const q = new URLSearchParams();
+    if (this.kind) q.set("kind", this.kind);
+    if (this.fraction) q.set("fraction", this.fraction);
+    const s = q.toString();
+    return "map" + (s ? "?" + s : "");
+  }
+
+  async _reload(again) {
+    if (!this.tenant) return;
+    try {
+      const cfg = await load(this._base, this.tenant, "config", this.lang);
+      const fc = await (again ? refresh : load)(this._base, this.tenant, this._what());
+      this._cfg = cfg;
+      this._fc = fc;
+      this._err = null;
+      brand(this, cfg);
+    } catch (e) {
+      this._err = e;
+    }
+  }
+
+  updated() {
+    if (!this._cfg || !this._fc) return;
+    const el = this.renderRoot.querySelector(".map");
+    if (!el) return;
+    const c = this._cfg;
+    if (!this._map || this._mapEl !== el) {
+      if (this._map) this._map.remove();
+      this._mapEl = el;
+      this._map = L.map(el, { scrollWheelZoom: false, zoomControl: false }).setView(c.center, c.zoom);
+      L.control.zoom({ zoomInTitle: c.labels.zoom_in, zoomOutTitle: c.labels.zoom_out }).addTo(this._map);
+      L.tileLayer(c.tiles.url, { attribution: escapeHTML(c.tiles.attribution), maxZoom: 18, subdomains: "abc" }).addTo(this._map);
+      this._layer = L.layerGroup().addTo(this._map);
+      // A map in a shadow root learns its size after layout.
+      requestAnimationFrame(() => this._map && this._map.invalidateSize());
+    }
+    if (this._drawn === this._fc) return;
+    this._drawn = this._fc;
+    this._layer.clearLayers();
+    for (const f of this._fc.features || []) {
+      const [lon, lat] = f.geometry.coordinates;
+      const p = f.properties;
+      const color = KIND_COLORS[p.kind] || "#555";
+      const popup = () => this._popup(p);
+      if (p.approx) {
+        L.circle([lat, lon], { radius: 550, color, weight: 1, fillOpacity: 0.3 }).bindPopup(popup).addTo(this._layer);
+      } else {
+        L.circleMarker([lat, lon], { radius: p.kind === "facility" ? 6 : 8, color: "#000", weight: 1, fillColor: color, fillOpacity: 0.9 })
+          .bindPopup(popup)
+          .addTo(this._layer);
+      }
+    }
+  }
+
+  _url(p) {
+    const c = this._cfg;
+    return c.marketplace_url + (p.kind === "facility" ? "/sites/" : "/listings/") + encodeURIComponent(p.id);
+  }
+
+  _popup(p) {
+    const c = this._cfg, t = c.labels;
+    const div = document.createElement("div");
+    const a = document.createElement("a");
+    a.href = this._url(p);
+    a.target = "_top";
+    a.textContent = p.title || "";
+    div.append(a, document.createElement("br"), this._describe(p));
+    if (p.approx) {
+      const em = document.createElement("em");
+      em.textContent = t.approx;
+      div.append(document.createElement("br"), em);
+    }
+    return div;
+  }
+
+  _describe(p) {
+    const c = this._cfg;
+    const kind = (c.kinds.find((k) => k.code === p.kind) || { name: p.kind }).name;
+    const fr = (p.fractions || []).map((f) => (c.fractions.find((x) => x.code === f) || { name: f }).name).join(", ");
+    return [kind, fr, p.band, p.period ? period(this.lang, p.period) : ""].filter(Boolean).join(" · ");
+  }
+
+  render() {
+    if (this._err) {
+      return html`<div class="msg" role="alert">${this._err.message}</div>`;
+    }
+    if (!this._cfg || !this._fc) return html`<div class="msg" role="status" aria-live="polite">…</div>`;
+    const c = this._cfg, t = c.labels, feats = this._fc.features || [];
+    const kinds = c.kinds.filter((k) => !this.kind || k.code === this.kind);
+    return html`<section aria-labelledby="h">
+      <header>
+        ${c.logo_url ? html`<img src=${c.logo_url} alt="" />` : nothing}
+        <h2 id="h">${c.name}: ${t.map}</h2>
+        <label class="vh" for="lang">${t.language}</label>
+        <select id="lang" @change=${(e) => (this.lang = e.target.value)}>
+          ${LANGS.map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${code === this.lang}>${name}</option>`)}
+        </select>
+      </header>
+      <div class="map" role="region" aria-label=${t.map_label} style="height:${Math.max(200, Math.min(1200, this.height || 420))}px"></div>
+      <ul class="legend" aria-label=${t.legend}>
+        ${kinds.map((k) => html`<li><span class="dot" style="background:${KIND_COLORS[k.code]}"></span>${k.name}</li>`)}
+      </ul>
+      <details>
+        <summary>${t.as_list} (${feats.length})</summary>
+        <ul>
+          ${feats.map((f) => html`<li><a href=${this._url(f.properties)} target="_top">${f.properties.title}</a> <span class="muted">${this._describe(f.properties)}</span></li>`)}
+        </ul>
+      </details>
+      <footer><a href=${c.marketplace_url} target="_top">${t.open_marketplace}</a><span class="muted">Masseflyt</span></footer>
+    </section>`;
+  }
+}
+
+function escapeHTML(s) {
+  return String(s || "").replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]);
+}
+
+if (!customElements.get("masseflyt-map")) customElements.define("masseflyt-map", MasseflytMap);
