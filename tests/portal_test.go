@@ -207,7 +207,7 @@ func TestPublicFeed(t *testing.T) {
 	})
 }
 
-func setOrigins(t *testing.T, e *apitest.Env, slug string, origins ...string) {
+func setOrigins(t testing.TB, e *apitest.Env, slug string, origins ...string) {
 	t.Helper()
 	tn := *e.Tenant(slug)
 	tn.EmbedOrigins = strings.Join(origins, "\n")

@@ -1,0 +1,203 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/masseflyt/masseflyt/core/events"
+	"github.com/masseflyt/masseflyt/core/live"
+	"github.com/masseflyt/masseflyt/internal/apitest"
+)
+
+// BenchmarkWidgetData compares the widgets' listing data endpoint (a
+// tenant's 10,000 listings, served from cache through the whole stack:
+// host rewrite, tenant, origin check, rate limiter, ETag) with a static
+// file of the same bytes served by Fiber's file server, over real HTTP on
+// loopback. Parallel clients alternate between the two request by request,
+// so both see the same machine load. Sub-benchmarks: identity and gzip
+// (the static server then compresses from its own file cache, as a CDN or
+// nginx with gzip_static would). widget-rps-%-of-static must be ≥ 50.
+func BenchmarkWidgetData(b *testing.B) {
+	for _, backend := range apitest.Backends(b) {
+		e := apitest.New(b, backend)
+		marketLoad(b, e, 10000, 0)
+		setOrigins(b, e, "baerum", "https://www.baerum.kommune.no")
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() { _ = e.App.Fiber.Listener(ln) }()
+		path := "/widgets/v1/data/baerum/listings"
+		client := &fasthttp.Client{MaxConnsPerHost: 64, MaxResponseBodySize: 64 << 20, ReadBufferSize: 64 << 10}
+		get := func(addr string, gz bool) []byte {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			req.SetRequestURI("http://" + addr + path)
+			req.Header.Set("Origin", "https://www.baerum.kommune.no")
+			if gz {
+				req.Header.Set("Accept-Encoding", "gzip")
+			}
+			if err := client.Do(req, resp); err != nil || resp.StatusCode() != 200 {
+				b.Fatalf("%s: %v %d", addr, err, resp.StatusCode())
+			}
+			return append([]byte(nil), resp.Body()...)
+		}
+		body := get(ln.Addr().String(), false)
+		if n := bytes.Count(body, []byte(`"url":`)); n < 10000 {
+			b.Fatalf("the feed has %d listings, want 10000", n)
+		}
+		dir := b.TempDir()
+		file := filepath.Join(dir, "widgets", "v1", "data", "baerum")
+		if err := os.MkdirAll(file, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(file, "listings"), body, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		static := fiber.New(fiber.Config{DisableStartupMessage: true})
+		static.Static("/", dir, fiber.Static{Compress: true})
+		sln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() { _ = static.Listener(sln) }()
+		if !bytes.Equal(get(sln.Addr().String(), false), body) {
+			b.Fatal("static body differs")
+		}
+		for _, gz := range []bool{false, true} {
+			name := backend + "/identity"
+			if gz {
+				name = backend + "/gzip"
+			}
+			b.Run(name, func(b *testing.B) {
+				var tStatic, tWidget atomic.Int64
+				b.SetBytes(int64(len(body)))
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						s := time.Now()
+						get(sln.Addr().String(), gz)
+						m := time.Now()
+						get(ln.Addr().String(), gz)
+						tWidget.Add(int64(time.Since(m)))
+						tStatic.Add(int64(m.Sub(s)))
+					}
+				})
+				b.StopTimer()
+				sNs := float64(tStatic.Load()) / float64(b.N)
+				wNs := float64(tWidget.Load()) / float64(b.N)
+				b.ReportMetric(sNs/1e6, "static-ms/req")
+				b.ReportMetric(wNs/1e6, "widget-ms/req")
+				b.ReportMetric(100*sNs/wNs, "widget-rps-%-of-static")
+				b.ReportMetric(float64(len(body))/1024, "body-KB")
+			})
+		}
+		_ = static.Shutdown()
+		_ = e.App.Fiber.Shutdown()
+	}
+}
+
+// BenchmarkLiveFanout holds MASSEFLYT_LIVE_CLIENTS (default 1,000) live-view
+// SSE clients on one app instance over real loopback connections and
+// measures, per event, the time from Publish until each client has read
+// it. Clients and server share the machine's cores. Reported: p50, p99
+// and max latency over all clients and events (target p99 < 1 s).
+func BenchmarkLiveFanout(b *testing.B) {
+	n := 1000
+	if s := os.Getenv("MASSEFLYT_LIVE_CLIENTS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	e := apitest.New(b, "sqlite")
+	base := apitest.Serve(b, e.App, "127.0.0.1")
+	addr := strings.TrimPrefix(base, "http://")
+	tid := e.Tenant("baerum").ID
+	live.StatsDelay = time.Hour // measure the event itself, not the statistics push
+
+	var mu sync.Mutex
+	var lat []time.Duration
+	var got sync.WaitGroup
+	var connected sync.WaitGroup
+	connected.Add(n)
+	conns := make([]net.Conn, 0, n)
+	for i := 0; i < n; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatalf("client %d: %v", i, err)
+		}
+		conns = append(conns, c)
+		fmt.Fprintf(c, "GET /t/baerum/live/events HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n", addr)
+		go func(c net.Conn) {
+			r := bufio.NewReaderSize(c, 8192)
+			first := true
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if first && strings.HasPrefix(line, "retry:") {
+					first = false
+					connected.Done()
+				}
+				// data: {"at":...,"data":{"sent":<unix ns>,...}}
+				if i := strings.Index(line, `"sent":`); i >= 0 {
+					j := i + 7
+					k := j
+					for k < len(line) && line[k] >= '0' && line[k] <= '9' {
+						k++
+					}
+					ns, _ := strconv.ParseInt(line[j:k], 10, 64)
+					d := time.Since(time.Unix(0, ns))
+					mu.Lock()
+					lat = append(lat, d)
+					mu.Unlock()
+					got.Done()
+				}
+			}
+		}(c)
+	}
+	connected.Wait()
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	if e.App.Live.Clients() != n {
+		b.Fatalf("%d clients connected, want %d", e.App.Live.Clients(), n)
+	}
+	payload := map[string]any{"id": "0190d4f2-8c1e-7a6b-9c3d-2e4f5a6b7c8d", "kind": "surplus", "title": "Sprengstein fra tunnel", "fractions": []string{"sprengstein"},
+		"quantity_band": "10 000–50 000 t", "period": "2027-03/2027-12", "area": map[string]any{"lat": 59.895, "lon": 10.63, "exact": false, "radius_km": 1}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		got.Add(n)
+		e.App.Bus.Publish(events.Event{Type: events.ListingPublished, TenantID: tid, Data: map[string]any{"listing": payload, "sent": time.Now().UnixNano()}})
+		wait := make(chan struct{})
+		go func() { got.Wait(); close(wait) }()
+		select {
+		case <-wait:
+		case <-time.After(30 * time.Second):
+			b.Fatalf("event %d did not reach all clients", i)
+		}
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / 1e6 }
+	b.ReportMetric(float64(n), "clients")
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+}
