@@ -64,6 +64,7 @@ func runNode(t *testing.T, node, script string, env map[string]string) *exec.Cmd
 func hostPage(t *testing.T, platform string) string {
 	page := `<!doctype html><html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Kommunens nettside</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src PLATFORM; connect-src PLATFORM; img-src PLATFORM https://tile.openstreetmap.org data:; style-src-elem 'self' 'unsafe-inline'; style-src-attr 'none'">
 <style>
  body { font-family: Georgia, serif; color: #222; margin: 0 1rem; }
  a { color: rgb(255, 0, 0) !important; }

@@ -124,6 +124,11 @@ func serve(cfg app.Config) error {
 		if err := seed(a); err != nil {
 			return fmt.Errorf("demo seed: %w", err)
 		}
+		// The demo's listings were loaded in bulk: find their matches as
+		// publishing would, so the statistics and live view have figures.
+		if err := a.DiscoverAll(context.Background()); err != nil {
+			return fmt.Errorf("demo matches: %w", err)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -59,6 +59,8 @@ const info = await page.evaluate(() =>
       font: getComputedStyle(el).fontFamily,
       links: [...r.querySelectorAll("ul a")].map((x) => x.href),
       markers: r.querySelectorAll(".leaflet-interactive").length,
+      mapHeight: r.querySelector(".map") ? r.querySelector(".map").clientHeight : 0,
+      dot: r.querySelector(".legend .dot.surplus") ? getComputedStyle(r.querySelector(".legend .dot.surplus")).backgroundColor : "",
       leaflet: !!r.querySelector(".leaflet-container"),
     };
   })
@@ -85,6 +87,8 @@ for (const w of info) {
     if (e.kind) check(w.links.length === e.kindCount, label + " filters by kind=" + e.kind, [w.links.length, e.kindCount]);
   } else {
     check(w.leaflet && w.markers > 0, label + " draws a Leaflet map with markers in its shadow root", w.markers);
+    check(w.mapHeight >= 300 && w.mapHeight <= 340, label + " has its height under a strict CSP (no style attributes)", w.mapHeight);
+    check(w.dot !== "" && w.dot !== "rgba(0, 0, 0, 0)", label + " legend is coloured under a strict CSP", w.dot);
     check(w.links.length > 0, label + " offers the places as a list too", w.links.length);
   }
 }

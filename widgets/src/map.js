@@ -25,6 +25,7 @@ class MasseflytMap extends LitElement {
     css`
       .map {
         width: 100%;
+        height: var(--mf-map-height, 420px);
       }
       .legend {
         display: flex;
@@ -34,6 +35,18 @@ class MasseflytMap extends LitElement {
         font-size: 0.85rem;
         margin: 0;
         list-style: none;
+      }
+      .dot.surplus {
+        background: ${unsafeCSS(KIND_COLORS.surplus)};
+      }
+      .dot.need {
+        background: ${unsafeCSS(KIND_COLORS.need)};
+      }
+      .dot.capacity {
+        background: ${unsafeCSS(KIND_COLORS.capacity)};
+      }
+      .dot.facility {
+        background: ${unsafeCSS(KIND_COLORS.facility)};
       }
       .dot {
         display: inline-block;
@@ -97,6 +110,10 @@ class MasseflytMap extends LitElement {
   }
 
   willUpdate(changed) {
+    if (changed.has("height")) {
+      // CSSOM, not a style attribute: pages with a strict CSP allow it.
+      this.style.setProperty("--mf-map-height", Math.max(200, Math.min(1200, this.height || 420)) + "px");
+    }
     if (changed.has("tenant") || changed.has("lang") || changed.has("kind") || changed.has("fraction")) this._reload(false);
   }
 
@@ -199,9 +216,9 @@ class MasseflytMap extends LitElement {
           ${LANGS.map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${code === this.lang}>${name}</option>`)}
         </select>
       </header>
-      <div class="map" role="region" aria-label=${t.map_label} style="height:${Math.max(200, Math.min(1200, this.height || 420))}px"></div>
+      <div class="map" role="region" aria-label=${t.map_label}></div>
       <ul class="legend" aria-label=${t.legend}>
-        ${kinds.map((k) => html`<li><span class="dot" style="background:${KIND_COLORS[k.code]}"></span>${k.name}</li>`)}
+        ${kinds.map((k) => html`<li><span class="dot ${k.code}"></span>${k.name}</li>`)}
       </ul>
       <details>
         <summary>${t.as_list} (${feats.length})</summary>
