@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"sync"
 )
 
 //go:embed dist
@@ -31,8 +32,17 @@ type Build struct {
 	byFile  map[string]*Asset
 }
 
-// Load reads the embedded build.
-func Load() (*Build, error) { return LoadFS(distFS) }
+var (
+	loadOnce  sync.Once
+	loaded    *Build
+	loadedErr error
+)
+
+// Load reads the embedded build (once per process: it never changes).
+func Load() (*Build, error) {
+	loadOnce.Do(func() { loaded, loadedErr = LoadFS(distFS) })
+	return loaded, loadedErr
+}
 
 // LoadFS reads a build from fsys (the dist directory at its root "dist").
 func LoadFS(fsys fs.FS) (*Build, error) {

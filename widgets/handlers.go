@@ -46,7 +46,7 @@ func Mount(a *app.App) {
 	data.Get("/config", h.config)
 	data.Get("/listings", h.listings)
 	data.Get("/map", h.mapData)
-	data.Get("/logo", h.logo)
+	data.Get("/logo", app.SendLogo)
 	g.Get("/frame/:tenant/:widget", a.TenantMiddleware, h.anonymous, h.frame)
 	g.Get("/:file", h.bundle)
 }
@@ -214,25 +214,8 @@ func (h *handler) mapData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.a.Market.PublicGeoJSON(request.Ctx(c), request.Tenant(c).ID, kind, fraction)
-	if err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderCacheControl, CacheData)
-	c.Set(fiber.HeaderContentType, "application/geo+json")
-	return c.Send(b)
-}
-
-func (h *handler) logo(c *fiber.Ctx) error {
-	t := request.Tenant(c)
-	if !t.HasLogo() {
-		return httpx.NotFound()
-	}
-	c.Set(fiber.HeaderContentType, t.LogoType)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
-	c.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-	return c.Send(t.Logo)
+	return market.SendGeoJSON(c)(h.a.Market.PublicGeoJSON(request.Ctx(c), request.Tenant(c).ID, kind, fraction))
 }
 
 var frameTmpl = template.Must(template.New("frame").Parse(`<!doctype html>

@@ -140,14 +140,18 @@ func (a *App) getTenant(c *fiber.Ctx) error {
 	return c.JSON(a.summary(request.Tenant(c).Slug))
 }
 
-func (a *App) tenantLogo(c *fiber.Ctx) error {
+func (a *App) tenantLogo(c *fiber.Ctx) error { return SendLogo(c) }
+
+// SendLogo answers with the request tenant's logo, loadable from other
+// sites (widgets); an SVG opened directly cannot run script.
+func SendLogo(c *fiber.Ctx) error {
 	t := request.Tenant(c)
 	if !t.HasLogo() {
 		return httpx.NotFound()
 	}
 	c.Set(fiber.HeaderContentType, t.LogoType)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
-	// An SVG opened directly must not run script.
+	c.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
 	return c.Send(t.Logo)
 }

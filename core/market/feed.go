@@ -108,14 +108,9 @@ func (s *Service) feedGeoJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.PublicGeoJSON(request.Ctx(c), request.Tenant(c).ID, kind, fraction)
-	if err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
-	c.Set(fiber.HeaderContentType, "application/geo+json")
-	return c.Send(b)
+	return SendGeoJSON(c)(s.PublicGeoJSON(request.Ctx(c), request.Tenant(c).ID, kind, fraction))
 }
 
 // RecentPublic returns the n most recently published open public listings.

@@ -230,12 +230,18 @@ func (s *Service) geojson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.GeoJSON(c, kind, fraction)
-	if err != nil {
-		return err
+	return SendGeoJSON(c)(s.GeoJSON(c, kind, fraction))
+}
+
+// SendGeoJSON returns a sender for a rendered map: SendGeoJSON(c)(b, err).
+func SendGeoJSON(c *fiber.Ctx) func(b []byte, err error) error {
+	return func(b []byte, err error) error {
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/geo+json")
+		return c.Send(b)
 	}
-	c.Set(fiber.HeaderContentType, "application/geo+json")
-	return c.Send(b)
 }
 
 // ParseMapFilter reads and checks the kind and fraction filters of a map.

@@ -9,6 +9,7 @@ const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 await page.goto(process.env.LIVE_URL);
 await page.waitForSelector("#live-status.on", { timeout: 15000 });
 const before = await page.evaluate(() => document.querySelectorAll("#live-map .leaflet-interactive").length);
+const offeredBefore = await page.textContent('#live-kpis dd[data-k="offered"]');
 console.log("READY");
 const rl = createInterface({ input: process.stdin });
 const title = await new Promise((resolve) => rl.once("line", resolve));
@@ -23,7 +24,7 @@ const after = await page.evaluate(() => document.querySelectorAll("#live-map .le
 check(after === before + 1, "the new listing appears on the map", [before, after]);
 await page.waitForTimeout(1000);
 const offered = await page.textContent('#live-kpis dd[data-k="offered"]');
-check(offered !== process.env.OFFERED_BEFORE, "running totals updated without reload", [process.env.OFFERED_BEFORE, offered]);
+check(offered !== offeredBefore, "running totals updated without reload", [offeredBefore, offered]);
 if (process.env.SHOTS) await page.screenshot({ path: process.env.SHOTS + "/live-1920.png" });
 rl.close();
 await browser.close();

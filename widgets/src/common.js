@@ -1,7 +1,7 @@
 // Shared by the widgets: where the Masseflyt server is, tenant configuration
 // (branding, tiles, labels in the chosen language) and the listing data.
 // Requests never carry cookies and send nothing about the visitor.
-import { css } from "lit";
+import { LitElement, html, css, nothing } from "lit";
 
 // The origin the widget script was loaded from (set while the bundle runs).
 const current = document.currentScript;
@@ -208,3 +208,59 @@ export const baseStyles = css`
 `;
 
 export const KIND_COLORS = { surplus: "#c2410c", need: "#1864ab", capacity: "#2b8a3e", facility: "#495057" };
+
+// WidgetBase is what both widgets share: where the server is, the
+// language, a refresh every minute, the branded header with the language
+// choice, and the loading and error states.
+export class WidgetBase extends LitElement {
+  get _base() {
+    return (this.base || SCRIPT_BASE).replace(/\/$/, "");
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.lang = pickLang(this);
+    this._timer = setInterval(() => this._reload(true), 60000);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    clearInterval(this._timer);
+  }
+
+  _kindName(k) {
+    return (this._cfg.kinds.find((x) => x.code === k) || { name: k }).name;
+  }
+
+  _fracName(f) {
+    return (this._cfg.fractions.find((x) => x.code === f) || { name: f }).name;
+  }
+
+  // _state renders the error or loading state, or nothing once ready.
+  _state(ready) {
+    if (this._err) {
+      // A refusal explains itself (in the page's language); other failures get the widget's message.
+      const msg = this._err.status === 403 || !this._cfg ? this._err.message : this._cfg.labels.error;
+      return html`<div class="msg" role="alert">${msg}</div>`;
+    }
+    if (!ready) return html`<div class="msg" role="status" aria-live="polite">…</div>`;
+    return null;
+  }
+
+  _header(title) {
+    const c = this._cfg, t = c.labels;
+    return html`<header>
+      ${c.logo_url ? html`<img src=${c.logo_url} alt="" />` : nothing}
+      <h2 id="h">${c.name}: ${title}</h2>
+      <label class="vh" for="lang">${t.language}</label>
+      <select id="lang" @change=${(e) => (this.lang = e.target.value)}>
+        ${LANGS.map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${code === this.lang}>${name}</option>`)}
+      </select>
+    </header>`;
+  }
+
+  _footer() {
+    const c = this._cfg;
+    return html`<footer><a href=${c.marketplace_url} target="_top">${c.labels.open_marketplace}</a><span class="muted">Masseflyt</span></footer>`;
+  }
+}

@@ -1,12 +1,12 @@
 // <masseflyt-listings tenant="baerum" fraction="sprengstein" kind="surplus" lang="nb">
 // A filterable list of a region's published listings, in the region's
 // branding; each listing opens on the region's marketplace.
-import { LitElement, html, css, nothing } from "lit";
-import { SCRIPT_BASE, LANGS, load, refresh, pickLang, brand, period, baseStyles } from "./common.js";
+import { html, css, nothing } from "lit";
+import { WidgetBase, load, refresh, brand, period, baseStyles } from "./common.js";
 
 const PAGE = 25;
 
-class MasseflytListings extends LitElement {
+class MasseflytListings extends WidgetBase {
   static properties = {
     tenant: { type: String },
     kind: { type: String },
@@ -70,21 +70,6 @@ class MasseflytListings extends LitElement {
     this._shown = PAGE;
   }
 
-  get _base() {
-    return (this.base || SCRIPT_BASE).replace(/\/$/, "");
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    this.lang = pickLang(this);
-    this._timer = setInterval(() => this._reload(true), 60000);
-  }
-
-  disconnectedCallback() {
-    super.disconnectedCallback();
-    clearInterval(this._timer);
-  }
-
   willUpdate(changed) {
     if (changed.has("tenant") || changed.has("lang")) this._reload(false);
   }
@@ -109,23 +94,11 @@ class MasseflytListings extends LitElement {
   }
 
   render() {
-    if (this._err) {
-      const t = this._cfg ? this._cfg.labels : null;
-      return html`<div class="msg" role="alert">${this._err.status === 403 ? this._err.message : t ? t.error : "Masseflyt: " + this._err.message}</div>`;
-    }
-    if (!this._cfg || !this._data) return html`<div class="msg" role="status" aria-live="polite">…</div>`;
+    const state = this._state(this._cfg && this._data);
+    if (state) return state;
     const c = this._cfg, t = c.labels, items = this._items();
-    const kindName = (k) => (c.kinds.find((x) => x.code === k) || { name: k }).name;
-    const fracName = (f) => (c.fractions.find((x) => x.code === f) || { name: f }).name;
     return html`<section aria-labelledby="h">
-      <header>
-        ${c.logo_url ? html`<img src=${c.logo_url} alt="" />` : nothing}
-        <h2 id="h">${c.name}: ${t.listings}</h2>
-        <label class="vh" for="lang">${t.language}</label>
-        <select id="lang" @change=${(e) => (this.lang = e.target.value)}>
-          ${LANGS.map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${code === this.lang}>${name}</option>`)}
-        </select>
-      </header>
+      ${this._header(t.listings)}
       <form @submit=${(e) => e.preventDefault()} aria-label=${t.filters}>
         <label>${t.kind}
           <select @change=${(e) => { this.kind = e.target.value; this._shown = PAGE; }}>
@@ -144,9 +117,9 @@ class MasseflytListings extends LitElement {
       <ul>
         ${items.slice(0, this._shown).map(
           (l) => html`<li>
-            <span class="kind ${l.kind}">${kindName(l.kind)}</span>
+            <span class="kind ${l.kind}">${this._kindName(l.kind)}</span>
             <a href=${l.url} target="_top">${l.title}</a>
-            <span class="meta">${(l.fractions || []).map(fracName).join(", ")} · ${l.quantity_band} · ${period(this.lang, l.period)}</span>
+            <span class="meta">${(l.fractions || []).map((f) => this._fracName(f)).join(", ")} · ${l.quantity_band} · ${period(this.lang, l.period)}</span>
             <span class="meta muted">${l.organization_name}</span>
           </li>`
         )}
@@ -154,7 +127,7 @@ class MasseflytListings extends LitElement {
       ${items.length > this._shown
         ? html`<button class="more" @click=${() => (this._shown += PAGE)}>${t.show_more} (${items.length - this._shown})</button>`
         : nothing}
-      <footer><a href=${c.marketplace_url} target="_top">${t.open_marketplace}</a><span class="muted">Masseflyt</span></footer>
+      ${this._footer()}
     </section>`;
   }
 }

@@ -1,12 +1,12 @@
 // <masseflyt-map tenant="baerum" kind="surplus" fraction="leire" lang="nb" height="420">
 // The region's live map of published listings and facilities (Leaflet, in
 // Shadow DOM), with the same places as an accessible list.
-import { LitElement, html, css, nothing, unsafeCSS } from "lit";
+import { html, css, unsafeCSS } from "lit";
 import L from "leaflet";
 import leafletCSS from "leaflet/dist/leaflet.css";
-import { SCRIPT_BASE, LANGS, load, refresh, pickLang, brand, period, baseStyles, KIND_COLORS } from "./common.js";
+import { WidgetBase, load, refresh, brand, period, baseStyles, KIND_COLORS } from "./common.js";
 
-class MasseflytMap extends LitElement {
+class MasseflytMap extends WidgetBase {
   static properties = {
     tenant: { type: String },
     kind: { type: String },
@@ -90,19 +90,8 @@ class MasseflytMap extends LitElement {
     this.height = 420;
   }
 
-  get _base() {
-    return (this.base || SCRIPT_BASE).replace(/\/$/, "");
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    this.lang = pickLang(this);
-    this._timer = setInterval(() => this._reload(true), 60000);
-  }
-
   disconnectedCallback() {
     super.disconnectedCallback();
-    clearInterval(this._timer);
     if (this._map) {
       this._map.remove();
       this._map = null;
@@ -194,28 +183,18 @@ class MasseflytMap extends LitElement {
   }
 
   _describe(p) {
-    const c = this._cfg;
-    const kind = (c.kinds.find((k) => k.code === p.kind) || { name: p.kind }).name;
-    const fr = (p.fractions || []).map((f) => (c.fractions.find((x) => x.code === f) || { name: f }).name).join(", ");
+    const kind = this._kindName(p.kind);
+    const fr = (p.fractions || []).map((f) => this._fracName(f)).join(", ");
     return [kind, fr, p.band, p.period ? period(this.lang, p.period) : ""].filter(Boolean).join(" · ");
   }
 
   render() {
-    if (this._err) {
-      return html`<div class="msg" role="alert">${this._err.message}</div>`;
-    }
-    if (!this._cfg || !this._fc) return html`<div class="msg" role="status" aria-live="polite">…</div>`;
+    const state = this._state(this._cfg && this._fc);
+    if (state) return state;
     const c = this._cfg, t = c.labels, feats = this._fc.features || [];
     const kinds = c.kinds.filter((k) => !this.kind || k.code === this.kind);
     return html`<section aria-labelledby="h">
-      <header>
-        ${c.logo_url ? html`<img src=${c.logo_url} alt="" />` : nothing}
-        <h2 id="h">${c.name}: ${t.map}</h2>
-        <label class="vh" for="lang">${t.language}</label>
-        <select id="lang" @change=${(e) => (this.lang = e.target.value)}>
-          ${LANGS.map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${code === this.lang}>${name}</option>`)}
-        </select>
-      </header>
+      ${this._header(t.map)}
       <div class="map" role="region" aria-label=${t.map_label}></div>
       <ul class="legend" aria-label=${t.legend}>
         ${kinds.map((k) => html`<li><span class="dot ${k.code}"></span>${k.name}</li>`)}
@@ -226,7 +205,7 @@ class MasseflytMap extends LitElement {
           ${feats.map((f) => html`<li><a href=${this._url(f.properties)} target="_top">${f.properties.title}</a> <span class="muted">${this._describe(f.properties)}</span></li>`)}
         </ul>
       </details>
-      <footer><a href=${c.marketplace_url} target="_top">${t.open_marketplace}</a><span class="muted">Masseflyt</span></footer>
+      ${this._footer()}
     </section>`;
   }
 }
