@@ -495,7 +495,9 @@ func TestMatchDiscoveryNotifies(t *testing.T) {
 		if e.Count("baerum", "matches", "listing_id = ? AND counterpart_id = ?", l.ID, surplus) != 1 {
 			t.Fatal("match not stored")
 		}
-		if len(got) == 0 || got[0].Type != events.MatchFound || got[0].TenantID != e.Tenant("baerum").ID {
+		// listing.published first, then match.found for the new match.
+		if len(got) < 2 || got[0].Type != events.ListingPublished || got[1].Type != events.MatchFound || got[1].TenantID != e.Tenant("baerum").ID ||
+			got[1].Data["listing_id"] != l.ID {
 			t.Fatalf("events %+v", got)
 		}
 		if len(mailer.Sent) <= sentBefore {
