@@ -11,6 +11,8 @@
   L.tileLayer(root.dataset.tiles, { attribution: esc(root.dataset.attribution), maxZoom: 18, subdomains: "abc" }).addTo(map);
   var layer = L.layerGroup().addTo(map);
   var markers = {};
+  // Markers grow with the screen, like the type (1920 px wide = 1).
+  var scale = Math.max(1, window.innerWidth / 1920);
   var fmt = new Intl.NumberFormat(lang === "en" ? "en-GB" : "nb-NO", { maximumFractionDigits: 0 });
   var fmt1 = new Intl.NumberFormat(lang === "en" ? "en-GB" : "nb-NO", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -25,8 +27,8 @@
   function add(id, kind, lat, lon, approx, title, fresh) {
     remove(id);
     var m = approx
-      ? L.circle([lat, lon], { radius: 550, color: colors[kind] || "#fff", weight: 2, fillOpacity: 0.35 })
-      : L.circleMarker([lat, lon], { radius: kind === "facility" ? 6 : 9, color: "#fff", weight: 1.5, fillColor: colors[kind] || "#888", fillOpacity: 0.95 });
+      ? L.circle([lat, lon], { radius: 550, color: colors[kind] || "#fff", weight: 2 * scale, fillOpacity: 0.35 })
+      : L.circleMarker([lat, lon], { radius: (kind === "facility" ? 6 : 9) * scale, color: "#fff", weight: 1.5 * scale, fillColor: colors[kind] || "#888", fillOpacity: 0.95 });
     m.bindTooltip(esc(title));
     m.addTo(layer);
     markers[id] = m;
@@ -39,10 +41,14 @@
     fetch(root.dataset.map, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); }).then(function (fc) {
       layer.clearLayers();
       markers = {};
+      var pts = [];
       (fc.features || []).forEach(function (f) {
         var c = f.geometry.coordinates, p = f.properties;
         add(p.id, p.kind, c[1], c[0], !!p.approx, p.title, false);
+        pts.push([c[1], c[0]]);
       });
+      // The whole region's activity fills the screen, whatever its size.
+      if (pts.length > 1) map.fitBounds(pts, { padding: [40 * scale, 40 * scale], maxZoom: 14 });
     });
   }
   function activity(kind, html) {
