@@ -199,6 +199,16 @@ func TestPublicFeed(t *testing.T) {
 			t.Fatalf("geojson feed: %d %.300s", g.Status, g.Body)
 		}
 		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/feed/listings.geojson?fraction=gull"}), 422, "validation")
+		// Made-up hosts do not multiply cached feeds: after three link bases
+		// the feed links relative to the platform.
+		var rel market.Feed
+		for i := 0; i < 5; i++ {
+			r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/feed/listings", Host: "h" + string(rune('a'+i)) + ".example"})
+			r.JSON(t, &rel)
+		}
+		if u := rel.Listings[0].URL; !strings.HasPrefix(u, "/t/baerum/listings/") {
+			t.Fatalf("the sixth host's feed links %q, want a relative link", u)
+		}
 		// Other tenants' feeds do not mix.
 		r := e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/feed/listings"})
 		if strings.Contains(string(r.Body), "Fornebu") || strings.Contains(string(r.Body), "/t/baerum/") {

@@ -45,6 +45,7 @@ const feedTTL = 15 * time.Second
 // kept with its gzip form. base prefixes the listing URLs.
 func (s *Service) FeedDoc(ctx context.Context, t *tenants.Tenant, base string) (*httpx.Doc, error) {
 	s.feedsOnce.Do(func() { s.feeds = store.NewCache[*httpx.Doc](feedTTL, 500) })
+	base = s.feedBase(t.ID, base)
 	day := s.now().Format("2006-01-02")
 	key := t.ID + "|" + base + "|" + day
 	gen := store.Generation(t.ID)
@@ -73,6 +74,31 @@ func (s *Service) FeedDoc(ctx context.Context, t *tenants.Tenant, base string) (
 	d := httpx.NewDoc(body, fiber.MIMEApplicationJSONCharsetUTF8)
 	s.feeds.Put(key, gen, d)
 	return d, nil
+}
+
+// maxFeedBases bounds the link bases a tenant's feed is rendered for (the
+// base comes from the Host header unless MASSEFLYT_PUBLIC_URL is set, so
+// requests with made-up hosts must not multiply cached documents).
+const maxFeedBases = 3
+
+// feedBase returns base if it is one of the first few seen for the tenant,
+// else "" (the feed then carries links relative to the platform).
+func (s *Service) feedBase(tenantID, base string) string {
+	s.basesMu.Lock()
+	defer s.basesMu.Unlock()
+	if s.bases == nil {
+		s.bases = map[string][]string{}
+	}
+	for _, b := range s.bases[tenantID] {
+		if b == base {
+			return base
+		}
+	}
+	if len(s.bases[tenantID]) < maxFeedBases {
+		s.bases[tenantID] = append(s.bases[tenantID], base)
+		return base
+	}
+	return ""
 }
 
 // PublicGeoJSON renders the tenant's map as the public sees it, whoever asks.

@@ -40,6 +40,8 @@ type Service struct {
 	maps      sync.Map // tenant|audience → *mapState (the map, kept up to date incrementally)
 	feeds     *store.Cache[*httpx.Doc]
 	feedsOnce sync.Once
+	basesMu   sync.Mutex
+	bases     map[string][]string // tenant → link bases the feed was rendered for
 }
 
 // reloadAndDiscover reads a listing back after a write and runs match

@@ -118,7 +118,7 @@ class MasseflytListings extends WidgetBase {
         ${items.slice(0, this._shown).map(
           (l) => html`<li>
             <span class="kind ${l.kind}">${this._kindName(l.kind)}</span>
-            <a href=${l.url} target="_top">${l.title}</a>
+            <a href=${new URL(l.url, this._base + "/").href} target="_top">${l.title}</a>
             <span class="meta">${(l.fractions || []).map((f) => this._fracName(f)).join(", ")} · ${l.quantity_band} · ${period(this.lang, l.period)}</span>
             <span class="meta muted">${l.organization_name}</span>
           </li>`
