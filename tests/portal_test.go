@@ -6,9 +6,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -381,15 +383,16 @@ func TestPWA(t *testing.T) {
 	e := apitest.New(t, "sqlite")
 	r := e.Do(apitest.Request{Path: "/t/rogaland/manifest.webmanifest"})
 	var m struct {
-		Name, ShortName, StartURL, Scope, Display, ThemeColor string
-		Icons                                                 []struct{ Src, Sizes, Purpose string }
+		Name, Scope, Display string
+		ShortName            string `json:"short_name"`
+		StartURL             string `json:"start_url"`
+		ThemeColor           string `json:"theme_color"`
+		Icons                []struct{ Src, Sizes, Purpose string }
 	}
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/manifest+json") {
 		t.Fatalf("manifest: %d %v", r.Status, r.Header)
 	}
-	if err := json.Unmarshal(bytes.ReplaceAll(bytes.ReplaceAll(bytes.ReplaceAll(bytes.ReplaceAll(r.Body, []byte(`"short_name"`), []byte(`"ShortName"`)), []byte(`"start_url"`), []byte(`"StartURL"`)), []byte(`"theme_color"`), []byte(`"ThemeColor"`)), []byte(`"purpose"`), []byte(`"Purpose"`)), &m); err != nil {
-		t.Fatal(err)
-	}
+	r.JSON(t, &m)
 	tn := e.Tenant("rogaland")
 	if !strings.HasPrefix(m.Name, tn.Name) || m.StartURL != "/t/rogaland/?source=pwa" || m.Scope != "/t/rogaland/" || m.Display != "standalone" || m.ThemeColor != tn.ColorPrimary || len(m.Icons) < 3 {
 		t.Fatalf("manifest: %+v", m)
@@ -400,13 +403,13 @@ func TestPWA(t *testing.T) {
 		if r.Status != 200 || err != nil {
 			t.Fatalf("icon %s: %d %v", ic.Src, r.Status, err)
 		}
-		if want := ic.Sizes[:strings.Index(ic.Sizes, "x")]; img.Bounds().Dx() != atoi(want) || img.Bounds().Dy() != atoi(want) {
+		if want, _ := strconv.Atoi(ic.Sizes[:strings.Index(ic.Sizes, "x")]); img.Bounds().Dx() != want || img.Bounds().Dy() != want {
 			t.Fatalf("icon %s is %v, want %s", ic.Src, img.Bounds(), ic.Sizes)
 		}
 		// The brand colour fills the corner (maskable icons bleed to the edge).
 		c := img.At(2, 2)
 		cr, cg, cb, _ := c.RGBA()
-		if hex := rgbHex(cr>>8, cg>>8, cb>>8); hex != tn.ColorPrimary {
+		if hex := fmt.Sprintf("#%02x%02x%02x", cr>>8, cg>>8, cb>>8); hex != tn.ColorPrimary {
 			t.Fatalf("icon %s corner %s, want the brand colour %s", ic.Src, hex, tn.ColorPrimary)
 		}
 	}
@@ -427,19 +430,6 @@ func TestPWA(t *testing.T) {
 	if !strings.Contains(string(home.Body), `<link rel="manifest" href="/t/rogaland/manifest.webmanifest">`) {
 		t.Fatal("pages link the manifest")
 	}
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
-func rgbHex(r, g, b uint32) string {
-	const h = "0123456789abcdef"
-	return "#" + string([]byte{h[r>>4], h[r&15], h[g>>4], h[g&15], h[b>>4], h[b&15]})
 }
 
 // sseClient reads an event stream and reports each event's type and data.

@@ -10,6 +10,7 @@ import (
 	"github.com/masseflyt/masseflyt/admin"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/tenants"
@@ -46,7 +47,7 @@ func (u *UI) adminData(c *fiber.Ctx) AdminData {
 	ad := &admin.Admin{A: u.A}
 	return AdminData{Rules: u.A.Roles.Rules(t.ID), Assignments: ad.Assignments(c), Roles: auth.AllRoles[:len(auth.AllRoles)-1], Assignable: auth.AssignableRoles,
 		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "view"}, Locales: locales.Supported, Domains: strings.Join(t.Domains, "\n"), Munis: strings.Join(t.MunicipalityList(), ", "),
-		Origins: strings.Join(t.Origins(), "\n"), Platform: u.platformURL(c)}
+		Origins: strings.Join(t.Origins(), "\n"), Platform: market.BaseURL(c, u.A.Config.PublicURL)}
 }
 
 func tenantObjects() map[string][]string {
@@ -184,12 +185,4 @@ func (u *UI) platformCreate(c *fiber.Ctx) error {
 		return u.formFailed(c, "platform", u.page(c, httpx.Loc(c).T("NavPlatform"), u.A.Tenants.All()), err)
 	}
 	return c.Redirect("/admin?notice=Saved", fiber.StatusSeeOther)
-}
-
-// platformURL is how pages elsewhere reach this platform.
-func (u *UI) platformURL(c *fiber.Ctx) string {
-	if p := strings.TrimRight(u.A.Config.PublicURL, "/"); p != "" {
-		return p
-	}
-	return c.BaseURL()
 }

@@ -137,7 +137,6 @@ func (u *UI) manifest(c *fiber.Ctx) error {
 			{"name": httpx.Loc(c).T("NavMap"), "url": base + "/map"},
 		},
 	}
-	c.Set(fiber.HeaderContentType, "application/manifest+json")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return c.JSON(m, "application/manifest+json")
 }

@@ -6,23 +6,22 @@
 package widgets
 
 import (
-	"bytes"
-	"compress/gzip"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"sync"
+
+	"github.com/masseflyt/masseflyt/core/httpx"
 )
 
 //go:embed dist
 var distFS embed.FS
 
-// Asset is one built file with its gzip form.
+// Asset is one built file, kept with its gzip form and ETag.
 type Asset struct {
 	Name string
-	Body []byte
-	Gzip []byte
+	*httpx.Doc
 }
 
 // Build is the embedded build: the loader and the hashed bundles by widget.
@@ -63,11 +62,7 @@ func LoadFS(fsys fs.FS) (*Build, error) {
 		if err != nil {
 			return nil, fmt.Errorf("widgets: %w", err)
 		}
-		var gz bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-		_, _ = w.Write(body)
-		_ = w.Close()
-		return &Asset{Name: name, Body: body, Gzip: gz.Bytes()}, nil
+		return &Asset{Name: name, Doc: httpx.NewDoc(body, "text/javascript; charset=utf-8")}, nil
 	}
 	if b.Loader, err = read(m.Loader); err != nil {
 		return nil, err

@@ -95,12 +95,7 @@ func (h *handler) origin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func (h *handler) self(c *fiber.Ctx) string {
-	if p := strings.TrimRight(h.a.Config.PublicURL, "/"); p != "" {
-		return p
-	}
-	return c.BaseURL()
-}
+func (h *handler) self(c *fiber.Ctx) string { return market.BaseURL(c, h.a.Config.PublicURL) }
 
 func (h *handler) loader(c *fiber.Ctx) error {
 	return sendAsset(c, h.b.Loader, CacheLoader)
@@ -115,16 +110,9 @@ func (h *handler) bundle(c *fiber.Ctx) error {
 }
 
 func sendAsset(c *fiber.Ctx, a *Asset, cache string) error {
-	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, cache)
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	c.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	c.Vary(fiber.HeaderAcceptEncoding)
-	if strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
-		c.Set(fiber.HeaderContentEncoding, "gzip")
-		return c.Send(a.Gzip)
-	}
-	return c.Send(a.Body)
+	return a.Send(c, cache)
 }
 
 // Named is a code with its name in the chosen language.
@@ -235,14 +223,11 @@ func (h *handler) frame(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "listings", "read"); err != nil {
 		return err
 	}
+	kind, fraction, err := market.ParseMapFilter(c)
+	if err != nil {
+		return err
+	}
 	v := &httpx.Validation{}
-	kind, fraction := c.Query("kind"), c.Query("fraction")
-	if kind != "" && !contains(market.Kinds, kind) {
-		v.Add("kind", "invalid", "ErrFieldInvalid")
-	}
-	if _, ok := market.FractionByCode(fraction); fraction != "" && !ok {
-		v.Add("fraction", "unknown_fraction", "ErrUnknownFraction", "Fraction", fraction)
-	}
 	height := 0
 	if s := c.Query("height"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -267,13 +252,4 @@ func (h *handler) frame(c *fiber.Ctx) error {
 	loc := httpx.Loc(c)
 	return frameTmpl.Execute(c.Response().BodyWriter(), map[string]any{"Lang": loc.Lang, "Title": t.Name + " – " + loc.T(labelIDs[w]), "Widget": w,
 		"Tenant": t.Slug, "Kind": kind, "Fraction": fraction, "Height": height})
-}
-
-func contains(set []string, v string) bool {
-	for _, s := range set {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

@@ -157,7 +157,7 @@ func (a *App) provision() error {
 	if err != nil {
 		return err
 	}
-	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: strings.TrimRight(a.Config.PublicURL, "/")}
+	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: a.Config.PublicURL}
 	router, err := loadAs[geo.Router](a, a.Config.Routing)
 	if err != nil {
 		return err

@@ -41,19 +41,18 @@ type Event struct {
 type Bus struct {
 	mu       sync.RWMutex
 	subs     []func(Event)
-	instance string
 	out      func(Event)
+	once     sync.Once
+	instance string
 }
 
 // Instance identifies this process among the app instances.
 func (b *Bus) Instance() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.instance == "" {
+	b.once.Do(func() {
 		var r [8]byte
 		_, _ = rand.Read(r[:])
 		b.instance = hex.EncodeToString(r[:])
-	}
+	})
 	return b.instance
 }
 

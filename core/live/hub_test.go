@@ -18,7 +18,7 @@ func TestHubFanOutPerTenant(t *testing.T) {
 		t.Fatalf("A got %d, B got %d; want 1 and 0", len(a.ch), len(b.ch))
 	}
 	msg := string(<-a.ch)
-	if want := "event: listing.published\ndata: {"; !contains(msg, want) || msg[len(msg)-2:] != "\n\n" {
+	if want := "event: listing.published\ndata: {"; !strings.Contains(msg, want) || msg[len(msg)-2:] != "\n\n" {
 		t.Fatalf("message: %q", msg)
 	}
 }
@@ -61,5 +61,3 @@ func TestHubLimitAndClose(t *testing.T) {
 		t.Fatal("a closed hub takes no clients")
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -52,13 +53,7 @@ func (s *Service) FeedDoc(ctx context.Context, t *tenants.Tenant, base string) (
 	if d, ok := s.feeds.Get(key, gen); ok {
 		return d, nil
 	}
-	var rows []Listing
-	err := s.DB.Read(store.WithTenant(ctx, t.ID), func(tx *gorm.DB) error {
-		return tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
-			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("listings.status IN ? AND listings.visibility = ? AND listings.available_to >= ?", openStatuses, "public", s.now().Truncate(24*time.Hour)).
-			Order("listings.published_at DESC, listings.id").Find(&rows).Error
-	})
+	rows, err := s.RecentPublic(ctx, t.ID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -106,10 +101,11 @@ func (s *Service) PublicGeoJSON(ctx context.Context, tenantID, kind, fraction st
 	return s.geoJSON(ctx, tenantID, "public", kind, fraction)
 }
 
-// BaseURL is the scheme and host links in feeds point to.
+// BaseURL is the scheme and host links to the platform use: the
+// configured public URL, else the request's.
 func BaseURL(c *fiber.Ctx, public string) string {
-	if public != "" {
-		return public
+	if p := strings.TrimRight(public, "/"); p != "" {
+		return p
 	}
 	return c.BaseURL()
 }
@@ -139,14 +135,17 @@ func (s *Service) feedGeoJSON(c *fiber.Ctx) error {
 	return SendGeoJSON(c)(s.PublicGeoJSON(request.Ctx(c), request.Tenant(c).ID, kind, fraction))
 }
 
-// RecentPublic returns the n most recently published open public listings.
+// RecentPublic returns the open public listings, most recently published
+// first: the n newest, or all when n ≤ 0.
 func (s *Service) RecentPublic(ctx context.Context, tenantID string, n int) ([]Listing, error) {
 	var rows []Listing
 	err := s.DB.Read(store.WithTenant(ctx, tenantID), func(tx *gorm.DB) error {
-		return tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
-			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("listings.status IN ? AND listings.visibility = ? AND listings.available_to >= ?", openStatuses, "public", s.now().Truncate(24*time.Hour)).
-			Order("listings.published_at DESC, listings.id").Limit(n).Find(&rows).Error
+		q := withOwner(tx).Where("listings.status IN ? AND listings.visibility = ? AND listings.available_to >= ?", openStatuses, "public", s.now().Truncate(24*time.Hour)).
+			Order("listings.published_at DESC, listings.id")
+		if n > 0 {
+			q = q.Limit(n)
+		}
+		return q.Find(&rows).Error
 	})
 	return rows, err
 }

@@ -55,10 +55,11 @@ func (s *Service) reloadAndDiscover(c *fiber.Ctx, id string) (*Listing, error) {
 }
 
 func (s *Service) published(c *fiber.Ctx, l *Listing) {
-	if l.Open() {
-		s.emit(c, l)
+	if !l.Open() {
+		return
 	}
-	if s.OnPublished != nil && l.Open() {
+	s.emit(c, l)
+	if s.OnPublished != nil {
 		s.OnPublished(c, l)
 	}
 }
@@ -424,14 +425,18 @@ func (s *Service) Get(c *fiber.Ctx, id string) (*Listing, error) {
 	}
 	var l Listing
 	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
-		return tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
-			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("listings.id = ?", id).Take(&l).Error
+		return withOwner(tx).Where("listings.id = ?", id).Take(&l).Error
 	})
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, httpx.NotFound()
 	}
 	return &l, err
+}
+
+// withOwner selects listings with their organization's name.
+func withOwner(tx *gorm.DB) *gorm.DB {
+	return tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
+		Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id")
 }
 
 // Access is what the caller may see of a listing.
@@ -613,9 +618,7 @@ type Filter struct {
 func (s *Service) List(c *fiber.Ctx, f Filter) ([]Listing, error) {
 	var rows []Listing
 	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
-		q := tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
-			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("((listings.status IN ? AND listings.available_to >= ?) OR listings.organization_id IN ?)", openStatuses, s.now().Truncate(24*time.Hour), ownOrgs(c))
+		q := withOwner(tx).Where("((listings.status IN ? AND listings.available_to >= ?) OR listings.organization_id IN ?)", openStatuses, s.now().Truncate(24*time.Hour), ownOrgs(c))
 		if f.Kind != "" {
 			q = q.Where("listings.kind = ?", f.Kind)
 		}

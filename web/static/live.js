@@ -32,7 +32,15 @@
     m.bindTooltip(esc(title));
     m.addTo(layer);
     markers[id] = m;
-    if (fresh && m.getElement && m.getElement()) m.getElement().classList.add("pulse");
+    if (fresh) pulse(m);
+  }
+  // pulse restarts a marker's highlight animation.
+  function pulse(m) {
+    var el = m && m.getElement && m.getElement();
+    if (!el) return;
+    el.classList.remove("pulse");
+    el.getBoundingClientRect(); // reflow, so the animation starts again
+    el.classList.add("pulse");
   }
   function remove(id) {
     if (markers[id]) { layer.removeLayer(markers[id]); delete markers[id]; }
@@ -99,12 +107,9 @@
     });
     es.addEventListener("match.found", function (e) {
       var d = JSON.parse(e.data).data || {};
-      var saving = d.saving_kg_co2e > 0 ? " · " + esc(labels.saving) + " " + fmt.format(d.saving_kg_co2e) + " kg CO₂e" : "";
-      activity("match", esc(fractions([d.fraction])) + " · " + esc(d.band) + '<br><span class="muted">' + saving.replace(/^ · /, "") + "</span>");
-      [d.listing_id, d.counterpart_id].forEach(function (id) {
-        var m = markers[id];
-        if (m && m.getElement && m.getElement()) { m.getElement().classList.remove("pulse"); void m.getElement().getBBox; m.getElement().classList.add("pulse"); }
-      });
+      var saving = d.saving_kg_co2e > 0 ? esc(labels.saving) + " " + fmt.format(d.saving_kg_co2e) + " kg CO₂e" : "";
+      activity("match", esc(fractions([d.fraction])) + " · " + esc(d.band) + '<br><span class="muted">' + saving + "</span>");
+      [d.listing_id, d.counterpart_id].forEach(function (id) { pulse(markers[id]); });
     });
     es.addEventListener("resync", loadMap);
     window.__masseflytLive = es;
