@@ -246,7 +246,7 @@ func (r *Registry) Update(ctx context.Context, t *Tenant) error {
 			"color_primary": t.ColorPrimary, "color_accent": t.ColorAccent,
 			"default_locale": t.DefaultLocale, "center_lat": t.CenterLat, "center_lon": t.CenterLon,
 			"zoom": t.Zoom, "municipalities": t.Municipalities, "tile_url": t.TileURL, "tile_attribution": t.TileAttribution,
-			"embed_origins": t.EmbedOrigins, "updated_at": time.Now().UTC(),
+			"embed_origins": t.EmbedOrigins, "updated_at": r.db.Now(),
 		}).Error; err != nil {
 			return err
 		}
@@ -266,7 +266,7 @@ func (r *Registry) SetLogo(ctx context.Context, tenantID, contentType string, da
 	ctx = store.System(ctx, "tenant admin: set own logo")
 	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
 		return tx.Model(&Tenant{}).Where("id = ?", tenantID).Updates(map[string]any{
-			"logo": data, "logo_type": contentType, "updated_at": time.Now().UTC(),
+			"logo": data, "logo_type": contentType, "updated_at": r.db.Now(),
 		}).Error
 	})
 	if err != nil {

@@ -543,7 +543,7 @@ func (u *UI) permitCreate(c *fiber.Ctx) error {
 		_, err = u.A.Directory.CreatePermit(c, st.ID, in)
 	}
 	if err != nil {
-		return u.formFailed(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: true, Now: time.Now(), PermitKinds: directory.PermitKinds, Fractions: directory.Fractions, Picked: in.Fractions}), err)
+		return u.formFailed(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: true, Now: u.A.DB.Now(), PermitKinds: directory.PermitKinds, Fractions: directory.Fractions, Picked: in.Fractions}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/sites/"+st.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -559,7 +559,7 @@ func (u *UI) siteShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return u.render(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: request.CanEditOrg(c, st.OrganizationID) && request.Can(c, "directory", "update"), Now: time.Now(),
+	return u.render(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: request.CanEditOrg(c, st.OrganizationID) && request.Can(c, "directory", "update"), Now: u.A.DB.Now(),
 		PermitKinds: directory.PermitKinds, Fractions: directory.Fractions}))
 }
 

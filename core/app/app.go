@@ -17,6 +17,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
@@ -71,7 +72,7 @@ type Options struct {
 // New builds an App: opens and migrates the database, loads the plugins and
 // wires the HTTP server. It does not listen.
 func New(cfg Config, o Options) (*App, error) {
-	start := time.Now()
+	start := clock.Real()
 	if err := cfg.Finish(); err != nil {
 		return nil, err
 	}
@@ -91,7 +92,7 @@ func New(cfg Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	db, err := store.Open(store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Clock: cfg.Clock})
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func Migrate(cfg Config) error {
 	if url == "" {
 		url = cfg.DatabaseURL
 	}
-	db, err := store.Open(store.Options{URL: url, DataDir: cfg.DataDir})
+	db, err := store.Open(store.Options{URL: url, DataDir: cfg.DataDir, Clock: cfg.Clock})
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ func (a *App) provision() error {
 	if err != nil {
 		return err
 	}
-	a.Bus = &events.Bus{}
+	a.Bus = &events.Bus{Clock: a.Config.Clock}
 	a.Market.Bus = a.Bus
 	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Bus: a.Bus, Road: road}
 	a.Market.OnPublished = a.Matching.Discover
@@ -259,7 +260,7 @@ func (a *App) Close() error {
 func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.Fiber.Listen(a.Config.Addr) }()
-	a.Log.Info("listening", "addr", a.Config.Addr, "env", a.Config.Env, "db", string(a.DB.Dialect), "startup", time.Since(a.started).String())
+	a.Log.Info("listening", "addr", a.Config.Addr, "env", a.Config.Env, "db", string(a.DB.Dialect), "startup", clock.Real().Sub(a.started).String())
 	select {
 	case err := <-errc:
 		return err

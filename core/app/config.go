@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/masseflyt/masseflyt/core/clock"
 )
 
 // Config is the deployment's configuration, from environment variables
@@ -45,6 +47,12 @@ type Config struct {
 	PolicyReload       time.Duration
 	Demo               bool // serve --demo: seed demo data on start
 	LogLevel           string
+	// Now is MASSEFLYT_NOW: a date or RFC 3339 time that moves the clock in
+	// development ("the region as of 2028"); refused in production.
+	Now string
+	// Clock is the one clock of the domain; Finish derives it from Now when
+	// it is nil (tests inject their own).
+	Clock clock.Clock
 }
 
 // Production reports whether this is a production deployment.
@@ -92,6 +100,7 @@ func DefaultConfig() Config {
 		MaxLiveClients:     envInt("MASSEFLYT_MAX_LIVE_CLIENTS", 10000),
 		PolicyReload:       30 * time.Second,
 		LogLevel:           env("MASSEFLYT_LOG_LEVEL", "info"),
+		Now:                env(clock.EnvVar, ""),
 	}
 	return c
 }
@@ -127,6 +136,15 @@ func (c *Config) Finish() error {
 	}
 	if c.Production() && len(c.Secret) < 32 {
 		return errors.New("MASSEFLYT_SECRET must be at least 32 characters")
+	}
+	if c.Clock == nil {
+		ck, err := clock.FromSetting(c.Now, c.Production())
+		if err != nil {
+			return err
+		}
+		c.Clock = ck
+	} else if c.Production() && c.Now != "" {
+		return fmt.Errorf("%s is for development and tests; production runs on the real clock", clock.EnvVar)
 	}
 	if c.MigrateDatabaseURL == "" {
 		c.MigrateDatabaseURL = c.DatabaseURL

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -44,7 +45,7 @@ const userCacheTTL = time.Minute
 // row from the provider's traits (only e-mail and name: T15).
 func (s *Users) Ensure(ctx context.Context, sess *Session) (*User, error) {
 	s.mu.Lock()
-	if cu, ok := s.cache[sess.Subject]; ok && time.Since(cu.at) < userCacheTTL && cu.u.Email == sess.Email && cu.u.Name == sess.Name {
+	if cu, ok := s.cache[sess.Subject]; ok && clock.Real().Sub(cu.at) < userCacheTTL && cu.u.Email == sess.Email && cu.u.Name == sess.Name {
 		s.mu.Unlock()
 		return cu.u, nil
 	}
@@ -62,7 +63,7 @@ func (s *Users) Ensure(ctx context.Context, sess *Session) (*User, error) {
 		}
 		if sess.Email != "" && (u.Email != sess.Email || (sess.Name != "" && u.Name != sess.Name)) {
 			u.Email, u.Name = sess.Email, nameOr(sess)
-			return tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"email": u.Email, "name": u.Name, "updated_at": time.Now().UTC()}).Error
+			return tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"email": u.Email, "name": u.Name, "updated_at": s.DB.Now()}).Error
 		}
 		return nil
 	})
@@ -73,7 +74,7 @@ func (s *Users) Ensure(ctx context.Context, sess *Session) (*User, error) {
 	if s.cache == nil {
 		s.cache = map[string]cachedUser{}
 	}
-	s.cache[sess.Subject] = cachedUser{u: &u, at: time.Now()}
+	s.cache[sess.Subject] = cachedUser{u: &u, at: clock.Real()}
 	s.mu.Unlock()
 	return &u, nil
 }
@@ -121,7 +122,7 @@ var (
 // returned once and never stored.
 func (s *Users) CreateToken(ctx context.Context, userID, name string, scopes []string, ttl time.Duration) (*Token, string, error) {
 	secret, hash := NewTokenSecret()
-	now := time.Now().UTC()
+	now := s.DB.Now()
 	t := &Token{ID: store.NewID(), UserID: userID, Name: name, TokenHash: hash, Prefix: secret[:len(TokenPrefix)+6], Scopes: strings.Join(scopes, ","), ExpiresAt: now.Add(ttl), CreatedAt: now}
 	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Create(t).Error }); err != nil {
 		return nil, "", err
@@ -142,7 +143,7 @@ func (s *Users) Tokens(ctx context.Context, userID string) ([]Token, error) {
 func (s *Users) RevokeToken(ctx context.Context, userID, id string) (bool, error) {
 	var n int64
 	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&Token{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", id, userID).Update("revoked_at", time.Now().UTC())
+		res := tx.Model(&Token{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", id, userID).Update("revoked_at", s.DB.Now())
 		n = res.RowsAffected
 		return res.Error
 	})
@@ -166,8 +167,8 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 	s.tokMu.RLock()
 	ct, hit := s.tokens[hash]
 	s.tokMu.RUnlock()
-	if hit && time.Since(ct.at) < TokenCacheTTL {
-		if !time.Now().Before(ct.tok.ExpiresAt) {
+	if hit && clock.Real().Sub(ct.at) < TokenCacheTTL {
+		if !s.DB.Now().Before(ct.tok.ExpiresAt) {
 			return nil, nil, ErrTokenExpired
 		}
 		t, u := ct.tok, ct.user
@@ -188,7 +189,7 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 	if err != nil {
 		return nil, nil, err
 	}
-	now := time.Now().UTC()
+	now := s.DB.Now()
 	switch {
 	case t.RevokedAt != nil:
 		return nil, nil, ErrTokenRevoked
@@ -199,7 +200,7 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 	if s.tokens == nil || len(s.tokens) > 10000 {
 		s.tokens = map[string]cachedToken{}
 	}
-	s.tokens[hash] = cachedToken{tok: t, user: u, at: time.Now()}
+	s.tokens[hash] = cachedToken{tok: t, user: u, at: clock.Real()}
 	s.tokMu.Unlock()
 	return &t, &u, nil
 }

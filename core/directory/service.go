@@ -60,7 +60,7 @@ func (s *Service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
-	return time.Now().UTC()
+	return s.DB.Now()
 }
 
 // LookupUnit returns the register entry for orgNumber, from the cache when

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
+
+	"github.com/masseflyt/masseflyt/core/clock"
 )
 
 // Event types.
@@ -39,11 +41,20 @@ type Event struct {
 // bridge, events published here are also sent to other instances, and
 // theirs arrive through Receive.
 type Bus struct {
+	// Clock stamps events; the system clock when nil.
+	Clock    clock.Clock
 	mu       sync.RWMutex
 	subs     []func(Event)
 	out      func(Event)
 	once     sync.Once
 	instance string
+}
+
+func (b *Bus) now() time.Time {
+	if b.Clock == nil {
+		return clock.System().Now()
+	}
+	return b.Clock.Now().UTC()
 }
 
 // Instance identifies this process among the app instances.
@@ -73,7 +84,7 @@ func (b *Bus) SetOutbound(fn func(Event)) {
 // Publish delivers e here and, with a bridge, to the other instances.
 func (b *Bus) Publish(e Event) {
 	if e.At.IsZero() {
-		e.At = time.Now().UTC()
+		e.At = b.now()
 	}
 	e.Origin = b.Instance()
 	b.deliver(e)

@@ -133,7 +133,7 @@ func (br *PGBridge) listen(ctx context.Context) {
 			close(br.ready)
 			first = false
 		} else {
-			br.bus.deliver(Event{Type: Resync, At: time.Now().UTC()})
+			br.bus.deliver(Event{Type: Resync, At: br.bus.now()})
 		}
 		for {
 			n, err := conn.WaitForNotification(ctx)

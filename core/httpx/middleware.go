@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -50,7 +50,7 @@ func RequestIDs() fiber.Handler {
 // agents, only method, route path, status, duration and the request ID.
 func AccessLog(l *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		start := time.Now()
+		start := clock.Real()
 		err := c.Next()
 		status := c.Response().StatusCode()
 		if err != nil {
@@ -62,7 +62,7 @@ func AccessLog(l *slog.Logger) fiber.Handler {
 			slog.String("method", c.Method()),
 			slog.String("route", route),
 			slog.Int("status", status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", clock.Real().Sub(start)),
 		)
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/events"
 )
 
@@ -217,7 +218,7 @@ func (h *Hub) Stream(c *fiber.Ctx, tenantID string) error {
 		defer h.remove(tenantID, cl)
 		flush := func() bool {
 			if conn != nil {
-				_ = conn.SetWriteDeadline(time.Now().Add(WriteDeadline))
+				_ = conn.SetWriteDeadline(clock.Real().Add(WriteDeadline))
 			}
 			return w.Flush() == nil
 		}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/request"
@@ -120,7 +121,7 @@ type mapRow struct {
 // a delete or every FullRefresh.
 func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class string) error {
 	gen, del := store.Generation(tenantID), store.DeleteGeneration(tenantID)
-	now := time.Now()
+	now := clock.Real()
 	full := st.feats == nil || del != st.del || now.Sub(st.full) > FullRefresh
 	if !full && gen == st.gen && now.Sub(st.checked) < RecheckAfter {
 		return nil

@@ -65,8 +65,8 @@ type Listing struct {
 func (Listing) TableName() string { return "listings" }
 
 // AfterFind reports an open listing whose window has passed as expired.
-func (l *Listing) AfterFind(*gorm.DB) error {
-	if l.Open() && l.AvailableTo.Before(time.Now().UTC().Truncate(24*time.Hour)) {
+func (l *Listing) AfterFind(tx *gorm.DB) error {
+	if l.Open() && l.AvailableTo.Before(tx.NowFunc().UTC().Truncate(24*time.Hour)) {
 		l.Status = "expired"
 	}
 	return nil

@@ -87,7 +87,7 @@ func (s *Service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
-	return time.Now().UTC()
+	return s.DB.Now()
 }
 
 // Routes registers the listing API on the tenant router.

@@ -67,7 +67,7 @@ func (s *Service) discover(c *fiber.Ctx, l *market.Listing) error {
 	type recipient struct{ UserID, Email, OrganizationID string }
 	var fresh []Match
 	var recips []recipient
-	now := time.Now().UTC()
+	now := s.DB.Now()
 	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var known []Stored
 		if err := tx.Where("listing_id = ? OR counterpart_id = ?", l.ID, l.ID).Find(&known).Error; err != nil {
@@ -184,7 +184,7 @@ func (s *Service) MarkRead(c *fiber.Ctx, id string) (bool, error) {
 	}
 	var n int64
 	err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
-		res := tx.Model(&Notification{}).Where("id = ? AND user_id = ? AND read_at IS NULL", id, request.Principal(c).UserID()).Update("read_at", time.Now().UTC())
+		res := tx.Model(&Notification{}).Where("id = ? AND user_id = ? AND read_at IS NULL", id, request.Principal(c).UserID()).Update("read_at", s.DB.Now())
 		n = res.RowsAffected
 		return res.Error
 	})

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
@@ -72,8 +73,8 @@ func (s *Service) Index(ctx context.Context, tenantID string) (*Index, error) {
 		s.indexes = map[string]*cachedIndex{}
 	}
 	ci := s.indexes[tenantID]
-	if ci == nil || ci.gen != gen || time.Since(ci.built) > IndexTTL {
-		ci = &cachedIndex{gen: gen, built: time.Now()}
+	if ci == nil || ci.gen != gen || clock.Real().Sub(ci.built) > IndexTTL {
+		ci = &cachedIndex{gen: gen, built: clock.Real()}
 		s.indexes[tenantID] = ci
 	}
 	s.mu.Unlock()
@@ -98,7 +99,7 @@ func (s *Service) build(ctx context.Context) (*Index, error) {
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&market.Listing{}).Select("listings.*, organizations.name AS organization_name").
 			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("listings.status IN ? AND listings.available_to >= ?", []string{"published", "partly_matched"}, time.Now().UTC().Truncate(24*time.Hour)).Find(&listings).Error; err != nil {
+			Where("listings.status IN ? AND listings.available_to >= ?", []string{"published", "partly_matched"}, clock.Today(s.DB.Clock)).Find(&listings).Error; err != nil {
 			return err
 		}
 		if err := tx.Where("kind = ?", "facility").Find(&sites).Error; err != nil {
@@ -109,7 +110,7 @@ func (s *Service) build(ctx context.Context) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := s.DB.Now()
 	accepts := map[string]map[string]int{}
 	storageAccepts := map[string]map[string]int{}
 	validity := map[string][2]time.Time{}

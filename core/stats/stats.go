@@ -108,7 +108,7 @@ func (s *Service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
-	return time.Now().UTC()
+	return s.DB.Now()
 }
 
 func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {

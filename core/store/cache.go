@@ -3,6 +3,8 @@ package store
 import (
 	"sync"
 	"time"
+
+	"github.com/masseflyt/masseflyt/core/clock"
 )
 
 // Cache holds derived values (rendered responses, lookups) per key, valid
@@ -32,7 +34,7 @@ func (c *Cache[V]) Get(key string, gen Gen) (V, bool) {
 	c.mu.RLock()
 	e, ok := c.m[key]
 	c.mu.RUnlock()
-	if !ok || e.gen != gen || time.Now().After(e.exp) {
+	if !ok || e.gen != gen || clock.Real().After(e.exp) {
 		var zero V
 		return zero, false
 	}
@@ -44,7 +46,7 @@ func (c *Cache[V]) Put(key string, gen Gen, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= c.Max {
-		now := time.Now()
+		now := clock.Real()
 		for k, e := range c.m { // drop expired entries; if none, start over
 			if now.After(e.exp) {
 				delete(c.m, k)
@@ -54,7 +56,7 @@ func (c *Cache[V]) Put(key string, gen Gen, v V) {
 			c.m = map[string]cacheEntry[V]{}
 		}
 	}
-	c.m[key] = cacheEntry[V]{gen: gen, exp: time.Now().Add(c.TTL), val: v}
+	c.m[key] = cacheEntry[V]{gen: gen, exp: clock.Real().Add(c.TTL), val: v}
 }
 
 // Delete forgets key.

@@ -13,6 +13,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/masseflyt/masseflyt/core/clock"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -29,7 +31,14 @@ const (
 type DB struct {
 	Gorm    *gorm.DB
 	Dialect Dialect
+	// Clock is the one clock (creation and update stamps, and every service
+	// that reads the date through Now).
+	Clock clock.Clock
 }
+
+// Now reads the database's clock, in UTC to the microsecond (what both
+// engines store).
+func (d *DB) Now() time.Time { return d.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 // Options configure Open.
 type Options struct {
@@ -39,15 +48,21 @@ type Options struct {
 	// SQLitePath overrides the SQLite file (":memory:"-style DSNs included).
 	SQLitePath string
 	Debug      bool
+	// Clock stamps rows; the system clock when nil.
+	Clock clock.Clock
 }
 
 // Open connects to the configured database and installs the tenant scoping plugin.
 func Open(o Options) (*DB, error) {
+	ck := o.Clock
+	if ck == nil {
+		ck = clock.System()
+	}
 	cfg := &gorm.Config{
 		Logger:                                   logger.Discard,
 		PrepareStmt:                              false,
 		DisableForeignKeyConstraintWhenMigrating: true,
-		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		NowFunc:                                  func() time.Time { return ck.Now().UTC().Truncate(time.Microsecond) },
 	}
 	if o.Debug {
 		cfg.Logger = logger.Default.LogMode(logger.Info)
@@ -96,7 +111,7 @@ func Open(o Options) (*DB, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	return &DB{Gorm: g, Dialect: d}, nil
+	return &DB{Gorm: g, Dialect: d, Clock: ck}, nil
 }
 
 // Close closes the connection pool.

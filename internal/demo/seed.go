@@ -73,6 +73,41 @@ var Users = []User{
 	{Email: "marit@jaeren-anlegg.no", Name: "Marit Jæren", Tenant: "rogaland", Org: "jaeren-anlegg", OrgRole: directory.AdminRole},
 }
 
+// Authored is the day the demo data were written for. Seeding lays every
+// date out again relative to the clock: a window that was open on Authored is
+// open on the day the demo is seeded, whether that is today or in 2031.
+var Authored = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+
+// layout moves the authored dates by the whole months between Authored and
+// now; a date on the last day of its month stays on the last day.
+type layout struct{ months int }
+
+func layoutFor(now time.Time) layout {
+	now = now.UTC()
+	return layout{months: (now.Year()-Authored.Year())*12 + int(now.Month()) - int(Authored.Month())}
+}
+
+// at moves one date.
+func (l layout) at(d time.Time) time.Time {
+	first := time.Date(d.Year(), d.Month()+time.Month(l.months), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	day := d.Day()
+	if d.AddDate(0, 0, 1).Day() == 1 || day > last { // last day of its month
+		day = last
+	}
+	return time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC)
+}
+
+// ptr moves an optional date into a new pointer (the authored data are
+// shared and never changed).
+func (l layout) ptr(d *time.Time) *time.Time {
+	if d == nil {
+		return nil
+	}
+	t := l.at(*d)
+	return &t
+}
+
 func date(s string) *time.Time {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
@@ -234,7 +269,8 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 	tctx := store.WithTenant(ctx, t.ID)
 	sys := store.System(ctx, "demo seed: register cache")
 	orgIDs := map[string]string{}
-	now := time.Now().UTC()
+	now := db.Now()
+	lay := layoutFor(now)
 	// Casbin writes through its own connection: assign roles outside the
 	// transaction, or SQLite's single writer would wait on itself.
 	for _, du := range Users {
@@ -280,11 +316,13 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 			}
 			st := s.Site
 			st.ID, st.OrganizationID = store.NewID(), orgID
+			st.PlannedStart, st.PlannedEnd = lay.ptr(st.PlannedStart), lay.ptr(st.PlannedEnd)
 			if err := tx.Create(&st).Error; err != nil {
 				return err
 			}
 			for _, p := range s.Permits {
 				p.ID, p.SiteID = store.NewID(), st.ID
+				p.ValidFrom, p.ValidTo = lay.ptr(p.ValidFrom), lay.ptr(p.ValidTo)
 				if err := tx.Create(&p).Error; err != nil {
 					return err
 				}
@@ -298,7 +336,7 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 		for _, st := range sts {
 			siteIDs[st.Name] = st.ID
 		}
-		for _, dl := range listings {
+		for i, dl := range listings {
 			orgID, ok := orgIDs[dl.Org]
 			if !ok {
 				continue
@@ -314,6 +352,7 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 				}
 			}
 			l := dl.Listing
+			l.AvailableFrom, l.AvailableTo = lay.at(l.AvailableFrom), lay.at(l.AvailableTo)
 			f, _ := market.FractionByCode(l.Fractions[0])
 			tonnes, err := f.ToTonnes(l.QuantityValue, l.QuantityUnit)
 			if err != nil {
@@ -324,7 +363,9 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 				l.Visibility = "public"
 			}
 			if l.Status == "published" {
-				l.PublishedAt = &now
+				// Published over the last weeks, newest last.
+				at := now.Add(-time.Duration(3*(len(listings)-i)) * 24 * time.Hour)
+				l.PublishedAt = &at
 			}
 			if err := tx.Create(&l).Error; err != nil {
 				return err
