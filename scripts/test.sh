@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Run the whole test suite on SQLite and on a throwaway PostgreSQL.
-# Locally Postgres is used when its binaries are present; in CI (CI=true) it
-# is required, and the storage tests fail rather than skip without it.
+# Locally Postgres is used when its binaries are present; in CI (any non-empty
+# CI) it is required, and the storage tests fail rather than skip without it.
+# The run closes with a count of passed, failed and skipped tests; in CI a
+# skipped test fails the run. Extra arguments go to `go test`.
+#   MASSEFLYT_NOW=2031-06-01 scripts/test.sh    the suite at another date
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Any non-empty CI counts as CI (as internal/testenv).
+ci() { [ -n "${CI:-}" ]; }
 pgdir=$(mktemp -d /tmp/masseflyt-pg.XXXXXX)
 cleanup() { scripts/pg.sh stop "$pgdir"; }
 trap cleanup EXIT
@@ -11,7 +16,7 @@ if [ -z "${MASSEFLYT_TEST_POSTGRES:-}" ]; then
   if env_lines=$(scripts/pg.sh start "$pgdir"); then
     while IFS= read -r line; do export "${line?}"; done <<<"$env_lines"
     echo "test: PostgreSQL at ${MASSEFLYT_TEST_POSTGRES}"
-  elif [ "${CI:-}" = "true" ]; then
+  elif ci; then
     echo "test: PostgreSQL is required in CI but could not be started" >&2
     exit 1
   else
@@ -33,7 +38,7 @@ if command -v npm >/dev/null 2>&1; then
     git status --short -- widgets/dist >&2
     exit 1
   fi
-elif [ "${CI:-}" = "true" ]; then
+elif ci; then
   echo "test: npm is required in CI (widget build check, browser tests)" >&2
   exit 1
 else
@@ -42,4 +47,13 @@ fi
 go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt needed:"; echo "$unformatted"; exit 1; fi
-go test -race -count=1 -timeout 20m "$@" ./...
+summary=$(mktemp /tmp/masseflyt-testsummary.XXXXXX)
+trap 'cleanup; rm -f "$summary"' EXIT
+go build -o "$summary" ./internal/testsummary
+skipflag=()
+if ci; then skipflag=(-fail-on-skip); fi
+set +e
+go test -race -count=1 -timeout 20m -json "$@" ./... | "$summary" -quiet "${skipflag[@]}"
+status=("${PIPESTATUS[@]}")
+set -e
+[ "${status[0]}" = 0 ] && [ "${status[1]}" = 0 ]

@@ -264,8 +264,8 @@ func TestRowRulesForMembers(t *testing.T) {
 		for name, body := range map[string]map[string]any{
 			"negative quantity":  {"kind": "project", "name": "A", "phase": "idea", "lat": 59.9, "lon": 10.5, "expected_surplus_tonnes": -5},
 			"absurd quantity":    {"kind": "project", "name": "A", "phase": "idea", "lat": 59.9, "lon": 10.5, "expected_surplus_tonnes": 1e12},
-			"end before start":   {"kind": "project", "name": "A", "phase": "idea", "lat": 59.9, "lon": 10.5, "planned_start": "2030-01-01", "planned_end": "2029-01-01"},
-			"bad date":           {"kind": "project", "name": "A", "phase": "idea", "lat": 59.9, "lon": 10.5, "planned_start": "31.12.2029"},
+			"end before start":   {"kind": "project", "name": "A", "phase": "idea", "lat": 59.9, "lon": 10.5, "planned_start": apitest.YearString(4) + "-01-01", "planned_end": apitest.YearString(3) + "-01-01"},
+			"bad date":           {"kind": "project", "name": "A", "phase": "idea", "lat": 59.9, "lon": 10.5, "planned_start": "31.12." + apitest.YearString(3)},
 			"no location":        {"kind": "project", "name": "A", "phase": "idea"},
 			"unknown address":    {"kind": "project", "name": "A", "phase": "idea", "address": "Storgata 999", "city": "Ingensteds"},
 			"outside Norway":     {"kind": "project", "name": "A", "phase": "idea", "lat": 55.6761, "lon": 12.5683},
@@ -283,7 +283,7 @@ func TestRowRulesForMembers(t *testing.T) {
 			t.Fatal("bad site input was saved")
 		}
 		// A site located by address through the geocoder.
-		r = e.Do(apitest.Request{Method: "POST", Path: sites, Body: map[string]any{"kind": "project", "name": "Rådhuskvartalet", "phase": "early_planning", "address": "Arnold Haukelands plass 10", "postcode": "1338", "planned_start": "2029"}, As: member})
+		r = e.Do(apitest.Request{Method: "POST", Path: sites, Body: map[string]any{"kind": "project", "name": "Rådhuskvartalet", "phase": "early_planning", "address": "Arnold Haukelands plass 10", "postcode": "1338", "planned_start": apitest.YearString(3)}, As: member})
 		if r.Status != 201 || !strings.Contains(string(r.Body), `"municipality_no":"3201"`) || !strings.Contains(string(r.Body), `"lat":59.8893`) {
 			t.Fatalf("geocoded site: %d %s", r.Status, r.Body)
 		}

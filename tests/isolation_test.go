@@ -291,7 +291,7 @@ func dismissOne(t *testing.T, e *apitest.Env) string {
 func planLine(t *testing.T, e *apitest.Env) string {
 	site := e.FirstID("baerum", "sites", "name = 'Fornebubanen, stasjon Flytårnet'")
 	r := e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/tenants/baerum/sites/" + site + "/plan", As: orgAdmin, Body: map[string]any{"lines": []map[string]any{
-		{"direction": "cut", "fraction": "sprengstein", "quantity": 1000, "unit": "t", "period_from": "2027-01", "period_to": "2027-02"}}}})
+		{"direction": "cut", "fraction": "sprengstein", "quantity": 1000, "unit": "t", "period_from": apitest.Month(2), "period_to": apitest.Month(3)}}}})
 	if r.Status != 200 {
 		t.Fatalf("plan: %d %s", r.Status, r.Body)
 	}

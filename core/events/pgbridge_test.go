@@ -6,15 +6,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/masseflyt/masseflyt/internal/testenv"
 )
 
 func TestPGBridge(t *testing.T) {
 	dsn := os.Getenv("MASSEFLYT_TEST_POSTGRES")
 	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MASSEFLYT_TEST_POSTGRES is not set: in CI the LISTEN/NOTIFY bridge must be tested (run `make test`)")
-		}
-		t.Skip("no PostgreSQL (MASSEFLYT_TEST_POSTGRES)")
+		testenv.Need(t, "no PostgreSQL (MASSEFLYT_TEST_POSTGRES is not set; run `make test`)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

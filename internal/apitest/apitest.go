@@ -31,6 +31,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/demo"
+	"github.com/masseflyt/masseflyt/internal/testenv"
 	"github.com/masseflyt/masseflyt/plugins/identity/dev"
 	"github.com/masseflyt/masseflyt/server"
 	"github.com/masseflyt/masseflyt/tenants"
@@ -42,9 +43,12 @@ const Secret = "apitest-secret-0123456789abcdef0123456789"
 // Backends lists the databases tests run on.
 func Backends(t testing.TB) []string {
 	out := []string{"sqlite"}
+	if testenv.SQLiteOnly() {
+		return out
+	}
 	if os.Getenv("MASSEFLYT_TEST_POSTGRES") != "" {
 		out = append(out, "postgres")
-	} else if os.Getenv("CI") == "true" {
+	} else if testenv.CI() {
 		t.Fatal("MASSEFLYT_TEST_POSTGRES is not set: in CI every storage test must also run on PostgreSQL (run `make test`)")
 	}
 	return out
@@ -72,6 +76,7 @@ func Config() app.Config {
 	cfg.LoginRateLimit = 0
 	cfg.BaseDomain = "masseflyt.test"
 	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.DBAppRole = "", "", ""
+	cfg.Clock, cfg.Now = Clock(), "" // the harness clock (MASSEFLYT_NOW is read once, by Clock)
 	return cfg
 }
 
@@ -87,6 +92,7 @@ func New(t testing.TB, backend string) *Env {
 		copyFile(t, sqliteTemplate(t), filepath.Join(dir, "masseflyt.db"))
 		cfg.DataDir = dir
 	case "postgres":
+		cfg.DataDir = t.TempDir() // uploads: never into the source tree
 		owner, appURL := postgresClone(t)
 		cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.DBAppRole = appURL, owner, os.Getenv("MASSEFLYT_TEST_POSTGRES_APP_ROLE")
 	default:
@@ -136,6 +142,7 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
 }
 
 var (
+	tplDirs    []string // template folders, removed by Main
 	sqliteOnce sync.Once
 	sqliteFile string
 	sqliteErr  error
@@ -149,6 +156,7 @@ func sqliteTemplate(t testing.TB) string {
 			sqliteErr = err
 			return
 		}
+		tplDirs = append(tplDirs, dir)
 		cfg := Config()
 		cfg.DataDir = dir
 		sqliteErr = seedWith(cfg)
@@ -250,6 +258,9 @@ func Main(m *testing.M) {
 	if pgTpl != "" {
 		_ = adminExec("DROP DATABASE IF EXISTS " + pgTpl + " WITH (FORCE)")
 	}
+	for _, d := range tplDirs {
+		_ = os.RemoveAll(d)
+	}
 	os.Exit(code)
 }
 
@@ -267,6 +278,12 @@ func postgresClone(t testing.TB) (string, string) {
 			return
 		}
 		cfg := Config()
+		dir, err := os.MkdirTemp("", "masseflyt-pgtpl-")
+		if pgErr = err; err != nil {
+			return
+		}
+		tplDirs = append(tplDirs, dir)
+		cfg.DataDir = dir
 		cfg.MigrateDatabaseURL = withDB(base, pgTpl)
 		cfg.DatabaseURL = cfg.MigrateDatabaseURL
 		cfg.DBAppRole = role
