@@ -15,14 +15,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/app"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/demo"
+	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/server"
 	"github.com/masseflyt/masseflyt/tenants"
 )
@@ -89,9 +94,9 @@ func run(args []string, out io.Writer) error {
 			return nil
 		})
 	case "tenant":
-		return tenantCmd(cfg, fs, rest, out)
+		return tenantCmd(&cfg, fs, rest, out)
 	case "token":
-		return tokenCmd(cfg, fs, rest, out)
+		return tokenCmd(&cfg, fs, rest, out)
 	case "help", "-h", "--help":
 		fmt.Fprintln(out, usage)
 		return nil
@@ -135,65 +140,207 @@ func serve(cfg app.Config) error {
 	return a.Serve(ctx)
 }
 
-func tenantCmd(cfg app.Config, fs *flag.FlagSet, args []string, out io.Writer) error {
+// tenantCmd and tokenCmd take the configuration by pointer: fs writes the
+// --data-dir and other overrides into it when it parses.
+func tenantCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("tenant: want create or list")
 	}
 	sub := args[0]
-	slug := fs.String("slug", "", "tenant slug (lowercase letters, digits, dashes)")
-	name := fs.String("name", "", "tenant name")
-	color := fs.String("color", "#1f5f3f", "primary colour")
-	accent := fs.String("accent", "#f2b134", "accent colour")
-	locale := fs.String("locale", "nb", "default language: nb, nn or en")
-	domain := fs.String("domain", "", "custom domain")
-	adminEmail := fs.String("admin-email", "", "e-mail of an existing user to make tenant admin")
+	if sub != "create" && sub != "list" {
+		return fmt.Errorf("tenant: unknown subcommand %q (want create or list)", sub)
+	}
+	var spec tenantSpec
+	fs.StringVar(&spec.Slug, "slug", "", "tenant slug (lowercase letters, digits, dashes)")
+	fs.StringVar(&spec.Name, "name", "", "tenant name")
+	fs.StringVar(&spec.Color, "color", "#1f5f3f", "primary colour")
+	fs.StringVar(&spec.Accent, "accent", "#f2b134", "accent colour")
+	fs.StringVar(&spec.Locale, "locale", locales.Default, "default language: "+strings.Join(locales.Supported, ", "))
+	fs.StringVar(&spec.Domain, "domain", "", "custom domain")
+	fs.StringVar(&spec.AdminEmail, "admin-email", "", "e-mail of an existing user to make tenant admin")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	return withApp(cfg, func(a *app.App) error {
-		switch sub {
-		case "list":
+	if fs.NArg() > 0 {
+		return fmt.Errorf("tenant %s: unexpected argument %q", sub, fs.Arg(0))
+	}
+	if sub == "list" {
+		return withApp(*cfg, func(a *app.App) error {
 			for _, t := range a.Tenants.All() {
 				fmt.Fprintf(out, "%-16s %-36s %s %s\n", t.Slug, t.Name, t.ID, strings.Join(t.Domains, ","))
 			}
 			return nil
-		case "create":
-			if !tenants.ValidSlug(*slug) {
-				return fmt.Errorf("invalid slug %q: use 1–40 lowercase letters, digits and dashes", *slug)
-			}
-			if strings.TrimSpace(*name) == "" {
-				return errors.New("--name is required")
-			}
-			if !tenants.ValidColor(*color) || !tenants.ValidColor(*accent) {
-				return errors.New("colours must be #rrggbb")
-			}
-			t := &tenants.Tenant{Slug: *slug, Name: *name, ShortName: *name, ColorPrimary: *color, ColorAccent: *accent, DefaultLocale: *locale, CenterLat: 59.91, CenterLon: 10.75, Zoom: 9}
-			if *domain != "" {
-				if !tenants.ValidDomain(*domain) {
-					return fmt.Errorf("invalid domain %q", *domain)
-				}
-				t.Domains = []string{*domain}
-			}
-			if err := a.Tenants.Create(context.Background(), t); err != nil {
-				return err
-			}
-			if *adminEmail != "" {
-				u, err := a.Users.ByEmail(context.Background(), *adminEmail)
-				if err != nil {
-					return fmt.Errorf("admin %s: no such user (they must log in once first)", *adminEmail)
-				}
-				if err := a.Roles.Assign(u.ID, auth.RoleTenantAdmin, t.ID); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintf(out, "created tenant %s (%s)\n", t.Slug, t.ID)
-			return nil
+		})
+	}
+	// Everything the flags alone can tell is checked before the database is
+	// even opened; the rest (slug and domain free, admin known) before
+	// anything is written.
+	spec.normalize()
+	if err := spec.check(); err != nil {
+		return err
+	}
+	return withApp(*cfg, func(a *app.App) error {
+		t, err := createTenant(context.Background(), a, spec)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("tenant: unknown subcommand %q", sub)
+		fmt.Fprintf(out, "created tenant %s (%s)\n", t.Slug, t.ID)
+		return nil
 	})
 }
 
-func tokenCmd(cfg app.Config, fs *flag.FlagSet, args []string, out io.Writer) error {
+// tenantSpec is what `tenant create` was asked to make.
+type tenantSpec struct {
+	Slug, Name, Color, Accent, Locale, Domain, AdminEmail string
+}
+
+// maxTenantName matches the limit of the admin settings.
+const maxTenantName = 120
+
+// problems are the reasons a tenant was not created, all reported at once.
+type problems []error
+
+func (p problems) Error() string {
+	msgs := make([]string, len(p))
+	for i, e := range p {
+		msgs[i] = e.Error()
+	}
+	return "tenant not created: " + strings.Join(msgs, "; ")
+}
+
+func (p problems) Unwrap() []error { return p }
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+func (s *tenantSpec) normalize() {
+	s.Slug = strings.ToLower(strings.TrimSpace(s.Slug))
+	s.Name = strings.TrimSpace(s.Name)
+	s.Color = strings.ToLower(strings.TrimSpace(s.Color))
+	s.Accent = strings.ToLower(strings.TrimSpace(s.Accent))
+	s.Locale = strings.TrimSpace(s.Locale)
+	s.Domain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s.Domain), "."))
+	s.AdminEmail = strings.TrimSpace(s.AdminEmail)
+}
+
+// check validates what needs no database.
+func (s *tenantSpec) check() error {
+	var p problems
+	if !tenants.ValidSlug(s.Slug) {
+		p = append(p, fmt.Errorf("invalid --slug %q: use 1–40 lowercase letters, digits and dashes, not starting or ending with a dash, and not a reserved name", s.Slug))
+	}
+	switch {
+	case s.Name == "":
+		p = append(p, errors.New("--name is required"))
+	case utf8.RuneCountInString(s.Name) > maxTenantName:
+		p = append(p, fmt.Errorf("--name is longer than %d characters", maxTenantName))
+	}
+	if !tenants.ValidColor(s.Color) {
+		p = append(p, fmt.Errorf("invalid --color %q: want #rrggbb", s.Color))
+	}
+	if !tenants.ValidColor(s.Accent) {
+		p = append(p, fmt.Errorf("invalid --accent %q: want #rrggbb", s.Accent))
+	}
+	if !locales.IsSupported(s.Locale) {
+		p = append(p, fmt.Errorf("invalid --locale %q: want one of %s", s.Locale, strings.Join(locales.Supported, ", ")))
+	}
+	if s.Domain != "" && !tenants.ValidDomain(s.Domain) {
+		p = append(p, fmt.Errorf("invalid --domain %q: want a host name such as masser.example.no", s.Domain))
+	}
+	return p.err()
+}
+
+// available checks what needs the database: the slug and domain are free and
+// the admin exists. It writes nothing and returns the admin (nil if none).
+func (s *tenantSpec) available(ctx context.Context, a *app.App) (*auth.User, error) {
+	var p problems
+	for _, t := range a.Tenants.All() { // every tenant, inactive ones too
+		if t.Slug == s.Slug {
+			p = append(p, fmt.Errorf("slug %q is already in use: %w", s.Slug, tenants.ErrSlugTaken))
+		}
+		if s.Domain != "" && slices.Contains(t.Domains, s.Domain) {
+			p = append(p, fmt.Errorf("domain %q already belongs to tenant %s: %w", s.Domain, t.Slug, tenants.ErrDomainTaken))
+		}
+	}
+	if s.Domain != "" {
+		// A subdomain of the base domain would shadow (or be) a tenant's address.
+		if t, ok := a.Tenants.ByHost(s.Domain); ok && t.Slug != s.Slug && !slices.Contains(t.Domains, s.Domain) {
+			p = append(p, fmt.Errorf("domain %q is the address of tenant %s: %w", s.Domain, t.Slug, tenants.ErrDomainTaken))
+		}
+	}
+	var admin *auth.User
+	if s.AdminEmail != "" {
+		u, err := a.Users.ByEmail(ctx, s.AdminEmail)
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			p = append(p, fmt.Errorf("--admin-email %s: no such user (they must log in once first)", s.AdminEmail))
+		case err != nil:
+			return nil, fmt.Errorf("look up --admin-email %s: %w", s.AdminEmail, err)
+		default:
+			admin = u
+		}
+	}
+	return admin, p.err()
+}
+
+// createTenant creates the tenant and its admin, all or nothing: every check
+// runs before the first write, and if a later write fails the tenant is
+// removed again.
+func createTenant(ctx context.Context, a *app.App, s tenantSpec) (*tenants.Tenant, error) {
+	admin, err := s.available(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	t := &tenants.Tenant{Slug: s.Slug, Name: s.Name, ShortName: s.Name, ColorPrimary: s.Color, ColorAccent: s.Accent, DefaultLocale: s.Locale, CenterLat: 59.91, CenterLon: 10.75, Zoom: 9}
+	if s.Domain != "" {
+		t.Domains = []string{s.Domain}
+	}
+	// The tenant and its domains are one transaction.
+	if err := a.Tenants.Create(ctx, t); err != nil {
+		return nil, problems{err}
+	}
+	if admin == nil {
+		return t, nil
+	}
+	// Casbin writes through its own connection, so the role cannot join that
+	// transaction: if it fails, undo the tenant.
+	if err := a.Roles.Assign(admin.ID, auth.RoleTenantAdmin, t.ID); err != nil {
+		err = fmt.Errorf("make %s tenant admin: %w", admin.Email, err)
+		if uerr := undoTenant(ctx, a, t, admin.ID); uerr != nil {
+			return nil, fmt.Errorf("%w; removing the half-created tenant %s (%s) failed too, remove it by hand: %v", err, t.Slug, t.ID, uerr)
+		}
+		return nil, problems{err}
+	}
+	return t, nil
+}
+
+// undoTenant removes a tenant created moments ago, before anything else could
+// refer to it.
+func undoTenant(ctx context.Context, a *app.App, t *tenants.Tenant, adminID string) error {
+	_ = a.Roles.Unassign(adminID, auth.RoleTenantAdmin, t.ID) // in case the rule was half-added
+	err := a.DB.Tx(store.System(ctx, "cli: undo a half-created tenant"), func(tx *gorm.DB) error {
+		if err := tx.Where("tenant_id = ?", t.ID).Delete(&tenants.Domain{}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", t.ID).Delete(&tenants.Tenant{}).Error
+	})
+	if err != nil {
+		return err
+	}
+	if err := a.Tenants.Load(ctx); err != nil {
+		return err
+	}
+	if a.Tenants.OnChange != nil {
+		a.Tenants.OnChange(t.ID)
+	}
+	return nil
+}
+
+func tokenCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("token: want create")
 	}
@@ -216,7 +363,7 @@ func tokenCmd(cfg app.Config, fs *flag.FlagSet, args []string, out io.Writer) er
 		}
 		sc = append(sc, s)
 	}
-	return withApp(cfg, func(a *app.App) error {
+	return withApp(*cfg, func(a *app.App) error {
 		t, ok := a.Tenants.BySlug(*slug)
 		if !ok {
 			return fmt.Errorf("unknown tenant %q", *slug)
