@@ -40,10 +40,27 @@ func TestSameMessagesInEveryLanguage(t *testing.T) {
 	}
 }
 
+// usage is one way the code and templates name a message; the scan below
+// must find each in use, or its pattern has gone stale and checks nothing.
+var usage = []struct{ form, pattern string }{
+	{`"ErrX" (error codes)`, `"(Err[A-Z][A-Za-z]+)"`},
+	{`.L.T "X" (templates)`, `\.L\.T "([A-Za-z0-9_]+)"`},
+	{`l.T("X")`, `\bl\.T\("([A-Za-z0-9_]+)"\)`},
+	{`Loc(c).T("X")`, `Loc\(c\)\.T\("([A-Za-z0-9_]+)"\)`},
+}
+
 // TestEveryUsedMessageExists scans the code and templates for message IDs.
+// It fails if the scan finds no files, or no use of any one form: a scan that
+// finds nothing proves nothing.
 func TestEveryUsedMessageExists(t *testing.T) {
 	nb := keys(t, "nb")
+	res := make([]*regexp.Regexp, len(usage))
+	for i, u := range usage {
+		res[i] = regexp.MustCompile(u.pattern)
+	}
 	var missing []string
+	found := make([]int, len(usage)) // IDs checked per form
+	files := map[string]int{}        // files scanned per extension
 	err := filepath.Walk("..", func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -58,10 +75,12 @@ func TestEveryUsedMessageExists(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, m := range regexp.MustCompile(`"(Err[A-Z][A-Za-z]+)"|\.L\.T "([A-Za-z0-9_]+)"|\bl\.T\("([A-Za-z0-9_]+)"\)|Loc\(c\)\.T\("([A-Za-z0-9_]+)"\)`).FindAllStringSubmatch(string(b), -1) {
-			for _, id := range m[1:] {
-				if id != "" && nb[id] == "" {
-					missing = append(missing, p+": "+id)
+		files[filepath.Ext(p)]++
+		for i, re := range res {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				found[i]++
+				if nb[m[1]] == "" {
+					missing = append(missing, p+": "+m[1])
 				}
 			}
 		}
@@ -70,10 +89,19 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if files[".go"] == 0 || files[".html"] == 0 {
+		t.Fatalf("the scan read %d Go files and %d templates: it must read the code and the templates", files[".go"], files[".html"])
+	}
+	for i, u := range usage {
+		if found[i] == 0 {
+			t.Errorf("the scan found no message used as %s: the pattern %s is stale and checks nothing", u.form, u.pattern)
+		}
+	}
 	sort.Strings(missing)
 	for _, m := range missing {
 		t.Errorf("message not defined: %s", m)
 	}
+	t.Logf("checked %v message uses in %d Go files and %d templates", found, files[".go"], files[".html"])
 }
 
 func TestAcceptLanguage(t *testing.T) {

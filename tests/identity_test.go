@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/masseflyt/masseflyt/core/app"
 	"github.com/masseflyt/masseflyt/internal/apitest"
@@ -27,7 +28,7 @@ func kratosFake(t *testing.T) *httptest.Server {
 			_, _ = w.Write([]byte(`{"error":{"code":401,"status":"Unauthorized"}}`))
 			return
 		}
-		_, _ = w.Write([]byte(`{"id":"s1","active":true,"expires_at":"2099-01-01T00:00:00Z","authenticator_assurance_level":"` + aal +
+		_, _ = w.Write([]byte(`{"id":"s1","active":true,"expires_at":"` + apitest.Now().AddDate(0, 0, 1).UTC().Format(time.RFC3339) + `","authenticator_assurance_level":"` + aal +
 			`","identity":{"id":"dev:` + tenantAdmin + `","schema_id":"default","schema_url":"","traits":{"email":"` + tenantAdmin + `","name":"Ingrid Ressursbank"}}}`))
 	}))
 	t.Cleanup(srv.Close)
@@ -79,9 +80,47 @@ func TestDevIdentityRefusesProduction(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "refuses") {
 		t.Fatalf("identity.dev in production: %v", err)
 	}
-	cfg.Secret = "short"
-	if _, err := server.New(cfg, app.Options{}); err == nil {
-		t.Fatal("production must refuse a short secret")
+}
+
+// TestProductionSecretLength: production refuses a MASSEFLYT_SECRET shorter
+// than 32 characters, and starts with one of 32 or more. Everything else in
+// the configuration is valid for production, so the secret alone decides.
+func TestProductionSecretLength(t *testing.T) {
+	prod := func() app.Config {
+		cfg := apitest.Config()
+		cfg.DataDir = t.TempDir()
+		cfg.Env = "production"
+		cfg.Identity = "identity.kratos"
+		cfg.KratosURL = kratosFake(t).URL
+		cfg.Now = "" // production refuses MASSEFLYT_NOW; the harness clock is injected as cfg.Clock
+		return cfg
+	}
+	for _, secret := range []string{"short", strings.Repeat("s", 31)} {
+		cfg := prod()
+		cfg.Secret = secret
+		a, err := server.New(cfg, app.Options{})
+		if err == nil {
+			_ = a.Close()
+			t.Fatalf("production accepted a %d-character secret", len(secret))
+		}
+		if !strings.Contains(err.Error(), "MASSEFLYT_SECRET") || !strings.Contains(err.Error(), "32") {
+			t.Fatalf("production with a %d-character secret: err = %v, want the 32-character minimum of MASSEFLYT_SECRET", len(secret), err)
+		}
+	}
+	for _, secret := range []string{strings.Repeat("s", 32), strings.Repeat("s", 64)} {
+		cfg := prod()
+		cfg.Secret = secret
+		a, err := server.New(cfg, app.Options{})
+		if err != nil {
+			t.Fatalf("production refused a %d-character secret: %v", len(secret), err)
+		}
+		_ = a.Close()
+	}
+	// No secret at all is refused too (development makes up a random one).
+	cfg := prod()
+	cfg.Secret = ""
+	if _, err := server.New(cfg, app.Options{}); err == nil || !strings.Contains(err.Error(), "MASSEFLYT_SECRET is required") {
+		t.Fatalf("production without a secret: err = %v, want MASSEFLYT_SECRET is required", err)
 	}
 }
 

@@ -27,7 +27,14 @@ func TestBundleBudgets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every widget has a budget and a bundle, and every bundle is a widget's.
+	if len(Widgets) != len(budgets) || len(b.Bundles) != len(Widgets) {
+		t.Fatalf("widgets %v, budgets for %d, bundles %d: each widget needs exactly one budget and one bundle", Widgets, len(budgets), len(b.Bundles))
+	}
 	for _, w := range Widgets {
+		if _, ok := budgets[w]; !ok {
+			t.Fatalf("no size budget for the %s widget", w)
+		}
 		a, ok := b.Bundles[w]
 		if !ok {
 			t.Fatalf("no %s bundle in dist/manifest.json", w)
@@ -49,10 +56,22 @@ func TestBundleBudgets(t *testing.T) {
 	for _, a := range b.Bundles {
 		known[a.Name] = true
 	}
-	entries, _ := fs.ReadDir(distFS, "dist")
+	entries, err := fs.ReadDir(distFS, "dist")
+	if err != nil {
+		t.Fatalf("cannot list the embedded dist: %v", err)
+	}
+	listed := map[string]bool{}
 	for _, e := range entries {
+		listed[e.Name()] = true
 		if !known[e.Name()] {
 			t.Errorf("dist/%s is not part of the build (rebuild with npm run build)", e.Name())
+		}
+	}
+	// The listing is the one the build was loaded from: it holds every file of
+	// the build, so the check above looked at the real directory.
+	for name := range known {
+		if !listed[name] {
+			t.Errorf("the listing of dist lacks %s, a file of the build: the stale-file check saw %d entries", name, len(entries))
 		}
 	}
 }

@@ -26,6 +26,16 @@ func TestPerKmInterpolates(t *testing.T) {
 	}
 }
 
+// transport is DEFRA2025.Transport that fails the test on an error.
+func transport(t *testing.T, tonnes, roadKm float64, v Vehicle, scope string) Estimate {
+	t.Helper()
+	e, err := DEFRA2025.Transport(tonnes, roadKm, v, scope)
+	if err != nil {
+		t.Fatalf("Transport(%v t, %v km, %+v, %s): %v", tonnes, roadKm, v, scope, err)
+	}
+	return e
+}
+
 func TestTransport(t *testing.T) {
 	// 100 t over 10 km with an 18 t rigid diesel tipper, WTW:
 	// 5 full loads + 1 load of 10 t (55.6 % laden), each returning empty.
@@ -33,31 +43,36 @@ func TestTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, _ := DEFRA2025.PerKm(Rigid, WTW, 10.0/18)
+	part, err := DEFRA2025.PerKm(Rigid, WTW, 10.0/18)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := 5*10*1.371 + 10*part + 6*10*0.956
 	if e.Loads != 6 || !near(e.KgCO2e, want) || !near(e.KgPerTonne, want/100) || e.FactorSet != "defra-2025" {
 		t.Fatalf("estimate %+v, want %.3f kg", e, want)
 	}
 	// The rule of thumb: about 1 kg CO2 per km for a loaded tipper (tailpipe).
-	e, _ = DEFRA2025.Transport(18, 1, DefaultVehicle, TTW)
-	if e.KgCO2e < 1.5 || e.KgCO2e > 2.2 {
-		t.Fatalf("one loaded km plus the empty km back: %.2f kg", e.KgCO2e)
+	e = transport(t, 18, 1, DefaultVehicle, TTW)
+	if e.Loads != 1 || !near(e.KgCO2e, 1.109+0.774) || e.KgCO2e < 1.5 || e.KgCO2e > 2.2 {
+		t.Fatalf("one loaded km plus the empty km back: %+v", e)
 	}
 	// A road train carries more per trip: less per tonne than a tipper.
-	rt, _ := DEFRA2025.Transport(1000, 20, Vehicle{Class: Artic, PayloadTonnes: 30, Fuel: "diesel"}, WTW)
-	tp, _ := DEFRA2025.Transport(1000, 20, DefaultVehicle, WTW)
-	if rt.KgPerTonne >= tp.KgPerTonne {
+	rt := transport(t, 1000, 20, Vehicle{Class: Artic, PayloadTonnes: 30, Fuel: "diesel"}, WTW)
+	tp := transport(t, 1000, 20, DefaultVehicle, WTW)
+	if rt.KgPerTonne <= 0 || rt.KgPerTonne >= tp.KgPerTonne {
 		t.Fatalf("road train %.3f ≥ tipper %.3f kg/t", rt.KgPerTonne, tp.KgPerTonne)
 	}
 	// HVO cuts WTW by 80 %; electric is almost nothing.
-	hvo, _ := DEFRA2025.Transport(100, 10, Vehicle{Class: Rigid, PayloadTonnes: 18, Fuel: "hvo"}, WTW)
-	diesel, _ := DEFRA2025.Transport(100, 10, DefaultVehicle, WTW)
-	if !near(hvo.KgCO2e, 0.2*diesel.KgCO2e) {
+	hvo := transport(t, 100, 10, Vehicle{Class: Rigid, PayloadTonnes: 18, Fuel: "hvo"}, WTW)
+	diesel := transport(t, 100, 10, DefaultVehicle, WTW)
+	if diesel.KgCO2e <= 0 || !near(hvo.KgCO2e, 0.2*diesel.KgCO2e) {
 		t.Fatalf("hvo %.3f vs diesel %.3f", hvo.KgCO2e, diesel.KgCO2e)
 	}
-	el, _ := DEFRA2025.Transport(100, 10, Vehicle{Class: Rigid, PayloadTonnes: 16, Fuel: "electric"}, WTW)
-	if el.KgCO2e > 3 {
-		t.Fatalf("electric %.3f", el.KgCO2e)
+	// 100 t in 16 t loads: 7 loads, each 10 km there and 10 km back, at
+	// 1.4 kWh/km × 15 g/kWh whatever the load.
+	el := transport(t, 100, 10, Vehicle{Class: Rigid, PayloadTonnes: 16, Fuel: "electric"}, WTW)
+	if el.Loads != 7 || !near(el.KgCO2e, 7*2*10*1.4*0.015) || el.KgCO2e > 3 {
+		t.Fatalf("electric %+v, want %.3f kg", el, 7*2*10*1.4*0.015)
 	}
 	// Zero, negative and bad input.
 	if e, err := DEFRA2025.Transport(0, 10, DefaultVehicle, WTW); err != nil || e.KgCO2e != 0 || e.Loads != 0 {

@@ -24,30 +24,46 @@ func TestCatalogue(t *testing.T) {
 			}
 		}
 	}
-	a, _ := FractionByCode("asfalt")
-	b, _ := FractionByCode("betong")
-	if a.Clean || b.Clean {
-		t.Error("asphalt and concrete are never clean masses")
+	for _, code := range []string{"asfalt", "betong"} {
+		if f := fraction(t, code); f.Clean {
+			t.Errorf("%s is marked clean: asphalt and concrete are never clean masses", code)
+		}
 	}
-	al, _ := FractionByCode("alunskifer")
-	if !al.AcidForming || al.FitFor("fill") {
-		t.Error("alum shale must be flagged and fit for nothing")
+	if s := fraction(t, "sprengstein"); !s.Clean {
+		t.Error("blasted rock is a clean mass")
+	}
+	al := fraction(t, "alunskifer")
+	if !al.AcidForming || al.Clean || len(al.Uses) != 0 || al.FitFor("fill") {
+		t.Errorf("alum shale must be flagged and fit for nothing: %+v", al)
+	}
+	if f, ok := FractionByCode("gullsand"); ok || f != nil {
+		t.Errorf("an unknown code found %+v", f)
 	}
 }
 
+// fraction looks a code up in the catalogue and fails the test if it is not there.
+func fraction(t *testing.T, code string) *Fraction {
+	t.Helper()
+	f, ok := FractionByCode(code)
+	if !ok || f == nil || f.Code != code {
+		t.Fatalf("%s is not in the catalogue (%+v, %v)", code, f, ok)
+	}
+	return f
+}
+
 func TestConversions(t *testing.T) {
-	s, _ := FractionByCode("sprengstein")
-	if v, _ := s.ToTonnes(1000, M3InPlace); v != 2700 {
-		t.Fatalf("1000 pfm³ rock = %v t", v)
+	s := fraction(t, "sprengstein")
+	if v, err := s.ToTonnes(1000, M3InPlace); err != nil || v != 2700 {
+		t.Fatalf("1000 pfm³ rock = %v t (%v)", v, err)
 	}
-	if v, _ := s.ToTonnes(1000, M3Loose); v != 1750 {
-		t.Fatalf("1000 lm³ rock = %v t", v)
+	if v, err := s.ToTonnes(1000, M3Loose); err != nil || v != 1750 {
+		t.Fatalf("1000 lm³ rock = %v t (%v)", v, err)
 	}
-	g, _ := FractionByCode("grus")
-	if v, _ := g.FromTonnes(1930, M3Loose); math.Abs(v-1000) > 1e-9 {
-		t.Fatalf("round trip %v", v)
+	g := fraction(t, "grus")
+	if v, err := g.FromTonnes(1930, M3Loose); err != nil || math.Abs(v-1000) > 1e-9 {
+		t.Fatalf("round trip %v (%v)", v, err)
 	}
-	p, _ := FractionByCode("pukk")
+	p := fraction(t, "pukk")
 	if _, err := p.ToTonnes(10, M3InPlace); err != ErrUnitNotApplicable {
 		t.Fatalf("crushed rock has no in-place volume: %v", err)
 	}

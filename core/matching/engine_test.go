@@ -5,46 +5,86 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"sort"
 	"testing"
 	"time"
 
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/geo"
 )
 
-func d(s string) time.Time {
-	t, err := time.Parse("2006-01-02", s)
+// The engine reads no clock: it compares the windows of the items it is
+// given. A scenario is laid out relative to a reference "now" the test
+// chooses; the tests run it from the clock's today (MASSEFLYT_NOW moves it)
+// and from a few awkward fixed days, so they pass on any date.
+
+// today is the reference the suite runs at: the real clock, or MASSEFLYT_NOW.
+func today(tb testing.TB) time.Time {
+	tb.Helper()
+	c, err := clock.FromSetting(os.Getenv(clock.EnvVar), false)
 	if err != nil {
-		panic(err)
+		tb.Fatal(err)
 	}
-	return t
+	return c.Now().UTC()
 }
 
-// Around Sandvika (59.89, 10.52): a surplus of rock, needs near and far,
-// a need for topsoil, a capacity, a landfill, a quarry and a storage site.
-func scenario() (*Index, Item) {
-	surplus := Item{ID: "s", OrgID: "A", Kind: "surplus", Fractions: []string{"sprengstein"}, Tonnes: 10000, From: d("2027-01-01"), To: d("2027-12-31"), P: geo.Point{Lat: 59.89, Lon: 10.52}, Class: 1}
+// references are the "nows" a scenario is laid out from: today, and fixed
+// days around a leap day and a year's end.
+func references(t *testing.T) []time.Time {
+	return []time.Time{
+		today(t),
+		time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC),
+		time.Date(2030, 12, 31, 23, 0, 0, 0, time.UTC),
+		time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+}
+
+// on is day (1-based; 0 for the last) of the month n months after ref's.
+func on(ref time.Time, n, day int) time.Time {
+	first := time.Date(ref.Year(), ref.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	if day == 0 {
+		return first.AddDate(0, 1, -1)
+	}
+	return first.AddDate(0, 0, day-1)
+}
+
+// Around Sandvika (59.89, 10.52): a surplus of rock over the year from two
+// months on, needs near and far, a need for topsoil, a capacity, a landfill,
+// a quarry and a storage site.
+func scenario(ref time.Time) (*Index, Item) {
+	from, to := on(ref, 2, 1), on(ref, 13, 0) // the surplus's twelve months
+	surplus := Item{ID: "s", OrgID: "A", Kind: "surplus", Fractions: []string{"sprengstein"}, Tonnes: 10000, From: from, To: to, P: geo.Point{Lat: 59.89, Lon: 10.52}, Class: 1}
 	items := []Item{
 		surplus,
-		{ID: "near", OrgID: "B", Kind: "need", Fractions: []string{"sprengstein", "pukk"}, Tonnes: 4000, From: d("2027-06-01"), To: d("2028-06-01"), P: geo.Point{Lat: 59.91, Lon: 10.55}, Use: "fill"},
-		{ID: "far", OrgID: "C", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 20000, From: d("2027-03-01"), To: d("2027-09-01"), P: geo.Point{Lat: 60.10, Lon: 10.90}, Use: "road_base"},
-		{ID: "topsoil-use", OrgID: "D", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 500, From: d("2027-01-01"), To: d("2027-12-31"), P: geo.Point{Lat: 59.89, Lon: 10.53}, Use: "topsoil"},
-		{ID: "later", OrgID: "E", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 8000, From: d("2029-03-01"), To: d("2029-12-31"), P: geo.Point{Lat: 59.92, Lon: 10.60}, Use: "fill"},
-		{ID: "too-late", OrgID: "F", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 8000, From: d("2032-01-01"), To: d("2032-12-31"), P: geo.Point{Lat: 59.92, Lon: 10.60}, Use: "fill"},
-		{ID: "own", OrgID: "A", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 100, From: d("2027-01-01"), To: d("2027-12-31"), P: geo.Point{Lat: 59.89, Lon: 10.52}, Use: "fill"},
-		{ID: "cap", OrgID: "G", Kind: "capacity", Fractions: []string{"sprengstein"}, Tonnes: 50000, From: d("2026-01-01"), To: d("2030-01-01"), P: geo.Point{Lat: 59.93, Lon: 10.43}, Accepts: map[string]int{"sprengstein": 1}},
-		{ID: "sand-need", OrgID: "H", Kind: "need", Fractions: []string{"sand"}, Tonnes: 100, From: d("2027-01-01"), To: d("2027-12-31"), P: geo.Point{Lat: 59.89, Lon: 10.52}, Use: "fill"},
+		// Overlaps the surplus's last seven months.
+		{ID: "near", OrgID: "B", Kind: "need", Fractions: []string{"sprengstein", "pukk"}, Tonnes: 4000, From: on(ref, 7, 1), To: on(ref, 19, 1), P: geo.Point{Lat: 59.91, Lon: 10.55}, Use: "fill"},
+		{ID: "far", OrgID: "C", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 20000, From: on(ref, 4, 1), To: on(ref, 10, 1), P: geo.Point{Lat: 60.10, Lon: 10.90}, Use: "road_base"},
+		{ID: "topsoil-use", OrgID: "D", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 500, From: from, To: to, P: geo.Point{Lat: 59.89, Lon: 10.53}, Use: "topsoil"},
+		// Starts fourteen months after the surplus ends: through storage.
+		{ID: "later", OrgID: "E", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 8000, From: on(ref, 28, 1), To: on(ref, 37, 0), P: geo.Point{Lat: 59.92, Lon: 10.60}, Use: "fill"},
+		// Starts four years after the surplus ends: beyond any storage.
+		{ID: "too-late", OrgID: "F", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 8000, From: on(ref, 62, 1), To: on(ref, 73, 0), P: geo.Point{Lat: 59.92, Lon: 10.60}, Use: "fill"},
+		{ID: "own", OrgID: "A", Kind: "need", Fractions: []string{"sprengstein"}, Tonnes: 100, From: from, To: to, P: geo.Point{Lat: 59.89, Lon: 10.52}, Use: "fill"},
+		{ID: "cap", OrgID: "G", Kind: "capacity", Fractions: []string{"sprengstein"}, Tonnes: 50000, From: on(ref, -10, 1), To: on(ref, 38, 1), P: geo.Point{Lat: 59.93, Lon: 10.43}, Accepts: map[string]int{"sprengstein": 1}},
+		{ID: "sand-need", OrgID: "H", Kind: "need", Fractions: []string{"sand"}, Tonnes: 100, From: from, To: to, P: geo.Point{Lat: 59.89, Lon: 10.52}, Use: "fill"},
 	}
 	facilities := []Facility{
 		{ID: "lf", Name: "Deponi", Type: "landfill", P: geo.Point{Lat: 59.87, Lon: 10.46}, Accepts: map[string]int{"sprengstein": 3}},
 		{ID: "q", Name: "Pukkverk", Type: "quarry", P: geo.Point{Lat: 59.93, Lon: 10.43}},
-		{ID: "st", Name: "Mellomlager", Type: "intermediate_storage", P: geo.Point{Lat: 59.79, Lon: 10.45}, Accepts: map[string]int{"sprengstein": 1}, StorageAccepts: map[string]int{"sprengstein": 1}, From: d("2025-01-01"), To: d("2030-12-31")},
+		{ID: "st", Name: "Mellomlager", Type: "intermediate_storage", P: geo.Point{Lat: 59.79, Lon: 10.45}, Accepts: map[string]int{"sprengstein": 1}, StorageAccepts: map[string]int{"sprengstein": 1}, From: on(ref, -22, 1), To: on(ref, 49, 0)},
 	}
 	return NewIndex(items, facilities), surplus
 }
 
 func TestMatchRanksAndExplains(t *testing.T) {
-	ix, surplus := scenario()
+	for _, ref := range references(t) {
+		t.Run(ref.Format("2006-01-02"), func(t *testing.T) { testMatchRanksAndExplains(t, ref) })
+	}
+}
+
+func testMatchRanksAndExplains(t *testing.T, ref time.Time) {
+	ix, surplus := scenario(ref)
 	e := NewEngine()
 	ms := e.Match(ix, surplus, 20)
 	ids := []string{}
@@ -109,13 +149,13 @@ func TestMatchRanksAndExplains(t *testing.T) {
 	}
 }
 
-func synthetic(n, facilities int, seed int64) (*Index, Item) {
+func synthetic(ref time.Time, n, facilities int, seed int64) (*Index, Item) {
 	r := rand.New(rand.NewSource(seed))
 	fracs := []string{"sprengstein", "morene", "grus", "sand", "leire", "matjord", "pukk"}
 	uses := []string{"fill", "sub_base", "landscaping", "noise_barrier"}
 	kinds := []string{"surplus", "need", "capacity"}
 	items := make([]Item, n)
-	base := d("2026-01-01")
+	base := on(ref, -10, 1)
 	for i := range items {
 		from := base.AddDate(0, r.Intn(60), 0)
 		items[i] = Item{ID: fmt.Sprintf("l%06d", i), OrgID: fmt.Sprintf("o%03d", r.Intn(400)), Kind: kinds[r.Intn(3)], Fractions: []string{fracs[r.Intn(len(fracs))]},
@@ -134,7 +174,7 @@ func synthetic(n, facilities int, seed int64) (*Index, Item) {
 			fs[i].StorageAccepts = acc
 		}
 	}
-	target := Item{ID: "target", OrgID: "x", Kind: "surplus", Fractions: []string{"sprengstein"}, Tonnes: 20000, From: d("2027-01-01"), To: d("2027-12-31"), P: geo.Point{Lat: 59.89, Lon: 10.52}, Class: 1}
+	target := Item{ID: "target", OrgID: "x", Kind: "surplus", Fractions: []string{"sprengstein"}, Tonnes: 20000, From: on(ref, 2, 1), To: on(ref, 13, 0), P: geo.Point{Lat: 59.89, Lon: 10.52}, Class: 1}
 	return NewIndex(items, fs), target
 }
 
@@ -143,7 +183,7 @@ func synthetic(n, facilities int, seed int64) (*Index, Item) {
 func BenchmarkMatch(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprintf("listings=%d", n), func(b *testing.B) {
-			ix, target := synthetic(n, 300, 1)
+			ix, target := synthetic(today(b), n, 300, 1)
 			e := NewEngine()
 			if len(e.Match(ix, target, 20)) != 20 {
 				b.Fatal("fewer than 20 matches")
@@ -152,9 +192,9 @@ func BenchmarkMatch(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				s := time.Now()
+				s := clock.Real() // elapsed time, not a date
 				e.Match(ix, target, 20)
-				lat = append(lat, time.Since(s))
+				lat = append(lat, clock.Real().Sub(s))
 			}
 			b.StopTimer()
 			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -195,27 +235,52 @@ func (f fakeRoad) RoadKm(_ context.Context, a, b geo.Point) (float64, error) {
 func (f fakeRoad) Name() string { return "fake-road" }
 
 // TestRefineWithRoadRouter: a road router's distances replace the estimate,
-// costs follow, and a failing router leaves the estimate named as such.
+// costs follow, and a failing router leaves the estimate named as such. Every
+// match comes back, refined; none is lost or made up.
 func TestRefineWithRoadRouter(t *testing.T) {
-	ix, surplus := scenario()
+	ix, surplus := scenario(today(t))
 	e := NewEngine()
 	est := e.Match(ix, surplus, 20)
-	ref := e.Refine(context.Background(), fakeRoad{factor: 2.6}, e.Match(ix, surplus, 20))
+	if len(est) != 4 {
+		t.Fatalf("the scenario has 4 matches, got %d", len(est))
+	}
 	byID := map[string]Match{}
 	for _, m := range est {
 		byID[m.CounterpartID] = m
 	}
-	for _, m := range ref {
-		want := byID[m.CounterpartID].RoadKm * 2 // 2.6 / 1.3
-		if m.RoadKm < want*0.999 || m.RoadKm > want*1.001 || m.Router != "fake-road" || m.KgCO2e <= byID[m.CounterpartID].KgCO2e {
+	sameSet := func(what string, ms []Match) {
+		t.Helper()
+		if len(ms) != len(est) {
+			t.Fatalf("%s: %d matches, want the %d estimated", what, len(ms), len(est))
+		}
+		seen := map[string]bool{}
+		for _, m := range ms {
+			if _, ok := byID[m.CounterpartID]; !ok || seen[m.CounterpartID] {
+				t.Fatalf("%s: unexpected or repeated match %q", what, m.CounterpartID)
+			}
+			seen[m.CounterpartID] = true
+		}
+	}
+	ref := e.Refine(context.Background(), fakeRoad{factor: 2.6}, e.Match(ix, surplus, 20))
+	sameSet("refined", ref)
+	for i, m := range ref {
+		was := byID[m.CounterpartID]
+		want := was.RoadKm * 2 // 2.6 / 1.3
+		if m.RoadKm < want*0.999 || m.RoadKm > want*1.001 || m.Router != "fake-road" || m.KgCO2e <= was.KgCO2e {
 			t.Fatalf("%s: %.2f km (want %.2f), router %s", m.CounterpartID, m.RoadKm, want, m.Router)
 		}
-		if m.Baseline.LandfillKm < byID[m.CounterpartID].Baseline.LandfillKm*1.99 {
-			t.Fatal("baseline not refined")
+		if m.Baseline == nil || was.Baseline == nil || m.Baseline.LandfillKm < was.Baseline.LandfillKm*1.99 {
+			t.Fatalf("%s: baseline not refined: %+v (was %+v)", m.CounterpartID, m.Baseline, was.Baseline)
+		}
+		if i > 0 && m.KgPerTonne < ref[i-1].KgPerTonne {
+			t.Fatalf("refined matches not ranked by kg CO2e per tonne: %s after %s", m.CounterpartID, ref[i-1].CounterpartID)
 		}
 	}
 	down := e.Refine(context.Background(), fakeRoad{fail: true}, e.Match(ix, surplus, 20))
-	if down[0].Router != "fake-road+haversine" || down[0].RoadKm != est[0].RoadKm {
-		t.Fatalf("failing router: %+v", down[0])
+	sameSet("failing router", down)
+	for _, m := range down {
+		if m.Router != "fake-road+haversine" || m.RoadKm != byID[m.CounterpartID].RoadKm {
+			t.Fatalf("failing router: %+v", m)
+		}
 	}
 }
