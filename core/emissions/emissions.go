@@ -115,6 +115,16 @@ func (fs FactorSet) Transport(tonnes, roadKm float64, v Vehicle, scope string) (
 	if v.PayloadTonnes <= 0 {
 		return e, fmt.Errorf("emissions: payload must be positive")
 	}
+	perKm := func(laden float64) (float64, error) { return fs.LegKm(v, scope, laden) }
+	// The vehicle, fuel and scope are checked even for nothing to move.
+	fullKm, err := perKm(1)
+	if err != nil {
+		return e, err
+	}
+	emptyKm, err := perKm(0)
+	if err != nil {
+		return e, err
+	}
 	if tonnes == 0 {
 		return e, nil
 	}
@@ -123,15 +133,6 @@ func (fs FactorSet) Transport(tonnes, roadKm float64, v Vehicle, scope string) (
 	loads := int(full)
 	if rest > 1e-9 {
 		loads++
-	}
-	perKm := func(laden float64) (float64, error) { return fs.LegKm(v, scope, laden) }
-	fullKm, err := perKm(1)
-	if err != nil {
-		return e, err
-	}
-	emptyKm, err := perKm(0)
-	if err != nil {
-		return e, err
 	}
 	kg := full * roadKm * fullKm
 	if rest > 1e-9 {

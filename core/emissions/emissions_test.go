@@ -90,3 +90,24 @@ func TestTransport(t *testing.T) {
 		t.Error("unknown fuel accepted")
 	}
 }
+
+// TestTransportRefusesBadVehicleEvenForNothing: an unknown fuel, class or
+// scope is an error whatever the tonnage, zero included.
+func TestTransportRefusesBadVehicleEvenForNothing(t *testing.T) {
+	for _, tonnes := range []float64{0, 100} {
+		for name, v := range map[string]Vehicle{
+			"fuel":  {Class: Rigid, PayloadTonnes: 18, Fuel: "coal"},
+			"class": {Class: "spaceship", PayloadTonnes: 18, Fuel: "diesel"},
+		} {
+			if _, err := DEFRA2025.Transport(tonnes, 10, v, WTW); err == nil {
+				t.Errorf("%v t with a bad %s: no error", tonnes, name)
+			}
+		}
+		if _, err := DEFRA2025.Transport(tonnes, 10, DefaultVehicle, "nowhere"); err == nil {
+			t.Errorf("%v t with a bad scope: no error", tonnes)
+		}
+	}
+	if e := transport(t, 0, 10, DefaultVehicle, WTW); e.Loads != 0 || e.KgCO2e != 0 {
+		t.Errorf("nothing to move: %+v", e)
+	}
+}
