@@ -4,7 +4,7 @@
 // isolation both ways, language choice, keyboard use, no cookies, the
 // link to the marketplace, axe-core on the widgets and on the public
 // portal, and the PWA (manifest, service worker, offline page).
-import { launch, check, done, axe } from "./lib.mjs";
+import { launch, check, done, axe, until, blankTiles } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const PLATFORM = process.env.PLATFORM; // http://127.0.0.1:port
@@ -15,6 +15,7 @@ if (shots) mkdirSync(shots, { recursive: true });
 
 const browser = await launch();
 const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+await blankTiles(ctx);
 // A cookie of the platform is in the browser; widget traffic must not carry it.
 await ctx.addCookies([{ name: "mf_probe", value: "secret", url: PLATFORM, sameSite: "Lax" }]);
 const page = await ctx.newPage();
@@ -32,16 +33,43 @@ page.on("response", async (r) => {
 const consoleErrors = [];
 page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
+// widgetsReady: all five widgets have rendered their content or their
+// refusal, and every map has drawn (Leaflet, after the first render) a
+// marker for each place it lists and its tiles (loaded, faded in: what
+// axe-core sees behind the map's controls depends on them).
+const widgetsReady = () => {
+  const els = [...document.querySelectorAll("masseflyt-listings, masseflyt-map")];
+  return (
+    els.length === 5 &&
+    els.every((el) => {
+      const r = el.shadowRoot;
+      if (!r) return false;
+      if (r.querySelector("[role=alert]")) return true;
+      if (!r.querySelector("h2")) return false;
+      if (el.localName !== "masseflyt-map") return true;
+      const tiles = [...r.querySelectorAll(".leaflet-tile")];
+      return (
+        !!r.querySelector(".leaflet-container") &&
+        !r.querySelector(".leaflet-zoom-anim") &&
+        r.querySelectorAll(".leaflet-interactive").length === r.querySelectorAll("details li").length &&
+        tiles.length > 0 &&
+        tiles.every((t) => t.complete && getComputedStyle(t).opacity === "1")
+      );
+    })
+  );
+};
+// widgetsState describes each widget, for a failure message.
+const widgetsState = () =>
+  [...document.querySelectorAll("masseflyt-listings, masseflyt-map")].map((el) => {
+    const r = el.shadowRoot;
+    if (!r) return [el.localName, el.getAttribute("tenant"), "no shadow root"];
+    const tiles = [...r.querySelectorAll(".leaflet-tile")];
+    return [el.localName, el.getAttribute("tenant"), r.textContent.trim().slice(0, 60), { markers: r.querySelectorAll(".leaflet-interactive").length, places: r.querySelectorAll("details li").length, tiles: tiles.length, tilesDrawn: tiles.filter((t) => t.complete && getComputedStyle(t).opacity === "1").length }];
+  });
+
 await page.goto(HOST);
-await page.waitForFunction(
-  () => {
-    const els = [...document.querySelectorAll("masseflyt-listings, masseflyt-map")];
-    return els.length === 5 && els.every((el) => el.shadowRoot && (el.shadowRoot.querySelector("h2") || el.shadowRoot.querySelector("[role=alert]")));
-  },
-  null,
-  { timeout: 20000 }
-);
-await page.waitForTimeout(500); // leaflet draws after the first render
+const ready = await until(page, widgetsReady, null, 20000);
+check(!!ready, "the widgets render, maps with their places", ready ? undefined : await page.evaluate(widgetsState));
 
 const info = await page.evaluate(() =>
   [...document.querySelectorAll("masseflyt-listings, masseflyt-map")].map((el) => {
@@ -152,7 +180,9 @@ check(page.url() === first && heading.length > 0, "a listing opens on the market
 const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 const pp = await phone.newPage();
 await pp.goto(HOST);
-await pp.waitForFunction(() => [...document.querySelectorAll("masseflyt-listings")].every((el) => el.shadowRoot && el.shadowRoot.querySelector("h2, [role=alert]")), null, { timeout: 20000 });
+// Every widget, maps included: one still loading would not show an overflow yet.
+const phoneReady = await until(pp, widgetsReady, null, 20000);
+check(!!phoneReady, "the widgets render at phone width", phoneReady ? undefined : await pp.evaluate(widgetsState));
 const overflow = await pp.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 check(!overflow, "widgets fit a 390 px phone without horizontal scrolling");
 if (shots) await pp.screenshot({ path: shots + "/widgets-390.png", fullPage: true });
@@ -163,7 +193,18 @@ const portal = await ctx.newPage();
 for (const path of expect.portal) {
   const res = await portal.goto(PLATFORM + path);
   check(res.status() === 200, "portal " + path + " answers without login", res.status());
-  await portal.waitForTimeout(300);
+  // axe checks what is drawn: wait for what the page's scripts add (the
+  // live feed's status; each map's markers, from a data request, and its
+  // tiles, which decide the background behind the map's attribution).
+  const drawn = await until(portal, () => {
+    const live = document.getElementById("live-status");
+    if (live && !live.classList.contains("on")) return false;
+    return [...document.querySelectorAll(".leaflet-container")].every((m) => {
+      const tiles = [...m.querySelectorAll(".leaflet-tile")];
+      return !m.querySelector(".leaflet-zoom-anim") && m.querySelector(".leaflet-interactive") && tiles.length > 0 && tiles.every((t) => t.complete && getComputedStyle(t).opacity === "1");
+    });
+  });
+  check(!!drawn, "portal " + path + " finishes drawing");
   const pv = await axe(portal);
   check(pv.length === 0, "axe-core: " + path + " meets WCAG 2.1 AA", pv);
   if (shots) await portal.screenshot({ path: shots + "/portal" + path.replace(/\//g, "_") + ".png", fullPage: path.indexOf("live") < 0 });
