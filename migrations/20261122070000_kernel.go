@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
-
-	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // The kernel: tenants, users, the registry cache, Casbin rules, and the
@@ -230,8 +228,4 @@ func init() {
 				`DROP TABLE users`, `DROP TABLE tenant_domains`, `DROP TABLE tenants`)
 		},
 	})
-}
-
-func init() {
-	store.RegisterTenantTable("organizations", "sites", "permits", "contacts", "vehicles", "memberships", "api_tokens")
 }

@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
-
-	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Listings (surplus, need, capacity), their lab samples and stored matches.
@@ -73,8 +71,4 @@ func init() {
 			return execAll(tx, `DROP TABLE lab_samples`, `DROP TABLE listings`)
 		},
 	})
-}
-
-func init() {
-	store.RegisterTenantTable("listings", "lab_samples")
 }

@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
-
-	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Dismissed matches: an owner's "not interested", which stays.
@@ -29,5 +27,3 @@ func init() {
 		Rollback: func(tx *gorm.DB) error { return execAll(tx, `DROP TABLE match_dismissals`) },
 	})
 }
-
-func init() { store.RegisterTenantTable("match_dismissals") }

@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
-
-	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Quality documents attached to listings.
@@ -33,5 +31,3 @@ func init() {
 		Rollback: func(tx *gorm.DB) error { return execAll(tx, `DROP TABLE documents`) },
 	})
 }
-
-func init() { store.RegisterTenantTable("documents") }

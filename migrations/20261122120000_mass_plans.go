@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
-
-	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Mass handling plans (massehåndteringsplan): expected cut and fill per
@@ -40,5 +38,3 @@ func init() {
 		Rollback: func(tx *gorm.DB) error { return execAll(tx, `DROP TABLE mass_plan_lines`) },
 	})
 }
-
-func init() { store.RegisterTenantTable("mass_plan_lines") }

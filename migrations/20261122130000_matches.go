@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
-
-	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Stored matches and in-app notifications.
@@ -45,5 +43,3 @@ func init() {
 		Rollback: func(tx *gorm.DB) error { return execAll(tx, `DROP TABLE notifications`, `DROP TABLE matches`) },
 	})
 }
-
-func init() { store.RegisterTenantTable("matches", "notifications") }

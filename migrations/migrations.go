@@ -58,8 +58,13 @@ func Run(db *store.DB, o Options) error {
 	if err := m.Migrate(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// The tenant tables are those with a tenant_id column, read from the
+	// schema just migrated: a new table gets scoping and RLS by having one.
+	if err := db.RefreshCatalog(); err != nil {
+		return err
+	}
 	if db.Dialect == store.Postgres {
-		if err := applyRLS(g, o.AppRole); err != nil {
+		if err := applyRLS(g, db.TenantTables(), o.AppRole); err != nil {
 			return fmt.Errorf("row-level security: %w", err)
 		}
 	}
@@ -71,9 +76,7 @@ var ident = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 // applyRLS enables and forces row-level security on every tenant table with a
 // policy on the transaction-local setting app.tenant_id, and grants the app
 // role what it needs. It is idempotent and runs after every migration.
-func applyRLS(g *gorm.DB, appRole string) error {
-	tables := store.TenantTables()
-	sort.Strings(tables)
+func applyRLS(g *gorm.DB, tables []string, appRole string) error {
 	for _, t := range tables {
 		if !ident.MatchString(t) {
 			return fmt.Errorf("bad table name %q", t)

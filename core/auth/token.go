@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+
+	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Token is an API token for integrations. Only its SHA-256 is stored; the
 // secret is shown once, at creation.
 type Token struct {
-	TenantID   string     `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID         string     `gorm:"primaryKey" json:"id"`
 	UserID     string     `json:"-"`
 	Name       string     `json:"name"`

@@ -7,6 +7,8 @@ package directory
 import (
 	"strings"
 	"time"
+
+	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Organization kinds (K1, K3, V3).
@@ -35,7 +37,7 @@ var Fractions = []string{"sprengstein", "pukk", "grus", "sand", "leire", "silt",
 
 // Organization is an actor in a tenant's directory (a tenant table).
 type Organization struct {
-	TenantID       string    `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID             string    `gorm:"primaryKey" json:"id"`
 	OrgNumber      string    `json:"org_number"`
 	Name           string    `json:"name"`
@@ -66,7 +68,7 @@ func (o *Organization) HasKind(k string) bool { return o.Kinds.Has(k) }
 
 // Site is a project or a facility (a tenant table).
 type Site struct {
-	TenantID              string     `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID                    string     `gorm:"primaryKey" json:"id"`
 	OrganizationID        string     `json:"organization_id"`
 	Kind                  string     `json:"kind"`
@@ -98,7 +100,7 @@ func (Site) TableName() string { return "sites" }
 
 // Permit is a mass-handling permit of a facility (a tenant table).
 type Permit struct {
-	TenantID             string     `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID                   string     `gorm:"primaryKey" json:"id"`
 	SiteID               string     `json:"site_id"`
 	Kind                 string     `json:"kind"`
@@ -122,7 +124,7 @@ func (p *Permit) ValidAt(t time.Time) bool {
 
 // Contact is a contact person (personal data: shown only to logged-in users).
 type Contact struct {
-	TenantID       string    `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID             string    `gorm:"primaryKey" json:"id"`
 	OrganizationID string    `json:"organization_id"`
 	SiteID         *string   `json:"site_id,omitempty"`
@@ -138,7 +140,7 @@ func (Contact) TableName() string { return "contacts" }
 
 // Vehicle is a transport company's truck (V1); it counts once approved.
 type Vehicle struct {
-	TenantID       string     `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID             string     `gorm:"primaryKey" json:"id"`
 	OrganizationID string     `json:"organization_id"`
 	Registration   string     `json:"registration"`
@@ -161,7 +163,7 @@ func (Vehicle) TableName() string { return "vehicles" }
 
 // Membership links a user to an organization as a (pending) representative.
 type Membership struct {
-	TenantID       string     `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID             string     `gorm:"primaryKey" json:"id"`
 	UserID         string     `json:"user_id"`
 	OrganizationID string     `json:"organization_id"`

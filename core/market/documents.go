@@ -32,7 +32,7 @@ const MaxDocument = 20 << 20
 
 // Document is a file attached to a listing (a tenant table).
 type Document struct {
-	TenantID    string    `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID          string    `gorm:"primaryKey" json:"id"`
 	ListingID   string    `json:"listing_id"`
 	Kind        string    `json:"kind"`

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // Listing kinds, transport arrangements, statuses and visibilities.
@@ -27,7 +28,7 @@ var (
 
 // Listing is a surplus, a need or a capacity to receive (a tenant table).
 type Listing struct {
-	TenantID            string         `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID                  string         `gorm:"primaryKey" json:"id"`
 	OrganizationID      string         `json:"organization_id"`
 	SiteID              *string        `json:"site_id,omitempty"`
@@ -84,7 +85,7 @@ func (l *Listing) Open() bool {
 
 // Sample is one lab sample with its values in mg/kg dry matter (a tenant table).
 type Sample struct {
-	TenantID  string             `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID        string             `gorm:"primaryKey" json:"id"`
 	ListingID string             `json:"listing_id"`
 	Name      string             `json:"name"`

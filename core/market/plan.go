@@ -19,7 +19,7 @@ import (
 // PlanLine is one row of a project's mass handling plan: masses cut
 // (surplus) or filled (need) of one fraction in a period (a tenant table).
 type PlanLine struct {
-	TenantID       string    `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID             string    `gorm:"primaryKey" json:"id"`
 	SiteID         string    `json:"site_id"`
 	Position       int       `json:"position"`
@@ -96,7 +96,7 @@ func (s *Service) GetPlan(c *fiber.Ctx, siteID string) (*Plan, error) {
 }
 
 func totals(lines []PlanLine) []PlanTotal {
-	var out []PlanTotal
+	out := []PlanTotal{} // an empty plan has no totals: [], never null
 	idx := map[string]int{}
 	for _, l := range lines {
 		i, ok := idx[l.Fraction]

@@ -17,7 +17,7 @@ import (
 
 // Stored is a match found when a listing was published or changed (a tenant table).
 type Stored struct {
-	TenantID       string    `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID             string    `gorm:"primaryKey" json:"id"`
 	ListingID      string    `json:"listing_id"`
 	CounterpartID  string    `json:"counterpart_id"`
@@ -32,7 +32,7 @@ func (Stored) TableName() string { return "matches" }
 
 // Notification tells a representative about a new match (a tenant table).
 type Notification struct {
-	TenantID      string     `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID            string     `gorm:"primaryKey" json:"id"`
 	UserID        string     `json:"-"`
 	Kind          string     `json:"kind"`

@@ -20,7 +20,7 @@ import (
 
 // Dismissal records that a listing's owner is not interested in a counterpart.
 type Dismissal struct {
-	TenantID      string    `gorm:"primaryKey" json:"-"`
+	store.TenantRow
 	ID            string    `gorm:"primaryKey" json:"id"`
 	ListingID     string    `json:"listing_id"`
 	CounterpartID string    `json:"counterpart_id"`

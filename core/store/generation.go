@@ -29,8 +29,11 @@ func counterIn(m *sync.Map, tenantID string) *atomic.Uint64 {
 	return c.(*atomic.Uint64)
 }
 
-func bump(db *gorm.DB, del bool) {
-	if db.Error != nil || db.Statement.RowsAffected == 0 || !IsTenantTable(statementTable(db)) {
+func bump(db *gorm.DB, del bool, owned func(*gorm.DB) (string, bool)) {
+	if db.Error != nil || db.Statement.RowsAffected == 0 {
+		return
+	}
+	if _, ok := owned(db); !ok {
 		return
 	}
 	if tid, ok := TenantID(db.Statement.Context); ok {
@@ -64,13 +67,13 @@ func DeleteGeneration(tenantID string) Gen {
 // see, such as raw SQL).
 func BumpGeneration(tenantID string) { counterIn(&gens, tenantID).Add(1) }
 
-func registerGenerationHooks(db *gorm.DB) error {
+func registerGenerationHooks(db *gorm.DB, owned func(*gorm.DB) (string, bool)) error {
 	cb := db.Callback()
-	if err := cb.Create().After("gorm:create").Register("masseflyt:gen_create", func(db *gorm.DB) { bump(db, false) }); err != nil {
+	if err := cb.Create().After("gorm:create").Register("masseflyt:gen_create", func(db *gorm.DB) { bump(db, false, owned) }); err != nil {
 		return err
 	}
-	if err := cb.Update().After("gorm:update").Register("masseflyt:gen_update", func(db *gorm.DB) { bump(db, false) }); err != nil {
+	if err := cb.Update().After("gorm:update").Register("masseflyt:gen_update", func(db *gorm.DB) { bump(db, false, owned) }); err != nil {
 		return err
 	}
-	return cb.Delete().After("gorm:delete").Register("masseflyt:gen_delete", func(db *gorm.DB) { bump(db, true) })
+	return cb.Delete().After("gorm:delete").Register("masseflyt:gen_delete", func(db *gorm.DB) { bump(db, true, owned) })
 }

@@ -5,7 +5,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"sort"
 	"sync"
 
 	"gorm.io/gorm"
@@ -51,63 +53,123 @@ func IsSystem(ctx context.Context) bool {
 	return r != ""
 }
 
-var (
-	tenantTablesMu sync.RWMutex
-	tenantTables   = map[string]bool{}
-)
-
-// RegisterTenantTable declares a table as tenant-owned: it has a tenant_id
-// column that is part of its primary key, and the scoping plugin guards it.
-func RegisterTenantTable(names ...string) {
-	tenantTablesMu.Lock()
-	defer tenantTablesMu.Unlock()
-	for _, n := range names {
-		tenantTables[n] = true
-	}
+// TenantRow is embedded by every tenant-owned model: it declares the model's
+// tenancy, so the store scopes every query, update and delete on it to the
+// context's tenant and stamps creates, in any binary that links the store
+// and the model. Its table has tenant_id as the first primary-key column.
+type TenantRow struct {
+	TenantID string `gorm:"primaryKey" json:"-"`
 }
 
-// TenantTables lists the registered tenant tables.
-func TenantTables() []string {
-	tenantTablesMu.RLock()
-	defer tenantTablesMu.RUnlock()
-	out := make([]string, 0, len(tenantTables))
-	for t := range tenantTables {
+func (TenantRow) tenantOwned() {}
+
+// TenantOwned is implemented by models that embed TenantRow.
+type TenantOwned interface{ tenantOwned() }
+
+var (
+	tenantOwnedType = reflect.TypeOf((*TenantOwned)(nil)).Elem()
+	ownedTypes      sync.Map // reflect.Type → bool
+)
+
+// ownedModel reports whether a model type declares its tenancy.
+func ownedModel(t reflect.Type) bool {
+	if v, ok := ownedTypes.Load(t); ok {
+		return v.(bool)
+	}
+	owned := t.Implements(tenantOwnedType) || reflect.PointerTo(t).Implements(tenantOwnedType)
+	ownedTypes.Store(t, owned)
+	return owned
+}
+
+// catalog is the set of tables that have a tenant_id column, read from the
+// database itself: a statement that names such a table is scoped even
+// without a model (tx.Table("listings")), so no table can be forgotten.
+type catalog struct {
+	mu     sync.RWMutex
+	tables map[string]bool
+}
+
+func (c *catalog) has(name string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.tables[name]
+}
+
+func (c *catalog) list() []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]string, 0, len(c.tables))
+	for t := range c.tables {
 		out = append(out, t)
 	}
+	sort.Strings(out)
 	return out
 }
 
-// IsTenantTable reports whether name is a registered tenant table.
-func IsTenantTable(name string) bool {
-	tenantTablesMu.RLock()
-	defer tenantTablesMu.RUnlock()
-	return tenantTables[name]
+// load reads the tables with a tenant_id column.
+func (c *catalog) load(g *gorm.DB, d Dialect) error {
+	q := `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'tenant_id'`
+	if d == Postgres {
+		q = `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'tenant_id'`
+	}
+	var names []string
+	if err := g.Raw(q).Scan(&names).Error; err != nil {
+		return fmt.Errorf("store: read the tenant tables: %w", err)
+	}
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	c.mu.Lock()
+	c.tables = m
+	c.mu.Unlock()
+	return nil
 }
+
+// TenantTables lists the tenant-owned tables (those with a tenant_id
+// column), as of the last RefreshCatalog (Open, and after migrations).
+func (d *DB) TenantTables() []string { return d.catalog.list() }
+
+// IsTenantTable reports whether name is a tenant-owned table.
+func (d *DB) IsTenantTable(name string) bool { return d.catalog.has(name) }
+
+// RefreshCatalog reads the tenant tables again (after migrations).
+func (d *DB) RefreshCatalog() error { return d.catalog.load(d.Gorm, d.Dialect) }
 
 // scoping is the GORM plugin that adds tenant_id to every statement on a
 // tenant table and stamps it on create.
-type scoping struct{}
+type scoping struct{ cat *catalog }
 
 func (scoping) Name() string { return "masseflyt:tenant-scoping" }
 
-func (scoping) Initialize(db *gorm.DB) error {
+func (s scoping) Initialize(db *gorm.DB) error {
 	cb := db.Callback()
-	if err := cb.Create().Before("gorm:create").Register("masseflyt:tenant_create", stampTenant); err != nil {
+	if err := cb.Create().Before("gorm:create").Register("masseflyt:tenant_create", s.stampTenant); err != nil {
 		return err
 	}
-	if err := cb.Query().Before("gorm:query").Register("masseflyt:tenant_query", whereTenant); err != nil {
+	if err := cb.Query().Before("gorm:query").Register("masseflyt:tenant_query", s.whereTenant); err != nil {
 		return err
 	}
-	if err := cb.Update().Before("gorm:update").Register("masseflyt:tenant_update", whereTenant); err != nil {
+	if err := cb.Update().Before("gorm:update").Register("masseflyt:tenant_update", s.whereTenant); err != nil {
 		return err
 	}
-	if err := cb.Delete().Before("gorm:delete").Register("masseflyt:tenant_delete", whereTenant); err != nil {
+	if err := cb.Delete().Before("gorm:delete").Register("masseflyt:tenant_delete", s.whereTenant); err != nil {
 		return err
 	}
-	if err := cb.Row().Before("gorm:row").Register("masseflyt:tenant_row", whereTenant); err != nil {
+	if err := cb.Row().Before("gorm:row").Register("masseflyt:tenant_row", s.whereTenant); err != nil {
 		return err
 	}
-	return registerGenerationHooks(db)
+	return registerGenerationHooks(db, s.owned)
+}
+
+// owned reports whether a statement works on a tenant-owned table: its
+// model embeds TenantRow, or its table has a tenant_id column.
+func (s scoping) owned(db *gorm.DB) (string, bool) {
+	table := statementTable(db)
+	if sc := db.Statement.Schema; sc != nil && ownedModel(sc.ModelType) {
+		return table, true
+	}
+	return table, table != "" && s.cat.has(table)
 }
 
 func statementTable(db *gorm.DB) string {
@@ -120,12 +182,12 @@ func statementTable(db *gorm.DB) string {
 	return ""
 }
 
-func whereTenant(db *gorm.DB) {
+func (s scoping) whereTenant(db *gorm.DB) {
 	if db.Error != nil {
 		return
 	}
-	table := statementTable(db)
-	if !IsTenantTable(table) {
+	table, ok := s.owned(db)
+	if !ok {
 		return
 	}
 	ctx := db.Statement.Context
@@ -142,12 +204,11 @@ func whereTenant(db *gorm.DB) {
 	}})
 }
 
-func stampTenant(db *gorm.DB) {
+func (s scoping) stampTenant(db *gorm.DB) {
 	if db.Error != nil {
 		return
 	}
-	table := statementTable(db)
-	if !IsTenantTable(table) {
+	if _, ok := s.owned(db); !ok {
 		return
 	}
 	ctx := db.Statement.Context

@@ -87,7 +87,7 @@ func TestScopingFailsClosed(t *testing.T) {
 		if err := db.Tx(ctxA, func(tx *gorm.DB) error { return tx.Create(c).Error }); err != nil || c.TenantID != a {
 			t.Fatalf("create stamped %q, err %v", c.TenantID, err)
 		}
-		evil := &directory.Contact{TenantID: a, ID: store.NewID(), OrganizationID: victim.ID, Name: "Evil"}
+		evil := &directory.Contact{TenantRow: store.TenantRow{TenantID: a}, ID: store.NewID(), OrganizationID: victim.ID, Name: "Evil"}
 		if err := db.Tx(ctxB, func(tx *gorm.DB) error { return tx.Create(evil).Error }); !errors.Is(err, store.ErrTenantMismatch) {
 			t.Fatalf("create in B of a row for A: %v", err)
 		}
@@ -130,7 +130,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	// Raw SQL in tenant A's transaction sees none of the other tenants' rows,
 	// though (as the system bypass shows) they exist.
 	var othersExist int64
-	for _, table := range store.TenantTables() {
+	for _, table := range e.App.DB.TenantTables() {
 		var all, seen int64
 		if err := db.Tx(sys, func(tx *gorm.DB) error {
 			return tx.Raw("SELECT count(*) FROM "+table+" WHERE tenant_id <> ?", a).Scan(&all).Error

@@ -34,6 +34,8 @@ type DB struct {
 	// Clock is the one clock (creation and update stamps, and every service
 	// that reads the date through Now).
 	Clock clock.Clock
+
+	catalog *catalog
 }
 
 // Now reads the database's clock, in UTC to the microsecond (what both
@@ -94,7 +96,11 @@ func Open(o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", d, err)
 	}
-	if err := g.Use(scoping{}); err != nil {
+	cat := &catalog{}
+	if err := g.Use(scoping{cat: cat}); err != nil {
+		return nil, err
+	}
+	if err := cat.load(g, d); err != nil {
 		return nil, err
 	}
 	sqlDB, err := g.DB()
@@ -111,7 +117,7 @@ func Open(o Options) (*DB, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	return &DB{Gorm: g, Dialect: d, Clock: ck}, nil
+	return &DB{Gorm: g, Dialect: d, Clock: ck, catalog: cat}, nil
 }
 
 // Close closes the connection pool.
