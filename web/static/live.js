@@ -45,7 +45,11 @@
   function remove(id) {
     if (markers[id]) { layer.removeLayer(markers[id]); delete markers[id]; }
   }
+  // Listings published (id → listing) or closed (id → null) while the map
+  // loads; applied after it, so a load never wipes out a newer event.
+  var during = null;
   function loadMap() {
+    during = {};
     fetch(root.dataset.map, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); }).then(function (fc) {
       layer.clearLayers();
       markers = {};
@@ -55,9 +59,16 @@
         add(p.id, p.kind, c[1], c[0], !!p.approx, p.title, false);
         pts.push([c[1], c[0]]);
       });
+      var seen = during || {};
+      during = null;
+      Object.keys(seen).forEach(function (id) {
+        var l = seen[id];
+        if (l) add(l.id, l.kind, l.area.lat, l.area.lon, !l.area.exact, l.title, false);
+        else remove(id);
+      });
       // The whole region's activity fills the screen, whatever its size.
       if (pts.length > 1) map.fitBounds(pts, { padding: [40 * scale, 40 * scale], maxZoom: 14 });
-    });
+    }).catch(function () { during = null; });
   }
   function activity(kind, html) {
     var ol = document.getElementById("live-activity");
@@ -97,12 +108,14 @@
       var d = JSON.parse(e.data).data || {};
       var l = d.listing;
       if (!l) return; // members-only: counted in the totals, not shown
+      if (during) during[l.id] = l;
       var fresh = !markers[l.id];
       add(l.id, l.kind, l.area.lat, l.area.lon, !l.area.exact, l.title, true);
       if (fresh) activity(l.kind, esc(l.title) + '<br><span class="muted">' + esc(fractions(l.fractions)) + " · " + esc(l.quantity_band) + "</span>");
     });
     es.addEventListener("listing.closed", function (e) {
       var d = JSON.parse(e.data).data || {};
+      if (during) during[d.id] = null;
       remove(d.id);
     });
     es.addEventListener("match.found", function (e) {
