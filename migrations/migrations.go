@@ -58,8 +58,9 @@ func Run(db *store.DB, o Options) error {
 	if err := m.Migrate(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	// The tenant tables are those with a tenant_id column, read from the
-	// schema just migrated: a new table gets scoping and RLS by having one.
+	// The tenant tables are those whose primary key starts with tenant_id,
+	// read from the schema just migrated: a new table gets scoping and RLS
+	// by having one.
 	if err := db.RefreshCatalog(); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/store"
 )
@@ -201,11 +202,15 @@ func (r *Roles) ensureDefaults() error {
 }
 
 // Decision is the outcome of Authorize.
-type Decision struct {
-	Allowed bool
-	// AdminOnly means only an admin role (tenant admin, superadmin) allowed
-	// it: the caller must then require a second factor.
-	AdminOnly bool
+// AdminOnly means only an admin role (tenant admin, superadmin) allowed
+// it: the caller must then require a second factor.
+type Decision = access.Decision
+
+var _ access.Rules = (*Roles)(nil)
+
+// Decide is Authorize, as the domain's access.Rules.
+func (r *Roles) Decide(roles []string, tenantID, obj, act string) Decision {
+	return r.Authorize(roles, tenantID, obj, act)
 }
 
 // Authorize decides whether any of roles may do act on obj in tenantID.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -115,6 +116,9 @@ func AsError(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	if de, ok := fail.As(err); ok {
+		return fromDomain(de)
+	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		switch fe.Code {
@@ -167,4 +171,33 @@ func ErrorHandler(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderContentType, "application/problem+json; charset=utf-8")
 	c.Set(fiber.HeaderContentLanguage, loc.Lang)
 	return c.JSON(p, "application/problem+json; charset=utf-8")
+}
+
+// statusOf is the one table from domain error kinds to HTTP statuses.
+var statusOf = map[fail.Kind]int{
+	fail.Internal:        500,
+	fail.Invalid:         422,
+	fail.BadRequest:      400,
+	fail.Unauthorized:    401,
+	fail.Forbidden:       403,
+	fail.NotFound:        404,
+	fail.Gone:            410,
+	fail.Conflict:        409,
+	fail.TooLarge:        413,
+	fail.UnsupportedType: 415,
+	fail.RateLimited:     429,
+	fail.Unavailable:     503,
+}
+
+// fromDomain maps a domain error to a client error.
+func fromDomain(de *fail.Error) *Error {
+	st, ok := statusOf[de.Kind]
+	if !ok {
+		st = 500
+	}
+	e := &Error{Status: st, Code: de.Code, MsgID: de.MsgID, Data: de.Data, Err: de.Err}
+	for _, f := range de.Fields {
+		e.Fields = append(e.Fields, FieldError{Field: f.Pointer, Code: f.Code, msgID: f.MsgID, data: append([]any{"Field", f.Pointer}, f.Data...)})
+	}
+	return e
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/tenants"
@@ -59,39 +60,22 @@ func Can(c *fiber.Ctx, obj, act string) bool {
 // request's tenant. API tokens are limited by their scopes and never do
 // administration; actions only an admin role grants require a second factor.
 func Authorize(c *fiber.Ctx, obj, act string) error {
-	p := Principal(c)
-	r, _ := c.Locals(localsRoles).(*tenants.Roles)
-	t := Tenant(c)
-	if r == nil {
-		return httpx.Forbidden()
-	}
-	dom := "*"
-	if t != nil {
-		dom = t.ID
-	}
-	if p.Token != nil {
-		if obj == "tenant" && act == "admin" || obj == "platform" {
-			return httpx.NewError(403, "token_admin", "ErrTokenAdmin")
-		}
-		need := auth.ScopeWrite
-		if act == "read" {
-			need = auth.ScopeRead
-		}
-		if !p.Token.HasScope(need) {
-			return httpx.NewError(403, "token_scope", "ErrTokenScope", "Scope", need)
-		}
-	}
-	d := r.Authorize(p.Roles, dom, obj, act)
-	if !d.Allowed {
-		if p.Anonymous() {
-			return httpx.Unauthorized()
-		}
-		return httpx.Forbidden()
-	}
-	if d.AdminOnly && (p.Token != nil || p.AAL != auth.AAL2) {
-		return httpx.NewError(403, "second_factor_required", "ErrSecondFactor")
+	if err := Actor(c).Authorize(obj, act); err != nil {
+		return httpx.AsError(err)
 	}
 	return nil
+}
+
+// Actor is the request's actor, as the domain sees it (access.Actor).
+func Actor(c *fiber.Ctx) *access.Actor {
+	a := &access.Actor{Principal: Principal(c), Locale: httpx.Loc(c).Lang}
+	if t := Tenant(c); t != nil {
+		a.TenantID, a.TenantSlug = t.ID, t.Slug
+	}
+	if r, _ := c.Locals(localsRoles).(*tenants.Roles); r != nil {
+		a.Rules = r
+	}
+	return a
 }
 
 // IsAdmin reports whether the principal administers the request's tenant.

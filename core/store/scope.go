@@ -81,9 +81,11 @@ func ownedModel(t reflect.Type) bool {
 	return owned
 }
 
-// catalog is the set of tables that have a tenant_id column, read from the
-// database itself: a statement that names such a table is scoped even
-// without a model (tx.Table("listings")), so no table can be forgotten.
+// catalog is the set of tenant-owned tables, read from the database itself:
+// those whose primary key starts with tenant_id (the house rule). A
+// statement that names such a table is scoped even without a model
+// (tx.Table("listings")), so no table can be forgotten. Global tables that
+// merely mention a tenant (tenant_domains) are not tenant-owned.
 type catalog struct {
 	mu     sync.RWMutex
 	tables map[string]bool
@@ -108,9 +110,13 @@ func (c *catalog) list() []string {
 
 // load reads the tables with a tenant_id column.
 func (c *catalog) load(g *gorm.DB, d Dialect) error {
-	q := `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'tenant_id'`
+	q := `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'tenant_id' AND p.pk = 1`
 	if d == Postgres {
-		q = `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'tenant_id'`
+		q = `SELECT c.relname FROM pg_index i
+			JOIN pg_class c ON c.oid = i.indrelid
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+			WHERE i.indisprimary AND a.attname = 'tenant_id' AND n.nspname = current_schema()`
 	}
 	var names []string
 	if err := g.Raw(q).Scan(&names).Error; err != nil {
@@ -126,8 +132,8 @@ func (c *catalog) load(g *gorm.DB, d Dialect) error {
 	return nil
 }
 
-// TenantTables lists the tenant-owned tables (those with a tenant_id
-// column), as of the last RefreshCatalog (Open, and after migrations).
+// TenantTables lists the tenant-owned tables (primary key (tenant_id, …)),
+// as of the last RefreshCatalog (Open, and after migrations).
 func (d *DB) TenantTables() []string { return d.catalog.list() }
 
 // IsTenantTable reports whether name is a tenant-owned table.
