@@ -43,7 +43,7 @@ func TestKratosSecondFactor(t *testing.T) {
 			base := apitest.New(t, b) // a seeded database
 			cfg := base.App.Config
 			cfg.Identity = "identity.kratos"
-			cfg.KratosURL = kratosFake(t).URL
+			cfg.Settings = map[string]string{"MASSEFLYT_KRATOS_URL": kratosFake(t).URL}
 			a, err := server.New(cfg, app.Options{SkipMigrate: true})
 			if err != nil {
 				t.Fatal(err)
@@ -91,7 +91,7 @@ func TestProductionSecretLength(t *testing.T) {
 		cfg.DataDir = t.TempDir()
 		cfg.Env = "production"
 		cfg.Identity = "identity.kratos"
-		cfg.KratosURL = kratosFake(t).URL
+		cfg.Settings = map[string]string{"MASSEFLYT_KRATOS_URL": kratosFake(t).URL}
 		cfg.Now = "" // production refuses MASSEFLYT_NOW; the harness clock is injected as cfg.Clock
 		return cfg
 	}

@@ -29,30 +29,41 @@ type Config struct {
 	PublicURL          string // MASSEFLYT_PUBLIC_URL: how users reach the platform (links in mails, redirects)
 	Secret             string // MASSEFLYT_SECRET: signs cookies; random per start in development
 	Identity           string // MASSEFLYT_IDENTITY: identity.dev or identity.kratos
-	KratosURL          string // MASSEFLYT_KRATOS_URL: Kratos public API (server-to-server)
-	KratosBrowserURL   string // MASSEFLYT_KRATOS_BROWSER_URL: Kratos as the browser sees it (login links)
 	Bizreg             string // MASSEFLYT_BIZREG: bizreg.fake (offline) or bizreg.brreg
-	BrregURL           string // MASSEFLYT_BRREG_URL
 	Geocoder           string // MASSEFLYT_GEOCODER: geocoder.fake (offline) or geocoder.kartverket
-	KartverketURL      string // MASSEFLYT_KARTVERKET_URL
 	Mail               string // MASSEFLYT_MAIL: mail.log (writes to the log, sends nothing)
 	Storage            string // MASSEFLYT_STORAGE: storage.localfs (files under the data dir)
 	Routing            string // MASSEFLYT_ROUTING: routing.haversine (offline) or routing.osrm
-	RoutingDetour      string // MASSEFLYT_ROUTING_DETOUR: road/straight-line factor for routing.haversine (default 1.3)
-	OSRMURL            string // MASSEFLYT_OSRM_URL
-	TrustProxy         bool   // MASSEFLYT_TRUST_PROXY: honour X-Forwarded-Proto/For from a proxy
-	APIRateLimit       int    // MASSEFLYT_API_RATE_LIMIT: API requests per minute per client (0 = off)
-	LoginRateLimit     int    // MASSEFLYT_LOGIN_RATE_LIMIT: login attempts per minute per client
-	MaxLiveClients     int    // MASSEFLYT_MAX_LIVE_CLIENTS: open live-view streams per instance (default 10 000)
-	PolicyReload       time.Duration
-	Demo               bool // serve --demo: seed demo data on start
-	LogLevel           string
+	// Settings override the environment for plugin settings (tests); each
+	// plugin reads and validates its own (Setting).
+	Settings       map[string]string
+	TrustProxy     bool // MASSEFLYT_TRUST_PROXY: honour X-Forwarded-Proto/For from a proxy
+	APIRateLimit   int  // MASSEFLYT_API_RATE_LIMIT: API requests per minute per client (0 = off)
+	LoginRateLimit int  // MASSEFLYT_LOGIN_RATE_LIMIT: login attempts per minute per client
+	MaxLiveClients int  // MASSEFLYT_MAX_LIVE_CLIENTS: open live-view streams per instance (default 10 000)
+	PolicyReload   time.Duration
+	Demo           bool // serve --demo: seed demo data on start
+	LogLevel       string
 	// Now is MASSEFLYT_NOW: a date or RFC 3339 time that moves the clock in
 	// development ("the region as of 2028"); refused in production.
 	Now string
 	// Clock is the one clock of the domain; Finish derives it from Now when
 	// it is nil (tests inject their own).
 	Clock clock.Clock
+
+	invalid []error // values in the environment that could not be read
+}
+
+// Setting returns a plugin's setting: from Settings, else the environment,
+// else def. Plugins own their settings and validate them when loaded.
+func (c *Config) Setting(name, def string) string {
+	if v, ok := c.Settings[name]; ok {
+		return v
+	}
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
 }
 
 // Production reports whether this is a production deployment.
@@ -66,11 +77,29 @@ func DefaultConfig() Config {
 		}
 		return def
 	}
+	var invalid []error
 	envInt := func(k string, def int) int {
-		if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
-			return v
+		s := strings.TrimSpace(os.Getenv(k))
+		if s == "" {
+			return def
 		}
-		return def
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 {
+			invalid = append(invalid, fmt.Errorf("%s=%q must be a whole number ≥ 0", k, s))
+			return def
+		}
+		return v
+	}
+	envBool := func(k string) bool {
+		s := strings.TrimSpace(os.Getenv(k))
+		if s == "" {
+			return false
+		}
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			invalid = append(invalid, fmt.Errorf("%s=%q must be true or false", k, s))
+		}
+		return v
 	}
 	c := Config{
 		Addr:               env("MASSEFLYT_ADDR", ":8080"),
@@ -83,24 +112,19 @@ func DefaultConfig() Config {
 		PublicURL:          env("MASSEFLYT_PUBLIC_URL", ""),
 		Secret:             env("MASSEFLYT_SECRET", ""),
 		Identity:           env("MASSEFLYT_IDENTITY", ""),
-		KratosURL:          env("MASSEFLYT_KRATOS_URL", "http://127.0.0.1:4433"),
-		KratosBrowserURL:   env("MASSEFLYT_KRATOS_BROWSER_URL", ""),
 		Bizreg:             env("MASSEFLYT_BIZREG", "bizreg.fake"),
-		BrregURL:           env("MASSEFLYT_BRREG_URL", "https://data.brreg.no/enhetsregisteret/api"),
 		Geocoder:           env("MASSEFLYT_GEOCODER", "geocoder.fake"),
-		KartverketURL:      env("MASSEFLYT_KARTVERKET_URL", "https://ws.geonorge.no/adresser/v1"),
 		Mail:               env("MASSEFLYT_MAIL", "mail.log"),
 		Storage:            env("MASSEFLYT_STORAGE", "storage.localfs"),
 		Routing:            env("MASSEFLYT_ROUTING", "routing.haversine"),
-		RoutingDetour:      env("MASSEFLYT_ROUTING_DETOUR", ""),
-		OSRMURL:            env("MASSEFLYT_OSRM_URL", ""),
-		TrustProxy:         env("MASSEFLYT_TRUST_PROXY", "") == "true",
+		TrustProxy:         envBool("MASSEFLYT_TRUST_PROXY"),
 		APIRateLimit:       envInt("MASSEFLYT_API_RATE_LIMIT", 600),
 		LoginRateLimit:     envInt("MASSEFLYT_LOGIN_RATE_LIMIT", 20),
 		MaxLiveClients:     envInt("MASSEFLYT_MAX_LIVE_CLIENTS", 10000),
 		PolicyReload:       30 * time.Second,
 		LogLevel:           env("MASSEFLYT_LOG_LEVEL", "info"),
 		Now:                env(clock.EnvVar, ""),
+		invalid:            invalid,
 	}
 	return c
 }
@@ -116,6 +140,14 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 
 // Finish fills in derived defaults and validates.
 func (c *Config) Finish() error {
+	if err := errors.Join(c.invalid...); err != nil {
+		return err
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("MASSEFLYT_LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
+	}
 	if c.Env != "development" && c.Env != "production" {
 		return fmt.Errorf("MASSEFLYT_ENV must be development or production, not %q", c.Env)
 	}

@@ -2,9 +2,11 @@ package app
 
 import (
 	"fmt"
-	"github.com/gofiber/fiber/v2"
+	"net/url"
 	"sort"
 	"sync"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // Module is a plugin instance.
@@ -99,4 +101,14 @@ func loadAs[T any](a *App, id string) (T, error) {
 		return zero, fmt.Errorf("module %s does not implement %T", id, &zero)
 	}
 	return t, nil
+}
+
+// CheckURL validates a plugin's URL setting: absolute, http or https, with
+// a host.
+func CheckURL(name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s=%q must be an http(s) URL such as https://example.no/api", name, raw)
+	}
+	return nil
 }

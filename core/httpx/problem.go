@@ -154,14 +154,19 @@ func WantsHTML(c *fiber.Ctx) bool {
 // HTMLErrorRenderer renders UI error pages; set by the web package.
 var HTMLErrorRenderer func(c *fiber.Ctx, p Problem) error
 
-// ErrorHandler is Fiber's error handler: problem+json for the API, an error page for the UI.
-func ErrorHandler(c *fiber.Ctx, err error) error {
+// ErrorHandler returns Fiber's error handler: problem+json for the API, an
+// error page for the UI; 5xx errors are logged through log with their cause.
+func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error { return handleError(log, c, err) }
+}
+
+func handleError(log *slog.Logger, c *fiber.Ctx, err error) error {
 	e := AsError(err)
 	loc := Loc(c)
 	p := e.Localize(loc)
 	p.Instance = c.Path()
 	if e.Status >= 500 {
-		slog.Error("request failed", "request_id", RequestID(c), "path", c.Path(), "err", err)
+		log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "status", e.Status, "err", err)
 	}
 	if WantsHTML(c) && HTMLErrorRenderer != nil {
 		c.Status(e.Status)

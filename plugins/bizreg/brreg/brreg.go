@@ -32,10 +32,13 @@ type Client struct {
 
 // Provision reads the base URL.
 func (c *Client) Provision(a *app.App) error {
-	c.BaseURL = strings.TrimRight(a.Config.BrregURL, "/")
+	c.BaseURL = strings.TrimRight(a.Config.Setting("MASSEFLYT_BRREG_URL", "https://data.brreg.no/enhetsregisteret/api"), "/")
 	c.HTTP = &http.Client{Timeout: 6 * time.Second}
 	return nil
 }
+
+// Validate checks the base URL.
+func (c *Client) Validate() error { return app.CheckURL("MASSEFLYT_BRREG_URL", c.BaseURL) }
 
 // Lookup fetches a unit (hovedenhet), falling back to sub-units (underenheter).
 func (c *Client) Lookup(ctx context.Context, orgNumber string) (*directory.RegistryUnit, error) {

@@ -29,10 +29,13 @@ type Client struct {
 
 // Provision reads the base URL.
 func (c *Client) Provision(a *app.App) error {
-	c.BaseURL = strings.TrimRight(a.Config.KartverketURL, "/")
+	c.BaseURL = strings.TrimRight(a.Config.Setting("MASSEFLYT_KARTVERKET_URL", "https://ws.geonorge.no/adresser/v1"), "/")
 	c.HTTP = &http.Client{Timeout: 5 * time.Second}
 	return nil
 }
+
+// Validate checks the base URL.
+func (c *Client) Validate() error { return app.CheckURL("MASSEFLYT_KARTVERKET_URL", c.BaseURL) }
 
 // Geocode searches addresses, best first.
 func (c *Client) Geocode(ctx context.Context, query string, limit int) ([]geo.Address, error) {

@@ -32,8 +32,8 @@ type Kratos struct {
 
 // Provision reads the Kratos URLs.
 func (k *Kratos) Provision(a *app.App) error {
-	k.PublicURL = strings.TrimRight(a.Config.KratosURL, "/")
-	k.BrowserURL = strings.TrimRight(a.Config.KratosBrowserURL, "/")
+	k.PublicURL = strings.TrimRight(a.Config.Setting("MASSEFLYT_KRATOS_URL", "http://127.0.0.1:4433"), "/")
+	k.BrowserURL = strings.TrimRight(a.Config.Setting("MASSEFLYT_KRATOS_BROWSER_URL", ""), "/")
 	if k.BrowserURL == "" {
 		k.BrowserURL = k.PublicURL
 	}
@@ -58,13 +58,10 @@ func New(publicURL string) *Kratos {
 
 // Validate checks the URLs.
 func (k *Kratos) Validate() error {
-	for _, s := range []string{k.PublicURL, k.BrowserURL} {
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("invalid Kratos URL %q", s)
-		}
+	if err := app.CheckURL("MASSEFLYT_KRATOS_URL", k.PublicURL); err != nil {
+		return err
 	}
-	return nil
+	return app.CheckURL("MASSEFLYT_KRATOS_BROWSER_URL", k.BrowserURL)
 }
 
 // hasKratosCookie avoids a round trip for requests that carry no Kratos session.

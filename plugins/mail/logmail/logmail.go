@@ -43,4 +43,11 @@ func (m *Mailer) Send(ctx context.Context, msg events.Message) error {
 	return nil
 }
 
+// Messages returns the messages kept (safe while others are being sent).
+func (m *Mailer) Messages() []events.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]events.Message(nil), m.Sent...)
+}
+
 var _ events.Mailer = (*Mailer)(nil)

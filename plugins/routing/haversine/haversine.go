@@ -20,10 +20,10 @@ type Router struct{ Detour float64 }
 
 // Provision reads MASSEFLYT_ROUTING_DETOUR.
 func (r *Router) Provision(a *app.App) error {
-	if a.Config.RoutingDetour != "" {
-		f, err := strconv.ParseFloat(a.Config.RoutingDetour, 64)
+	if s := a.Config.Setting("MASSEFLYT_ROUTING_DETOUR", ""); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return fmt.Errorf("MASSEFLYT_ROUTING_DETOUR: %w", err)
+			return fmt.Errorf("MASSEFLYT_ROUTING_DETOUR=%q is not a number (e.g. 1.3)", s)
 		}
 		r.Detour = f
 	}
@@ -33,7 +33,7 @@ func (r *Router) Provision(a *app.App) error {
 // Validate checks the factor is plausible.
 func (r *Router) Validate() error {
 	if r.Detour < 1 || r.Detour > 3 {
-		return fmt.Errorf("detour factor %.2f outside 1–3", r.Detour)
+		return fmt.Errorf("MASSEFLYT_ROUTING_DETOUR: detour factor %.2f outside 1–3", r.Detour)
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ type Router struct {
 
 // Provision reads MASSEFLYT_OSRM_URL.
 func (r *Router) Provision(a *app.App) error {
-	r.BaseURL = strings.TrimRight(a.Config.OSRMURL, "/")
+	r.BaseURL = strings.TrimRight(a.Config.Setting("MASSEFLYT_OSRM_URL", ""), "/")
 	r.HTTP = &http.Client{Timeout: 5 * time.Second}
 	return nil
 }
@@ -35,7 +35,7 @@ func (r *Router) Validate() error {
 	if r.BaseURL == "" {
 		return fmt.Errorf("routing.osrm needs MASSEFLYT_OSRM_URL")
 	}
-	return nil
+	return app.CheckURL("MASSEFLYT_OSRM_URL", r.BaseURL)
 }
 
 // RoadKm asks OSRM for the shortest driving route.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/masseflyt/masseflyt/core/app"
 	"github.com/masseflyt/masseflyt/core/geo"
 )
 
@@ -28,5 +29,18 @@ func TestRoute(t *testing.T) {
 	}
 	if _, err := r.RoadKm(context.Background(), geo.Point{Lat: 1, Lon: 1}, geo.Point{Lat: 2, Lon: 2}); err == nil {
 		t.Fatal("an error response must be an error")
+	}
+}
+
+func TestURLSetting(t *testing.T) {
+	for value, ok := range map[string]bool{"": false, "osrm.local:5000": false, "ftp://osrm.local": false, "http://127.0.0.1:5000/": true} {
+		r := new(Router)
+		if err := r.Provision(&app.App{Config: app.Config{Settings: map[string]string{"MASSEFLYT_OSRM_URL": value}}}); err != nil {
+			t.Fatal(err)
+		}
+		err := r.Validate()
+		if ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "MASSEFLYT_OSRM_URL")) {
+			t.Errorf("%q: %v", value, err)
+		}
 	}
 }
