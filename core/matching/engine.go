@@ -51,7 +51,8 @@ type Facility struct {
 
 // Leg is one transport of a match.
 type Leg struct {
-	From, To string
+	From string `json:"from"`
+	To   string `json:"to"`
 	emissions.Estimate
 	FromP, ToP geo.Point `json:"-"`
 }

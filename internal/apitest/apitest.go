@@ -471,7 +471,9 @@ func (e *Env) Do(r Request) *Response {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	e.checkContract(req, out)
+	return out
 }
 
 // stream sends an event-stream request over a real connection (a stream
