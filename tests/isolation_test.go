@@ -196,8 +196,9 @@ func TestTenantIsolationStore(t *testing.T) {
 		ids["api_tokens"] = ids["tokens"]
 		ids["match_dismissals"] = dismissOne(t, e)
 		ids["matches"] = e.FirstID("baerum", "matches", "")
+		ids["outbox"] = e.FirstID("baerum", "outbox", "")
 		ctxB := e.Ctx("rogaland")
-		if len(e.App.DB.TenantTables()) != 14 {
+		if len(e.App.DB.TenantTables()) != 15 {
 			t.Fatalf("tenant tables %v: add the new table to this test", e.App.DB.TenantTables())
 		}
 		for _, table := range e.App.DB.TenantTables() {

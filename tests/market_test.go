@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -480,10 +481,11 @@ func TestLabImport(t *testing.T) {
 
 func TestMatchDiscoveryNotifies(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
-		var got []events.Event
-		e.App.Bus.Subscribe(func(ev events.Event) { got = append(got, ev) })
+		var mu sync.Mutex
+		var got []events.Envelope
+		e.App.Events.Listen(func(ev events.Envelope) { mu.Lock(); got = append(got, ev); mu.Unlock() })
 		mailer := e.App.Matching.Mailer.(*logmail.Mailer)
-		sentBefore := len(mailer.Sent)
+		sentBefore := len(mailer.Messages())
 		r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", As: member, Body: map[string]any{"kind": "need", "title": "Fylling ved Fornebu", "organization_id": e.OrgID("baerum", "sandvika-bygg"),
 			"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": apitest.Month(-5), "available_to": apitest.Month(1), "lat": 59.8960, "lon": 10.6300, "intended_use": "fill", "transport": "seller_delivers", "publish": true}})
 		if r.Status != 201 {
@@ -491,16 +493,19 @@ func TestMatchDiscoveryNotifies(t *testing.T) {
 		}
 		var l struct{ ID string }
 		r.JSON(t, &l)
+		e.Settle() // discovery runs after the request, from the outbox
 		surplus := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
 		if e.Count("baerum", "matches", "listing_id = ? AND counterpart_id = ?", l.ID, surplus) != 1 {
 			t.Fatal("match not stored")
 		}
 		// listing.published first, then match.found for the new match.
-		if len(got) < 2 || got[0].Type != events.ListingPublished || got[1].Type != events.MatchFound || got[1].TenantID != e.Tenant("baerum").ID ||
-			got[1].Data["listing_id"] != l.ID {
+		mu.Lock()
+		if len(got) < 2 || got[0].Type() != "listing.published" || got[1].Type() != "match.found" || got[1].TenantID != e.Tenant("baerum").ID ||
+			got[1].Event.(events.MatchFound).ListingID != l.ID {
 			t.Fatalf("events %+v", got)
 		}
-		if len(mailer.Sent) <= sentBefore {
+		mu.Unlock()
+		if len(mailer.Messages()) <= sentBefore {
 			t.Fatal("no mail")
 		}
 		// Kari (Fornebu) is told about her surplus's new counterpart.
@@ -520,6 +525,7 @@ func TestMatchDiscoveryNotifies(t *testing.T) {
 		if r := e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/listings/" + l.ID, As: member, Body: map[string]any{"title": "Fylling ved Fornebu (oppdatert)"}}); r.Status != 200 {
 			t.Fatal(r.Status)
 		}
+		e.Settle()
 		if e.Count("baerum", "matches", "") != n {
 			t.Fatal("duplicate matches stored")
 		}
@@ -535,7 +541,9 @@ func TestMatchesWithOSRM(t *testing.T) {
 		_, _ = w.Write([]byte(`{"code":"Ok","routes":[{"distance":12345.6,"duration":900}]}`))
 	}))
 	defer srv.Close()
-	a := opsApp(t, func(c *app.Config) { c.Routing, c.OSRMURL = "routing.osrm", srv.URL }, &bytes.Buffer{})
+	a := opsApp(t, func(c *app.Config) {
+		c.Routing, c.Settings = "routing.osrm", map[string]string{"MASSEFLYT_OSRM_URL": srv.URL}
+	}, &bytes.Buffer{})
 	e := &apitest.Env{T: t, App: a, Backend: "sqlite"}
 	id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
 	r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id + "/matches", As: orgAdmin})

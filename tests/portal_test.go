@@ -63,6 +63,8 @@ func TestStatisticsAPI(t *testing.T) {
 		if after.NeededTonnes != before.NeededTonnes+3000 || after.OpenListings != before.OpenListings+1 || after.PublishedListings != before.PublishedListings+1 {
 			t.Fatalf("a published need of 3000 t must count at once: before %+v after %+v", before, after)
 		}
+		e.Settle() // its matches are found after the request, from the outbox
+		after = getStats(t, e, "baerum")
 		if after.Matches <= before.Matches || after.MatchedListings < 2 || after.MatchRate <= 0 || after.MatchRate > 1 {
 			t.Fatalf("the new need matches Fornebu's surplus: %+v", after)
 		}

@@ -192,6 +192,8 @@ type ListingData struct {
 	Params    []market.Parameter
 	Fraction  *market.Fraction
 	FactorSet string
+	// FindingMatches: match discovery for the listing has not finished.
+	FindingMatches bool
 }
 
 func (u *UI) listingShow(c *fiber.Ctx) error {
@@ -219,6 +221,7 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 		if d.Matches, err = u.A.Matching.ForListing(c, l, 20); err != nil {
 			return err
 		}
+		d.FindingMatches = u.A.Matching.Discovering(request.Ctx(c), l.ID)
 		if d.Samples, err = u.A.Market.Samples(c, l.ID); err != nil {
 			return err
 		}

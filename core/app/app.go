@@ -14,7 +14,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/valyala/fasthttp"
+	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/clock"
@@ -45,7 +47,7 @@ type App struct {
 	Directory *directory.Service
 	Market    *market.Service
 	Matching  *matching.Service
-	Bus       *events.Bus
+	Events    *events.Dispatcher
 	Stats     *stats.Service
 	Live      *live.Hub
 	Bundle    *i18n.Bundle
@@ -84,6 +86,8 @@ func New(cfg Config, o Options) (*App, error) {
 			lvl = slog.LevelDebug
 		} else if cfg.LogLevel == "warn" {
 			lvl = slog.LevelWarn
+		} else if cfg.LogLevel == "error" {
+			lvl = slog.LevelError
 		}
 		a.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 	}
@@ -109,6 +113,10 @@ func New(cfg Config, o Options) (*App, error) {
 	}
 	a.Fiber.Use(func(c *fiber.Ctx) error { return httpx.NotFound() })
 	a.wrapHost()
+	if err := a.Events.Start(); err != nil { // after Mount, which may subscribe
+		_ = a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -132,6 +140,12 @@ func (a *App) provision() error {
 	if err != nil {
 		return err
 	}
+	// The outbox dispatcher first: it registers with the database, before
+	// anything else uses it. It starts at the end of New.
+	if a.Events, err = events.NewDispatcher(a.DB, a.Log); err != nil {
+		return err
+	}
+	a.cleanups = append(a.cleanups, func() error { a.Events.Close(); return nil })
 	a.Tenants = tenants.NewRegistry(a.DB, a.Config.BaseDomain)
 	if err := a.Tenants.Load(context.Background()); err != nil {
 		return fmt.Errorf("load tenants: %w", err)
@@ -178,57 +192,69 @@ func (a *App) provision() error {
 	if err != nil {
 		return err
 	}
-	a.Bus = &events.Bus{Clock: a.Config.Clock}
-	a.Market.Bus = a.Bus
-	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Bus: a.Bus, Road: road}
-	a.Market.OnPublished = a.Matching.Discover
+	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Road: road, Bundle: a.Bundle, Regions: a.region}
+	a.Matching.Subscribe(a.Events)
 	a.Stats = &stats.Service{DB: a.DB}
 	return a.connectEvents()
 }
 
-// connectEvents joins this instance to the others: on Postgres a
-// LISTEN/NOTIFY bridge carries every event; another instance's write makes
-// this one's caches (maps, lists, statistics) stale at once, and tenant or
-// role changes are reloaded. Then the live hub subscribes.
+// region describes a tenant for match mail.
+func (a *App) region(tenantID string) (matching.Region, bool) {
+	t, ok := a.Tenants.ByID(tenantID)
+	if !ok {
+		return matching.Region{}, false
+	}
+	return matching.Region{Name: t.Name, Slug: t.Slug, Locale: t.DefaultLocale}, true
+}
+
+// connectEvents joins this instance to the others through the outbox:
+// every committed event (this instance's or another's, read from the
+// outbox) makes the tenant's caches (maps, lists, statistics) stale,
+// tenant and role changes are reloaded, and the live hub shows the public
+// ones. On Postgres a NOTIFY from the instance that numbered new events
+// wakes this one's dispatcher. The dispatcher starts in New, once every
+// subscriber is registered.
 func (a *App) connectEvents() error {
-	a.Bus.Subscribe(func(e events.Event) {
-		if e.Origin == a.Bus.Instance() {
-			return
-		}
-		switch e.Type {
+	a.Events.Listen(func(env events.Envelope) {
+		switch env.Event.(type) {
 		case events.TenantChanged:
 			if err := a.Tenants.Load(context.Background()); err != nil {
-				a.Log.Warn("tenant reload after remote change failed", "err", err)
+				a.Log.Warn("tenant reload after a change failed", "err", err)
 			}
 		case events.RolesChanged:
-			_ = a.Roles.Reload()
-		case events.Resync:
-			for _, t := range a.Tenants.All() {
-				store.BumpGeneration(t.ID)
-			}
-			_ = a.Tenants.Load(context.Background())
-			_ = a.Roles.Reload()
-		default:
-			if e.TenantID != "" {
-				store.BumpGeneration(e.TenantID)
+			if err := a.Roles.Reload(); err != nil {
+				a.Log.Warn("role reload after a change failed", "err", err)
 			}
 		}
+		if env.TenantID != events.Platform {
+			store.BumpGeneration(env.TenantID)
+		}
 	})
-	a.Tenants.OnChange = func(id string) { a.Bus.Publish(events.Event{Type: events.TenantChanged, TenantID: id}) }
-	a.Roles.OnChange = func() { a.Bus.Publish(events.Event{Type: events.RolesChanged}) }
+	a.Tenants.OnChange = func(id string) { a.emit(events.TenantChanged{TenantID: id}) }
+	a.Roles.OnChange = func() { a.emit(events.RolesChanged{}) }
 	if a.DB.Dialect == store.Postgres {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		br, err := events.StartPGBridge(ctx, a.Config.DatabaseURL, a.Bus, a.Log)
+		l, err := events.ListenPG(ctx, a.Config.DatabaseURL, a.Events.Wake, a.Log)
 		if err != nil {
-			return fmt.Errorf("event bridge: %w", err)
+			return fmt.Errorf("outbox listener: %w", err)
 		}
-		a.cleanups = append(a.cleanups, func() error { br.Close(); return nil })
+		a.cleanups = append(a.cleanups, func() error { l.Close(); return nil })
 	}
-	a.Live = live.NewHub(a.Bus, a.liveStats)
+	a.Live = live.NewHub(a.liveStats)
 	a.Live.MaxClients = a.Config.MaxLiveClients
+	a.Events.Listen(a.Live.OnEvent)
 	a.cleanups = append(a.cleanups, func() error { a.Live.Close(); return nil })
 	return nil
+}
+
+// emit records a platform event (after the change it reports committed:
+// the tenant registry and the role rules write on their own).
+func (a *App) emit(e events.Event) {
+	ctx := store.System(context.Background(), "platform event: tenant or role change")
+	if err := a.DB.Tx(ctx, func(tx *gorm.DB) error { return events.Emit(tx, e) }); err != nil {
+		a.Log.Warn("platform event not recorded; other instances reload later", "type", e.EventType(), "err", err)
+	}
 }
 
 // liveStats renders a tenant's statistics for the live stream.
@@ -410,6 +436,8 @@ func (a *App) Authenticate(c *fiber.Ctx) error {
 		}
 	}
 	request.SetPrincipal(c, p)
+	// Domain methods read the actor from the context.
+	c.SetUserContext(access.With(c.UserContext(), request.Actor(c)))
 	return c.Next()
 }
 

@@ -1,115 +1,78 @@
-// Package events carries typed domain events through an in-process bus. On
-// Postgres a LISTEN/NOTIFY bridge (pgbridge.go) forwards every event to the
-// other app instances, so live views and caches behind a load balancer see
-// the writes of all instances.
+// Package events carries typed domain events through a transactional outbox.
+//
+// A change and its events are written in one transaction: the domain calls
+// Emit(tx, evt) inside store.DB.Tx, which stores the event as a row of the
+// outbox table. Once the transaction commits, the Dispatcher of every app
+// instance delivers it:
+//
+//   - to durable subscribers (Subscribe, Handle): match discovery, mail,
+//     later billing meters. Each event reaches each subscriber at least once
+//     across all instances; deliveries are recorded per subscriber, so after a
+//     crash only what is missing is retried, with backoff. Subscribers are
+//     idempotent.
+//   - to listeners (Listen) on every instance, in commit order: cache
+//     invalidation, tenant and role reloads, the live view.
+//
+// On Postgres a NOTIFY wakes the other instances' dispatchers, which then
+// read the outbox; nothing travels in the notification itself.
 package events
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"sync"
+	"encoding/json"
+	"fmt"
 	"time"
-
-	"github.com/masseflyt/masseflyt/core/clock"
 )
 
-// Event types.
-const (
-	ListingPublished = "listing.published" // a listing became open (published or changed while open)
-	ListingClosed    = "listing.closed"    // a listing left the market (closed, fully agreed, deleted)
-	MatchFound       = "match.found"
-	// TenantChanged tells instances to reload the tenant registry.
-	TenantChanged = "tenant.changed"
-	// RolesChanged tells instances to reload the role rules.
-	RolesChanged = "roles.changed"
-	// Resync is local only: the bridge lost events while reconnecting, so
-	// subscribers should refresh whatever they derive from events.
-	Resync = "resync"
-)
-
-// Event is a domain event of one tenant. Data holds only what the public
-// may see: events travel to live views without login.
-type Event struct {
-	Type     string         `json:"type"`
-	TenantID string         `json:"tenant_id"`
-	At       time.Time      `json:"at"`
-	Data     map[string]any `json:"data,omitempty"`
-	Origin   string         `json:"origin,omitempty"` // the instance that published it
+// Event is a typed domain event. Its type name is stored with it in the
+// outbox and must never change; its JSON form is the stored payload.
+type Event interface {
+	EventType() string
 }
 
-// Bus delivers events to subscribers synchronously, in order. With a
-// bridge, events published here are also sent to other instances, and
-// theirs arrive through Receive.
-type Bus struct {
-	// Clock stamps events; the system clock when nil.
-	Clock    clock.Clock
-	mu       sync.RWMutex
-	subs     []func(Event)
-	out      func(Event)
-	once     sync.Once
-	instance string
+// About is implemented by events about one object (a listing), so that
+// Pending can tell whether the object still has events on their way.
+type About interface {
+	EventSubject() string
 }
 
-func (b *Bus) now() time.Time {
-	if b.Clock == nil {
-		return clock.System().Now()
+// Platform is the tenant column of events that belong to no tenant (role
+// rules changed): the store stamps every outbox row with a tenant, and "*"
+// is the platform's domain in the role rules too.
+const Platform = "*"
+
+// Envelope is an event as delivered: the typed event with its outbox
+// metadata.
+type Envelope struct {
+	ID       string    // the outbox row
+	Seq      int64     // commit order (set for listeners; 0 for subscribers)
+	TenantID string    // the tenant whose transaction wrote it, or Platform
+	At       time.Time // when it was written (the domain clock)
+	Event    Event
+}
+
+// Type is the event's type name.
+func (e Envelope) Type() string { return e.Event.EventType() }
+
+type decoder func([]byte) (Event, error)
+
+func decodeAs[T Event](b []byte) (Event, error) {
+	var v T
+	err := json.Unmarshal(b, &v)
+	return v, err
+}
+
+func decode(typ string, payload []byte) (Event, error) {
+	d, ok := catalogue[typ]
+	if !ok {
+		return nil, fmt.Errorf("events: unknown type %q", typ)
 	}
-	return b.Clock.Now().UTC()
+	return d(payload)
 }
 
-// Instance identifies this process among the app instances.
-func (b *Bus) Instance() string {
-	b.once.Do(func() {
-		var r [8]byte
-		_, _ = rand.Read(r[:])
-		b.instance = hex.EncodeToString(r[:])
-	})
-	return b.instance
-}
-
-// Subscribe registers fn for every event.
-func (b *Bus) Subscribe(fn func(Event)) {
-	b.mu.Lock()
-	b.subs = append(b.subs, fn)
-	b.mu.Unlock()
-}
-
-// SetOutbound sends every event published here on to other instances too.
-func (b *Bus) SetOutbound(fn func(Event)) {
-	b.mu.Lock()
-	b.out = fn
-	b.mu.Unlock()
-}
-
-// Publish delivers e here and, with a bridge, to the other instances.
-func (b *Bus) Publish(e Event) {
-	if e.At.IsZero() {
-		e.At = b.now()
+func knownTypes() []string {
+	out := make([]string, 0, len(catalogue))
+	for t := range catalogue {
+		out = append(out, t)
 	}
-	e.Origin = b.Instance()
-	b.deliver(e)
-	b.mu.RLock()
-	out := b.out
-	b.mu.RUnlock()
-	if out != nil && e.Type != Resync {
-		out(e)
-	}
-}
-
-// Receive delivers an event that arrived from the bridge; this instance's
-// own events (already delivered by Publish) are ignored.
-func (b *Bus) Receive(e Event) {
-	if e.Origin == b.Instance() {
-		return
-	}
-	b.deliver(e)
-}
-
-func (b *Bus) deliver(e Event) {
-	b.mu.RLock()
-	subs := b.subs
-	b.mu.RUnlock()
-	for _, fn := range subs {
-		fn(e)
-	}
+	return out
 }

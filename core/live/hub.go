@@ -1,8 +1,8 @@
 // Package live streams a tenant's marketplace events to big-screen live
-// views and other listeners over Server-Sent Events. The hub subscribes to
-// the event bus (which, on Postgres, carries every instance's events), turns
-// each event into one SSE message and fans it out to the tenant's clients;
-// after a burst of events it pushes fresh statistics once.
+// views and other listeners over Server-Sent Events. The hub listens to the
+// outbox dispatcher (which hands every instance every committed event),
+// turns each public event into one SSE message and fans it out to the
+// tenant's clients; after a burst of events it pushes fresh statistics once.
 package live
 
 import (
@@ -77,40 +77,52 @@ func (cl *client) close() {
 	cl.mu.Unlock()
 }
 
-// NewHub subscribes a hub to bus.
-func NewHub(bus *events.Bus, stats func(tenantID string) ([]byte, error)) *Hub {
-	h := &Hub{Stats: stats, clients: map[string]map[*client]struct{}{}, pending: map[string]bool{}}
-	bus.Subscribe(h.onEvent)
-	return h
+// NewHub returns a hub; feed it with OnEvent (a dispatcher listener).
+func NewHub(stats func(tenantID string) ([]byte, error)) *Hub {
+	return &Hub{Stats: stats, clients: map[string]map[*client]struct{}{}, pending: map[string]bool{}}
 }
 
 // Clients is the number of open streams.
 func (h *Hub) Clients() int { return int(h.count.Load()) }
 
-func (h *Hub) onEvent(e events.Event) {
-	switch e.Type {
-	case events.ListingPublished, events.ListingClosed, events.MatchFound:
-		body, err := json.Marshal(struct {
-			At   time.Time      `json:"at"`
-			Data map[string]any `json:"data,omitempty"`
-		}{e.At, e.Data})
-		if err != nil {
-			return
+// OnEvent sends a listing or match event to the tenant's streams. What a
+// stream shows is chosen here, field by field: live views need no login.
+func (h *Hub) OnEvent(env events.Envelope) {
+	var data any
+	switch e := env.Event.(type) {
+	case events.ListingPublished:
+		v := struct {
+			ID          string          `json:"id"`
+			Kind        string          `json:"kind"`
+			Listing     json.RawMessage `json:"listing,omitempty"`
+			Fractions   []string        `json:"fractions,omitempty"`
+			MembersOnly bool            `json:"members_only,omitempty"`
+		}{ID: e.ListingID, Kind: e.Kind}
+		if e.MembersOnly {
+			v.Fractions, v.MembersOnly = e.Fractions, true
+		} else {
+			v.Listing = e.Listing
 		}
-		h.send(e.TenantID, h.message(e.Type, body))
-		h.scheduleStats(e.TenantID)
-	case events.Resync:
-		h.mu.RLock()
-		var ts []string
-		for t := range h.clients {
-			ts = append(ts, t)
-		}
-		h.mu.RUnlock()
-		for _, t := range ts {
-			h.send(t, h.message(events.Resync, []byte("{}")))
-			h.scheduleStats(t)
-		}
+		data = v
+	case events.ListingClosed:
+		data = struct {
+			ID   string `json:"id"`
+			Kind string `json:"kind,omitempty"`
+		}{e.ListingID, e.Kind}
+	case events.MatchFound:
+		data = e // every field is public (a quantity band, not the tonnes)
+	default:
+		return
 	}
+	body, err := json.Marshal(struct {
+		At   time.Time `json:"at"`
+		Data any       `json:"data"`
+	}{env.At, data})
+	if err != nil {
+		return
+	}
+	h.send(env.TenantID, h.message(env.Type(), body))
+	h.scheduleStats(env.TenantID)
 }
 
 func (h *Hub) message(typ string, data []byte) []byte {

@@ -8,27 +8,30 @@ import (
 )
 
 func TestHubFanOutPerTenant(t *testing.T) {
-	bus := &events.Bus{}
-	h := NewHub(bus, nil)
+	h := NewHub(nil)
 	a, _ := h.add("A")
 	b, _ := h.add("B")
-	bus.Publish(events.Event{Type: events.ListingPublished, TenantID: "A", Data: map[string]any{"id": "x"}})
-	bus.Publish(events.Event{Type: events.TenantChanged, TenantID: "A"}) // not for live views
-	if len(a.ch) != 1 || len(b.ch) != 0 {
-		t.Fatalf("A got %d, B got %d; want 1 and 0", len(a.ch), len(b.ch))
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.ListingPublished{ListingID: "x", Kind: "need", Listing: []byte(`{"id":"x"}`)}})
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.TenantChanged{TenantID: "A"}}) // not for live views
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.ListingPublished{ListingID: "y", Kind: "need", Fractions: []string{"sand"}, MembersOnly: true}})
+	if len(a.ch) != 2 || len(b.ch) != 0 {
+		t.Fatalf("A got %d, B got %d; want 2 and 0", len(a.ch), len(b.ch))
 	}
 	msg := string(<-a.ch)
-	if want := "event: listing.published\ndata: {"; !strings.Contains(msg, want) || msg[len(msg)-2:] != "\n\n" {
+	if want := "event: listing.published\ndata: {\"at\":\"0001-01-01T00:00:00Z\",\"data\":{\"id\":\"x\",\"kind\":\"need\",\"listing\":{\"id\":\"x\"}}}\n\n"; !strings.HasSuffix(msg, want) {
 		t.Fatalf("message: %q", msg)
+	}
+	// A members-only listing is announced with its fractions only.
+	if msg := string(<-a.ch); !strings.Contains(msg, `"data":{"id":"y","kind":"need","fractions":["sand"],"members_only":true}}`) {
+		t.Fatalf("members-only message: %q", msg)
 	}
 }
 
 func TestHubDropsSlowClients(t *testing.T) {
-	bus := &events.Bus{}
-	h := NewHub(bus, nil)
+	h := NewHub(nil)
 	slow, _ := h.add("A")
 	for i := 0; i < ClientBuffer+5; i++ { // never read
-		bus.Publish(events.Event{Type: events.MatchFound, TenantID: "A"})
+		h.OnEvent(events.Envelope{TenantID: "A", Event: events.MatchFound{}})
 	}
 	n := 0
 	for range slow.ch { // closed after the buffer filled
@@ -44,7 +47,7 @@ func TestHubDropsSlowClients(t *testing.T) {
 }
 
 func TestHubLimitAndClose(t *testing.T) {
-	h := NewHub(&events.Bus{}, nil)
+	h := NewHub(nil)
 	h.MaxClients = 2
 	c1, _ := h.add("A")
 	if _, err := h.add("B"); err != nil {

@@ -10,7 +10,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
-	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
@@ -179,9 +178,7 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var closed []string
 	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
-		closed = closed[:0]
 		var old []PlanLine
 		if err := tx.Where("site_id = ?", st.ID).Order("position").Find(&old).Error; err != nil {
 			return err
@@ -202,40 +199,33 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 				if err := tx.Model(&Listing{}).Where("id = ?", *o.ListingID).Updates(map[string]any{"status": "closed", "updated_at": now}).Error; err != nil {
 					return err
 				}
-				closed = append(closed, *o.ListingID)
+				if err := closedTx(tx, *o.ListingID, ""); err != nil {
+					return err
+				}
 			}
 		}
 		if err := tx.Where("site_id = ?", st.ID).Delete(&PlanLine{}).Error; err != nil {
 			return err
 		}
-		if len(lines) == 0 {
-			return nil
+		if len(lines) > 0 {
+			if err := tx.Create(&lines).Error; err != nil {
+				return err
+			}
 		}
-		return tx.Create(&lines).Error
+		// The open listings are announced and matched like any published listing.
+		for _, pl := range lines {
+			if pl.ListingID != nil {
+				if err := publishedTx(tx, *pl.ListingID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.emitPlan(c, lines, closed)
 	return s.GetPlan(c, st.ID)
-}
-
-// emitPlan announces the listings a plan save opened, changed or closed,
-// and runs match discovery for the open ones.
-func (s *Service) emitPlan(c *fiber.Ctx, lines []PlanLine, closed []string) {
-	for _, id := range closed {
-		if s.Bus != nil {
-			s.Bus.Publish(events.Event{Type: events.ListingClosed, TenantID: request.Tenant(c).ID, Data: map[string]any{"id": id}})
-		}
-	}
-	for _, pl := range lines {
-		if pl.ListingID == nil {
-			continue
-		}
-		if l, err := s.Get(c, *pl.ListingID); err == nil {
-			s.published(c, l) // announced and matched like any published listing
-		}
-	}
 }
 
 func (s *Service) syncListing(tx *gorm.DB, c *fiber.Ctx, st *directory.Site, pl *PlanLine, listingID string, publish bool, now time.Time) error {

@@ -15,7 +15,6 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
-	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/request"
@@ -28,11 +27,6 @@ type Service struct {
 	Directory *directory.Service
 	Blobs     blob.Store
 	Now       func() time.Time
-	// OnPublished runs after a listing was published or an open listing
-	// changed (match discovery); it must not fail the request.
-	OnPublished func(c *fiber.Ctx, l *Listing)
-	// Bus receives listing.published and listing.closed events (public data only).
-	Bus *events.Bus
 
 	// PublicURL, when set, is the base of links in the public feed.
 	PublicURL string
@@ -42,45 +36,6 @@ type Service struct {
 	feedsOnce sync.Once
 	basesMu   sync.Mutex
 	bases     map[string][]string // tenant → link bases the feed was rendered for
-}
-
-// reloadAndDiscover reads a listing back after a write and runs match
-// discovery when it is open.
-func (s *Service) reloadAndDiscover(c *fiber.Ctx, id string) (*Listing, error) {
-	out, err := s.Get(c, id)
-	if err == nil {
-		s.published(c, out)
-	}
-	return out, err
-}
-
-func (s *Service) published(c *fiber.Ctx, l *Listing) {
-	if !l.Open() {
-		return
-	}
-	s.emit(c, l)
-	if s.OnPublished != nil {
-		s.OnPublished(c, l)
-	}
-}
-
-// emit tells live views that a listing entered or left the market. The
-// event carries the listing's public form only; a members-only listing is
-// announced without title or place.
-func (s *Service) emit(c *fiber.Ctx, l *Listing) {
-	if s.Bus == nil {
-		return
-	}
-	e := events.Event{Type: events.ListingClosed, TenantID: request.Tenant(c).ID, Data: map[string]any{"id": l.ID, "kind": l.Kind}}
-	if l.Open() {
-		e.Type = events.ListingPublished
-		if l.Visibility == "public" {
-			e.Data["listing"] = l.Public()
-		} else {
-			e.Data["fractions"], e.Data["members_only"] = l.Fractions, true
-		}
-	}
-	s.Bus.Publish(e)
 }
 
 func (s *Service) now() time.Time {
@@ -397,10 +352,15 @@ func (s *Service) Create(c *fiber.Ctx, in *ListingInput) (*Listing, error) {
 		now := s.now()
 		l.Status, l.PublishedAt = "published", &now
 	}
-	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Create(l).Error }); err != nil {
+	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
+		if err := tx.Create(l).Error; err != nil {
+			return err
+		}
+		return publishedTx(tx, l.ID) // matched after the commit, not in this request
+	}); err != nil {
 		return nil, err
 	}
-	return s.reloadAndDiscover(c, l.ID)
+	return s.Get(c, l.ID)
 }
 
 func (s *Service) create(c *fiber.Ctx) error {
@@ -536,12 +496,15 @@ func (s *Service) Update(c *fiber.Ctx, id string, in *ListingInput) (*Listing, e
 	}
 	l.UpdatedAt = s.now()
 	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
-		return tx.Model(&Listing{}).Where("id = ?", l.ID).Select("*").Omit("tenant_id", "id", "organization_id", "created_by", "created_at", "status", "published_at").Updates(l).Error
+		if err := tx.Model(&Listing{}).Where("id = ?", l.ID).Select("*").Omit("tenant_id", "id", "organization_id", "created_by", "created_at", "status", "published_at").Updates(l).Error; err != nil {
+			return err
+		}
+		return publishedTx(tx, l.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.reloadAndDiscover(c, l.ID)
+	return s.Get(c, l.ID)
 }
 
 func (s *Service) patch(c *fiber.Ctx) error {
@@ -576,18 +539,15 @@ func (s *Service) SetStatus(c *fiber.Ctx, id, status string) (*Listing, error) {
 	if status == "published" && l.PublishedAt == nil {
 		upd["published_at"] = now
 	}
-	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(upd).Error }); err != nil {
+	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
+		if err := tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(upd).Error; err != nil {
+			return err
+		}
+		return statusChangedTx(tx, l.ID, status != "published")
+	}); err != nil {
 		return nil, err
 	}
-	out, err := s.Get(c, id)
-	if err == nil {
-		if status == "published" {
-			s.published(c, out)
-		} else {
-			s.emit(c, out)
-		}
-	}
-	return out, err
+	return s.Get(c, id)
 }
 
 func (s *Service) setStatus(status string) fiber.Handler {

@@ -1,18 +1,21 @@
 package matching
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/locales"
 )
 
 // Stored is a match found when a listing was published or changed (a tenant table).
@@ -45,30 +48,71 @@ type Notification struct {
 
 func (Notification) TableName() string { return "notifications" }
 
-// Discover finds a listing's matches after it was published or changed,
-// stores the new ones, notifies the representatives of both organizations in
-// the app and by e-mail, and emits match.found events. It never fails the
-// caller's request: problems are logged.
-func (s *Service) Discover(c *fiber.Ctx, l *market.Listing) {
-	if err := s.discover(c, l); err != nil {
-		slog.Default().Warn("match discovery failed", "request_id", httpx.RequestID(c), "err", err)
-	}
+// Subscriber names, recorded with every delivery: never rename them.
+const (
+	DiscoverSubscriber = "matching.discover"
+	MailSubscriber     = "matching.mail"
+)
+
+// Region is what a match mail says about the region it comes from.
+type Region struct{ Name, Slug, Locale string }
+
+// Subscribe makes match discovery and its mail outbox subscribers: they run
+// after the commit of the change that published a listing, never in the
+// request, at least once each.
+func (s *Service) Subscribe(d *events.Dispatcher) {
+	s.Events = d
+	events.Handle(d, DiscoverSubscriber, s.onPublished)
+	events.Handle(d, MailSubscriber, s.onNotified)
 }
 
-func (s *Service) discover(c *fiber.Ctx, l *market.Listing) error {
+// Discovering reports whether match discovery for a listing has yet to
+// finish (the listing page then says matches are being found).
+func (s *Service) Discovering(ctx context.Context, listingID string) bool {
+	if s.Events == nil {
+		return false
+	}
+	p, err := s.Events.Pending(ctx, listingID, DiscoverSubscriber)
+	return err == nil && p
+}
+
+// onPublished runs discovery for a published or changed listing, as it is
+// now (it may have closed meanwhile).
+func (s *Service) onPublished(ctx context.Context, _ events.Envelope, e events.ListingPublished) error {
+	if e.StatusOnly {
+		return nil
+	}
+	var l market.Listing
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&market.Listing{}).Select("listings.*, organizations.name AS organization_name").
+			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
+			Where("listings.id = ?", e.ListingID).Take(&l).Error
+	})
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.discover(ctx, &l)
+}
+
+// discover finds a listing's matches and, in one transaction, stores the
+// new ones, notifies the representatives of both organizations in the app,
+// and emits MatchFound (live views) and MatchesNotified (one mail per
+// person). Matches already stored are skipped, so a second delivery of the
+// same event adds nothing.
+func (s *Service) discover(ctx context.Context, l *market.Listing) error {
 	if !l.Open() {
 		return nil
 	}
-	ms, err := s.ForListing(c, l, 20)
+	ms, err := s.Rank(ctx, l, 20)
 	if err != nil || len(ms) == 0 {
 		return err
 	}
-	ctx := request.Ctx(c)
-	type recipient struct{ UserID, Email, OrganizationID string }
-	var fresh []Match
-	var recips []recipient
+	type recipient struct{ UserID, OrganizationID string }
 	now := s.DB.Now()
-	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
+	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var known []Stored
 		if err := tx.Where("listing_id = ? OR counterpart_id = ?", l.ID, l.ID).Find(&known).Error; err != nil {
 			return err
@@ -77,6 +121,7 @@ func (s *Service) discover(c *fiber.Ctx, l *market.Listing) error {
 		for _, k := range known {
 			seen[k.ListingID+k.CounterpartID] = true
 		}
+		var fresh []Match
 		for _, m := range ms {
 			if seen[l.ID+m.CounterpartID] || seen[m.CounterpartID+l.ID] {
 				continue
@@ -100,9 +145,10 @@ func (s *Service) discover(c *fiber.Ctx, l *market.Listing) error {
 			owner[cp.ID] = cp.OrganizationID
 			orgs = append(orgs, cp.OrganizationID)
 		}
-		if err := tx.Table("memberships").Select("memberships.user_id, users.email, memberships.organization_id").
+		var recips []recipient
+		if err := tx.Table("memberships").Select("memberships.user_id, memberships.organization_id").
 			Joins("JOIN users ON users.id = memberships.user_id").
-			Where("memberships.status = 'approved' AND memberships.organization_id IN ?", orgs).Scan(&recips).Error; err != nil {
+			Where("memberships.status = 'approved' AND memberships.organization_id IN ?", orgs).Order("memberships.user_id").Scan(&recips).Error; err != nil {
 			return err
 		}
 		for _, m := range fresh {
@@ -121,34 +167,49 @@ func (s *Service) discover(c *fiber.Ctx, l *market.Listing) error {
 				}
 			}
 		}
+		for _, m := range fresh {
+			if err := events.Emit(tx, events.MatchFound{ListingID: l.ID, CounterpartID: m.CounterpartID, Band: market.QuantityBand(m.Tonnes),
+				KgCO2ePerTonne: m.KgPerTonne, SavingKgCO2e: m.SavingKg, Fraction: m.Fraction, Via: m.Via}); err != nil {
+				return err
+			}
+		}
+		told := map[string]bool{}
+		for _, r := range recips {
+			if !told[r.UserID] {
+				told[r.UserID] = true
+				if err := events.Emit(tx, events.MatchesNotified{UserID: r.UserID, ListingID: l.ID, Title: l.Title, Count: len(fresh)}); err != nil {
+					return err
+				}
+			}
+		}
 		return nil
 	})
-	if err != nil || len(fresh) == 0 {
+}
+
+// onNotified mails one representative about new matches, in their
+// language. A person has no language setting yet, so it is their region's
+// (the tenant's default locale): the language the region's pages greet
+// everyone in, not the publisher's.
+func (s *Service) onNotified(ctx context.Context, env events.Envelope, e events.MatchesNotified) error {
+	if s.Mailer == nil || s.Regions == nil {
+		return nil
+	}
+	r, ok := s.Regions(env.TenantID)
+	if !ok {
+		return nil
+	}
+	var emails []string
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&auth.User{}).Where("id = ?", e.UserID).Pluck("email", &emails).Error
+	}); err != nil {
 		return err
 	}
-	t := request.Tenant(c)
-	sent := map[string]bool{}
-	for _, r := range recips {
-		if sent[r.UserID] || r.Email == "" || s.Mailer == nil {
-			continue
-		}
-		sent[r.UserID] = true
-		loc := httpx.Loc(c)
-		msg := events.Message{To: r.Email, Subject: loc.T("MailMatchSubject", "Region", t.Name),
-			Text: loc.T("MailMatchText", "Title", l.Title, "Count", len(fresh)) + "\n" + fmt.Sprintf("/t/%s/me", t.Slug)}
-		if err := s.Mailer.Send(ctx, msg); err != nil {
-			return err
-		}
+	if len(emails) == 0 || emails[0] == "" {
+		return nil // gone, or no address
 	}
-	if s.Bus != nil {
-		for _, m := range fresh {
-			// Public data only: live views show events without login (B6:
-			// a quantity band, not the tonnes).
-			s.Bus.Publish(events.Event{Type: events.MatchFound, TenantID: t.ID, Data: map[string]any{"listing_id": l.ID, "counterpart_id": m.CounterpartID,
-				"band": market.QuantityBand(m.Tonnes), "kg_co2e_per_tonne": m.KgPerTonne, "saving_kg_co2e": m.SavingKg, "fraction": m.Fraction, "via": m.Via}})
-		}
-	}
-	return nil
+	loc := locales.New(s.Bundle, r.Locale)
+	return s.Mailer.Send(ctx, events.Message{To: emails[0], Subject: loc.T("MailMatchSubject", "Region", r.Name),
+		Text: loc.T("MailMatchText", "Title", e.Title, "Count", e.Count) + "\n" + fmt.Sprintf("/t/%s/me", r.Slug)})
 }
 
 // Notifications lists the caller's notifications in the tenant, unread first.

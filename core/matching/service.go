@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/clock"
@@ -37,7 +38,12 @@ type Service struct {
 	Market *market.Service
 	Engine *Engine
 	Mailer events.Mailer
-	Bus    *events.Bus
+	// Bundle and Regions localize match mail: the messages, and a tenant's
+	// name, slug and default locale by ID.
+	Bundle  *i18n.Bundle
+	Regions func(tenantID string) (Region, bool)
+	// Events delivers discovery and mail after commit (see Subscribe).
+	Events *events.Dispatcher
 	// Road refines the ranked matches' distances when set (routing.osrm);
 	// nil when the engine's own estimate is the router (routing.haversine).
 	Road geo.Router
@@ -174,8 +180,18 @@ func ItemOf(l *market.Listing, siteType map[string]string, accepts map[string]ma
 
 // ForListing ranks a listing's counterparts, leaving out dismissed ones.
 func (s *Service) ForListing(c *fiber.Ctx, l *market.Listing, k int) ([]Match, error) {
-	ctx := request.Ctx(c)
-	ix, err := s.Index(ctx, request.Tenant(c).ID)
+	return s.Rank(request.Ctx(c), l, k)
+}
+
+// Rank ranks a listing's counterparts in the tenant of ctx, leaving out
+// dismissed ones; with a road router, the ranked matches' distances are
+// refined by road.
+func (s *Service) Rank(ctx context.Context, l *market.Listing, k int) ([]Match, error) {
+	tenantID, ok := store.TenantID(ctx)
+	if !ok {
+		return nil, store.ErrNoTenant
+	}
+	ix, err := s.Index(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}

@@ -139,13 +139,19 @@ func (d *DB) Ping(ctx context.Context) error {
 }
 
 // Tx runs fn in a transaction carrying ctx's tenant (or system bypass).
+// Functions given to AfterCommit inside fn run once it has committed.
 func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	ctx, hooks := withCommitHooks(ctx)
+	err := d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := d.setLocal(ctx, tx); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
+	if err == nil {
+		hooks.run() // after the commit: see AfterCommit
+	}
+	return err
 }
 
 // Read runs a read-only fn. On SQLite it runs without a transaction (WAL
