@@ -2,11 +2,15 @@ package tests
 
 import (
 	"bytes"
+	"context"
+	"flag"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/masseflyt/masseflyt/internal/apitest"
@@ -42,7 +46,7 @@ func apiMatrix() []route {
 	site := map[string]any{"kind": "project", "name": "Matrise", "phase": "idea", "lat": 59.9, "lon": 10.6}
 	veh := map[string]any{"registration": "MX12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}
 	rule := map[string]any{"role": "transporter", "object": "vehicles", "action": "create", "effect": "deny"}
-	listing := map[string]any{"kind": "surplus", "title": "M", "organization_id": "{org}", "fractions": []string{"sand"}, "quantity": 100, "unit": "t", "available_from": "2027-01", "available_to": "2027-06", "lat": 59.9, "lon": 10.6, "transport": "buyer_collects"}
+	listing := map[string]any{"kind": "surplus", "title": "M", "organization_id": "{org}", "fractions": []string{"sand"}, "quantity": 100, "unit": "t", "available_from": apitest.Month(2), "available_to": apitest.Month(7), "lat": 59.9, "lon": 10.6, "transport": "buyer_collects"}
 	existing := map[string]any{"role": tenantRule.Role, "object": tenantRule.Object, "action": tenantRule.Action, "effect": tenantRule.Effect}
 	//                                                   A U M T O S TA SA
 	return []route{
@@ -170,13 +174,13 @@ func uiMatrix() []route {
 		{"GET", T + "/map", nil, "oooooooo"},
 		{"GET", T + "/listings", nil, "oooooooo"},
 		{"GET", T + "/sites/{site}/plan", nil, "ddddodoo"},
-		{"POST", T + "/sites/{site}/plan", form("dir_0", "cut", "frac_0", "sand", "qty_0", "100", "unit_0", "t", "from_0", "2027-01", "to_0", "2027-03"), "ddddodoo"},
+		{"POST", T + "/sites/{site}/plan", form("dir_0", "cut", "frac_0", "sand", "qty_0", "100", "unit_0", "t", "from_0", apitest.Month(2), "to_0", apitest.Month(4)), "ddddodoo"},
 		{"GET", T + "/listings/new", nil, "ddooodoo"},
-		{"POST", T + "/listings/new", form("kind", "surplus", "organization_id", "{org}", "title", "M", "fractions", "sand", "quantity", "100", "unit", "t", "available_from", "2027-01", "available_to", "2027-06", "lat", "59.9", "lon", "10.6", "transport", "buyer_collects"), "ddddodoo"},
+		{"POST", T + "/listings/new", form("kind", "surplus", "organization_id", "{org}", "title", "M", "fractions", "sand", "quantity", "100", "unit", "t", "available_from", apitest.Month(2), "available_to", apitest.Month(7), "lat", "59.9", "lon", "10.6", "transport", "buyer_collects"), "ddddodoo"},
 		{"GET", T + "/listings/{listing}", nil, "oooooooo"},
 		{"POST", T + "/listings/{listing}/status/closed", nil, "ddddodoo"},
 		{"GET", T + "/listings/{listing}/edit", nil, "ddddodoo"},
-		{"POST", T + "/listings/{listing}/edit", form("title", "Ny", "fractions", "sprengstein", "quantity", "1000", "unit", "t", "available_from", "2027-01", "available_to", "2027-06", "transport", "seller_delivers", "lat", "59.9", "lon", "10.6"), "ddddodoo"},
+		{"POST", T + "/listings/{listing}/edit", form("title", "Ny", "fractions", "sprengstein", "quantity", "1000", "unit", "t", "available_from", apitest.Month(2), "available_to", apitest.Month(7), "transport", "seller_delivers", "lat", "59.9", "lon", "10.6"), "ddddodoo"},
 		{"POST", T + "/listings/{listing}/samples", form("name", "PR", "unit", "mg/kg TS", "v_as", "3"), "ddddodoo"},
 		{"POST", T + "/listings/{listing}/dismiss/{need}", nil, "ddddodoo"},
 		{"POST", T + "/listings/{listing}/documents", form("kind", "other"), "ddddbdbb"},
@@ -211,6 +215,11 @@ func uiMatrix() []route {
 func targets(e *apitest.Env) map[string]string {
 	e.Token("baerum", orgAdmin, "read")
 	if err := e.App.Roles.AddRule(e.Tenant("baerum").ID, tenantRule); err != nil {
+		e.T.Fatal(err)
+	}
+	// The registry route reads through a cache of the register: fill it, so
+	// its cells only read.
+	if _, err := e.App.Directory.LookupUnit(context.Background(), "974760673"); err != nil {
 		e.T.Fatal(err)
 	}
 	return map[string]string{
@@ -265,9 +274,10 @@ func classify(r *apitest.Response, ui bool) string {
 	return "?"
 }
 
-// csrf fetches a UI page as the user and returns the CSRF cookie value.
+// csrf fetches a UI resource as the user (the tenant's stylesheet: the
+// cheapest route behind the CSRF middleware) and returns the CSRF cookie.
 func csrf(e *apitest.Env, as string) string {
-	r := e.Do(apitest.Request{Path: "/t/baerum/", As: as})
+	r := e.Do(apitest.Request{Path: "/t/baerum/theme.css", As: as})
 	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
 		if c.Name == "mf_csrf" {
 			return c.Value
@@ -277,75 +287,182 @@ func csrf(e *apitest.Env, as string) string {
 	return ""
 }
 
+// A cell is one route for one role.
+type cell struct {
+	rt   route
+	role int
+	want byte
+}
+
+func (c cell) name() string {
+	return c.rt.method + " " + c.rt.path + " as " + matrixRoles[c.role].name
+}
+
+// mutates reports whether the cell's request may change state: an allowed
+// request to a route that is not a read.
+func (c cell) mutates() bool { return c.rt.method != "GET" && c.want == 'o' }
+
+// runMatrix asserts every cell of routes. Every cell starts from the same
+// state, the demo seed plus targets, and no cell's request can change what
+// another cell starts from:
+//   - a cell that may change state (an allowed mutation) gets an env of its
+//     own, a fresh app on a copy of that state (a Snapshot clone: cheaper
+//     than seeding and setting up each);
+//   - every other cell (reads, and mutations that must be refused, answered
+//     404, 409 or 400) runs in one shared env, whose whole state (every row,
+//     the uploads, the tenants and roles in memory) is checked after each
+//     cell: a cell that changed anything fails, and the cells after it get an
+//     env of their own.
+//
+// The shared cells run in order on one goroutine, the others in parallel
+// next to them (as many goroutines as -test.parallel).
 func runMatrix(t *testing.T, backend string, routes []route, ui bool) {
-	shared := apitest.New(t, backend)
-	sharedTargets := targets(shared)
+	snap, tg := setupMatrix(t, backend)
+	var shared, own []cell
 	for _, rt := range routes {
 		cells := strings.ReplaceAll(rt.cells, " ", "")
 		if len(cells) != len(matrixRoles) {
 			t.Fatalf("%s %s: %d cells for %d roles", rt.method, rt.path, len(cells), len(matrixRoles))
 		}
-		for i, role := range matrixRoles {
-			i, role := i, role
-			t.Run(rt.method+" "+rt.path+" as "+role.name, func(t *testing.T) {
-				e, tg := shared, sharedTargets
-				if rt.method != "GET" {
-					e = apitest.New(t, backend) // a mutation must not affect the next cell
-					tg = targets(e)
+		for i := range matrixRoles {
+			c := cell{rt: rt, role: i, want: cells[i]}
+			if c.mutates() {
+				own = append(own, c)
+			} else {
+				shared = append(shared, c)
+			}
+		}
+	}
+	env := snap.Clone(t)
+	watch := env.Watch()
+	dirty := false // the shared env changed: it is no longer the starting state
+	runShared := func() {
+		for _, c := range shared {
+			t.Run(c.name(), func(t *testing.T) {
+				if dirty {
+					runCell(t, snap.Clone(t), c, tg, ui)
+					return
 				}
-				req := apitest.Request{Method: rt.method, Path: fill(rt.path, tg), As: role.email, Body: rt.body}
-				if mb, ok := rt.body.(map[string]any); ok {
-					cp := map[string]any{}
-					for k, v := range mb {
-						if sv, ok := v.(string); ok {
-							v = fill(sv, tg)
-						}
-						cp[k] = v
-					}
-					req.Body = cp
-				}
-				if v, ok := rt.body.(url.Values); ok {
-					tok := ""
-					if role.email != "" || rt.method == "POST" {
-						tok = csrf(e, role.email)
-					}
-					for k := range v {
-						v.Set(k, fill(v.Get(k), tg))
-					}
-					v.Set("_csrf", tok)
-					req.Body = []byte(v.Encode())
-					req.Header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "mf_csrf=" + tok}
-					if role.email != "" {
-						req.Header["Cookie"] += "; " + apitest.Cookie(role.email)
-						req.As = ""
-					}
-				} else if ui && rt.method == "POST" {
-					tok := csrf(e, role.email)
-					req.Body = []byte("_csrf=" + tok)
-					req.Header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "mf_csrf=" + tok}
-					if role.email != "" {
-						req.Header["Cookie"] += "; " + apitest.Cookie(role.email)
-						req.As = ""
-					}
-				}
-				if b, ok := rt.body.([]byte); ok {
-					req.Body = b
-					req.Header = map[string]string{"Content-Type": "image/png"}
-				}
-				r := e.Do(req)
-				if got := classify(r, ui); got != string(cells[i]) {
-					t.Errorf("got %q (%d), want %q: %.200s", got, r.Status, cells[i], r.Body)
+				env.ReportTo(t)
+				runCell(t, env, c, tg, ui)
+				if changed := watch.Changed(); len(changed) > 0 {
+					dirty = true
+					t.Errorf("%s changed %s; the cells after it get an env of their own", c.name(), strings.Join(changed, ", "))
 				}
 			})
 		}
 	}
+	queue := make(chan cell, len(own))
+	for _, c := range own {
+		queue <- c
+	}
+	close(queue)
+	runOwn := func() {
+		for c := range queue {
+			t.Run(c.name(), func(t *testing.T) { runCell(t, snap.Clone(t), c, tg, ui) })
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < parallelism(); w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			if w == 0 {
+				runShared()
+			}
+			runOwn()
+		}(w)
+	}
+	wg.Wait()
+}
+
+// setupMatrix freezes the state every cell starts from: the demo seed plus
+// targets. Other matrices serve requests meanwhile, so the app is built
+// under apitest.Building and its requests hold the read lock, as runCell's.
+func setupMatrix(t *testing.T, backend string) (*apitest.Snapshot, map[string]string) {
+	e := func() *apitest.Env {
+		apitest.Building.Lock()
+		defer apitest.Building.Unlock()
+		return apitest.New(t, backend)
+	}()
+	apitest.Building.RLock()
+	defer apitest.Building.RUnlock()
+	tg := targets(e)
+	return e.Snapshot(), tg
+}
+
+// parallelism is -test.parallel (by default GOMAXPROCS).
+func parallelism() int {
+	if f := flag.Lookup("test.parallel"); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if n, ok := g.Get().(int); ok && n > 0 {
+				return n
+			}
+		}
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// runCell sends a cell's request in e and checks its class.
+func runCell(t *testing.T, e *apitest.Env, c cell, tg map[string]string, ui bool) {
+	apitest.Building.RLock() // no app is built while it serves (see Building)
+	defer apitest.Building.RUnlock()
+	rt, role := c.rt, matrixRoles[c.role]
+	req := apitest.Request{Method: rt.method, Path: fill(rt.path, tg), As: role.email, Body: rt.body}
+	if mb, ok := rt.body.(map[string]any); ok {
+		cp := map[string]any{}
+		for k, v := range mb {
+			if sv, ok := v.(string); ok {
+				v = fill(sv, tg)
+			}
+			cp[k] = v
+		}
+		req.Body = cp
+	}
+	if form, ok := rt.body.(url.Values); ok {
+		tok := ""
+		if role.email != "" || rt.method == "POST" {
+			tok = csrf(e, role.email)
+		}
+		v := url.Values{} // a copy: cells run in parallel
+		for k, vs := range form {
+			for _, x := range vs {
+				v.Add(k, fill(x, tg))
+			}
+		}
+		v.Set("_csrf", tok)
+		req.Body = []byte(v.Encode())
+		req.Header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "mf_csrf=" + tok}
+		if role.email != "" {
+			req.Header["Cookie"] += "; " + apitest.Cookie(role.email)
+			req.As = ""
+		}
+	} else if ui && rt.method == "POST" {
+		tok := csrf(e, role.email)
+		req.Body = []byte("_csrf=" + tok)
+		req.Header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "mf_csrf=" + tok}
+		if role.email != "" {
+			req.Header["Cookie"] += "; " + apitest.Cookie(role.email)
+			req.As = ""
+		}
+	}
+	if b, ok := rt.body.([]byte); ok {
+		req.Body = b
+		req.Header = map[string]string{"Content-Type": "image/png"}
+	}
+	r := e.Do(req)
+	if got := classify(r, ui); got != string(c.want) {
+		t.Errorf("got %q (%d), want %q: %.200s", got, r.Status, c.want, r.Body)
+	}
 }
 
 // TestAuthorizationMatrix asserts every API and UI route for every role.
+// The four matrices (API and UI on each backend) are independent and run in
+// parallel, as many at once as -test.parallel.
 func TestAuthorizationMatrix(t *testing.T) {
 	for _, b := range apitest.Backends(t) {
-		t.Run(b+"/api", func(t *testing.T) { runMatrix(t, b, apiMatrix(), false) })
-		t.Run(b+"/ui", func(t *testing.T) { runMatrix(t, b, uiMatrix(), true) })
+		t.Run(b+"/api", func(t *testing.T) { t.Parallel(); runMatrix(t, b, apiMatrix(), false) })
+		t.Run(b+"/ui", func(t *testing.T) { t.Parallel(); runMatrix(t, b, uiMatrix(), true) })
 	}
 }
 
@@ -404,9 +521,10 @@ func uploadDoc(e *apitest.Env) string {
 // and returns her notification's ID.
 func notifyKari(e *apitest.Env) string {
 	r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", As: member, Body: map[string]any{"kind": "need", "title": "Varslingstest", "organization_id": e.OrgID("baerum", "sandvika-bygg"),
-		"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": "2026-06", "available_to": "2026-12", "lat": 59.896, "lon": 10.63, "intended_use": "fill", "transport": "seller_delivers", "publish": true}})
+		"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": apitest.Month(0), "available_to": apitest.Month(6), "lat": 59.896, "lon": 10.63, "intended_use": "fill", "transport": "seller_delivers", "publish": true}})
 	if r.Status != 201 {
 		e.T.Fatalf("need: %d %s", r.Status, r.Body)
 	}
+	e.Settle() // match discovery notifies after the request
 	return e.FirstID("baerum", "notifications", "user_id = ?", e.User(orgAdmin).ID)
 }
