@@ -37,6 +37,9 @@ start)
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='masseflyt_owner') THEN CREATE ROLE masseflyt_owner LOGIN CREATEDB; END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='masseflyt_app') THEN CREATE ROLE masseflyt_app LOGIN NOSUPERUSER NOBYPASSRLS; END IF;
   END\$\$;"
+  # The owner drops the tests' databases WITH (FORCE), which ends the app
+  # role's sessions: it must be a member of that role (not the other way).
+  psql -c "GRANT masseflyt_app TO masseflyt_owner"
   echo "MASSEFLYT_TEST_POSTGRES=postgres://masseflyt_owner@127.0.0.1:$port/postgres?sslmode=disable"
   echo "MASSEFLYT_TEST_POSTGRES_APP_ROLE=masseflyt_app"
   ;;

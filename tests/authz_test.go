@@ -377,16 +377,9 @@ func runMatrix(t *testing.T, backend string, routes []route, ui bool) {
 }
 
 // setupMatrix freezes the state every cell starts from: the demo seed plus
-// targets. Other matrices serve requests meanwhile, so the app is built
-// under apitest.Building and its requests hold the read lock, as runCell's.
+// targets.
 func setupMatrix(t *testing.T, backend string) (*apitest.Snapshot, map[string]string) {
-	e := func() *apitest.Env {
-		apitest.Building.Lock()
-		defer apitest.Building.Unlock()
-		return apitest.New(t, backend)
-	}()
-	apitest.Building.RLock()
-	defer apitest.Building.RUnlock()
+	e := apitest.New(t, backend)
 	tg := targets(e)
 	return e.Snapshot(), tg
 }
@@ -405,8 +398,6 @@ func parallelism() int {
 
 // runCell sends a cell's request in e and checks its class.
 func runCell(t *testing.T, e *apitest.Env, c cell, tg map[string]string, ui bool) {
-	apitest.Building.RLock() // no app is built while it serves (see Building)
-	defer apitest.Building.RUnlock()
 	rt, role := c.rt, matrixRoles[c.role]
 	req := apitest.Request{Method: rt.method, Path: fill(rt.path, tg), As: role.email, Body: rt.body}
 	if mb, ok := rt.body.(map[string]any); ok {

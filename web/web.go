@@ -25,7 +25,7 @@ import (
 func Mount(a *app.App) {
 	u := &UI{A: a}
 	f := a.Fiber
-	httpx.HTMLErrorRenderer = u.errorPage
+	a.Errors.HTML = u.errorPage
 	f.Get("/static/*", serveStatic)
 	f.Get("/favicon.ico", func(c *fiber.Ctx) error { return c.Redirect(asset("favicon.svg"), fiber.StatusMovedPermanently) })
 	f.Get("/", a.Authenticate, u.landing)

@@ -59,6 +59,9 @@ type App struct {
 	moduleRoutes []RouteRegistrar
 	cleanups     []func() error
 	started      time.Time
+
+	// Errors renders this app's errors; the UI sets its HTML page on mount.
+	Errors *httpx.Errors
 }
 
 // Options adjust New.
@@ -106,6 +109,7 @@ func New(cfg Config, o Options) (*App, error) {
 		_ = a.Close()
 		return nil, err
 	}
+	a.Errors = &httpx.Errors{Log: a.Log}
 	a.Fiber = a.newFiber()
 	a.routes()
 	for _, m := range o.Mount {

@@ -19,7 +19,7 @@ func (a *App) newFiber() *fiber.App {
 	cfg := fiber.Config{
 		AppName:               "masseflyt",
 		Immutable:             true,
-		ErrorHandler:          httpx.ErrorHandler(a.Log),
+		ErrorHandler:          a.Errors.Handle,
 		BodyLimit:             24 << 20, // documents up to 20 MB; JSON bodies are limited to 256 KB by the decoder
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,

@@ -151,16 +151,20 @@ func WantsHTML(c *fiber.Ctx) bool {
 	return true
 }
 
-// HTMLErrorRenderer renders UI error pages; set by the web package.
-var HTMLErrorRenderer func(c *fiber.Ctx, p Problem) error
-
-// ErrorHandler returns Fiber's error handler: problem+json for the API, an
-// error page for the UI; 5xx errors are logged through log with their cause.
-func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
-	return func(c *fiber.Ctx, err error) error { return handleError(log, c, err) }
+// Errors renders an app's errors: problem+json for the API, an error page
+// for the UI (HTML, set by the UI when it mounts); 5xx errors are logged
+// through Log with their cause. Each app has its own.
+type Errors struct {
+	Log  *slog.Logger
+	HTML func(c *fiber.Ctx, p Problem) error
 }
 
-func handleError(log *slog.Logger, c *fiber.Ctx, err error) error {
+// ErrorHandler returns Fiber's error handler for log, without an HTML renderer.
+func ErrorHandler(log *slog.Logger) fiber.ErrorHandler { return (&Errors{Log: log}).Handle }
+
+// Handle is a Fiber error handler.
+func (h *Errors) Handle(c *fiber.Ctx, err error) error {
+	log := h.Log
 	e := AsError(err)
 	loc := Loc(c)
 	p := e.Localize(loc)
@@ -168,9 +172,9 @@ func handleError(log *slog.Logger, c *fiber.Ctx, err error) error {
 	if e.Status >= 500 {
 		log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "status", e.Status, "err", err)
 	}
-	if WantsHTML(c) && HTMLErrorRenderer != nil {
+	if WantsHTML(c) && h.HTML != nil {
 		c.Status(e.Status)
-		return HTMLErrorRenderer(c, p)
+		return h.HTML(c, p)
 	}
 	c.Status(e.Status)
 	c.Set(fiber.HeaderContentType, "application/problem+json; charset=utf-8")

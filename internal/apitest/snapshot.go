@@ -90,17 +90,7 @@ func (s *Snapshot) Clone(t testing.TB) *Env {
 	return &Env{T: t, App: a, Backend: s.backend, Cfg: cfg}
 }
 
-// Building is held while Clone builds an app. Building an app writes
-// process-wide state that serving a request reads (web.Mount sets
-// httpx.HTMLErrorRenderer, which every UI error reads), so a test that
-// serves requests while other goroutines clone holds the read lock around
-// its requests. New does not take it: a test that calls New while others
-// serve takes it around New itself.
-var Building sync.RWMutex
-
 func buildApp(cfg app.Config) (*app.App, error) {
-	Building.Lock()
-	defer Building.Unlock()
 	return server.New(cfg, app.Options{Logger: quiet, SkipMigrate: true})
 }
 
