@@ -27,7 +27,7 @@ func (a *App) DiscoverAll(ctx context.Context) error {
 			}
 			for i := range ls {
 				if ls[i].Open() {
-					if err := market.Announce(tx, &ls[i], false); err != nil {
+					if err := market.Rediscover(tx, &ls[i]); err != nil {
 						return err
 					}
 				}

@@ -91,6 +91,9 @@ func (h *Hub) OnEvent(env events.Envelope) {
 	var data any
 	switch e := env.Event.(type) {
 	case events.ListingPublished:
+		if e.Rediscover {
+			return // nothing new to show
+		}
 		v := struct {
 			ID          string          `json:"id"`
 			Kind        string          `json:"kind"`

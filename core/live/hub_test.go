@@ -12,7 +12,8 @@ func TestHubFanOutPerTenant(t *testing.T) {
 	a, _ := h.add("A")
 	b, _ := h.add("B")
 	h.OnEvent(events.Envelope{TenantID: "A", Event: events.ListingPublished{ListingID: "x", Kind: "need", Listing: []byte(`{"id":"x"}`)}})
-	h.OnEvent(events.Envelope{TenantID: "A", Event: events.TenantChanged{TenantID: "A"}}) // not for live views
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.TenantChanged{TenantID: "A"}})                                     // not for live views
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.ListingPublished{ListingID: "z", Kind: "need", Rediscover: true}}) // nothing new to show
 	h.OnEvent(events.Envelope{TenantID: "A", Event: events.ListingPublished{ListingID: "y", Kind: "need", Fractions: []string{"sand"}, MembersOnly: true}})
 	if len(a.ch) != 2 || len(b.ch) != 0 {
 		t.Fatalf("A got %d, B got %d; want 2 and 0", len(a.ch), len(b.ch))
