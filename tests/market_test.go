@@ -53,6 +53,33 @@ func TestListingsBadInput(t *testing.T) {
 				t.Errorf("%s: %d %s", name, r.Status, r.Body)
 			}
 		}
+		// Field errors name the field in the user's words, with a JSON pointer.
+		for _, c := range []struct {
+			lang, field, value, pointer, label, message string
+		}{
+			{"nb", "title", "", "/title", "Tittel", "Tittel må fylles ut."},
+			{"nn", "title", "", "/title", "Tittel", "Tittel må fyllast ut."},
+			{"en", "title", "", "/title", "Title", "Title is required."},
+			{"nb", "quantity", "mye", "/quantity", "Mengde", "Mengde: ventet et tall."},
+			{"en", "quantity", "mye", "/quantity", "Quantity", "Quantity: expected a number."},
+		} {
+			body := good()
+			body[c.field] = c.value
+			r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", Body: body, As: orgAdmin, Header: map[string]string{"Accept-Language": c.lang}})
+			p := problem(t, r, 422, "validation")
+			found := false
+			for _, f := range p.Errors {
+				if f.Field == c.field {
+					found = true
+					if f.Pointer != c.pointer || f.Label != c.label || f.Message != c.message {
+						t.Errorf("%s %s: pointer %q label %q message %q, want %q %q %q", c.lang, c.field, f.Pointer, f.Label, f.Message, c.pointer, c.label, c.message)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: no error for %s: %s", c.lang, c.field, r.Body)
+			}
+		}
 		// On behalf of another organization: refused.
 		body := good()
 		body["organization_id"] = e.OrgID("baerum", "sandvika-bygg")

@@ -47,11 +47,11 @@ func TestUIForms(t *testing.T) {
 		org := e.OrgID("baerum", "sandvika-bygg")
 		r = postForm(e, "/t/baerum/organizations/"+org+"/sites/new", member, url.Values{"kind": {"project"}, "name": {"X"}, "phase": {"idea"}, "lat": {"59.9"}, "lon": {"10.5"},
 			"expected_surplus_tonnes": {"-10"}, "planned_start": {apitest.YearString(4) + "-01-01"}, "planned_end": {apitest.YearString(3) + "-01-01"}})
-		if r.Status != 422 || !strings.Contains(string(r.Body), "kan ikke være negativt") || !strings.Contains(string(r.Body), "Sluttdato kan ikke være før startdato.") {
+		if r.Status != 422 || !strings.Contains(string(r.Body), "Forventet overskudd (tonn) kan ikke være under null.") || !strings.Contains(string(r.Body), "Sluttdato kan ikke være før startdato.") {
 			t.Fatalf("site form: %d", r.Status)
 		}
 		r = postForm(e, "/t/baerum/organizations/"+org+"/sites/new", member, url.Values{"kind": {"project"}, "name": {"X"}, "phase": {"idea"}, "lat": {"abc"}, "lon": {"10.5"}})
-		if r.Status != 422 || !strings.Contains(string(r.Body), "feil type") {
+		if r.Status != 422 || !strings.Contains(string(r.Body), "Breddegrad: ventet et tall.") {
 			t.Fatalf("non-numeric latitude: %d", r.Status)
 		}
 		// Contacts are hidden from visitors on the organization page.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,7 @@ func DecodeJSON(c *fiber.Ctx, v any) error {
 		switch {
 		case errors.As(err, &te):
 			v := &Validation{}
-			v.Add(te.Field, "type", "ErrFieldType", "Expected", te.Type.String())
+			v.Add(te.Field, "type", "ErrFieldType", "Expected", kindOf(te.Type))
 			return v.Err()
 		case errors.As(err, &se):
 			return NewError(400, "malformed_json", "ErrMalformedJSON", "Offset", se.Offset)
@@ -75,4 +76,26 @@ func Limit(c *fiber.Ctx, def, max int) (int, error) {
 		return 0, v.Err()
 	}
 	return n, nil
+}
+
+// kindOf names the JSON kind a Go type decodes from, for ErrFieldType.
+func kindOf(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "bool"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "value"
 }

@@ -5,9 +5,13 @@ package httpx
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,9 +19,12 @@ import (
 	"github.com/masseflyt/masseflyt/locales"
 )
 
-// FieldError names one invalid input field.
+// FieldError names one invalid input field: by its name as sent (Field), as
+// a JSON pointer into the request (Pointer), and in the user's words (Label).
 type FieldError struct {
 	Field   string `json:"field"`
+	Pointer string `json:"pointer"`
+	Label   string `json:"label"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	msgID   string
@@ -71,7 +78,7 @@ type Validation struct{ fields []FieldError }
 
 // Add records that field failed with a message ID and template data.
 func (v *Validation) Add(field, code, msgID string, data ...any) {
-	v.fields = append(v.fields, FieldError{Field: field, Code: code, msgID: msgID, data: append([]any{"Field", field}, data...)})
+	v.fields = append(v.fields, FieldError{Field: field, Code: code, msgID: msgID, data: data})
 }
 
 // OK reports whether no field failed.
@@ -96,8 +103,7 @@ func (e *Error) Localize(l *locales.Localizer) Problem {
 		Status: e.Status,
 	}
 	for _, f := range e.Fields {
-		f.Message = l.T(f.msgID, f.data...)
-		p.Errors = append(p.Errors, f)
+		p.Errors = append(p.Errors, localizeField(l, f))
 	}
 	if len(p.Errors) > 0 {
 		msgs := make([]string, len(p.Errors))
@@ -206,7 +212,94 @@ func fromDomain(de *fail.Error) *Error {
 	}
 	e := &Error{Status: st, Code: de.Code, MsgID: de.MsgID, Data: de.Data, Err: de.Err}
 	for _, f := range de.Fields {
-		e.Fields = append(e.Fields, FieldError{Field: f.Pointer, Code: f.Code, msgID: f.MsgID, data: append([]any{"Field", f.Pointer}, f.Data...)})
+		e.Fields = append(e.Fields, FieldError{Field: f.Pointer, Code: f.Code, msgID: f.MsgID, data: f.Data})
 	}
 	return e
+}
+
+// localizeField fills in a field error's pointer, label and message. The
+// label is the message LabelX for the field's last named segment (see
+// fail.LabelID); a field without one gets its name in words, never the raw
+// snake_case. Templates get the label as Field and the name as sent as Name;
+// numbers are written the language's way (0,1 in Norwegian) and a JSON type
+// (Expected) as a word.
+func localizeField(l *locales.Localizer, f FieldError) FieldError {
+	f.Pointer = fail.Pointer(f.Field)
+	if id := fail.LabelID(f.Pointer); id != "LabelField" && l.Has(id) {
+		f.Label = l.T(id)
+	} else {
+		f.Label = humanize(f.Pointer)
+	}
+	data := make([]any, 0, len(f.data)+4)
+	for i := 0; i+1 < len(f.data); i += 2 {
+		k, val := f.data[i], f.data[i+1]
+		if k == "Expected" {
+			val = l.T("Expected" + jsonKind(fmt.Sprint(val)))
+		} else {
+			val = localNumber(l.Lang, val)
+		}
+		data = append(data, k, val)
+	}
+	data = append(data, "Field", f.Label, "Name", f.Field)
+	f.Message = l.T(f.msgID, data...)
+	return f
+}
+
+// humanize writes a pointer's last named segment in words:
+// "/lines/0/grain_max_mm" → "Grain max mm"; a UI form's "v_" prefix (one
+// input per analysis parameter) is dropped.
+func humanize(pointer string) string {
+	parts := strings.Split(pointer, "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		p := strings.NewReplacer("~1", "/", "~0", "~").Replace(parts[i])
+		if p == "" || strings.Trim(p, "0123456789") == "" {
+			continue
+		}
+		p = strings.TrimPrefix(p, "v_")
+		p = strings.TrimSpace(strings.NewReplacer("_", " ", "-", " ").Replace(p))
+		if p == "" {
+			break
+		}
+		r, n := utf8.DecodeRuneInString(p)
+		return string(unicode.ToUpper(r)) + p[n:]
+	}
+	return pointer
+}
+
+// jsonKind names the JSON kind of a Go type name from a decode error
+// ("float64" → Number), for the message Expected<Kind>.
+func jsonKind(goType string) string {
+	switch {
+	case goType == "number" || strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "uint") || strings.HasPrefix(goType, "float"):
+		return "Number"
+	case goType == "string" || goType == "text":
+		return "Text"
+	case goType == "bool":
+		return "Bool"
+	case goType == "list":
+		return "List"
+	case strings.HasPrefix(goType, "[]"):
+		return "List"
+	case strings.HasPrefix(goType, "map[") || strings.Contains(goType, ".") || goType == "object":
+		return "Object"
+	}
+	return "Value"
+}
+
+// localNumber writes a fractional number with a decimal comma in Norwegian.
+func localNumber(lang string, v any) any {
+	var x float64
+	switch n := v.(type) {
+	case float64:
+		x = n
+	case float32:
+		x = float64(n)
+	default:
+		return v
+	}
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
