@@ -2,6 +2,7 @@ package apidoc
 
 import (
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -23,7 +24,7 @@ func identitySchemas() m {
 		"Problem": obj(m{
 			"type": str("Stable problem type, urn:masseflyt:problem:<code>"), "title": str("Localized summary"), "status": integer("HTTP status"),
 			"detail": str("Localized detail"), "instance": str("Request path"),
-			"errors": arr(obj(m{"field": str("Input field (JSON name; items as name[i].field)"), "code": str("Stable code"), "message": str("Localized message")}, "field", "code", "message")),
+			"errors": arr(obj(m{"field": str("Input field (JSON name; items as name[i].field)"), "pointer": str("JSON pointer (RFC 6901) to the field in the request, e.g. /lines/0/quantity"), "label": str("The field's name in the user's language, e.g. Tittel"), "code": str("Stable code"), "message": str("Localized message, naming the field by its label")}, "field", "pointer", "label", "code", "message")),
 		}, "type", "title", "status"),
 		"TenantSummary": obj(m{
 			"slug": str("URL name"), "name": str("Name"), "short_name": str("Short name"), "description": str("Description"),
@@ -100,13 +101,13 @@ func directorySchemas() m {
 		"SitePatch": with(without(siteInput), "description", "Only the fields sent change", "dependentRequired", m{"lat": []string{"lon"}, "lon": []string{"lat"}}),
 		"Permit": obj(m{
 			"id": str("ID"), "site_id": str("Facility"), "kind": enum("Kind", directory.PermitKinds), "authority": str("Issuing authority"), "reference": str("Case number"),
-			"valid_from": dt("Valid from"), "valid_to": dt("Valid to"), "fractions": arr(enum("Fraction", directory.Fractions)),
+			"valid_from": dt("Valid from"), "valid_to": dt("Valid to"), "fractions": arr(enum("Fraction", fraction.Codes())),
 			"max_class": integer("Highest contamination class accepted (TA-2553, 1–5)"), "annual_capacity_tonnes": num("Tonnes per year"),
 			"created_at": dt("Created"), "updated_at": dt("Updated"),
 		}, "id", "site_id", "kind", "authority", "reference", "fractions", "max_class", "annual_capacity_tonnes", "created_at", "updated_at"),
 		"PermitInput": obj(m{
 			"kind": enum("Kind", directory.PermitKinds), "authority": with(str("Authority"), "minLength", 1), "reference": str("Reference"), "valid_from": date("Valid from"), "valid_to": date("Valid to"),
-			"fractions": arr(enum("Fraction", directory.Fractions)), "max_class": with(integer("1–5"), "minimum", 1, "maximum", 5), "annual_capacity_tonnes": num("Tonnes per year"),
+			"fractions": arr(enum("Fraction", fraction.Codes())), "max_class": with(integer("1–5"), "minimum", 1, "maximum", 5), "annual_capacity_tonnes": num("Tonnes per year"),
 		}, "kind", "authority", "max_class"),
 		"Contact": obj(m{"id": str("ID"), "organization_id": str("Organization"), "site_id": str("Site"), "name": str("Name"), "title": str("Job title"), "phone": str("Phone"), "email": str("E-mail"),
 			"created_at": dt("Created"), "updated_at": dt("Updated")}, "id", "organization_id", "name", "title", "phone", "email", "created_at", "updated_at"),

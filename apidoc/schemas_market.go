@@ -1,6 +1,7 @@
 package apidoc
 
 import (
+	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/core/market"
 )
 
@@ -124,13 +125,7 @@ func matchSchemas() m {
 	}
 }
 
-func fractionCodes() []string {
-	var out []string
-	for _, f := range market.Fractions {
-		out = append(out, f.Code)
-	}
-	return out
-}
+func fractionCodes() []string { return fraction.Codes() }
 
 func paramKeys() []string {
 	var out []string

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
@@ -88,13 +89,7 @@ func inList(v string, set []string) bool {
 	return false
 }
 
-func fractionCodes() []string {
-	out := make([]string, 0, len(market.Fractions))
-	for _, f := range market.Fractions {
-		out = append(out, f.Code)
-	}
-	return out
-}
+func fractionCodes() []string { return fraction.Codes() }
 
 // ListingForm feeds listing creation.
 type ListingForm struct {
@@ -239,8 +234,8 @@ func (u *UI) listingStatus(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "listings", "update"); err != nil {
 		return err
 	}
-	status := c.Params("status")
-	if status != "published" && status != "closed" && status != "partly_matched" && status != "fully_matched" {
+	status := market.Status(c.Params("status"))
+	if !status.Settable() {
 		return httpx.NotFound()
 	}
 	if _, err := u.A.Market.SetStatus(c, c.Params("id"), status); err != nil {
@@ -342,9 +337,9 @@ type listingRow struct {
 func rowView(item any) listingRow {
 	switch v := item.(type) {
 	case market.PublicView:
-		return listingRow{ID: v.ID, Kind: v.Kind, Title: v.Title, Status: v.Status, Quantity: v.QuantityBand, Period: v.Period, OrganizationName: v.OrganizationName, Fractions: v.Fractions}
+		return listingRow{ID: v.ID, Kind: v.Kind, Title: v.Title, Status: string(v.Status), Quantity: v.QuantityBand, Period: v.Period, OrganizationName: v.OrganizationName, Fractions: v.Fractions}
 	case *market.Listing:
-		return listingRow{ID: v.ID, Kind: v.Kind, Title: v.Title, Status: v.Status, Quantity: formatNumber(v.QuantityTonnes) + " t",
+		return listingRow{ID: v.ID, Kind: v.Kind, Title: v.Title, Status: string(v.Status), Quantity: formatNumber(v.QuantityTonnes) + " t",
 			Period: v.AvailableFrom.Format("01.2006") + "–" + v.AvailableTo.Format("01.2006"), OrganizationName: v.OrganizationName, Fractions: v.Fractions}
 	}
 	return listingRow{}

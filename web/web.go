@@ -13,6 +13,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/app"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
@@ -543,7 +544,7 @@ func (u *UI) permitCreate(c *fiber.Ctx) error {
 		_, err = u.A.Directory.CreatePermit(c, st.ID, in)
 	}
 	if err != nil {
-		return u.formFailed(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: true, Now: u.A.DB.Now(), PermitKinds: directory.PermitKinds, Fractions: directory.Fractions, Picked: in.Fractions}), err)
+		return u.formFailed(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: true, Now: u.A.DB.Now(), PermitKinds: directory.PermitKinds, Fractions: fraction.Codes(), Picked: in.Fractions}), err)
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/sites/"+st.ID+"?notice=Saved", fiber.StatusSeeOther)
 }
@@ -560,7 +561,7 @@ func (u *UI) siteShow(c *fiber.Ctx) error {
 		return err
 	}
 	return u.render(c, "site", u.page(c, st.Name, SiteData{Site: st, CanEdit: request.CanEditOrg(c, st.OrganizationID) && request.Can(c, "directory", "update"), Now: u.A.DB.Now(),
-		PermitKinds: directory.PermitKinds, Fractions: directory.Fractions}))
+		PermitKinds: directory.PermitKinds, Fractions: fraction.Codes()}))
 }
 
 // SiteListData feeds the project and facility list.

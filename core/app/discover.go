@@ -22,7 +22,7 @@ func (a *App) DiscoverAll(ctx context.Context) error {
 			var ls []market.Listing
 			if err := tx.Model(&market.Listing{}).Select("listings.*, organizations.name AS organization_name").
 				Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-				Where("listings.status IN ?", []string{"published", "partly_matched"}).Order("listings.published_at, listings.id").Find(&ls).Error; err != nil {
+				Where("listings.status IN ?", market.OpenStatuses).Order("listings.published_at, listings.id").Find(&ls).Error; err != nil {
 				return err
 			}
 			for i := range ls {

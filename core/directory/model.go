@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -32,8 +33,9 @@ var (
 	Fuels       = []string{"diesel", "hvo", "electric", "biogas", "hydrogen"}
 )
 
-// Fractions are the mass fraction codes a permit may accept (from REFERENCE.md).
-var Fractions = []string{"sprengstein", "pukk", "grus", "sand", "leire", "silt", "morene", "matjord", "myr", "fyllitt", "alunskifer", "asfalt", "betong"}
+// Fractions are the mass fraction codes a permit may accept (the codes of the
+// one catalogue, core/fraction).
+var Fractions = fraction.Codes()
 
 // Organization is an actor in a tenant's directory (a tenant table).
 type Organization struct {

@@ -140,7 +140,7 @@ func (s *Service) feedGeoJSON(c *fiber.Ctx) error {
 func (s *Service) RecentPublic(ctx context.Context, tenantID string, n int) ([]Listing, error) {
 	var rows []Listing
 	err := s.DB.Read(store.WithTenant(ctx, tenantID), func(tx *gorm.DB) error {
-		q := withOwner(tx).Where("listings.status IN ? AND listings.visibility = ? AND listings.available_to >= ?", openStatuses, "public", s.now().Truncate(24*time.Hour)).
+		q := withOwner(tx).Where("listings.status IN ? AND listings.visibility = ? AND listings.available_to >= ?", OpenStatuses, "public", s.now().Truncate(24*time.Hour)).
 			Order("listings.published_at DESC, listings.id")
 		if n > 0 {
 			q = q.Limit(n)

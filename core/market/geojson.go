@@ -135,7 +135,7 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 		}
 		q := tx.Model(&Listing{}).Select("id, kind, title, fractions, status, visibility, quantity_tonnes, lat, lon, " + dates + ", exact_location_public, updated_at")
 		if full {
-			q = q.Where("status IN ?", openStatuses)
+			q = q.Where("status IN ?", OpenStatuses)
 		} else {
 			q = q.Where("updated_at >= ?", st.maxUpd) // all statuses: a closed listing must leave
 		}
@@ -166,7 +166,7 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 		if r.Updated.After(st.maxUpd) {
 			st.maxUpd = r.Updated
 		}
-		if !inSet(r.Status, openStatuses) || (class == "public" && r.Visibility != "public") {
+		if !Status(r.Status).Open() || (class == "public" && r.Visibility != "public") {
 			delete(st.feats, r.ID)
 			continue
 		}

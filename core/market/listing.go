@@ -15,13 +15,11 @@ import (
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
-// Listing kinds, transport arrangements, statuses and visibilities.
+// Listing kinds, transport arrangements and visibilities (statuses: status.go).
 var (
 	Kinds         = []string{"surplus", "need", "capacity"}
 	Transports    = []string{"seller_delivers", "buyer_collects", "transport_needed"}
-	Statuses      = []string{"draft", "published", "partly_matched", "fully_matched", "closed", "expired"}
 	Visibilities  = []string{"public", "members"}
-	openStatuses  = []string{"published", "partly_matched"}
 	RockTypes     = []string{"granite", "gneiss", "limestone", "sandstone", "shale", "basalt", "other"}
 	maxListingTon = 50_000_000.0
 )
@@ -54,7 +52,7 @@ type Listing struct {
 	PricePublic         bool           `json:"price_public"`
 	ExactLocationPublic bool           `json:"exact_location_public"`
 	Transport           string         `json:"transport"`
-	Status              string         `json:"status"`
+	Status              Status         `json:"status"`
 	Visibility          string         `json:"visibility"`
 	CreatedBy           string         `json:"-"`
 	PublishedAt         *time.Time     `json:"published_at,omitempty"`
@@ -68,19 +66,14 @@ func (Listing) TableName() string { return "listings" }
 // AfterFind reports an open listing whose window has passed as expired.
 func (l *Listing) AfterFind(tx *gorm.DB) error {
 	if l.Open() && l.AvailableTo.Before(tx.NowFunc().UTC().Truncate(24*time.Hour)) {
-		l.Status = "expired"
+		l.Status = StatusExpired
 	}
 	return nil
 }
 
 // Open reports whether the listing takes part in matching.
 func (l *Listing) Open() bool {
-	for _, s := range openStatuses {
-		if l.Status == s {
-			return true
-		}
-	}
-	return false
+	return l.Status.Open()
 }
 
 // Sample is one lab sample with its values in mg/kg dry matter (a tenant table).
@@ -115,7 +108,7 @@ type PublicView struct {
 	ContaminationClass int            `json:"contamination_class"`
 	IntendedUse        string         `json:"intended_use,omitempty"`
 	Transport          string         `json:"transport"`
-	Status             string         `json:"status"`
+	Status             Status         `json:"status"`
 	PriceNOKPerTonne   *float64       `json:"price_nok_per_tonne,omitempty"`
 	OrganizationName   string         `json:"organization_name"`
 }

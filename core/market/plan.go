@@ -196,7 +196,7 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 		}
 		for _, o := range old {
 			if o.ListingID != nil {
-				if err := tx.Model(&Listing{}).Where("id = ?", *o.ListingID).Updates(map[string]any{"status": "closed", "updated_at": now}).Error; err != nil {
+				if err := tx.Model(&Listing{}).Where("id = ?", *o.ListingID).Updates(map[string]any{"status": string(StatusClosed), "updated_at": now}).Error; err != nil {
 					return err
 				}
 				if err := closedTx(tx, *o.ListingID, ""); err != nil {
@@ -243,14 +243,14 @@ func (s *Service) syncListing(tx *gorm.DB, c *fiber.Ctx, st *directory.Site, pl 
 			"quantity_value": l.QuantityValue, "quantity_unit": l.QuantityUnit, "available_from": l.AvailableFrom, "available_to": l.AvailableTo,
 			"lat": l.Lat, "lon": l.Lon, "intended_use": l.IntendedUse, "updated_at": now}
 		if publish {
-			upd["status"] = "published"
+			upd["status"] = string(StatusPublished)
 		}
 		pl.ListingID = &listingID
 		return tx.Model(&Listing{}).Where("id = ?", listingID).Updates(upd).Error
 	}
-	l.ID, l.Status, l.CreatedBy, l.CreatedAt = store.NewID(), "draft", request.Principal(c).UserID(), now
+	l.ID, l.Status, l.CreatedBy, l.CreatedAt = store.NewID(), StatusDraft, request.Principal(c).UserID(), now
 	if publish {
-		l.Status, l.PublishedAt = "published", &now
+		l.Status, l.PublishedAt = StatusPublished, &now
 	}
 	pl.ListingID = &l.ID
 	return tx.Create(&l).Error

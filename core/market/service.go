@@ -54,10 +54,10 @@ func (s *Service) Routes(r fiber.Router) {
 	r.Post("/listings", s.create)
 	r.Get("/listings/:id", s.get)
 	r.Patch("/listings/:id", s.patch)
-	r.Post("/listings/:id/publish", s.setStatus("published"))
-	r.Post("/listings/:id/close", s.setStatus("closed"))
-	r.Post("/listings/:id/partly-matched", s.setStatus("partly_matched"))
-	r.Post("/listings/:id/fully-matched", s.setStatus("fully_matched"))
+	r.Post("/listings/:id/publish", s.setStatus(StatusPublished))
+	r.Post("/listings/:id/close", s.setStatus(StatusClosed))
+	r.Post("/listings/:id/partly-matched", s.setStatus(StatusPartlyMatched))
+	r.Post("/listings/:id/fully-matched", s.setStatus(StatusFullyMatched))
 	r.Get("/listings/:id/samples", s.listSamples)
 	r.Post("/listings/:id/samples", s.addSample)
 	r.Post("/listings/:id/samples/import", s.importSamples)
@@ -338,7 +338,7 @@ func requirePoint(l *Listing, v *httpx.Validation) {
 
 // Create validates and stores a listing.
 func (s *Service) Create(c *fiber.Ctx, in *ListingInput) (*Listing, error) {
-	l := &Listing{ID: store.NewID(), Status: "draft", CreatedBy: request.Principal(c).UserID()}
+	l := &Listing{ID: store.NewID(), Status: StatusDraft, CreatedBy: request.Principal(c).UserID()}
 	v := &httpx.Validation{}
 	if err := s.resolveOwner(c, l, in, v); err != nil {
 		return nil, err
@@ -350,7 +350,7 @@ func (s *Service) Create(c *fiber.Ctx, in *ListingInput) (*Listing, error) {
 	}
 	if in.Publish {
 		now := s.now()
-		l.Status, l.PublishedAt = "published", &now
+		l.Status, l.PublishedAt = StatusPublished, &now
 	}
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
 		if err := tx.Create(l).Error; err != nil {
@@ -416,7 +416,7 @@ func AccessTo(c *fiber.Ctx, l *Listing) Access {
 	if request.CanEditOrg(c, l.OrganizationID) || p.Has(auth.RoleSupervisor) {
 		return Full
 	}
-	if l.Status == "draft" {
+	if l.Status == StatusDraft {
 		return Hidden
 	}
 	member := p.Has(auth.RoleMember)
@@ -523,34 +523,31 @@ func (s *Service) patch(c *fiber.Ctx) error {
 }
 
 // SetStatus publishes or closes a listing.
-func (s *Service) SetStatus(c *fiber.Ctx, id, status string) (*Listing, error) {
+func (s *Service) SetStatus(c *fiber.Ctx, id string, status Status) (*Listing, error) {
 	l, err := s.editable(c, id)
 	if err != nil {
 		return nil, err
 	}
-	if l.Status == "closed" || l.Status == "expired" {
-		return nil, httpx.Conflict("ErrListingClosed")
-	}
-	if (status == "partly_matched" || status == "fully_matched") && l.Status == "draft" {
-		return nil, httpx.Conflict("ErrListingDraft")
+	if err := l.Status.CanBecome(status); err != nil {
+		return nil, err
 	}
 	now := s.now()
-	upd := map[string]any{"status": status, "updated_at": now}
-	if status == "published" && l.PublishedAt == nil {
+	upd := map[string]any{"status": string(status), "updated_at": now}
+	if status == StatusPublished && l.PublishedAt == nil {
 		upd["published_at"] = now
 	}
 	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
 		if err := tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(upd).Error; err != nil {
 			return err
 		}
-		return statusChangedTx(tx, l.ID, status != "published")
+		return statusChangedTx(tx, l.ID, status != StatusPublished)
 	}); err != nil {
 		return nil, err
 	}
 	return s.Get(c, id)
 }
 
-func (s *Service) setStatus(status string) fiber.Handler {
+func (s *Service) setStatus(status Status) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := request.Authorize(c, "listings", "update"); err != nil {
 			return err
@@ -578,7 +575,7 @@ type Filter struct {
 func (s *Service) List(c *fiber.Ctx, f Filter) ([]Listing, error) {
 	var rows []Listing
 	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
-		q := withOwner(tx).Where("((listings.status IN ? AND listings.available_to >= ?) OR listings.organization_id IN ?)", openStatuses, s.now().Truncate(24*time.Hour), ownOrgs(c))
+		q := withOwner(tx).Where("((listings.status IN ? AND listings.available_to >= ?) OR listings.organization_id IN ?)", OpenStatuses, s.now().Truncate(24*time.Hour), ownOrgs(c))
 		if f.Kind != "" {
 			q = q.Where("listings.kind = ?", f.Kind)
 		}

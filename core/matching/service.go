@@ -105,7 +105,7 @@ func (s *Service) build(ctx context.Context) (*Index, error) {
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&market.Listing{}).Select("listings.*, organizations.name AS organization_name").
 			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("listings.status IN ? AND listings.available_to >= ?", []string{"published", "partly_matched"}, clock.Today(s.DB.Clock)).Find(&listings).Error; err != nil {
+			Where("listings.status IN ? AND listings.available_to >= ?", market.OpenStatuses, clock.Today(s.DB.Clock)).Find(&listings).Error; err != nil {
 			return err
 		}
 		if err := tx.Where("kind = ?", "facility").Find(&sites).Error; err != nil {

@@ -116,7 +116,7 @@ func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {
 	var ms []MatchRow
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&market.Listing{}).Select("id, kind, fractions, status, quantity_tonnes AS tonnes, published_at, available_to").
-			Where("status <> ?", "draft").Scan(&ls).Error; err != nil {
+			Where("status <> ?", string(market.StatusDraft)).Scan(&ls).Error; err != nil {
 			return err
 		}
 		return tx.Table("matches").Select("listing_id, counterpart_id, tonnes, saving_kg_co2e AS saving, created_at").Scan(&ms).Error
@@ -142,10 +142,11 @@ func Compute(slug string, now time.Time, ls []ListingRow, ms []MatchRow) *Stats 
 		l := &ls[i]
 		published[l.ID] = l
 		remaining[l.ID] = l.Tonnes
-		if l.Status == "partly_matched" || l.Status == "fully_matched" {
+		status := market.Status(l.Status)
+		if status == market.StatusPartlyMatched || status == market.StatusFullyMatched {
 			st.AgreedListings++
 		}
-		if (l.Status != "published" && l.Status != "partly_matched") || l.AvailableTo.Before(today) {
+		if !status.Open() || l.AvailableTo.Before(today) {
 			continue
 		}
 		st.OpenListings++

@@ -362,7 +362,7 @@ func seedTenant(ctx context.Context, db *store.DB, registry *fake.Registry, role
 			if l.Visibility == "" {
 				l.Visibility = "public"
 			}
-			if l.Status == "published" {
+			if l.Status == market.StatusPublished {
 				// Published over the last weeks, newest last.
 				at := now.Add(-time.Duration(3*(len(listings)-i)) * 24 * time.Hour)
 				l.PublishedAt = &at
