@@ -15,8 +15,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/masseflyt/masseflyt/core/app"
-	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/httpx"
 )
 
 // Document builds the OpenAPI document.

@@ -6,7 +6,7 @@ package server
 import (
 	"github.com/masseflyt/masseflyt/admin"
 	"github.com/masseflyt/masseflyt/apidoc"
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	_ "github.com/masseflyt/masseflyt/plugins/standard" // the standard plugin set
 	"github.com/masseflyt/masseflyt/web"
 	"github.com/masseflyt/masseflyt/widgets"

@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 	"github.com/masseflyt/masseflyt/internal/demo"
 )

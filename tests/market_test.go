@@ -13,7 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/plugins/mail/logmail"
 

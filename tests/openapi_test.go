@@ -12,13 +12,13 @@ import (
 
 	"github.com/masseflyt/masseflyt/admin"
 	"github.com/masseflyt/masseflyt/apidoc"
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
-	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/stats"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 	"github.com/masseflyt/masseflyt/tenants"
 )

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 	"github.com/masseflyt/masseflyt/server"
 )

@@ -18,10 +18,10 @@ import (
 
 	"github.com/masseflyt/masseflyt/admin"
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
-	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/stats"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/tenants"
 )
 

@@ -10,16 +10,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/fraction"
-	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
-	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/stats"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 // Mount registers the UI routes.

@@ -12,7 +12,7 @@ import (
 	"io/fs"
 	"sync"
 
-	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/httpx"
 )
 
 //go:embed dist

@@ -11,9 +11,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/geo"
-	"github.com/masseflyt/masseflyt/core/httpx"
-	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 // Routes registers the directory API on a tenant-scoped router

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/masseflyt/masseflyt/core/geo"
-	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/httpx"
 )
 
 // Field limits.

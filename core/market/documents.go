@@ -19,9 +19,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/blob"
-	"github.com/masseflyt/masseflyt/core/httpx"
-	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 // Document kinds.

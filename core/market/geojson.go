@@ -15,9 +15,9 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
-	"github.com/masseflyt/masseflyt/core/httpx"
-	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 // mapClass is the audience a map is rendered for: the public sees coarse

@@ -10,8 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/masseflyt/masseflyt/core/httpx"
-	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 // Column names a lab export may use (Norwegian or English, any case).

@@ -10,9 +10,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
-	"github.com/masseflyt/masseflyt/core/httpx"
-	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 // PlanLine is one row of a project's mass handling plan: masses cut

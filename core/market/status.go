@@ -1,6 +1,6 @@
 package market
 
-import "github.com/masseflyt/masseflyt/core/httpx"
+import "github.com/masseflyt/masseflyt/httpx"
 
 // Status is where a listing is in its lifecycle.
 type Status string

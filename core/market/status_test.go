@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/httpx"
 )
 
 func TestStatusTransitions(t *testing.T) {

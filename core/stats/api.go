@@ -3,8 +3,8 @@ package stats
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/masseflyt/masseflyt/core/httpx"
-	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 // Routes registers the open statistics API on the tenant router.

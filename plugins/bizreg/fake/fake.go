@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/plugins/bizreg/brreg"
 )

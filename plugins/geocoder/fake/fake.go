@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/plugins/geocoder/kartverket"
 )

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/geo"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	ory "github.com/ory/client-go"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/auth"
 )
 

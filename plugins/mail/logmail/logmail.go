@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/events"
 )
 

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 )
 
 func TestDetourSetting(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/geo"
 )
 

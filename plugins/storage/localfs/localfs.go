@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/masseflyt/masseflyt/core/app"
+	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/blob"
 )
 

@@ -11,8 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/httpx"
-	"github.com/masseflyt/masseflyt/core/request"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
 )
 
 func (a *App) newFiber() *fiber.App {

@@ -23,15 +23,15 @@ import (
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/geo"
-	"github.com/masseflyt/masseflyt/core/httpx"
 	"github.com/masseflyt/masseflyt/core/live"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
-	"github.com/masseflyt/masseflyt/core/request"
 	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/migrations"
+	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/tenants"
 )
 

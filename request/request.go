@@ -9,7 +9,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/httpx"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
