@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -70,9 +71,9 @@ func (a *App) routes() {
 		rr.Routes(f)
 	}
 
-	api := f.Group("/api/v1", RateLimit(a.Config.APIRateLimit), httpx.ETag())
-	api.Get("/tenants", a.listTenants)
-	t := api.Group("/tenants/:tenant", a.TenantMiddleware, a.Authenticate)
+	v1 := f.Group("/api/v1", RateLimit(a.Config.APIRateLimit), httpx.ETag())
+	v1.Get("/tenants", a.listTenants)
+	t := v1.Group("/tenants/:tenant", a.TenantMiddleware, a.Authenticate)
 	a.tenantAPI = t
 	t.Get("/", a.getTenant)
 	t.Get("/logo", a.tenantLogo)
@@ -83,7 +84,7 @@ func (a *App) routes() {
 	a.Directory.Routes(t)
 	a.Market.Routes(t)
 	a.Matching.Routes(t)
-	a.Stats.Routes(t)
+	t.Get("/stats", api.Stats(a.Stats))
 }
 
 func (a *App) ready(c *fiber.Ctx) error {

@@ -17,6 +17,7 @@ import (
 	_ "golang.org/x/image/webp" // logos
 
 	"github.com/masseflyt/masseflyt/admin"
+	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/stats"
@@ -48,7 +49,7 @@ func (u *UI) statsPage(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "statistics", "read"); err != nil {
 		return err
 	}
-	st, err := u.A.Stats.Localized(c)
+	st, err := api.LocalizedStats(c, u.A.Stats)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (u *UI) livePage(c *fiber.Ctx) error {
 		return err
 	}
 	t := request.Tenant(c)
-	st, err := u.A.Stats.Localized(c)
+	st, err := api.LocalizedStats(c, u.A.Stats)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 
+	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
@@ -166,7 +167,7 @@ func (u *UI) home(c *fiber.Ctx) error {
 		}
 	}
 	if request.Authorize(c, "statistics", "read") == nil {
-		if d.S, err = u.A.Stats.Localized(c); err != nil {
+		if d.S, err = api.LocalizedStats(c, u.A.Stats); err != nil {
 			return err
 		}
 	}

@@ -22,7 +22,6 @@ var debt = map[string]bool{
 	"core/live":      true,
 	"core/market":    true,
 	"core/matching":  true,
-	"core/stats":     true,
 }
 
 func TestCoreImportsNothingAbove(t *testing.T) {
