@@ -112,7 +112,7 @@ func (u *UI) liveEvents(c *fiber.Ctx) error {
 	if err := request.Authorize(c, "live", "view"); err != nil {
 		return err
 	}
-	return u.A.Live.Stream(c, request.Tenant(c).ID)
+	return httpx.Stream(c, u.A.Live, request.Tenant(c).ID)
 }
 
 // manifest makes the marketplace installable, in the tenant's branding.

@@ -6,7 +6,6 @@
 package live
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -14,9 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
-	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/events"
 )
 
@@ -211,65 +207,30 @@ func (h *Hub) Close() {
 	}
 }
 
-// Stream answers an SSE request with the tenant's events: first the current
-// statistics, then every event as it happens.
-func (h *Hub) Stream(c *fiber.Ctx, tenantID string) error {
+// Subscription is one live stream's feed: the current statistics message
+// to send first, then every message on C until it is closed (the client
+// was too slow, or the hub closed). Close it when the client leaves.
+type Subscription struct {
+	First []byte
+	C     <-chan []byte
+	close func()
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() { s.close() }
+
+// Subscribe opens a feed of the tenant's live messages, already formatted
+// as Server-Sent Events; ErrFull when the instance has its maximum.
+func (h *Hub) Subscribe(tenantID string) (*Subscription, error) {
 	cl, err := h.add(tenantID)
 	if err != nil {
-		c.Set(fiber.HeaderRetryAfter, "10")
-		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
+		return nil, err
 	}
-	var first []byte
+	sub := &Subscription{C: cl.ch, close: func() { h.remove(tenantID, cl) }}
 	if h.Stats != nil {
 		if b, err := h.Stats(tenantID); err == nil {
-			first = h.message("stats", b)
+			sub.First = h.message("stats", b)
 		}
 	}
-	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "no-cache, no-transform")
-	c.Set("X-Accel-Buffering", "no") // nginx: do not buffer
-	conn := c.Context().Conn()
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer h.remove(tenantID, cl)
-		flush := func() bool {
-			if conn != nil {
-				_ = conn.SetWriteDeadline(clock.Real().Add(WriteDeadline))
-			}
-			return w.Flush() == nil
-		}
-		_, _ = w.WriteString("retry: 3000\n\n")
-		_, _ = w.Write(first)
-		if !flush() {
-			return
-		}
-		tick := time.NewTicker(Heartbeat)
-		defer tick.Stop()
-		for {
-			select {
-			case msg, ok := <-cl.ch:
-				if !ok {
-					return
-				}
-				_, _ = w.Write(msg)
-				for more := true; more; { // drain what is queued into one flush
-					select {
-					case m, ok := <-cl.ch:
-						if !ok {
-							flush()
-							return
-						}
-						_, _ = w.Write(m)
-					default:
-						more = false
-					}
-				}
-			case <-tick.C:
-				_, _ = w.WriteString(": ping\n\n")
-			}
-			if !flush() {
-				return
-			}
-		}
-	})
-	return nil
+	return sub, nil
 }
