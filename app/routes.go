@@ -83,7 +83,7 @@ func (a *App) routes() {
 	t.Delete("/tokens/:id", a.revokeToken)
 	a.Directory.Routes(t)
 	a.Market.Routes(t)
-	a.Matching.Routes(t)
+	api.MatchRoutes(t, a.Matching)
 	t.Get("/stats", api.Stats(a.Stats))
 }
 

@@ -66,6 +66,9 @@ func Authorize(c *fiber.Ctx, obj, act string) error {
 	return nil
 }
 
+// Context is the request's context with its actor, for domain methods.
+func Context(c *fiber.Ctx) context.Context { return access.With(c.UserContext(), Actor(c)) }
+
 // Actor is the request's actor, as the domain sees it (access.Actor).
 func Actor(c *fiber.Ctx) *access.Actor {
 	a := &access.Actor{Principal: Principal(c), Locale: httpx.Loc(c).Lang}

@@ -1,6 +1,7 @@
 package market
 
 import (
+	"context"
 	"errors"
 	"math"
 	"sort"
@@ -12,9 +13,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -380,15 +383,20 @@ func (s *Service) create(c *fiber.Ctx) error {
 
 // Get loads a listing of the request's tenant, with its owner's name.
 func (s *Service) Get(c *fiber.Ctx, id string) (*Listing, error) {
+	return s.Find(request.Ctx(c), id)
+}
+
+// Find reads a listing of the tenant in ctx, with its owner's name.
+func (s *Service) Find(ctx context.Context, id string) (*Listing, error) {
 	if !store.ValidID(id) {
-		return nil, httpx.NotFound()
+		return nil, fail.NotFoundErr()
 	}
 	var l Listing
-	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		return withOwner(tx).Where("listings.id = ?", id).Take(&l).Error
 	})
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, httpx.NotFound()
+		return nil, fail.NotFoundErr()
 	}
 	return &l, err
 }
@@ -411,9 +419,14 @@ const (
 )
 
 // AccessTo decides what the caller sees of l.
-func AccessTo(c *fiber.Ctx, l *Listing) Access {
-	p := request.Principal(c)
-	if request.CanEditOrg(c, l.OrganizationID) || p.Has(auth.RoleSupervisor) {
+func AccessTo(c *fiber.Ctx, l *Listing) Access { return AccessFor(request.Actor(c), l) }
+
+// AccessFor is the row rule for listings: owners (and tenant admins) and
+// supervisors see everything; drafts are hidden from others; members-only
+// listings from non-members; members see more than the public.
+func AccessFor(a *access.Actor, l *Listing) Access {
+	p := a.Principal
+	if a.CanEditOrg(l.OrganizationID) || p.Has(auth.RoleSupervisor) {
 		return Full
 	}
 	if l.Status == StatusDraft {

@@ -6,16 +6,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/events"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/store"
-	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
-	"github.com/masseflyt/masseflyt/request"
 )
 
 // Stored is a match found when a listing was published or changed (a tenant table).
@@ -212,13 +211,17 @@ func (s *Service) onNotified(ctx context.Context, env events.Envelope, e events.
 		Text: loc.T("MailMatchText", "Title", e.Title, "Count", e.Count) + "\n" + fmt.Sprintf("/t/%s/me", r.Slug)})
 }
 
-// Notifications lists the caller's notifications in the tenant, unread first.
-func (s *Service) Notifications(c *fiber.Ctx) ([]Notification, error) {
+// Notifications lists the actor's notifications in the tenant, unread first.
+func (s *Service) Notifications(ctx context.Context) ([]Notification, error) {
+	a := access.From(ctx)
+	if a.Anonymous() {
+		return nil, fail.UnauthorizedErr()
+	}
 	var out []Notification
-	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		return tx.Model(&Notification{}).Select("notifications.*, listings.title AS title").
 			Joins("JOIN listings ON listings.tenant_id = notifications.tenant_id AND listings.id = notifications.counterpart_id").
-			Where("notifications.user_id = ?", request.Principal(c).UserID()).
+			Where("notifications.user_id = ?", a.UserID()).
 			Order("notifications.read_at IS NOT NULL, notifications.created_at DESC").Limit(100).Find(&out).Error
 	})
 	if out == nil {
@@ -227,41 +230,24 @@ func (s *Service) Notifications(c *fiber.Ctx) ([]Notification, error) {
 	return out, err
 }
 
-func (s *Service) listNotifications(c *fiber.Ctx) error {
-	if request.Principal(c).Anonymous() {
-		return httpx.Unauthorized()
+// MarkRead marks one of the actor's unread notifications read; not found
+// when it has none by that ID.
+func (s *Service) MarkRead(ctx context.Context, id string) error {
+	a := access.From(ctx)
+	if a.Anonymous() {
+		return fail.UnauthorizedErr()
 	}
-	out, err := s.Notifications(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"items": out})
-}
-
-// MarkRead marks one of the caller's notifications read; false if none matched.
-func (s *Service) MarkRead(c *fiber.Ctx, id string) (bool, error) {
 	if !store.ValidID(id) {
-		return false, nil
+		return fail.NotFoundErr()
 	}
 	var n int64
-	err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
-		res := tx.Model(&Notification{}).Where("id = ? AND user_id = ? AND read_at IS NULL", id, request.Principal(c).UserID()).Update("read_at", s.DB.Now())
+	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Notification{}).Where("id = ? AND user_id = ? AND read_at IS NULL", id, a.UserID()).Update("read_at", s.DB.Now())
 		n = res.RowsAffected
 		return res.Error
 	})
-	return n > 0, err
-}
-
-func (s *Service) readNotification(c *fiber.Ctx) error {
-	if request.Principal(c).Anonymous() {
-		return httpx.Unauthorized()
+	if err == nil && n == 0 {
+		return fail.NotFoundErr()
 	}
-	ok, err := s.MarkRead(c, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return httpx.NotFound()
-	}
-	return c.SendStatus(204)
+	return err
 }

@@ -5,18 +5,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/store"
-	"github.com/masseflyt/masseflyt/httpx"
-	"github.com/masseflyt/masseflyt/request"
 )
 
 // Dismissal records that a listing's owner is not interested in a counterpart.
@@ -62,14 +61,6 @@ type cachedIndex struct {
 
 // IndexTTL bounds how stale an index can be against other instances' writes.
 const IndexTTL = 10 * time.Second
-
-// Routes registers the match API.
-func (s *Service) Routes(r fiber.Router) {
-	r.Get("/listings/:id/matches", s.matches)
-	r.Post("/listings/:id/matches/:counterpart/dismiss", s.dismiss)
-	r.Get("/notifications", s.listNotifications)
-	r.Post("/notifications/:id/read", s.readNotification)
-}
 
 // Index returns the tenant's current index.
 func (s *Service) Index(ctx context.Context, tenantID string) (*Index, error) {
@@ -178,11 +169,6 @@ func ItemOf(l *market.Listing, siteType map[string]string, accepts map[string]ma
 	return it
 }
 
-// ForListing ranks a listing's counterparts, leaving out dismissed ones.
-func (s *Service) ForListing(c *fiber.Ctx, l *market.Listing, k int) ([]Match, error) {
-	return s.Rank(request.Ctx(c), l, k)
-}
-
 // Rank ranks a listing's counterparts in the tenant of ctx, leaving out
 // dismissed ones; with a road router, the ranked matches' distances are
 // refined by road.
@@ -215,69 +201,37 @@ func (s *Service) Rank(ctx context.Context, l *market.Listing, k int) ([]Match, 
 	return out, nil
 }
 
-func (s *Service) owned(c *fiber.Ctx) (*market.Listing, error) {
-	l, err := s.Market.Get(c, c.Params("id"))
+// Owned reads a listing whose matches the actor may see and act on: their
+// own organization's (or any, for tenant admins and supervisors).
+func (s *Service) Owned(ctx context.Context, id string) (*market.Listing, error) {
+	l, err := s.Market.Find(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	switch market.AccessTo(c, l) {
+	switch market.AccessFor(access.From(ctx), l) {
 	case market.Full:
 		return l, nil
 	case market.Hidden:
-		return nil, httpx.NotFound()
+		return nil, fail.NotFoundErr()
 	}
-	return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+	return nil, fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
 }
 
-func (s *Service) matches(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
+// Dismiss records that the owner does not want a counterpart; it stays
+// dismissed. Only the listing's own organization (or a tenant admin) may.
+func (s *Service) Dismiss(ctx context.Context, l *market.Listing, counterpartID string) error {
+	a := access.From(ctx)
+	if !a.CanEditOrg(l.OrganizationID) {
+		return fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
 	}
-	if request.Principal(c).Anonymous() {
-		return httpx.Unauthorized()
-	}
-	limit, err := httpx.Limit(c, 20, 100)
+	cp, err := s.Market.Find(ctx, counterpartID)
 	if err != nil {
 		return err
 	}
-	l, err := s.owned(c)
-	if err != nil {
-		return err
-	}
-	ms, err := s.ForListing(c, l, limit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"items": ms, "factor_set": s.Engine.Factors.Name, "router": s.Engine.Router})
-}
-
-// Dismiss records that the owner does not want a counterpart; it stays dismissed.
-func (s *Service) Dismiss(c *fiber.Ctx, l *market.Listing, counterpartID string) error {
-	cp, err := s.Market.Get(c, counterpartID)
-	if err != nil {
-		return err
-	}
-	d := &Dismissal{ID: store.NewID(), ListingID: l.ID, CounterpartID: cp.ID, DismissedBy: request.Principal(c).UserID()}
-	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Create(d).Error })
+	d := &Dismissal{ID: store.NewID(), ListingID: l.ID, CounterpartID: cp.ID, DismissedBy: a.UserID()}
+	err = s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Create(d).Error })
 	if store.IsUniqueViolation(err) {
 		return nil // already dismissed
 	}
 	return err
-}
-
-func (s *Service) dismiss(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "update"); err != nil {
-		return err
-	}
-	l, err := s.owned(c)
-	if err != nil {
-		return err
-	}
-	if !request.CanEditOrg(c, l.OrganizationID) {
-		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
-	}
-	if err := s.Dismiss(c, l, c.Params("counterpart")); err != nil {
-		return err
-	}
-	return c.SendStatus(204)
 }

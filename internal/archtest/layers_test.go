@@ -20,7 +20,6 @@ var leaves = map[string]bool{module + "locales": true}
 var debt = map[string]bool{
 	"core/directory": true,
 	"core/market":    true,
-	"core/matching":  true,
 }
 
 func TestCoreImportsNothingAbove(t *testing.T) {
