@@ -37,6 +37,7 @@ func publishNeed(t *testing.T, e *apitest.Env, title string, extra map[string]an
 	}
 	var l struct{ ID string }
 	r.JSON(t, &l)
+	e.Settle() // discovery runs after the request; its writes change the region's caches
 	return l.ID
 }
 
