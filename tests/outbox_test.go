@@ -33,7 +33,7 @@ func TestPublishReturnsBeforeDiscovery(t *testing.T) {
 			t.Fatal(err)
 		}
 		<-held
-		id := publishNeed(t, e, "Venter på treff", nil)
+		id := publishNeedNoWait(t, e, "Venter på treff", nil)
 		if n := e.Count("baerum", "matches", "listing_id = ?", id); n != 0 {
 			t.Fatalf("%d matches stored before discovery ran", n)
 		}

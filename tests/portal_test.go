@@ -25,6 +25,15 @@ import (
 // publishNeed publishes a need near Fornebu's surplus (a match is found).
 func publishNeed(t *testing.T, e *apitest.Env, title string, extra map[string]any) string {
 	t.Helper()
+	id := publishNeedNoWait(t, e, title, extra)
+	e.Settle() // discovery runs after the request; its writes change the region's caches
+	return id
+}
+
+// publishNeedNoWait publishes as publishNeed does, without waiting for the
+// background work the publication starts.
+func publishNeedNoWait(t *testing.T, e *apitest.Env, title string, extra map[string]any) string {
+	t.Helper()
 	body := map[string]any{"kind": "need", "title": title, "organization_id": e.OrgID("baerum", "sandvika-bygg"),
 		"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": apitest.Month(-5), "available_to": apitest.Month(13), "lat": 59.8960, "lon": 10.6300,
 		"intended_use": "fill", "transport": "seller_delivers", "publish": true, "price_nok_per_tonne": 55}
@@ -37,7 +46,6 @@ func publishNeed(t *testing.T, e *apitest.Env, title string, extra map[string]an
 	}
 	var l struct{ ID string }
 	r.JSON(t, &l)
-	e.Settle() // discovery runs after the request; its writes change the region's caches
 	return l.ID
 }
 
