@@ -4,6 +4,7 @@ package admin
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -543,16 +544,15 @@ func (ad *Admin) CreateTenant(c *fiber.Ctx, in TenantInput) (*tenants.Tenant, er
 	}
 	t := &tenants.Tenant{Slug: in.Slug, Name: in.Name, ShortName: in.Name, ColorPrimary: strings.ToLower(in.ColorPrimary), ColorAccent: strings.ToLower(in.ColorAccent),
 		DefaultLocale: in.DefaultLocale, CenterLat: in.CenterLat, CenterLon: in.CenterLon, Zoom: 10}
-	if err := ad.A.Tenants.Create(c.UserContext(), t); err != nil {
-		if err == tenants.ErrSlugTaken {
+	adminID := ""
+	if adminUser != nil {
+		adminID = adminUser.ID
+	}
+	if err := ad.A.Tenants.CreateWithAdmin(c.UserContext(), t, ad.A.Roles, adminID); err != nil {
+		if errors.Is(err, tenants.ErrSlugTaken) {
 			return nil, httpx.Conflict("ErrSlugTaken", "Slug", in.Slug)
 		}
 		return nil, err
-	}
-	if adminUser != nil {
-		if err := ad.A.Roles.Assign(adminUser.ID, auth.RoleTenantAdmin, t.ID); err != nil {
-			return nil, err
-		}
 	}
 	return t, nil
 }

@@ -5,6 +5,7 @@ package tenants
 import (
 	"context"
 	"errors"
+	"fmt"
 	neturl "net/url"
 	"regexp"
 	"sort"
@@ -14,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -223,6 +225,47 @@ func (r *Registry) Create(ctx context.Context, t *Tenant) error {
 		return err
 	}
 	return r.changed(ctx, t.ID)
+}
+
+// ErrAdminGrant: the tenant admin could not be granted (the tenant was
+// removed again).
+var ErrAdminGrant = errors.New("grant tenant admin")
+
+// CreateWithAdmin creates a tenant and makes adminID (when set) its tenant
+// admin, all or nothing: Casbin writes through its own connection, so the
+// grant cannot join the tenant's transaction, and a failed grant removes the
+// tenant again. The error says so if even that fails.
+func (r *Registry) CreateWithAdmin(ctx context.Context, t *Tenant, roles *Roles, adminID string) error {
+	if err := r.Create(ctx, t); err != nil {
+		return err
+	}
+	if adminID == "" {
+		return nil
+	}
+	err := roles.Assign(adminID, auth.RoleTenantAdmin, t.ID)
+	if err == nil {
+		return nil
+	}
+	_ = roles.Unassign(adminID, auth.RoleTenantAdmin, t.ID) // in case the rule was half-added
+	if uerr := r.remove(ctx, t.ID); uerr != nil {
+		return fmt.Errorf("%w: %w; removing the half-created tenant %s (%s) failed too, remove it by hand: %v", ErrAdminGrant, err, t.Slug, t.ID, uerr)
+	}
+	return fmt.Errorf("%w: %w", ErrAdminGrant, err)
+}
+
+// remove deletes a tenant created moments ago, before anything else could
+// refer to it.
+func (r *Registry) remove(ctx context.Context, id string) error {
+	err := r.db.Tx(store.System(ctx, "platform: undo a half-created tenant"), func(tx *gorm.DB) error {
+		if err := tx.Where("tenant_id = ?", id).Delete(&Domain{}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", id).Delete(&Tenant{}).Error
+	})
+	if err != nil {
+		return err
+	}
+	return r.changed(ctx, id)
 }
 
 func insertDomains(tx *gorm.DB, tenantID string, domains []string) error {

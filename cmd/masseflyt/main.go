@@ -299,45 +299,22 @@ func createTenant(ctx context.Context, a *app.App, s tenantSpec) (*tenants.Tenan
 	if s.Domain != "" {
 		t.Domains = []string{s.Domain}
 	}
-	// The tenant and its domains are one transaction.
-	if err := a.Tenants.Create(ctx, t); err != nil {
-		return nil, problems{err}
+	// The tenant and its domains are one transaction; a failed admin grant
+	// removes the tenant again.
+	adminID := ""
+	if admin != nil {
+		adminID = admin.ID
 	}
-	if admin == nil {
-		return t, nil
-	}
-	// Casbin writes through its own connection, so the role cannot join that
-	// transaction: if it fails, undo the tenant.
-	if err := a.Roles.Assign(admin.ID, auth.RoleTenantAdmin, t.ID); err != nil {
-		err = fmt.Errorf("make %s tenant admin: %w", admin.Email, err)
-		if uerr := undoTenant(ctx, a, t, admin.ID); uerr != nil {
-			return nil, fmt.Errorf("%w; removing the half-created tenant %s (%s) failed too, remove it by hand: %v", err, t.Slug, t.ID, uerr)
+	if err := a.Tenants.CreateWithAdmin(ctx, t, a.Roles, adminID); err != nil {
+		if admin != nil && errors.Is(err, tenants.ErrAdminGrant) {
+			err = fmt.Errorf("make %s tenant admin: %w", admin.Email, err)
+		}
+		if strings.Contains(err.Error(), "remove it by hand") {
+			return nil, err
 		}
 		return nil, problems{err}
 	}
 	return t, nil
-}
-
-// undoTenant removes a tenant created moments ago, before anything else could
-// refer to it.
-func undoTenant(ctx context.Context, a *app.App, t *tenants.Tenant, adminID string) error {
-	_ = a.Roles.Unassign(adminID, auth.RoleTenantAdmin, t.ID) // in case the rule was half-added
-	err := a.DB.Tx(store.System(ctx, "cli: undo a half-created tenant"), func(tx *gorm.DB) error {
-		if err := tx.Where("tenant_id = ?", t.ID).Delete(&tenants.Domain{}).Error; err != nil {
-			return err
-		}
-		return tx.Where("id = ?", t.ID).Delete(&tenants.Tenant{}).Error
-	})
-	if err != nil {
-		return err
-	}
-	if err := a.Tenants.Load(ctx); err != nil {
-		return err
-	}
-	if a.Tenants.OnChange != nil {
-		a.Tenants.OnChange(t.ID)
-	}
-	return nil
 }
 
 func tokenCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) error {
