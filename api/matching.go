@@ -28,7 +28,7 @@ func matches(s *matching.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ctx := request.Context(c)
+		ctx := request.Ctx(c)
 		l, err := s.Owned(ctx, c.Params("id"))
 		if err != nil {
 			return err
@@ -46,7 +46,7 @@ func dismiss(s *matching.Service) fiber.Handler {
 		if err := request.Authorize(c, "listings", "update"); err != nil {
 			return err
 		}
-		ctx := request.Context(c)
+		ctx := request.Ctx(c)
 		l, err := s.Owned(ctx, c.Params("id"))
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func dismiss(s *matching.Service) fiber.Handler {
 
 func notifications(s *matching.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		out, err := s.Notifications(request.Context(c))
+		out, err := s.Notifications(request.Ctx(c))
 		if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func notifications(s *matching.Service) fiber.Handler {
 
 func readNotification(s *matching.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := s.MarkRead(request.Context(c), c.Params("id")); err != nil {
+		if err := s.MarkRead(request.Ctx(c), c.Params("id")); err != nil {
 			return err
 		}
 		return c.SendStatus(fiber.StatusNoContent)

@@ -84,14 +84,7 @@ func New(cfg Config, o Options) (*App, error) {
 	a := &App{Config: cfg, started: start}
 	a.Log = o.Logger
 	if a.Log == nil {
-		lvl := slog.LevelInfo
-		if cfg.LogLevel == "debug" {
-			lvl = slog.LevelDebug
-		} else if cfg.LogLevel == "warn" {
-			lvl = slog.LevelWarn
-		} else if cfg.LogLevel == "error" {
-			lvl = slog.LevelError
-		}
+		lvl, _ := cfg.Level() // checked by Finish
 		a.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 	}
 	if !o.SkipMigrate {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -64,6 +65,13 @@ func (c *Config) Setting(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// Level is the log level LogLevel names (debug, info, warn, error).
+func (c *Config) Level() (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(c.LogLevel))
+	return l, err
 }
 
 // Production reports whether this is a production deployment.
@@ -143,9 +151,7 @@ func (c *Config) Finish() error {
 	if err := errors.Join(c.invalid...); err != nil {
 		return err
 	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
+	if _, err := c.Level(); err != nil {
 		return fmt.Errorf("MASSEFLYT_LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
 	}
 	if c.Env != "development" && c.Env != "production" {

@@ -42,18 +42,10 @@ func Principal(c *fiber.Ctx) *auth.Principal {
 // SetRoles records the role decider.
 func SetRoles(c *fiber.Ctx, r *tenants.Roles) { c.Locals(localsRoles, r) }
 
-// Ctx returns the request's context (tenant-scoped on tenant routes).
-func Ctx(c *fiber.Ctx) context.Context { return c.UserContext() }
-
 // Can reports whether the principal may do act on obj in the request's tenant,
 // without the second-factor and token-scope checks (for showing UI controls).
 func Can(c *fiber.Ctx, obj, act string) bool {
-	r, _ := c.Locals(localsRoles).(*tenants.Roles)
-	t := Tenant(c)
-	if r == nil || t == nil {
-		return false
-	}
-	return r.Authorize(Principal(c).Roles, t.ID, obj, act).Allowed
+	return Tenant(c) != nil && Actor(c).Can(obj, act)
 }
 
 // Authorize returns nil when the principal may do act on obj in the
@@ -66,8 +58,9 @@ func Authorize(c *fiber.Ctx, obj, act string) error {
 	return nil
 }
 
-// Context is the request's context with its actor, for domain methods.
-func Context(c *fiber.Ctx) context.Context { return access.With(c.UserContext(), Actor(c)) }
+// Ctx is the request's context for domain methods: tenant-scoped on tenant
+// routes, with the request's actor.
+func Ctx(c *fiber.Ctx) context.Context { return access.With(c.UserContext(), Actor(c)) }
 
 // Actor is the request's actor, as the domain sees it (access.Actor).
 func Actor(c *fiber.Ctx) *access.Actor {
@@ -81,23 +74,12 @@ func Actor(c *fiber.Ctx) *access.Actor {
 	return a
 }
 
-// IsAdmin reports whether the principal administers the request's tenant.
-func IsAdmin(c *fiber.Ctx) bool {
-	p := Principal(c)
-	return p.Has(auth.RoleTenantAdmin) || p.Has(auth.RoleSuperadmin)
-}
+// IsAdmin reports whether the principal administers the request's tenant
+// (the row rules live on access.Actor).
+func IsAdmin(c *fiber.Ctx) bool { return Actor(c).IsAdmin() }
 
-// CanEditOrg reports whether the principal may change rows owned by orgID:
-// tenant admins may, others only for organizations they represent.
-func CanEditOrg(c *fiber.Ctx, orgID string) bool {
-	p := Principal(c)
-	if IsAdmin(c) {
-		return true
-	}
-	return p.Orgs[orgID] != ""
-}
+// CanEditOrg reports whether the principal may change rows owned by orgID.
+func CanEditOrg(c *fiber.Ctx, orgID string) bool { return Actor(c).CanEditOrg(orgID) }
 
 // CanAdminOrg reports whether the principal is an org admin of orgID or a tenant admin.
-func CanAdminOrg(c *fiber.Ctx, orgID string) bool {
-	return IsAdmin(c) || Principal(c).Orgs[orgID] == "admin"
-}
+func CanAdminOrg(c *fiber.Ctx, orgID string) bool { return Actor(c).CanAdminOrg(orgID) }

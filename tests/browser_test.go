@@ -162,10 +162,7 @@ func TestBrowserWidgetsAndPortal(t *testing.T) {
 // shows a listing published through another (Postgres LISTEN/NOTIFY).
 func TestBrowserLiveAcrossInstances(t *testing.T) {
 	node := browserSetup(t)
-	backends := apitest.Backends(t)
-	if len(backends) < 2 {
-		t.Skip("needs PostgreSQL (MASSEFLYT_TEST_POSTGRES): several instances share events through LISTEN/NOTIFY")
-	}
+	apitest.RequirePostgres(t, "several instances share events through LISTEN/NOTIFY")
 	e := apitest.New(t, "postgres")
 	a := apitest.Serve(t, e.App, "127.0.0.1")
 	b := apitest.Serve(t, e.Instance(), "127.0.0.1")

@@ -577,9 +577,7 @@ func TestLiveStream(t *testing.T) {
 // TestEventsAcrossInstances: with Postgres, an event published on one
 // instance reaches the other's live streams, and its caches are refreshed.
 func TestEventsAcrossInstances(t *testing.T) {
-	if len(apitest.Backends(t)) < 2 {
-		t.Skip("needs PostgreSQL (MASSEFLYT_TEST_POSTGRES)")
-	}
+	apitest.RequirePostgres(t, "events cross instances through LISTEN/NOTIFY")
 	e := apitest.New(t, "postgres")
 	second := e.Instance()
 	baseA := apitest.Serve(t, e.App, "127.0.0.1")

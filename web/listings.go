@@ -213,7 +213,7 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 	if d.Listing != nil && market.AccessTo(c, l) == market.Full {
 		d.Full = true
 		d.CanEdit = request.CanEditOrg(c, l.OrganizationID)
-		if d.Matches, err = u.A.Matching.Rank(request.Context(c), l, 20); err != nil {
+		if d.Matches, err = u.A.Matching.Rank(request.Ctx(c), l, 20); err != nil {
 			return err
 		}
 		d.FindingMatches = u.A.Matching.Discovering(request.Ctx(c), l.ID)
@@ -286,7 +286,7 @@ func (u *UI) listingShowWithError(c *fiber.Ctx, ferr error) error {
 	}
 	d := &ListingData{Listing: l, Full: true, CanEdit: true, CanDocs: true, Params: market.TA2553, FactorSet: u.A.Matching.Engine.Factors.Name, DocKinds: market.DocumentKinds}
 	d.Fraction, _ = market.FractionByCode(l.Fractions[0])
-	if d.Matches, err = u.A.Matching.Rank(request.Context(c), l, 20); err != nil {
+	if d.Matches, err = u.A.Matching.Rank(request.Ctx(c), l, 20); err != nil {
 		return err
 	}
 	if d.Samples, err = u.A.Market.Samples(c, l.ID); err != nil {
@@ -312,7 +312,7 @@ func (u *UI) listingDismiss(c *fiber.Ctx) error {
 		}
 		return httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
 	}
-	if err := u.A.Matching.Dismiss(request.Context(c), l, c.Params("counterpart")); err != nil {
+	if err := u.A.Matching.Dismiss(request.Ctx(c), l, c.Params("counterpart")); err != nil {
 		return err
 	}
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/listings/"+l.ID+"?notice=Saved#matches", fiber.StatusSeeOther)

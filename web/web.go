@@ -739,7 +739,7 @@ func (u *UI) renderMe(c *fiber.Ctx, secret string, formErr error) error {
 	if d.Tokens, err = u.A.Users.Tokens(c.UserContext(), p.UserID()); err != nil {
 		return err
 	}
-	if d.Notifications, err = u.A.Matching.Notifications(request.Context(c)); err != nil {
+	if d.Notifications, err = u.A.Matching.Notifications(request.Ctx(c)); err != nil {
 		return err
 	}
 	pg := u.page(c, httpx.Loc(c).T("NavMe"), d)

@@ -33,7 +33,6 @@ type Service struct {
 	DB       *store.DB
 	Registry Registry
 	Geocoder geo.Geocoder
-	Now      func() time.Time
 
 	cacheOnce sync.Once
 	lists     *store.Cache[[]byte]        // rendered directory pages
@@ -56,12 +55,8 @@ func (s *Service) caches() {
 	})
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return s.DB.Now()
-}
+// now reads the one clock, which the store carries.
+func (s *Service) now() time.Time { return s.DB.Now() }
 
 // LookupUnit returns the register entry for orgNumber, from the cache when
 // fresh, else from the register (and caches it).

@@ -193,9 +193,7 @@ func TestOutboxPending(t *testing.T) {
 // listeners through NOTIFY alone, and each durable subscriber gets every
 // event exactly once between them.
 func TestOutboxAcrossInstances(t *testing.T) {
-	if len(apitest.Backends(t)) < 2 {
-		t.Skip("needs PostgreSQL (MASSEFLYT_TEST_POSTGRES)")
-	}
+	apitest.RequirePostgres(t, "two instances share one outbox")
 	e := apitest.New(t, "postgres")
 	_ = e.App.Close() // the two instances below are the only ones
 	var subA, subB, lisA, lisB recorder

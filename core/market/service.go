@@ -29,7 +29,6 @@ type Service struct {
 	DB        *store.DB
 	Directory *directory.Service
 	Blobs     blob.Store
-	Now       func() time.Time
 
 	// PublicURL, when set, is the base of links in the public feed.
 	PublicURL string
@@ -41,12 +40,8 @@ type Service struct {
 	bases     map[string][]string // tenant → link bases the feed was rendered for
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return s.DB.Now()
-}
+// now reads the one clock, which the store carries.
+func (s *Service) now() time.Time { return s.DB.Now() }
 
 // Routes registers the listing API on the tenant router.
 func (s *Service) Routes(r fiber.Router) {

@@ -79,7 +79,6 @@ type MatchRow struct {
 // Service computes and caches statistics per tenant.
 type Service struct {
 	DB    *store.DB
-	Now   func() time.Time
 	once  sync.Once
 	cache *store.Cache[*Stats]
 }
@@ -104,12 +103,8 @@ func (s *Service) For(ctx context.Context, tenantID, slug string) (*Stats, error
 	return st, nil
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return s.DB.Now()
-}
+// now reads the one clock, which the store carries.
+func (s *Service) now() time.Time { return s.DB.Now() }
 
 func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {
 	var ls []ListingRow

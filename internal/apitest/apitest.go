@@ -54,6 +54,16 @@ func Backends(t testing.TB) []string {
 	return out
 }
 
+// RequirePostgres is for tests that only PostgreSQL can run (several
+// instances sharing events): it fails in CI without PostgreSQL and skips
+// elsewhere, or in a SQLite-only run.
+func RequirePostgres(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("MASSEFLYT_TEST_POSTGRES") == "" || testenv.SQLiteOnly() {
+		testenv.Need(t, "needs PostgreSQL (MASSEFLYT_TEST_POSTGRES): "+why)
+	}
+}
+
 // Env is one app on one fresh, demo-seeded database.
 type Env struct {
 	T       testing.TB
@@ -98,7 +108,7 @@ func New(t testing.TB, backend string) *Env {
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}
-	a, err := server.New(cfg, app.Options{Logger: quiet, SkipMigrate: true})
+	a, err := buildApp(cfg)
 	if err != nil {
 		t.Fatalf("app: %v", err)
 	}
@@ -106,11 +116,16 @@ func New(t testing.TB, backend string) *Env {
 	return &Env{T: t, App: a, Backend: backend, Cfg: cfg}
 }
 
+// buildApp builds the standard app on an already migrated database.
+func buildApp(cfg app.Config) (*app.App, error) {
+	return server.New(cfg, app.Options{Logger: quiet, SkipMigrate: true})
+}
+
 // Instance starts another app instance on the env's database, as a second
 // server behind a load balancer would be.
 func (e *Env) Instance() *app.App {
 	e.T.Helper()
-	a, err := server.New(e.Cfg, app.Options{Logger: quiet, SkipMigrate: true})
+	a, err := buildApp(e.Cfg)
 	if err != nil {
 		e.T.Fatalf("second instance: %v", err)
 	}

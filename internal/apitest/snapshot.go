@@ -20,9 +20,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/store"
-	"github.com/masseflyt/masseflyt/server"
 )
 
 // A Snapshot is an env's database and data dir frozen at one moment. Clone
@@ -88,10 +86,6 @@ func (s *Snapshot) Clone(t testing.TB) *Env {
 	}
 	t.Cleanup(func() { _ = a.Close() })
 	return &Env{T: t, App: a, Backend: s.backend, Cfg: cfg}
-}
-
-func buildApp(cfg app.Config) (*app.App, error) {
-	return server.New(cfg, app.Options{Logger: quiet, SkipMigrate: true})
 }
 
 // copyTree copies a closed data dir but SQLite's shared-memory index (which
