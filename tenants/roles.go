@@ -38,19 +38,9 @@ e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
 m = r.sub == p.sub && (p.dom == r.dom || p.dom == "*") && (p.obj == r.obj || p.obj == "*") && (p.act == r.act || p.act == "*")
 `
 
-// Permissions is the catalogue of objects and their actions; rules outside it are refused.
-var Permissions = map[string][]string{
-	"directory":   {"read", "create", "update", "delete"},
-	"contacts":    {"read", "write"},
-	"vehicles":    {"create", "approve"},
-	"memberships": {"request", "read", "approve"},
-	"tokens":      {"manage"},
-	"listings":    {"read", "create", "update"},
-	"tenant":      {"read", "admin"},
-	"statistics":  {"read"},
-	"live":        {"view"},
-	"platform":    {"admin"},
-}
+// Permissions is the catalogue of objects and their actions (access.Catalogue);
+// rules outside it are refused.
+var Permissions = access.Catalogue()
 
 // DefaultRules are the platform defaults (domain "*"): role, object, action.
 var DefaultRules = [][3]string{
@@ -69,6 +59,13 @@ var DefaultRules = [][3]string{
 	{auth.RoleAuthenticated, "directory", "create"},
 	{auth.RoleAuthenticated, "memberships", "request"},
 	{auth.RoleAuthenticated, "tokens", "manage"},
+	{auth.RoleAuthenticated, "me", "read"},
+	{auth.RoleAuthenticated, "notifications", "read"},
+	{auth.RoleAuthenticated, "notifications", "update"},
+	{auth.RoleAuthenticated, "matches", "read"},
+	{auth.RoleMember, "matches", "dismiss"},
+	{auth.RoleOrgAdmin, "matches", "dismiss"},
+	{auth.RoleTenantAdmin, "matches", "*"},
 	{auth.RoleMember, "directory", "update"},
 	{auth.RoleMember, "contacts", "write"},
 	{auth.RoleMember, "memberships", "read"},

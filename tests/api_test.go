@@ -17,14 +17,14 @@ import (
 )
 
 const (
-	tenantAdmin = "admin@baerum-ressursbank.no"
-	supervisor  = "tilsyn@statsforvalteren-oslo.no"
-	orgAdmin    = "kari@fornebu-anlegg.no"    // admin of Fornebu Anlegg
-	member      = "ola@sandvika-bygg.no"      // member of Sandvika Bygg
-	transporter = "lars@lysaker-transport.no" // admin of Lysaker Massetransport
-	pending     = "nina@vestmarka-pukk.no"    // pending request only
-	platform    = "plattform@masseflyt.no"
-	rogAdmin    = "admin@rogaland-masseforum.no"
+	tenantAdmin = apitest.TenantAdmin
+	supervisor  = apitest.Supervisor
+	orgAdmin    = apitest.OrgAdmin
+	member      = apitest.Member
+	transporter = apitest.Transporter
+	pending     = apitest.Pending
+	platform    = apitest.Platform
+	rogAdmin    = apitest.RogAdmin
 )
 
 func problem(t *testing.T, r *apitest.Response, status int, code string) httpx.Problem {

@@ -1,0 +1,75 @@
+package access
+
+import "sort"
+
+// Permission is what is done to which object: the unit a route declares,
+// a role rule allows or denies, and Casbin decides.
+type Permission struct{ Object, Action string }
+
+func (p Permission) String() string { return p.Object + ":" + p.Action }
+
+// Anyone marks a route that needs no permission by design (health checks,
+// the login page, static files, the OpenAPI document). It is a declaration,
+// not a default: a route with the zero Permission is refused at startup.
+var Anyone = Permission{Object: "anyone", Action: "any"}
+
+// The permissions. Role rules name them as object and action; the catalogue
+// below is what a tenant admin may allow or deny.
+var (
+	DirectoryRead       = Permission{"directory", "read"}
+	DirectoryCreate     = Permission{"directory", "create"}
+	DirectoryUpdate     = Permission{"directory", "update"}
+	DirectoryDelete     = Permission{"directory", "delete"}
+	ContactsRead        = Permission{"contacts", "read"}
+	ContactsWrite       = Permission{"contacts", "write"}
+	VehiclesCreate      = Permission{"vehicles", "create"}
+	VehiclesApprove     = Permission{"vehicles", "approve"}
+	MembershipsRequest  = Permission{"memberships", "request"}
+	MembershipsRead     = Permission{"memberships", "read"}
+	MembershipsApprove  = Permission{"memberships", "approve"}
+	TokensManage        = Permission{"tokens", "manage"}
+	ListingsRead        = Permission{"listings", "read"}
+	ListingsCreate      = Permission{"listings", "create"}
+	ListingsUpdate      = Permission{"listings", "update"}
+	MatchesRead         = Permission{"matches", "read"}
+	MatchesDismiss      = Permission{"matches", "dismiss"}
+	NotificationsRead   = Permission{"notifications", "read"}
+	NotificationsUpdate = Permission{"notifications", "update"}
+	MeRead              = Permission{"me", "read"}
+	TenantRead          = Permission{"tenant", "read"}
+	TenantAdmin         = Permission{"tenant", "admin"}
+	StatisticsRead      = Permission{"statistics", "read"}
+	LiveView            = Permission{"live", "view"}
+	PlatformAdmin       = Permission{"platform", "admin"}
+)
+
+var catalogue = []Permission{
+	DirectoryRead, DirectoryCreate, DirectoryUpdate, DirectoryDelete,
+	ContactsRead, ContactsWrite, VehiclesCreate, VehiclesApprove,
+	MembershipsRequest, MembershipsRead, MembershipsApprove, TokensManage,
+	ListingsRead, ListingsCreate, ListingsUpdate, MatchesRead, MatchesDismiss,
+	NotificationsRead, NotificationsUpdate, MeRead, TenantRead, TenantAdmin,
+	StatisticsRead, LiveView, PlatformAdmin,
+}
+
+// Catalogue returns every permission by object, actions sorted.
+func Catalogue() map[string][]string {
+	out := map[string][]string{}
+	for _, p := range catalogue {
+		out[p.Object] = append(out[p.Object], p.Action)
+	}
+	for _, acts := range out {
+		sort.Strings(acts)
+	}
+	return out
+}
+
+// Known reports whether p is in the catalogue.
+func Known(p Permission) bool {
+	for _, q := range catalogue {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
