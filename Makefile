@@ -10,7 +10,7 @@ test:
 
 # Benchmarks recorded in docs/PERFORMANCE.md.
 bench:
-	go test -run '^$$' -bench . -benchmem -count 5 ./tests/ ./core/...
+	go test -run '^$$' -bench . -benchmem -count 5 ./...
 
 build:
 	go build -o masseflyt ./cmd/masseflyt

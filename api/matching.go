@@ -3,28 +3,49 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/matching"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
+	"github.com/masseflyt/masseflyt/route"
 )
 
-// MatchRoutes registers the match and notification API on the tenant router.
-func MatchRoutes(r fiber.Router, s *matching.Service) {
-	r.Get("/listings/:id/matches", matches(s))
-	r.Post("/listings/:id/matches/:counterpart/dismiss", dismiss(s))
-	r.Get("/notifications", notifications(s))
-	r.Post("/notifications/:id/read", readNotification(s))
+// Page bounds: a listing's ranked counterparts (at most the best 100 are
+// ranked) and a person's notifications.
+var (
+	matchPages        = page.Bounds{Default: 20, Max: 100}
+	notificationPages = page.Bounds{Default: 50, Max: 200}
+)
+
+// MatchRanked is the most counterparts ranked for one listing.
+const MatchRanked = 100
+
+// MatchPage is a page of ranked counterparts with the method used.
+type MatchPage struct {
+	page.Page[matching.Match]
+	FactorSet string `json:"factor_set"`
+	Router    string `json:"router"`
+}
+
+func matchRoutes(a *app.App) []route.Route {
+	s := a.Matching
+	return []route.Route{
+		{Method: "GET", Path: "/listings/:id/matches", Perm: access.MatchesRead, Handler: matches(s),
+			Doc: &route.Doc{ID: "listMatches", Summary: "Best counterparts, ranked by transport kg CO2e per tonne, explained; the best 100 are ranked, a page at a time", Tag: "Market", Page: matchPages, Out: MatchPage{}}},
+		{Method: "POST", Path: "/listings/:id/matches/:counterpart/dismiss", Perm: access.MatchesDismiss, Handler: dismiss(s),
+			Doc: &route.Doc{ID: "dismissMatch", Summary: "Dismiss a match; it stays dismissed", Tag: "Market", Status: 204}},
+		{Method: "GET", Path: "/notifications", Perm: access.NotificationsRead, Handler: notifications(s),
+			Doc: &route.Doc{ID: "listNotifications", Summary: "Your notifications (new matches), unread first, newest first", Tag: "Market", Page: notificationPages, Out: page.Page[matching.Notification]{}}},
+		{Method: "POST", Path: "/notifications/:id/read", Perm: access.NotificationsUpdate, Handler: readNotification(s),
+			Doc: &route.Doc{ID: "readNotification", Summary: "Mark a notification read", Tag: "Market", Status: 204}},
+	}
 }
 
 func matches(s *matching.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := request.Authorize(c, "listings", "read"); err != nil {
-			return err
-		}
-		if request.Principal(c).Anonymous() {
-			return httpx.Unauthorized()
-		}
-		limit, err := httpx.Limit(c, 20, 100)
+		pr, err := httpx.PageRequest(c, matchPages)
 		if err != nil {
 			return err
 		}
@@ -33,19 +54,20 @@ func matches(s *matching.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ms, err := s.Rank(ctx, l, limit)
+		ms, err := s.Rank(ctx, l, MatchRanked)
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"items": ms, "factor_set": s.Engine.Factors.Name, "router": s.Engine.Router})
+		p, err := page.Slice(ms, pr, func(m matching.Match) string { return m.CounterpartID })
+		if err != nil {
+			return err
+		}
+		return c.JSON(MatchPage{Page: p, FactorSet: s.Engine.Factors.Name, Router: s.Engine.Router})
 	}
 }
 
 func dismiss(s *matching.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := request.Authorize(c, "listings", "update"); err != nil {
-			return err
-		}
 		ctx := request.Ctx(c)
 		l, err := s.Owned(ctx, c.Params("id"))
 		if err != nil {
@@ -60,11 +82,15 @@ func dismiss(s *matching.Service) fiber.Handler {
 
 func notifications(s *matching.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		out, err := s.Notifications(request.Ctx(c))
+		pr, err := httpx.PageRequest(c, notificationPages)
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"items": out})
+		out, err := s.Notifications(request.Ctx(c), pr)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
 	}
 }
 

@@ -22,9 +22,6 @@ func LocalizedStats(c *fiber.Ctx, s *stats.Service) (*stats.Stats, error) {
 // Stats serves GET /stats: open data, readable from any site.
 func Stats(s *stats.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := request.Authorize(c, "statistics", "read"); err != nil {
-			return err
-		}
 		st, err := LocalizedStats(c, s)
 		if err != nil {
 			return err

@@ -8,15 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/valyala/fasthttp"
 	"gorm.io/gorm"
 
-	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/account"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/clock"
@@ -31,7 +29,7 @@ import (
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/migrations"
-	"github.com/masseflyt/masseflyt/request"
+	"github.com/masseflyt/masseflyt/route"
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
@@ -43,6 +41,7 @@ type App struct {
 	Tenants   *tenants.Registry
 	Roles     *tenants.Roles
 	Users     *auth.Users
+	Account   *account.Service
 	Identity  auth.Identity
 	Directory *directory.Service
 	Market    *market.Service
@@ -55,7 +54,7 @@ type App struct {
 
 	// OnRoutes lets the UI and admin packages add their routes (set before New
 	// by cmd or tests via Options).
-	tenantAPI    fiber.Router
+	tables       []route.Table
 	moduleRoutes []RouteRegistrar
 	cleanups     []func() error
 	started      time.Time
@@ -104,7 +103,7 @@ func New(cfg Config, o Options) (*App, error) {
 	}
 	a.Errors = &httpx.Errors{Log: a.Log}
 	a.Fiber = a.newFiber()
-	a.routes()
+	a.Mount(a.Table())
 	for _, m := range o.Mount {
 		m(a)
 	}
@@ -153,6 +152,7 @@ func (a *App) provision() error {
 	}
 	a.cleanups = append(a.cleanups, func() error { a.Roles.Close(); return nil })
 	a.Users = &auth.Users{DB: a.DB}
+	a.Account = &account.Service{Users: a.Users}
 	if a.Identity, err = loadAs[auth.Identity](a, a.Config.Identity); err != nil {
 		return err
 	}
@@ -297,152 +297,4 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	}
 	return <-errc
-}
-
-// wrapHost resolves tenants by Host header before Fiber routes: a request to
-// a tenant's own domain (or {slug}.{base domain}) is rewritten onto the
-// slug-addressed routes, so one route table serves both.
-func (a *App) wrapHost() {
-	srv := a.Fiber.Server()
-	next := srv.Handler
-	srv.Handler = func(ctx *fasthttp.RequestCtx) {
-		if t, ok := a.Tenants.ByHost(string(ctx.Host())); ok {
-			p := string(ctx.URI().PathOriginal())
-			if np, ok := rewriteForTenant(p, t.Slug); ok {
-				ctx.URI().SetPath(np)
-			}
-		}
-		next(ctx)
-	}
-}
-
-func rewriteForTenant(p, slug string) (string, bool) {
-	switch {
-	case strings.HasPrefix(p, "/t/"), strings.HasPrefix(p, "/api/v1/tenants/"), strings.HasPrefix(p, "/static/"),
-		strings.HasPrefix(p, "/auth/"), strings.HasPrefix(p, "/admin"), p == "/healthz", p == "/readyz",
-		p == "/api/v1/openapi.json", p == "/api/v1/docs", strings.HasPrefix(p, "/api/v1/platform"):
-		return p, false
-	case p == "/api/v1" || strings.HasPrefix(p, "/api/v1/"):
-		return "/api/v1/tenants/" + slug + strings.TrimPrefix(p, "/api/v1"), true
-	default:
-		return "/t/" + slug + p, true
-	}
-}
-
-// Secure reports whether the request came over TLS (directly or from a trusted proxy).
-func (a *App) Secure(c *fiber.Ctx) bool {
-	if c.Context().IsTLS() {
-		return true
-	}
-	return a.Config.TrustProxy && c.Get("X-Forwarded-Proto") == "https"
-}
-
-// TenantMiddleware resolves :tenant, scopes the context, and applies the tenant's language.
-func (a *App) TenantMiddleware(c *fiber.Ctx) error {
-	slug := c.Params("tenant")
-	t, ok := a.Tenants.BySlug(slug)
-	if !ok {
-		if len(slug) > 40 {
-			slug = slug[:40]
-		}
-		return httpx.NewError(404, "unknown_tenant", "ErrUnknownTenant", "Slug", slug)
-	}
-	request.SetTenant(c, t)
-	c.SetUserContext(store.WithTenant(c.UserContext(), t.ID))
-	l := httpx.Loc(c)
-	if c.Query("lang") == "" && c.Cookies("lang") == "" && (httpx.WantsHTML(c) || c.Get(fiber.HeaderAcceptLanguage) == "") {
-		if locales.IsSupported(t.DefaultLocale) && t.DefaultLocale != l.Lang {
-			httpx.SetLoc(c, locales.New(a.Bundle, t.DefaultLocale))
-		}
-	}
-	return c.Next()
-}
-
-// Authenticate resolves the principal: an API token (Authorization: Bearer),
-// else an identity session (cookie or X-Session-Token), else anonymous.
-func (a *App) Authenticate(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	t := request.Tenant(c)
-	p := &auth.Principal{Roles: []string{auth.RoleAnonymous}}
-	request.SetRoles(c, a.Roles)
-	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		secret, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			return httpx.NewError(401, "token_invalid", "ErrTokenInvalid")
-		}
-		tok, user, err := a.Users.LookupToken(ctx, strings.TrimSpace(secret))
-		switch {
-		case errors.Is(err, auth.ErrTokenExpired):
-			return httpx.NewError(401, "token_expired", "ErrTokenExpired")
-		case errors.Is(err, auth.ErrTokenRevoked):
-			return httpx.NewError(401, "token_revoked", "ErrTokenRevoked")
-		case errors.Is(err, auth.ErrTokenInvalid):
-			return httpx.NewError(401, "token_invalid", "ErrTokenInvalid")
-		case err != nil:
-			return err
-		}
-		if t == nil || tok.TenantID != t.ID {
-			return httpx.NewError(403, "token_wrong_tenant", "ErrTokenWrongTenant")
-		}
-		p.User, p.Token = user, tok
-	} else if creds := (auth.Credentials{CookieHeader: c.Get(fiber.HeaderCookie), SessionToken: c.Get("X-Session-Token")}); creds.CookieHeader != "" || creds.SessionToken != "" {
-		sess, err := a.Identity.Authenticate(ctx, creds)
-		if err != nil {
-			a.Log.Warn("identity provider failed", "request_id", httpx.RequestID(c), "err", err)
-			return httpx.NewError(503, "identity_unavailable", "ErrInternal")
-		}
-		if sess != nil {
-			u, err := a.Users.Ensure(ctx, sess)
-			if err != nil {
-				return err
-			}
-			p.User, p.AAL = u, sess.AAL
-		}
-	}
-	if p.User != nil {
-		var assigned []string
-		if t != nil {
-			assigned = a.Roles.UserRoles(p.User.ID, t.ID)
-		}
-		// A supervisor (tilsyn) reads everything and changes nothing, so it
-		// does not get the write rights every logged-in user has.
-		if !(contains(assigned, auth.RoleSupervisor) && !contains(assigned, auth.RoleTenantAdmin) && !contains(assigned, auth.RoleSuperadmin)) {
-			p.Roles = append(p.Roles, auth.RoleAuthenticated)
-		}
-		if t != nil {
-			p.Roles = append(p.Roles, assigned...)
-			orgs, transporter, err := a.Directory.PrincipalOrgs(ctx, p.User.ID)
-			if err != nil {
-				return err
-			}
-			p.Orgs = orgs
-			if len(orgs) > 0 {
-				p.Roles = append(p.Roles, auth.RoleMember)
-			}
-			for _, r := range orgs {
-				if r == directory.AdminRole {
-					p.Roles = append(p.Roles, auth.RoleOrgAdmin)
-					break
-				}
-			}
-			if transporter {
-				p.Roles = append(p.Roles, auth.RoleTransporter)
-			}
-		} else if a.Roles.IsSuperadmin(p.User.ID) {
-			p.Roles = append(p.Roles, auth.RoleSuperadmin)
-		}
-	}
-	request.SetPrincipal(c, p)
-	// Domain methods read the actor from the context.
-	c.SetUserContext(access.With(c.UserContext(), request.Actor(c)))
-	return c.Next()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/gofiber/fiber/v2"
+	"github.com/masseflyt/masseflyt/route"
 )
 
 // Module is a plugin instance.
@@ -25,8 +25,8 @@ type Provisioner interface{ Provision(a *App) error }
 type Validator interface{ Validate() error }
 
 // RouteRegistrar is implemented by modules that serve routes of their own
-// (a login page, a logout redirect).
-type RouteRegistrar interface{ Routes(f *fiber.App) }
+// (a login page, a logout redirect), declared like every other route.
+type RouteRegistrar interface{ Routes() []route.Route }
 
 // CleanerUpper is implemented by modules holding resources.
 type CleanerUpper interface{ Cleanup() error }

@@ -10,10 +10,10 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"github.com/masseflyt/masseflyt/api"
-	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
+	"github.com/masseflyt/masseflyt/route"
 )
 
 func (a *App) newFiber() *fiber.App {
@@ -58,33 +58,33 @@ func RateLimit(max int) fiber.Handler {
 	})
 }
 
-// TenantAPI is the tenant-scoped API router (/api/v1/tenants/:tenant); set by routes.
-func (a *App) TenantAPI() fiber.Router { return a.tenantAPI }
-
-func (a *App) routes() {
-	f := a.Fiber
-	f.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
-	f.Get("/readyz", a.ready)
-
-	f.Use("/auth", RateLimit(a.Config.LoginRateLimit))
+// Table is the kernel's surface: health checks and the identity plugin's
+// login and logout pages (rate limited like every /auth request).
+func (a *App) Table() route.Table {
+	auth := route.Group{Prefix: "/auth", Use: []fiber.Handler{RateLimit(a.Config.LoginRateLimit)}}
 	for _, rr := range a.moduleRoutes {
-		rr.Routes(f)
+		for _, r := range rr.Routes() {
+			r.Path = strings.TrimPrefix(r.Path, "/auth")
+			auth.Routes = append(auth.Routes, r)
+		}
 	}
+	return route.Table{Surface: "kernel", Groups: []route.Group{
+		{Routes: []route.Route{
+			{Method: "GET", Path: "/healthz", Perm: access.Anyone, Handler: func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) }},
+			{Method: "GET", Path: "/readyz", Perm: access.Anyone, Handler: a.ready},
+		}},
+		auth,
+	}}
+}
 
-	v1 := f.Group("/api/v1", RateLimit(a.Config.APIRateLimit), httpx.ETag())
-	v1.Get("/tenants", a.listTenants)
-	t := v1.Group("/tenants/:tenant", a.TenantMiddleware, a.Authenticate)
-	a.tenantAPI = t
-	t.Get("/", a.getTenant)
-	t.Get("/logo", a.tenantLogo)
-	t.Get("/me", a.me)
-	t.Get("/tokens", a.listTokens)
-	t.Post("/tokens", a.createToken)
-	t.Delete("/tokens/:id", a.revokeToken)
-	a.Directory.Routes(t)
-	a.Market.Routes(t)
-	api.MatchRoutes(t, a.Matching)
-	t.Get("/stats", api.Stats(a.Stats))
+// Tables are every surface's route table, as mounted.
+func (a *App) Tables() []route.Table { return a.tables }
+
+// Mount serves a surface's table and records it (the matrix, the isolation
+// walk and the OpenAPI document read the tables).
+func (a *App) Mount(t route.Table) {
+	route.Mount(a.Fiber, t)
+	a.tables = append(a.tables, t)
 }
 
 func (a *App) ready(c *fiber.Ctx) error {
@@ -95,53 +95,6 @@ func (a *App) ready(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"status": "ready", "tenants": len(a.Tenants.All())})
 }
-
-// TenantSummary is the public description of a tenant.
-type TenantSummary struct {
-	Slug          string    `json:"slug"`
-	Name          string    `json:"name"`
-	ShortName     string    `json:"short_name"`
-	Description   string    `json:"description"`
-	ColorPrimary  string    `json:"color_primary"`
-	ColorAccent   string    `json:"color_accent"`
-	LogoURL       string    `json:"logo_url,omitempty"`
-	DefaultLocale string    `json:"default_locale"`
-	Center        []float64 `json:"center"`
-	Zoom          int       `json:"zoom"`
-	Domains       []string  `json:"domains"`
-}
-
-func (a *App) summary(slug string) TenantSummary {
-	t, _ := a.Tenants.BySlug(slug)
-	s := TenantSummary{Slug: t.Slug, Name: t.Name, ShortName: t.ShortName, Description: t.Description, ColorPrimary: t.ColorPrimary, ColorAccent: t.ColorAccent,
-		DefaultLocale: t.DefaultLocale, Center: []float64{t.CenterLat, t.CenterLon}, Zoom: t.Zoom, Domains: t.Domains}
-	if s.Domains == nil {
-		s.Domains = []string{}
-	}
-	if t.HasLogo() {
-		s.LogoURL = "/api/v1/tenants/" + t.Slug + "/logo?v=" + t.UpdatedAt.Format("20060102150405")
-	}
-	return s
-}
-
-func (a *App) listTenants(c *fiber.Ctx) error {
-	out := []TenantSummary{}
-	for _, t := range a.Tenants.All() {
-		if t.Active {
-			out = append(out, a.summary(t.Slug))
-		}
-	}
-	return c.JSON(fiber.Map{"items": out})
-}
-
-func (a *App) getTenant(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "tenant", "read"); err != nil {
-		return err
-	}
-	return c.JSON(a.summary(request.Tenant(c).Slug))
-}
-
-func (a *App) tenantLogo(c *fiber.Ctx) error { return SendLogo(c) }
 
 // SendLogo answers with the request tenant's logo, loadable from other
 // sites (widgets); an SVG opened directly cannot run script.
@@ -155,121 +108,4 @@ func SendLogo(c *fiber.Ctx) error {
 	c.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
 	return c.Send(t.Logo)
-}
-
-// Me describes the caller in this tenant.
-type Me struct {
-	User  *auth.User        `json:"user"`
-	Roles []string          `json:"roles"`
-	Orgs  map[string]string `json:"organizations"`
-	AAL   string            `json:"aal,omitempty"`
-}
-
-func (a *App) me(c *fiber.Ctx) error {
-	p := request.Principal(c)
-	if p.Anonymous() {
-		return httpx.Unauthorized()
-	}
-	orgs := p.Orgs
-	if orgs == nil {
-		orgs = map[string]string{}
-	}
-	return c.JSON(Me{User: p.User, Roles: p.Roles, Orgs: orgs, AAL: p.AAL})
-}
-
-// TokenInput is the body of token creation.
-type TokenInput struct {
-	Name          string   `json:"name"`
-	Scopes        []string `json:"scopes"`
-	ExpiresInDays int      `json:"expires_in_days"`
-}
-
-// MaxTokenDays bounds token lifetime.
-const MaxTokenDays = 366
-
-func (a *App) listTokens(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "tokens", "manage"); err != nil {
-		return err
-	}
-	if request.Principal(c).Token != nil {
-		return httpx.NewError(403, "token_admin", "ErrTokenAdmin")
-	}
-	out, err := a.Users.Tokens(c.UserContext(), request.Principal(c).UserID())
-	if err != nil {
-		return err
-	}
-	if out == nil {
-		out = []auth.Token{}
-	}
-	return c.JSON(fiber.Map{"items": out})
-}
-
-// CreateToken validates and issues a token for the caller (API and UI share it).
-func (a *App) CreateToken(c *fiber.Ctx, in TokenInput) (*auth.Token, string, error) {
-	if err := request.Authorize(c, "tokens", "manage"); err != nil {
-		return nil, "", err
-	}
-	p := request.Principal(c)
-	if p.Token != nil {
-		return nil, "", httpx.NewError(403, "token_admin", "ErrTokenAdmin")
-	}
-	v := &httpx.Validation{}
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
-		v.Add("name", "required", "ErrFieldRequired")
-	} else if len([]rune(in.Name)) > 100 {
-		v.Add("name", "too_long", "ErrFieldTooLong", "Max", 100)
-	}
-	if len(in.Scopes) == 0 {
-		v.Add("scopes", "required", "ErrFieldRequired")
-	}
-	for _, s := range in.Scopes {
-		if s != auth.ScopeRead && s != auth.ScopeWrite {
-			v.Add("scopes", "enum", "ErrFieldEnum", "Allowed", "read, write")
-			break
-		}
-	}
-	if in.ExpiresInDays == 0 {
-		in.ExpiresInDays = 90
-	}
-	if in.ExpiresInDays < 1 || in.ExpiresInDays > MaxTokenDays {
-		v.Add("expires_in_days", "range", "ErrFieldRange", "Min", 1, "Max", MaxTokenDays)
-	}
-	if err := v.Err(); err != nil {
-		return nil, "", err
-	}
-	return a.Users.CreateToken(c.UserContext(), p.UserID(), in.Name, in.Scopes, time.Duration(in.ExpiresInDays)*24*time.Hour)
-}
-
-func (a *App) createToken(c *fiber.Ctx) error {
-	var in TokenInput
-	if err := request.Authorize(c, "tokens", "manage"); err != nil {
-		return err
-	}
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	t, secret, err := a.CreateToken(c, in)
-	if err != nil {
-		return err
-	}
-	return c.Status(201).JSON(fiber.Map{"token": t, "secret": secret})
-}
-
-func (a *App) revokeToken(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "tokens", "manage"); err != nil {
-		return err
-	}
-	p := request.Principal(c)
-	if p.Token != nil {
-		return httpx.NewError(403, "token_admin", "ErrTokenAdmin")
-	}
-	ok, err := a.Users.RevokeToken(c.UserContext(), p.UserID(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return httpx.NotFound()
-	}
-	return c.SendStatus(204)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/masseflyt/masseflyt/core/page"
 )
 
 // MaxJSONBody is the largest JSON request body the API accepts.
@@ -98,4 +99,9 @@ func kindOf(t reflect.Type) string {
 		return "object"
 	}
 	return "value"
+}
+
+// PageRequest reads ?limit= and ?cursor= within a list's bounds.
+func PageRequest(c *fiber.Ctx, b page.Bounds) (page.Request, error) {
+	return b.Parse(c.Query("limit"), c.Query("cursor"))
 }

@@ -212,7 +212,7 @@ func fromDomain(de *fail.Error) *Error {
 	}
 	e := &Error{Status: st, Code: de.Code, MsgID: de.MsgID, Data: de.Data, Err: de.Err}
 	for _, f := range de.Fields {
-		e.Fields = append(e.Fields, FieldError{Field: f.Pointer, Code: f.Code, msgID: f.MsgID, data: f.Data})
+		e.Fields = append(e.Fields, FieldError{Field: fail.Name(f.Pointer), Code: f.Code, msgID: f.MsgID, data: f.Data})
 	}
 	return e
 }

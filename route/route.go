@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/request"
 )
 
@@ -26,6 +27,9 @@ type Route struct {
 	// route open by design. A zero Perm is refused when mounted.
 	Perm    access.Permission
 	Handler fiber.Handler
+	// Before runs ahead of the guard on this route alone (authentication
+	// and CSRF for a page outside a group that has them).
+	Before []fiber.Handler
 	// Doc describes an API operation (nil outside the API surface).
 	Doc *Doc
 }
@@ -36,6 +40,9 @@ type Doc struct {
 	ID, Summary, Tag string
 	// Query is a struct whose `query` tags name the query parameters.
 	Query any
+	// Page marks a paginated list (limit and cursor; core/page) with its
+	// page-size bounds.
+	Page page.Bounds
 	// In is the JSON request body (a value of its Go type); InOptional
 	// accepts an empty body.
 	In         any
@@ -131,7 +138,8 @@ func Mount(f *fiber.App, tables ...Table) {
 				r = f.Group(g.Prefix, g.Use...)
 			}
 			for _, rt := range g.Routes {
-				r.Add(rt.Method, rt.Path, Guard(rt.Perm), rt.Handler)
+				hs := append(append([]fiber.Handler{}, rt.Before...), Guard(rt.Perm), rt.Handler)
+				r.Add(rt.Method, rt.Path, hs...)
 			}
 		}
 	}

@@ -1,11 +1,10 @@
 // Package server assembles the standard Masseflyt: the kernel, the standard
-// plugins, the admin and the marketplace UI. cmd/masseflyt and the
+// plugins and the three surfaces: the REST API, the widgets and the UI. cmd/masseflyt and the
 // integration tests build the same thing through it.
 package server
 
 import (
-	"github.com/masseflyt/masseflyt/admin"
-	"github.com/masseflyt/masseflyt/apidoc"
+	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/app"
 	_ "github.com/masseflyt/masseflyt/plugins/standard" // the standard plugin set
 	"github.com/masseflyt/masseflyt/web"
@@ -14,6 +13,6 @@ import (
 
 // New builds the standard app.
 func New(cfg app.Config, o app.Options) (*app.App, error) {
-	o.Mount = append([]func(*app.App){admin.Mount, apidoc.Mount, widgets.Mount, web.Mount}, o.Mount...)
+	o.Mount = append([]func(*app.App){api.Mount, widgets.Mount, web.Mount}, o.Mount...)
 	return app.New(cfg, o)
 }

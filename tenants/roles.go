@@ -81,6 +81,10 @@ var DefaultRules = [][3]string{
 	{auth.RoleSupervisor, "memberships", "read"},
 	{auth.RoleSupervisor, "tenant", "read"},
 	{auth.RoleSupervisor, "tokens", "manage"},
+	{auth.RoleSupervisor, "me", "read"},
+	{auth.RoleSupervisor, "notifications", "read"},
+	{auth.RoleSupervisor, "notifications", "update"},
+	{auth.RoleSupervisor, "matches", "read"},
 	{auth.RoleTenantAdmin, "directory", "*"},
 	{auth.RoleTenantAdmin, "contacts", "*"},
 	{auth.RoleTenantAdmin, "vehicles", "*"},
@@ -112,6 +116,11 @@ type Roles struct {
 	e *casbin.SyncedEnforcer
 
 	// decisions caches Enforce results; any policy change clears it.
+	// writes serializes reloads with this instance's own changes: a reload
+	// reads the table and then swaps the policy in, and a change made in
+	// between would be lost.
+	writes sync.Mutex
+
 	decisions sync.Map // "role|dom|obj|act" → bool
 	userRoles sync.Map // "user|dom" → []string
 	stop      chan struct{}
@@ -172,6 +181,8 @@ func (r *Roles) Close() {
 
 // Reload rereads the policy from the database (changes made by other instances).
 func (r *Roles) Reload() error {
+	r.writes.Lock()
+	defer r.writes.Unlock()
 	err := r.e.LoadPolicy()
 	r.changed()
 	return err
@@ -266,22 +277,18 @@ func (r *Roles) IsSuperadmin(userID string) bool {
 
 // Assign gives a user a role in a tenant ("*" with superadmin for the platform).
 func (r *Roles) Assign(userID, role, tenantID string) error {
-	_, err := r.e.AddGroupingPolicy(subject(userID), role, tenantID)
-	r.changed()
-	if r.OnChange != nil {
-		r.OnChange()
-	}
-	return err
+	return r.change(func() error {
+		_, err := r.e.AddGroupingPolicy(subject(userID), role, tenantID)
+		return err
+	})
 }
 
 // Unassign removes a role from a user in a tenant.
 func (r *Roles) Unassign(userID, role, tenantID string) error {
-	_, err := r.e.RemoveGroupingPolicy(subject(userID), role, tenantID)
-	r.changed()
-	if r.OnChange != nil {
-		r.OnChange()
-	}
-	return err
+	return r.change(func() error {
+		_, err := r.e.RemoveGroupingPolicy(subject(userID), role, tenantID)
+		return err
+	})
 }
 
 // Assignments lists the direct role assignments in a tenant.
@@ -351,24 +358,36 @@ func ValidRule(role, obj, act, eft string) bool {
 
 // AddRule adds a tenant rule; it takes effect at once.
 func (r *Roles) AddRule(tenantID string, ru Rule) error {
-	// A rule replaces its opposite effect.
-	_, _ = r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, opposite(ru.Effect))
-	_, err := r.e.AddPolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
-	r.changed()
-	if r.OnChange != nil {
-		r.OnChange()
-	}
-	return err
+	return r.change(func() error {
+		// A rule replaces its opposite effect.
+		_, _ = r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, opposite(ru.Effect))
+		_, err := r.e.AddPolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+		return err
+	})
 }
 
 // RemoveRule removes a tenant rule.
 func (r *Roles) RemoveRule(tenantID string, ru Rule) (bool, error) {
-	ok, err := r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+	var ok bool
+	err := r.change(func() error {
+		var err error
+		ok, err = r.e.RemovePolicy(ru.Role, tenantID, ru.Object, ru.Action, ru.Effect)
+		return err
+	})
+	return ok, err
+}
+
+// change applies a change of this instance, serialized with reloads, and
+// then tells the other instances.
+func (r *Roles) change(do func() error) error {
+	r.writes.Lock()
+	err := do()
 	r.changed()
+	r.writes.Unlock()
 	if r.OnChange != nil {
 		r.OnChange()
 	}
-	return ok, err
+	return err
 }
 
 func opposite(eft string) string {

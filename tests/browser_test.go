@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 	"github.com/masseflyt/masseflyt/internal/testenv"
 )
@@ -124,12 +123,8 @@ func TestBrowserWidgetsAndPortal(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		d, err := e.App.Market.FeedDoc(e.Ctx(slug), e.Tenant(slug), platform)
+		f, err := e.App.Market.Feed(e.Ctx(slug), tn.Name, platform)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var f market.Feed
-		if err := json.Unmarshal(d.Body, &f); err != nil {
 			t.Fatal(err)
 		}
 		te := tenantExpect{Name: tn.Name, Color: tn.ColorPrimary, Allowed: allowed}

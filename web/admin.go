@@ -8,24 +8,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/admin"
+	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/tenants"
 )
-
-func (u *UI) mountAdmin(ui fiber.Router) {
-	ui.Get("/admin", u.adminPage)
-	ui.Post("/admin/settings", u.adminSettings)
-	ui.Post("/admin/logo", u.adminLogo)
-	ui.Post("/admin/rules", u.adminRule)
-	ui.Post("/admin/assignments", u.adminAssignment)
-	f := u.A.Fiber
-	f.Get("/admin", u.A.Authenticate, u.CSRF(), u.platformPage)
-	f.Post("/admin/tenants", u.A.Authenticate, u.CSRF(), u.platformCreate)
-}
 
 // AdminData feeds the tenant admin page.
 type AdminData struct {
@@ -45,9 +34,9 @@ type AdminData struct {
 func (u *UI) adminData(c *fiber.Ctx) AdminData {
 	t := request.Tenant(c)
 	ad := &admin.Admin{A: u.A}
-	return AdminData{Rules: u.A.Roles.Rules(t.ID), Assignments: ad.Assignments(c), Roles: auth.AllRoles[:len(auth.AllRoles)-1], Assignable: auth.AssignableRoles,
+	return AdminData{Rules: u.A.Roles.Rules(t.ID), Assignments: ad.Assignments(request.Ctx(c)), Roles: auth.AllRoles[:len(auth.AllRoles)-1], Assignable: auth.AssignableRoles,
 		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "view"}, Locales: locales.Supported, Domains: strings.Join(t.Domains, "\n"), Munis: strings.Join(t.MunicipalityList(), ", "),
-		Origins: strings.Join(t.Origins(), "\n"), Platform: market.BaseURL(c, u.A.Config.PublicURL)}
+		Origins: strings.Join(t.Origins(), "\n"), Platform: api.BaseURL(c, u.A.Config.PublicURL)}
 }
 
 func tenantObjects() map[string][]string {
@@ -93,7 +82,7 @@ func (u *UI) adminSettings(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return u.adminFail(c, err)
 	}
-	if _, err := (&admin.Admin{A: u.A}).ApplySettings(c, in); err != nil {
+	if _, err := (&admin.Admin{A: u.A}).ApplySettings(request.Ctx(c), in); err != nil {
 		return u.adminFail(c, err)
 	}
 	return u.adminDone(c)
@@ -119,7 +108,7 @@ func (u *UI) adminLogo(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := (&admin.Admin{A: u.A}).SetLogo(c, data); err != nil {
+	if err := (&admin.Admin{A: u.A}).SetLogo(request.Ctx(c), data); err != nil {
 		return u.adminFail(c, err)
 	}
 	return u.adminDone(c)
@@ -151,7 +140,7 @@ func (u *UI) adminAssignment(c *fiber.Ctx) error {
 		return err
 	}
 	in := admin.AssignmentInput{Email: c.FormValue("email"), UserID: c.FormValue("user_id"), Role: c.FormValue("role")}
-	if err := (&admin.Admin{A: u.A}).ChangeAssignment(c, in, c.FormValue("op") != "remove"); err != nil {
+	if err := (&admin.Admin{A: u.A}).ChangeAssignment(request.Ctx(c), in, c.FormValue("op") != "remove"); err != nil {
 		return u.adminFail(c, err)
 	}
 	return u.adminDone(c)
@@ -179,7 +168,7 @@ func (u *UI) platformCreate(c *fiber.Ctx) error {
 	}
 	err := v.Err()
 	if err == nil {
-		_, err = (&admin.Admin{A: u.A}).CreateTenant(c, in)
+		_, err = (&admin.Admin{A: u.A}).CreateTenant(request.Ctx(c), in)
 	}
 	if err != nil {
 		return u.formFailed(c, "platform", u.page(c, httpx.Loc(c).T("NavPlatform"), u.A.Tenants.All()), err)

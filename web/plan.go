@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -47,22 +48,27 @@ func (u *UI) planData(c *fiber.Ctx, p *market.Plan, rows []planRow) *PlanData {
 }
 
 func (u *UI) planPage(c *fiber.Ctx) error {
-	st, err := u.siteForEdit(c)
+	ctx := request.Ctx(c)
+	st, err := u.A.Directory.EditableSite(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	p, err := u.A.Market.GetPlan(c, st.ID)
+	p, err := u.A.Market.GetPlan(ctx, st.ID)
 	if err != nil {
 		return err
 	}
 	return u.render(c, "plan", u.page(c, httpx.Loc(c).T("PlanTitle"), u.planData(c, p, nil)))
 }
 
+// planSave replaces the plan. Besides the route's permission to create
+// listings, the site's plan is the project's: changing it needs the
+// permission to update the directory too.
 func (u *UI) planSave(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "create"); err != nil {
+	ctx := request.Ctx(c)
+	if err := access.Authorize(ctx, access.DirectoryUpdate.Object, access.DirectoryUpdate.Action); err != nil {
 		return err
 	}
-	st, err := u.siteForEdit(c)
+	st, err := u.A.Directory.EditableSite(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -85,10 +91,10 @@ func (u *UI) planSave(c *fiber.Ctx) error {
 	}
 	err = v.Err()
 	if err == nil {
-		_, err = u.A.Market.SavePlan(c, st.ID, in)
+		_, err = u.A.Market.SavePlan(ctx, st.ID, in)
 	}
 	if err != nil {
-		p, perr := u.A.Market.GetPlan(c, st.ID)
+		p, perr := u.A.Market.GetPlan(ctx, st.ID)
 		if perr != nil {
 			return perr
 		}

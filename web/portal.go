@@ -26,19 +26,6 @@ import (
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
-// The public regional portal (statistics, live view), the PWA files and
-// the tenant admin's embedding settings.
-func (u *UI) mountPortal(ui fiber.Router) {
-	ui.Get("/statistics", u.statsPage)
-	ui.Get("/live", u.livePage)
-	ui.Get("/live/events", u.liveEvents)
-	ui.Get("/manifest.webmanifest", u.manifest)
-	ui.Get("/sw.js", u.serviceWorker)
-	ui.Get("/offline", u.offline)
-	ui.Get("/icons/:name", u.icon)
-	ui.Post("/admin/embedding", u.adminEmbedding)
-}
-
 // StatsData feeds the statistics page and the statistics on the front page.
 type StatsData struct {
 	S       *stats.Stats
@@ -318,7 +305,7 @@ func (u *UI) adminEmbedding(c *fiber.Ctx) error {
 	origins := strings.Fields(strings.ReplaceAll(c.FormValue("embed_origins"), ",", " "))
 	tile, attr := formStr(c, "tile_url"), formStr(c, "tile_attribution")
 	in := &admin.Settings{EmbedOrigins: &origins, TileURL: tile, TileAttribution: attr}
-	if _, err := (&admin.Admin{A: u.A}).ApplySettings(c, in); err != nil {
+	if _, err := (&admin.Admin{A: u.A}).ApplySettings(request.Ctx(c), in); err != nil {
 		return u.adminFail(c, err)
 	}
 	return u.adminDone(c)

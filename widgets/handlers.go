@@ -8,12 +8,15 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
+	"github.com/masseflyt/masseflyt/route"
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
@@ -33,23 +36,32 @@ type handler struct {
 	b *Build
 }
 
-// Mount registers the widget routes.
-func Mount(a *app.App) {
+// Table is the widgets surface: the loader and bundles, and each region's
+// widget data and frames, always served as to a visitor.
+func Table(a *app.App) route.Table {
 	b, err := Load()
 	if err != nil {
 		panic(err) // the build is embedded; a broken one is a programming error
 	}
 	h := &handler{a: a, b: b}
-	g := a.Fiber.Group("/widgets/v1")
-	g.Get("/embed.js", h.loader)
-	data := g.Group("/data/:tenant", app.RateLimit(a.Config.APIRateLimit), a.TenantMiddleware, h.anonymous, h.origin)
-	data.Get("/config", h.config)
-	data.Get("/listings", h.listings)
-	data.Get("/map", h.mapData)
-	data.Get("/logo", app.SendLogo)
-	g.Get("/frame/:tenant/:widget", a.TenantMiddleware, h.anonymous, h.frame)
-	g.Get("/:file", h.bundle)
+	visitor := []fiber.Handler{a.TenantMiddleware, h.anonymous}
+	return route.Table{Surface: "widgets", Groups: []route.Group{
+		{Prefix: "/widgets/v1/data/:tenant", Use: []fiber.Handler{app.RateLimit(a.Config.APIRateLimit), a.TenantMiddleware, h.anonymous, h.origin}, Routes: []route.Route{
+			{Method: "GET", Path: "/config", Perm: access.ListingsRead, Handler: h.config},
+			{Method: "GET", Path: "/listings", Perm: access.ListingsRead, Handler: h.listings},
+			{Method: "GET", Path: "/map", Perm: access.ListingsRead, Handler: h.mapData},
+			{Method: "GET", Path: "/logo", Perm: access.Anyone, Handler: app.SendLogo},
+		}},
+		{Prefix: "/widgets/v1", Routes: []route.Route{
+			{Method: "GET", Path: "/embed.js", Perm: access.Anyone, Handler: h.loader},
+			{Method: "GET", Path: "/frame/:tenant/:widget", Perm: access.ListingsRead, Handler: h.frame, Before: visitor},
+			{Method: "GET", Path: "/:file", Perm: access.Anyone, Handler: h.bundle},
+		}},
+	}}
 }
+
+// Mount serves the widgets.
+func Mount(a *app.App) { a.Mount(Table(a)) }
 
 // anonymous makes every widget request a visitor's: cookies and tokens are
 // not read, so the data is the same for everybody and cacheable.
@@ -95,7 +107,7 @@ func (h *handler) origin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func (h *handler) self(c *fiber.Ctx) string { return market.BaseURL(c, h.a.Config.PublicURL) }
+func (h *handler) self(c *fiber.Ctx) string { return api.BaseURL(c, h.a.Config.PublicURL) }
 
 func (h *handler) loader(c *fiber.Ctx) error {
 	return sendAsset(c, h.b.Loader, CacheLoader)
@@ -176,18 +188,12 @@ func BuildConfig(loc *locales.Localizer, t *tenants.Tenant, base string) Config 
 }
 
 func (h *handler) config(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderCacheControl, CacheData)
 	return c.JSON(BuildConfig(httpx.Loc(c), request.Tenant(c), h.self(c)))
 }
 
 func (h *handler) listings(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
-	}
-	d, err := h.a.Market.FeedDoc(request.Ctx(c), request.Tenant(c), h.self(c))
+	d, err := api.FeedDoc(c, h.a.Market, h.a.Config.PublicURL)
 	if err != nil {
 		return err
 	}
@@ -195,15 +201,12 @@ func (h *handler) listings(c *fiber.Ctx) error {
 }
 
 func (h *handler) mapData(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
-	}
-	kind, fraction, err := market.ParseMapFilter(c)
+	b, err := h.a.Market.PublicGeoJSON(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, CacheData)
-	return market.SendGeoJSON(c)(h.a.Market.PublicGeoJSON(request.Ctx(c), request.Tenant(c).ID, kind, fraction))
+	return api.SendGeoJSON(c, b, nil)
 }
 
 var frameTmpl = template.Must(template.New("frame").Parse(`<!doctype html>
@@ -220,11 +223,8 @@ func (h *handler) frame(c *fiber.Ctx) error {
 	if w != "listings" && w != "map" {
 		return httpx.NotFound()
 	}
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
-	}
-	kind, fraction, err := market.ParseMapFilter(c)
-	if err != nil {
+	kind, fraction := c.Query("kind"), c.Query("fraction")
+	if err := market.CheckMapFilter(kind, fraction); err != nil {
 		return err
 	}
 	v := &httpx.Validation{}

@@ -24,6 +24,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/account"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/demo"
@@ -329,8 +330,8 @@ func tokenCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) e
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *days < 1 || *days > app.MaxTokenDays {
-		return fmt.Errorf("--days must be 1–%d", app.MaxTokenDays)
+	if *days < 1 || *days > account.MaxTokenDays {
+		return fmt.Errorf("--days must be 1–%d", account.MaxTokenDays)
 	}
 	var sc []string
 	for _, s := range strings.Split(*scopes, ",") {

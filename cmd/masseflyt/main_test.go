@@ -13,7 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/account"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/demo"
@@ -537,9 +537,9 @@ func TestTokenCreateRefused(t *testing.T) {
 		{"unknown user", []string{"--email", "ola@agder-anlegg.no"}, `unknown user "ola@agder-anlegg.no"`},
 		{"unknown scope", []string{"--scopes", "read,admin"}, `unknown scope "admin" (read, write)`},
 		{"empty scope", []string{"--scopes", "read,"}, `unknown scope ""`},
-		{"zero days", []string{"--days", "0"}, "--days must be 1–" + strconv.Itoa(app.MaxTokenDays)},
+		{"zero days", []string{"--days", "0"}, "--days must be 1–" + strconv.Itoa(account.MaxTokenDays)},
 		{"negative days", []string{"--days", "-5"}, "--days must be 1–"},
-		{"too many days", []string{"--days", strconv.Itoa(app.MaxTokenDays + 1)}, "--days must be 1–"},
+		{"too many days", []string{"--days", strconv.Itoa(account.MaxTokenDays + 1)}, "--days must be 1–"},
 		{"days not a number", []string{"--days", "many"}, `invalid value "many" for flag -days`},
 	} {
 		out, err := cli(t, append(append([]string{}, good...), c.extra...)...)

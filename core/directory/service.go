@@ -35,7 +35,6 @@ type Service struct {
 	Geocoder geo.Geocoder
 
 	cacheOnce sync.Once
-	lists     *store.Cache[[]byte]        // rendered directory pages
 	orgsOf    *store.Cache[principalOrgs] // memberships per tenant and user
 }
 
@@ -50,7 +49,6 @@ const CacheTTL = 5 * time.Second
 
 func (s *Service) caches() {
 	s.cacheOnce.Do(func() {
-		s.lists = store.NewCache[[]byte](CacheTTL, 2000)
 		s.orgsOf = store.NewCache[principalOrgs](CacheTTL, 10000)
 	})
 }

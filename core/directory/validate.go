@@ -9,8 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
-	"github.com/masseflyt/masseflyt/httpx"
 )
 
 // Field limits.
@@ -27,7 +27,7 @@ var (
 	regRe      = regexp.MustCompile(`^[A-ZÆØÅ0-9]{2,7}$`)
 )
 
-func text(v *httpx.Validation, field string, p *string, max int, required bool) {
+func text(v *fail.Validation, field string, p *string, max int, required bool) {
 	if p == nil {
 		return
 	}
@@ -42,7 +42,7 @@ func text(v *httpx.Validation, field string, p *string, max int, required bool) 
 	}
 }
 
-func enum(v *httpx.Validation, field, val string, allowed []string, required bool) {
+func enum(v *fail.Validation, field, val string, allowed []string, required bool) {
 	if val == "" && !required {
 		return
 	}
@@ -51,7 +51,7 @@ func enum(v *httpx.Validation, field, val string, allowed []string, required boo
 	}
 }
 
-func enumList(v *httpx.Validation, field string, vals []string, allowed []string) List {
+func enumList(v *fail.Validation, field string, vals []string, allowed []string) List {
 	seen := map[string]bool{}
 	out := List{}
 	for _, x := range vals {
@@ -69,7 +69,7 @@ func enumList(v *httpx.Validation, field string, vals []string, allowed []string
 	return out
 }
 
-func email(v *httpx.Validation, field string, p *string) {
+func email(v *fail.Validation, field string, p *string) {
 	text(v, field, p, 254, false)
 	if p == nil || *p == "" {
 		return
@@ -80,14 +80,14 @@ func email(v *httpx.Validation, field string, p *string) {
 	}
 }
 
-func phone(v *httpx.Validation, field string, p *string) {
+func phone(v *fail.Validation, field string, p *string) {
 	text(v, field, p, 30, false)
 	if p != nil && *p != "" && !phoneRe.MatchString(*p) {
 		v.Add(field, "invalid", "ErrFieldInvalid")
 	}
 }
 
-func website(v *httpx.Validation, field string, p *string) {
+func website(v *fail.Validation, field string, p *string) {
 	text(v, field, p, maxLine, false)
 	if p == nil || *p == "" {
 		return
@@ -101,7 +101,7 @@ func website(v *httpx.Validation, field string, p *string) {
 	}
 }
 
-func pattern(v *httpx.Validation, field string, p *string, re *regexp.Regexp) {
+func pattern(v *fail.Validation, field string, p *string, re *regexp.Regexp) {
 	if p == nil {
 		return
 	}
@@ -111,7 +111,7 @@ func pattern(v *httpx.Validation, field string, p *string, re *regexp.Regexp) {
 	}
 }
 
-func nonNegative(v *httpx.Validation, field string, x float64, max float64) {
+func nonNegative(v *fail.Validation, field string, x float64, max float64) {
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
 		v.Add(field, "invalid", "ErrFieldInvalid")
@@ -123,7 +123,7 @@ func nonNegative(v *httpx.Validation, field string, x float64, max float64) {
 }
 
 // parseDate accepts YYYY-MM-DD, YYYY-MM (first of month) or YYYY (1 January).
-func parseDate(v *httpx.Validation, field string, s *string) (*time.Time, bool) {
+func parseDate(v *fail.Validation, field string, s *string) (*time.Time, bool) {
 	if s == nil {
 		return nil, false
 	}
@@ -143,7 +143,7 @@ func parseDate(v *httpx.Validation, field string, s *string) (*time.Time, bool) 
 	return nil, false
 }
 
-func checkPoint(v *httpx.Validation, lat, lon float64) {
+func checkPoint(v *fail.Validation, lat, lon float64) {
 	if !geo.InNorway(geo.Point{Lat: lat, Lon: lon}) {
 		v.Add("lat", "outside_norway", "ErrOutsideNorway")
 	}

@@ -6,6 +6,7 @@ package fail
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -156,4 +157,25 @@ func LabelID(pointer string) string {
 		return b.String()
 	}
 	return "LabelField"
+}
+
+// Name turns a JSON pointer back into the field's name as sent, items as
+// name[i]: "/lines/0/quantity" → "lines[0].quantity".
+func Name(pointer string) string {
+	if !strings.HasPrefix(pointer, "/") {
+		return pointer
+	}
+	var b strings.Builder
+	for i, p := range strings.Split(pointer[1:], "/") {
+		p = strings.ReplaceAll(strings.ReplaceAll(p, "~1", "/"), "~0", "~")
+		if _, err := strconv.Atoi(p); err == nil && i > 0 {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }

@@ -43,3 +43,14 @@ func TestErrors(t *testing.T) {
 		t.Errorf("validation error: %+v", e)
 	}
 }
+
+func TestName(t *testing.T) {
+	for ptr, want := range map[string]string{"/title": "title", "/lines/0/quantity": "lines[0].quantity", "/a~1b": "a/b", "name": "name", "/values/2": "values[2]"} {
+		if got := Name(ptr); got != want {
+			t.Errorf("Name(%q) = %q, want %q", ptr, got, want)
+		}
+		if ptr != "name" && Pointer(Name(ptr)) != ptr && ptr != "/a~1b" {
+			t.Errorf("Pointer(Name(%q)) = %q", ptr, Pointer(Name(ptr)))
+		}
+	}
+}

@@ -3,25 +3,24 @@ package market
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/blob"
+	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
-	"github.com/masseflyt/masseflyt/httpx"
-	"github.com/masseflyt/masseflyt/request"
 )
 
 // Document kinds.
@@ -93,67 +92,67 @@ var (
 	errUploadMismatch = errors.New("upload: content does not match the name")
 )
 
-// Documents lists a listing's documents.
-func (s *Service) Documents(c *fiber.Ctx, listingID string) ([]Document, error) {
+// Upload is a file as sent: its name, the type the sender declared (the
+// market trusts only the bytes) and its content.
+type Upload struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+func errTooLarge() error {
+	return fail.New(fail.TooLarge, "too_large", "ErrUploadTooLarge", "Max", "20 MB")
+}
+
+// Documents returns a page of a listing's documents, oldest first: for
+// members of the tenant and the owner.
+func (s *Service) Documents(ctx context.Context, listingID string, r page.Request) (page.Page[Document], error) {
+	l, err := s.Find(ctx, listingID)
+	if err != nil {
+		return page.Page[Document]{}, err
+	}
+	if err := documentAccess(ctx, l); err != nil {
+		return page.Page[Document]{}, err
+	}
 	var out []Document
-	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
-		return tx.Where("listing_id = ?", listingID).Order("created_at").Find(&out).Error
+	err = s.DB.Read(ctx, func(tx *gorm.DB) error {
+		q, err := afterCreated(tx.Where("listing_id = ?", l.ID), r.Cursor)
+		if err != nil {
+			return err
+		}
+		return q.Order("created_at, id").Limit(r.Limit + 1).Find(&out).Error
 	})
-	if out == nil {
-		out = []Document{}
+	if err != nil {
+		return page.Page[Document]{}, err
 	}
-	return out, err
+	return page.Cut(out, r.Limit, func(d Document) page.Key { return createdKey(d.CreatedAt, d.ID) }), nil
 }
 
-// documentAccess: quality documents are for members of the tenant and the
-// owner; a listing the caller cannot see at all is not found.
-func documentAccess(c *fiber.Ctx, l *Listing) error {
-	switch AccessTo(c, l) {
-	case Full, Member:
-		return nil
-	case Hidden:
-		return httpx.NotFound()
-	}
-	if request.Principal(c).Anonymous() {
-		return httpx.Unauthorized()
-	}
-	return httpx.Forbidden()
-}
-
-// Upload validates and stores a document for a listing the caller may edit.
-func (s *Service) Upload(c *fiber.Ctx, listingID, kind string, fh *multipart.FileHeader) (*Document, error) {
-	l, err := s.editable(c, listingID)
+// UploadDocument validates and stores a document of kind for a listing the
+// actor may change (f nil: no file was sent). The type is read from the
+// bytes and must agree with the file name.
+func (s *Service) UploadDocument(ctx context.Context, listingID, kind string, f *Upload) (*Document, error) {
+	l, err := s.Editable(ctx, listingID)
 	if err != nil {
 		return nil, err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	if !inSet(kind, DocumentKinds) {
 		enumErr(v, "kind", DocumentKinds)
 		return nil, v.Err()
 	}
-	if fh == nil {
+	if f == nil {
 		v.Add("file", "required", "ErrFieldRequired")
 		return nil, v.Err()
 	}
-	if fh.Size > MaxDocument {
-		return nil, httpx.NewError(413, "too_large", "ErrUploadTooLarge", "Max", "20 MB")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxDocument+1))
-	if err != nil {
-		return nil, err
-	}
+	data := f.Data
 	if len(data) > MaxDocument {
-		return nil, httpx.NewError(413, "too_large", "ErrUploadTooLarge", "Max", "20 MB")
+		return nil, errTooLarge()
 	}
 	if len(data) == 0 {
-		return nil, httpx.NewError(400, "empty_body", "ErrEmptyBody")
+		return nil, fail.New(fail.BadRequest, "empty_body", "ErrEmptyBody")
 	}
-	name := filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
+	name := filepath.Base(strings.ReplaceAll(f.Filename, "\\", "/"))
 	if len([]rune(name)) > 200 || !utf8.ValidString(name) || strings.ContainsAny(name, "\x00\r\n\"") {
 		v.Add("file", "name", "ErrFieldInvalid")
 		return nil, v.Err()
@@ -161,123 +160,82 @@ func (s *Service) Upload(c *fiber.Ctx, listingID, kind string, fh *multipart.Fil
 	ct, err := Sniff(name, data)
 	switch {
 	case errors.Is(err, errUploadType):
-		return nil, httpx.NewError(415, "upload_type", "ErrDocumentType")
+		return nil, fail.New(fail.UnsupportedType, "upload_type", "ErrDocumentType")
 	case errors.Is(err, errUploadMismatch):
-		return nil, httpx.NewError(415, "upload_mismatch", "ErrDocumentMismatch", "Name", name)
+		return nil, fail.New(fail.UnsupportedType, "upload_mismatch", "ErrDocumentMismatch", "Name", name)
 	}
+	a := access.From(ctx)
 	sum := sha256.Sum256(data)
 	d := &Document{ID: store.NewID(), ListingID: l.ID, Kind: kind, Filename: name, ContentType: ct, Size: int64(len(data)),
-		SHA256: hex.EncodeToString(sum[:]), UploadedBy: request.Principal(c).UserID()}
-	d.BlobKey = request.Tenant(c).ID + "/" + d.ID
-	if err := s.Blobs.Put(request.Ctx(c), d.BlobKey, bytes.NewReader(data)); err != nil {
+		SHA256: hex.EncodeToString(sum[:]), UploadedBy: a.UserID()}
+	d.BlobKey = a.TenantID + "/" + d.ID
+	if err := s.Blobs.Put(ctx, d.BlobKey, bytes.NewReader(data)); err != nil {
 		return nil, err
 	}
-	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Create(d).Error }); err != nil {
-		_ = s.Blobs.Delete(request.Ctx(c), d.BlobKey) // nothing half-saved
+	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Create(d).Error }); err != nil {
+		_ = s.Blobs.Delete(ctx, d.BlobKey) // nothing half-saved
 		return nil, err
 	}
 	return d, nil
 }
 
-func (s *Service) uploadDocument(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "update"); err != nil {
-		return err
-	}
-	fh, _ := c.FormFile("file")
-	d, err := s.Upload(c, c.Params("id"), c.FormValue("kind"), fh)
-	if err != nil {
-		return err
-	}
-	return c.Status(201).JSON(d)
-}
-
-func (s *Service) listDocuments(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
-	}
-	l, err := s.Get(c, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if err := documentAccess(c, l); err != nil {
-		return err
-	}
-	out, err := s.Documents(c, l.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"items": out})
-}
-
-func (s *Service) document(c *fiber.Ctx) (*Document, *Listing, error) {
-	id := c.Params("id")
+// document reads a document and its listing.
+func (s *Service) document(ctx context.Context, id string) (*Document, *Listing, error) {
 	if !store.ValidID(id) {
-		return nil, nil, httpx.NotFound()
+		return nil, nil, fail.NotFoundErr()
 	}
 	var d Document
-	err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&d).Error })
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil, httpx.NotFound()
-	}
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&d).Error })
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, notFoundOr(err)
 	}
-	l, err := s.Get(c, d.ListingID)
+	l, err := s.Find(ctx, d.ListingID)
 	if err != nil {
 		return nil, nil, err
 	}
 	return &d, l, nil
 }
 
-func (s *Service) downloadDocument(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
-	}
-	d, l, err := s.document(c)
+// OpenDocument returns a document and its content, checked against the
+// checksum taken at upload, for members of the tenant and the owner.
+func (s *Service) OpenDocument(ctx context.Context, id string) (*Document, []byte, error) {
+	d, l, err := s.document(ctx, id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := documentAccess(c, l); err != nil {
-		return err
+	if err := documentAccess(ctx, l); err != nil {
+		return nil, nil, err
 	}
-	rc, err := s.Blobs.Get(request.Ctx(c), d.BlobKey)
+	rc, err := s.Blobs.Get(ctx, d.BlobKey)
 	if errors.Is(err, blob.ErrNotFound) {
-		return httpx.NotFound()
+		return nil, nil, fail.NotFoundErr()
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(rc)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != d.SHA256 {
-		return httpx.NewError(500, "checksum", "ErrInternal")
+		return nil, nil, fail.New(fail.Internal, "checksum", "ErrInternal")
 	}
-	c.Set(fiber.HeaderContentType, d.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+strings.ReplaceAll(d.Filename, `"`, "")+`"`)
-	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set("Digest", "sha-256="+d.SHA256)
-	c.Set(fiber.HeaderContentLength, strconv.Itoa(len(data)))
-	return c.Send(data)
+	return d, data, nil
 }
 
-func (s *Service) deleteDocument(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "update"); err != nil {
-		return err
-	}
-	d, l, err := s.document(c)
+// DeleteDocument removes a document of a listing the actor may change.
+func (s *Service) DeleteDocument(ctx context.Context, id string) error {
+	d, l, err := s.document(ctx, id)
 	if err != nil {
 		return err
 	}
-	if _, err := s.editable(c, l.ID); err != nil {
+	if err := canEdit(ctx, l); err != nil {
 		return err
 	}
-	if err := s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error { return tx.Where("id = ?", d.ID).Delete(&Document{}).Error }); err != nil {
+	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", d.ID).Delete(&Document{}).Error }); err != nil {
 		return err
 	}
-	_ = s.Blobs.Delete(request.Ctx(c), d.BlobKey)
-	return c.SendStatus(204)
+	_ = s.Blobs.Delete(ctx, d.BlobKey)
+	return nil
 }

@@ -9,27 +9,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
-	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/store"
-	"github.com/masseflyt/masseflyt/httpx"
-	"github.com/masseflyt/masseflyt/request"
 )
-
-// mapClass is the audience a map is rendered for: the public sees coarse
-// points (unless the owner made a point public) and no members-only
-// listings; members of the tenant see exact points.
-func mapClass(c *fiber.Ctx) string {
-	p := request.Principal(c)
-	if p.Has(auth.RoleMember) || p.Has(auth.RoleSupervisor) || request.IsAdmin(c) {
-		return "member"
-	}
-	return "public"
-}
 
 // The map of a tenant is kept per audience as one rendered feature per
 // listing. After a write only the listings changed since the last refresh
@@ -59,10 +46,18 @@ type mapState struct {
 	assembled map[string][]byte // kind|fraction|day → document
 }
 
-// GeoJSON renders the tenant's open listings and facilities as a
-// FeatureCollection for the caller's audience, filtered by kind and fraction.
-func (s *Service) GeoJSON(c *fiber.Ctx, kind, fraction string) ([]byte, error) {
-	return s.geoJSON(request.Ctx(c), request.Tenant(c).ID, mapClass(c), kind, fraction)
+// GeoJSON renders the open listings and facilities of the tenant in ctx as
+// a FeatureCollection for the actor's audience (mapClass), filtered by kind
+// and fraction (checked: CheckMapFilter).
+func (s *Service) GeoJSON(ctx context.Context, kind, fraction string) ([]byte, error) {
+	if err := CheckMapFilter(kind, fraction); err != nil {
+		return nil, err
+	}
+	a := access.From(ctx)
+	if a.TenantID == "" {
+		return nil, fail.NotFoundErr()
+	}
+	return s.geoJSON(ctx, a.TenantID, mapClass(ctx), kind, fraction)
 }
 
 func (s *Service) geoJSON(ctx context.Context, tenantID, class, kind, fraction string) ([]byte, error) {
@@ -221,41 +216,6 @@ func renderListing(r *mapRow, class string) []byte {
 	b.WriteString(`],"title":` + strconv.Quote(r.Title) + `,"band":` + strconv.Quote(QuantityBand(r.Tonnes)))
 	b.WriteString(`,"period":"` + r.From + "/" + r.To + `"}}`)
 	return b.Bytes()
-}
-
-func (s *Service) geojson(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "read"); err != nil {
-		return err
-	}
-	kind, fraction, err := ParseMapFilter(c)
-	if err != nil {
-		return err
-	}
-	return SendGeoJSON(c)(s.GeoJSON(c, kind, fraction))
-}
-
-// SendGeoJSON returns a sender for a rendered map: SendGeoJSON(c)(b, err).
-func SendGeoJSON(c *fiber.Ctx) func(b []byte, err error) error {
-	return func(b []byte, err error) error {
-		if err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "application/geo+json")
-		return c.Send(b)
-	}
-}
-
-// ParseMapFilter reads and checks the kind and fraction filters of a map.
-func ParseMapFilter(c *fiber.Ctx) (kind, fraction string, err error) {
-	kind, fraction = c.Query("kind"), c.Query("fraction")
-	v := &httpx.Validation{}
-	if kind != "" && !inSet(kind, Kinds) {
-		enumErr(v, "kind", Kinds)
-	}
-	if _, ok := FractionByCode(fraction); fraction != "" && !ok {
-		v.Add("fraction", "unknown_fraction", "ErrUnknownFraction", "Fraction", fraction)
-	}
-	return kind, fraction, v.Err()
 }
 
 // ResetMaps drops the kept maps; the next request rebuilds them in full.

@@ -2,16 +2,15 @@ package market
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"io"
 	"strconv"
 	"strings"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/masseflyt/masseflyt/httpx"
-	"github.com/masseflyt/masseflyt/request"
+	"github.com/masseflyt/masseflyt/core/fail"
 )
 
 // Column names a lab export may use (Norwegian or English, any case).
@@ -31,7 +30,7 @@ func ParseLabTable(name string, data []byte) ([]SampleInput, error) {
 	case strings.HasSuffix(strings.ToLower(name), ".xlsx"):
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		if err != nil {
-			return nil, httpx.NewError(415, "upload_mismatch", "ErrDocumentMismatch", "Name", name)
+			return nil, fail.New(fail.UnsupportedType, "upload_mismatch", "ErrDocumentMismatch", "Name", name)
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
@@ -58,7 +57,7 @@ func ParseLabTable(name string, data []byte) ([]SampleInput, error) {
 			rows = append(rows, rec)
 		}
 	default:
-		return nil, httpx.NewError(415, "upload_type", "ErrLabFileType")
+		return nil, fail.New(fail.UnsupportedType, "upload_type", "ErrLabFileType")
 	}
 	if len(rows) < 2 {
 		return nil, labErr(0, "ErrLabEmpty")
@@ -103,11 +102,7 @@ func ParseLabTable(name string, data []byte) ([]SampleInput, error) {
 			idx[sample] = i
 			out = append(out, SampleInput{Name: sample})
 		}
-		out[i].Values = append(out[i].Values, struct {
-			Parameter string  `json:"parameter"`
-			Value     float64 `json:"value"`
-			Unit      string  `json:"unit"`
-		}{param, value, unit})
+		out[i].Values = append(out[i].Values, SampleValue{param, value, unit})
 	}
 	if len(out) == 0 {
 		return nil, labErr(0, "ErrLabEmpty")
@@ -116,60 +111,38 @@ func ParseLabTable(name string, data []byte) ([]SampleInput, error) {
 }
 
 func labErr(row int, msg string) error {
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	v.Add("file", "row_"+strconv.Itoa(row), msg, "Row", row)
 	return v.Err()
 }
 
-// ImportSamples adds every sample of a lab table, all or nothing.
-func (s *Service) ImportSamples(c *fiber.Ctx, listingID, name string, data []byte) ([]*Sample, error) {
-	l, err := s.editable(c, listingID)
+// ImportSamples adds every sample of a lab table (CSV or XLSX, f.Filename
+// decides) to a listing the actor may change, all or nothing. Who may
+// import is decided before the file is looked at.
+func (s *Service) ImportSamples(ctx context.Context, listingID string, f *Upload) ([]*Sample, error) {
+	l, err := s.Editable(ctx, listingID)
 	if err != nil {
 		return nil, err
 	}
-	ins, err := ParseLabTable(name, data)
+	if f == nil {
+		v := &fail.Validation{}
+		v.Add("file", "required", "ErrFieldRequired")
+		return nil, v.Err()
+	}
+	if len(f.Data) > MaxDocument {
+		return nil, errTooLarge()
+	}
+	ins, err := ParseLabTable(f.Filename, f.Data)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*Sample, 0, len(ins))
 	for i := range ins {
-		sm, err := s.prepareSample(l, &ins[i])
+		sm, err := prepareSample(l, &ins[i])
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, sm)
 	}
-	return out, s.storeSamples(c, l, out)
-}
-
-func (s *Service) importSamples(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "update"); err != nil {
-		return err
-	}
-	if _, err := s.editable(c, c.Params("id")); err != nil {
-		return err // who may import is decided before the file is looked at
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		v := &httpx.Validation{}
-		v.Add("file", "required", "ErrFieldRequired")
-		return v.Err()
-	}
-	if fh.Size > MaxDocument {
-		return httpx.NewError(413, "too_large", "ErrUploadTooLarge", "Max", "20 MB")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxDocument))
-	if err != nil {
-		return err
-	}
-	out, err := s.ImportSamples(c, c.Params("id"), fh.Filename, data)
-	if err != nil {
-		return err
-	}
-	return c.Status(201).JSON(fiber.Map{"items": out})
+	return out, s.storeSamples(ctx, l, out)
 }

@@ -1,18 +1,18 @@
 package market
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/store"
-	"github.com/masseflyt/masseflyt/httpx"
-	"github.com/masseflyt/masseflyt/request"
 )
 
 // PlanLine is one row of a project's mass handling plan: masses cut
@@ -75,14 +75,28 @@ type PlanInput struct {
 // MaxPlanLines bounds a plan.
 const MaxPlanLines = 200
 
-// GetPlan loads a project's plan.
-func (s *Service) GetPlan(c *fiber.Ctx, siteID string) (*Plan, error) {
-	st, err := s.Directory.GetSite(c, siteID)
+// Plan loads a project's plan for its owner, tenant admins and
+// supervisors.
+func (s *Service) Plan(ctx context.Context, siteID string) (*Plan, error) {
+	p, err := s.GetPlan(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	if err := planAccess(ctx, p.Site.OrganizationID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// GetPlan loads a site's plan, whoever asks (callers that checked the site
+// already: the UI's plan page).
+func (s *Service) GetPlan(ctx context.Context, siteID string) (*Plan, error) {
+	st, err := s.Directory.GetSite(ctx, siteID)
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{Site: st}
-	if err := s.DB.Read(request.Ctx(c), func(tx *gorm.DB) error {
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		return tx.Where("site_id = ?", st.ID).Order("position").Find(&p.Lines).Error
 	}); err != nil {
 		return nil, err
@@ -118,15 +132,15 @@ func totals(lines []PlanLine) []PlanTotal {
 // listing per row in step (a surplus for cut, a need for fill): rows that
 // remain update their listing, new rows create one, removed rows close theirs.
 // Nothing is saved when any row is invalid.
-func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, error) {
-	st, err := s.Directory.GetSite(c, siteID)
+func (s *Service) SavePlan(ctx context.Context, siteID string, in *PlanInput) (*Plan, error) {
+	st, err := s.Directory.GetSite(ctx, siteID)
 	if err != nil {
 		return nil, err
 	}
-	if !request.CanEditOrg(c, st.OrganizationID) {
-		return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
+	if !access.From(ctx).CanEditOrg(st.OrganizationID) {
+		return nil, errNotOwn()
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	if st.Kind != "project" {
 		v.Add("site", "not_project", "ErrPlanProjectOnly")
 		return nil, v.Err()
@@ -178,7 +192,8 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err = s.DB.Tx(request.Ctx(c), func(tx *gorm.DB) error {
+	userID := access.From(ctx).UserID()
+	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var old []PlanLine
 		if err := tx.Where("site_id = ?", st.ID).Order("position").Find(&old).Error; err != nil {
 			return err
@@ -190,7 +205,7 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 				listingID = *old[i].ListingID
 				old[i].ListingID = nil
 			}
-			if err := s.syncListing(tx, c, st, &lines[i], listingID, in.Publish, now); err != nil {
+			if err := syncListing(tx, userID, st, &lines[i], listingID, in.Publish, now); err != nil {
 				return err
 			}
 		}
@@ -225,10 +240,10 @@ func (s *Service) SavePlan(c *fiber.Ctx, siteID string, in *PlanInput) (*Plan, e
 	if err != nil {
 		return nil, err
 	}
-	return s.GetPlan(c, st.ID)
+	return s.GetPlan(ctx, st.ID)
 }
 
-func (s *Service) syncListing(tx *gorm.DB, c *fiber.Ctx, st *directory.Site, pl *PlanLine, listingID string, publish bool, now time.Time) error {
+func syncListing(tx *gorm.DB, userID string, st *directory.Site, pl *PlanLine, listingID string, publish bool, now time.Time) error {
 	kind := "surplus"
 	title := "Overskudd: "
 	if pl.Direction == "fill" {
@@ -248,52 +263,10 @@ func (s *Service) syncListing(tx *gorm.DB, c *fiber.Ctx, st *directory.Site, pl 
 		pl.ListingID = &listingID
 		return tx.Model(&Listing{}).Where("id = ?", listingID).Updates(upd).Error
 	}
-	l.ID, l.Status, l.CreatedBy, l.CreatedAt = store.NewID(), StatusDraft, request.Principal(c).UserID(), now
+	l.ID, l.Status, l.CreatedBy, l.CreatedAt = store.NewID(), StatusDraft, userID, now
 	if publish {
 		l.Status, l.PublishedAt = StatusPublished, &now
 	}
 	pl.ListingID = &l.ID
 	return tx.Create(&l).Error
-}
-
-func (s *Service) getPlan(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "directory", "read"); err != nil {
-		return err
-	}
-	p, err := s.planForOwner(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(p)
-}
-
-// planForOwner loads a plan for its project's owner, admins and supervisors.
-func (s *Service) planForOwner(c *fiber.Ctx) (*Plan, error) {
-	p, err := s.GetPlan(c, c.Params("id"))
-	if err != nil {
-		return nil, err
-	}
-	pr := request.Principal(c)
-	switch {
-	case request.CanEditOrg(c, p.Site.OrganizationID), pr.Has("supervisor"):
-		return p, nil
-	case pr.Anonymous():
-		return nil, httpx.Unauthorized()
-	}
-	return nil, httpx.NewError(403, "not_own_organization", "ErrNotOwnOrganization")
-}
-
-func (s *Service) putPlan(c *fiber.Ctx) error {
-	if err := request.Authorize(c, "listings", "create"); err != nil {
-		return err
-	}
-	var in PlanInput
-	if err := httpx.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	p, err := s.SavePlan(c, c.Params("id"), &in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(p)
 }

@@ -2,17 +2,18 @@ package market
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/locales"
-	"github.com/masseflyt/masseflyt/request"
 )
 
 // planRows renders a plan's lines as text cells in the caller's language.
@@ -179,33 +180,48 @@ func PlanXLSX(l *locales.Localizer, p *Plan, org string, now time.Time) ([]byte,
 	return b.Bytes(), nil
 }
 
-func (s *Service) exportPlan(format string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if err := request.Authorize(c, "directory", "read"); err != nil {
-			return err
-		}
-		p, err := s.planForOwner(c)
-		if err != nil {
-			return err
-		}
-		org := ""
-		if o, err := s.Directory.GetOrg(c, p.Site.OrganizationID); err == nil {
-			org = o.Name + " (org.nr. " + o.OrgNumber + ")"
-		}
-		l := httpx.Loc(c)
-		var data []byte
-		ct := "application/pdf"
-		if format == "xlsx" {
-			ct = xlsxType
-			data, err = PlanXLSX(l, p, org, s.now())
-		} else {
-			data, err = PlanPDF(l, p, org, s.now())
-		}
-		if err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, ct)
-		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="massehandteringsplan-%s.%s"`, p.Site.ID[:8], format))
-		return c.Send(data)
+// PlanFile is an exported plan.
+type PlanFile struct {
+	Data        []byte
+	ContentType string
+	Filename    string
+}
+
+// PlanFormats are the formats a plan is exported in.
+var PlanFormats = []string{"pdf", "xlsx"}
+
+var (
+	msgsOnce sync.Once
+	msgs     *i18n.Bundle
+)
+
+// localizer is the actor's language, for what the market writes for them.
+func localizer(ctx context.Context) *locales.Localizer {
+	msgsOnce.Do(func() { msgs = locales.MustBundle() })
+	return locales.New(msgs, access.From(ctx).Locale)
+}
+
+// ExportPlan renders a project's plan as PDF or XLSX ("pdf", "xlsx") in the
+// actor's language, for those who may read it (Plan).
+func (s *Service) ExportPlan(ctx context.Context, siteID, format string) (*PlanFile, error) {
+	p, err := s.Plan(ctx, siteID)
+	if err != nil {
+		return nil, err
 	}
+	org := ""
+	if o, err := s.Directory.GetOrg(ctx, p.Site.OrganizationID); err == nil {
+		org = o.Name + " (org.nr. " + o.OrgNumber + ")"
+	}
+	l := localizer(ctx)
+	f := &PlanFile{ContentType: "application/pdf", Filename: fmt.Sprintf("massehandteringsplan-%s.%s", p.Site.ID[:8], format)}
+	if format == "xlsx" {
+		f.ContentType = xlsxType
+		f.Data, err = PlanXLSX(l, p, org, s.now())
+	} else {
+		f.Data, err = PlanPDF(l, p, org, s.now())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }

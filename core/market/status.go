@@ -1,6 +1,6 @@
 package market
 
-import "github.com/masseflyt/masseflyt/httpx"
+import "github.com/masseflyt/masseflyt/core/fail"
 
 // Status is where a listing is in its lifecycle.
 type Status string
@@ -60,7 +60,7 @@ func (s Status) CanBecome(to Status) error {
 		}
 	}
 	if len(targets) == 0 {
-		return httpx.Conflict("ErrListingClosed")
+		return fail.ConflictErr("ErrListingClosed")
 	}
-	return httpx.Conflict("ErrListingDraft")
+	return fail.ConflictErr("ErrListingDraft")
 }

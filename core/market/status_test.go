@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/core/fail"
 )
 
 func TestStatusTransitions(t *testing.T) {
@@ -30,8 +30,8 @@ func TestStatusTransitions(t *testing.T) {
 					}
 					return
 				}
-				var he *httpx.Error
-				if !errors.As(err, &he) || he.Status != 409 || he.Code != "conflict" || he.MsgID != msg {
+				var fe *fail.Error
+				if !errors.As(err, &fe) || fe.Kind != fail.Conflict || fe.Code != "conflict" || fe.MsgID != msg {
 					t.Fatalf("got %#v, want 409 conflict %s", err, msg)
 				}
 			})

@@ -13,6 +13,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/locales"
 )
@@ -105,7 +106,7 @@ func (s *Service) discover(ctx context.Context, l *market.Listing) error {
 	if !l.Open() {
 		return nil
 	}
-	ms, err := s.Rank(ctx, l, 20)
+	ms, err := s.rank(ctx, l, 20, true)
 	if err != nil || len(ms) == 0 {
 		return err
 	}
@@ -212,22 +213,41 @@ func (s *Service) onNotified(ctx context.Context, env events.Envelope, e events.
 }
 
 // Notifications lists the actor's notifications in the tenant, unread first.
-func (s *Service) Notifications(ctx context.Context) ([]Notification, error) {
+func (s *Service) Notifications(ctx context.Context, r page.Request) (page.Page[Notification], error) {
 	a := access.From(ctx)
 	if a.Anonymous() {
-		return nil, fail.UnauthorizedErr()
+		return page.Page[Notification]{}, fail.UnauthorizedErr()
 	}
+	const read = "CASE WHEN notifications.read_at IS NULL THEN 0 ELSE 1 END"
 	var out []Notification
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&Notification{}).Select("notifications.*, listings.title AS title").
+		q := tx.Model(&Notification{}).Select("notifications.*, listings.title AS title").
 			Joins("JOIN listings ON listings.tenant_id = notifications.tenant_id AND listings.id = notifications.counterpart_id").
-			Where("notifications.user_id = ?", a.UserID()).
-			Order("notifications.read_at IS NOT NULL, notifications.created_at DESC").Limit(100).Find(&out).Error
+			Where("notifications.user_id = ?", a.UserID())
+		if r.Cursor != "" {
+			k, err := page.Decode(r.Cursor, 2)
+			if err != nil {
+				return err
+			}
+			flag := 0
+			if k[0] == "1" {
+				flag = 1
+			}
+			q = q.Where("("+read+" > ? OR ("+read+" = ? AND notifications.id < ?))", flag, flag, k[1])
+		}
+		// Unread first, newest first (IDs are time-ordered UUIDv7).
+		return q.Order(read + ", notifications.id DESC").Limit(r.Limit + 1).Find(&out).Error
 	})
-	if out == nil {
-		out = []Notification{}
+	if err != nil {
+		return page.Page[Notification]{}, err
 	}
-	return out, err
+	return page.Cut(out, r.Limit, func(n Notification) page.Key {
+		flag := "0"
+		if n.ReadAt != nil {
+			flag = "1"
+		}
+		return page.Key{flag, n.ID}
+	}), nil
 }
 
 // MarkRead marks one of the actor's unread notifications read; not found

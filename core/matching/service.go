@@ -170,9 +170,16 @@ func ItemOf(l *market.Listing, siteType map[string]string, accepts map[string]ma
 }
 
 // Rank ranks a listing's counterparts in the tenant of ctx, leaving out
-// dismissed ones; with a road router, the ranked matches' distances are
-// refined by road.
+// dismissed ones; with a road router, the distances discovery has measured
+// by road replace the estimates. It never waits on the router: requests
+// call it.
 func (s *Service) Rank(ctx context.Context, l *market.Listing, k int) ([]Match, error) {
+	return s.rank(ctx, l, k, false)
+}
+
+// rank ranks; measure asks the road router for the legs not measured yet
+// and keeps them (discovery, off the request).
+func (s *Service) rank(ctx context.Context, l *market.Listing, k int, measure bool) ([]Match, error) {
 	tenantID, ok := store.TenantID(ctx)
 	if !ok {
 		return nil, store.ErrNoTenant
@@ -196,7 +203,10 @@ func (s *Service) Rank(ctx context.Context, l *market.Listing, k int) ([]Match, 
 		out = []Match{}
 	}
 	if s.Road != nil && len(out) > 0 {
-		out = s.Engine.Refine(ctx, s.Road, out)
+		if measure {
+			return s.Engine.Refine(ctx, keepingRouter{s: s, live: s.Road}, out), nil
+		}
+		return s.refineKept(ctx, out)
 	}
 	return out, nil
 }

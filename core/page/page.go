@@ -89,3 +89,31 @@ func Cut[T any](rows []T, limit int, key func(T) Key) Page[T] {
 	rows = rows[:limit]
 	return Page[T]{Items: rows, NextCursor: key(rows[limit-1]).Encode()}
 }
+
+// Slice pages a list held in memory (role rules, assignments, a caller's
+// tokens), in its given order: the cursor is the key of the last item sent,
+// and the page starts after the item with that key.
+func Slice[T any](all []T, r Request, key func(T) string) (Page[T], error) {
+	start := 0
+	if r.Cursor != "" {
+		k, err := Decode(r.Cursor, 1)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		start = -1
+		for i, x := range all {
+			if key(x) == k[0] {
+				start = i + 1
+				break
+			}
+		}
+		if start < 0 { // the item is gone: the cursor no longer points anywhere
+			return Page[T]{}, badCursor()
+		}
+	}
+	rest := all[start:]
+	if len(rest) > r.Limit {
+		rest = rest[:r.Limit+1]
+	}
+	return Cut(append([]T(nil), rest...), r.Limit, func(x T) Key { return Key{key(x)} }), nil
+}

@@ -47,3 +47,27 @@ func TestCutAndCursor(t *testing.T) {
 		}
 	}
 }
+
+func TestSlice(t *testing.T) {
+	all := []string{"a", "b", "c", "d", "e"}
+	id := func(s string) string { return s }
+	var got []string
+	r := Request{Limit: 2}
+	for i := 0; i < 5; i++ {
+		p, err := Slice(all, r, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p.Items...)
+		if p.NextCursor == "" {
+			break
+		}
+		r.Cursor = p.NextCursor
+	}
+	if len(got) != 5 || got[4] != "e" {
+		t.Fatalf("walked %v", got)
+	}
+	if _, err := Slice(all, Request{Limit: 2, Cursor: Key{"zz"}.Encode()}, id); err == nil {
+		t.Fatal("a cursor to a vanished item was accepted")
+	}
+}

@@ -2,31 +2,17 @@ package apitest
 
 import (
 	"fmt"
-	"os"
-	"sync"
 	"time"
 
 	"github.com/masseflyt/masseflyt/core/clock"
+	"github.com/masseflyt/masseflyt/internal/storetest"
 )
 
-var (
-	clockOnce sync.Once
-	harness   clock.Clock
-)
-
-// Clock is the harness clock, shared by every app a test process builds: the
-// real clock, or MASSEFLYT_NOW when set (the suite must pass at any date).
-// Tests take their dates from it, never from literal years.
-func Clock() clock.Clock {
-	clockOnce.Do(func() {
-		c, err := clock.FromSetting(os.Getenv(clock.EnvVar), false)
-		if err != nil {
-			panic(err)
-		}
-		harness = c
-	})
-	return harness
-}
+// Clock is the harness clock, shared by every app and database a test
+// process builds (storetest.DefaultClock): the real clock, or MASSEFLYT_NOW
+// when set (the suite must pass at any date). Tests take their dates from
+// it, never from literal years.
+func Clock() clock.Clock { return storetest.DefaultClock() }
 
 // Now reads the harness clock.
 func Now() time.Time { return Clock().Now() }

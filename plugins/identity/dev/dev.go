@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/route"
+
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
@@ -132,39 +135,47 @@ var page = template.Must(template.New("dev").Parse(`<!doctype html>
 <button type="submit" class="button-link"><strong>{{.Name}}</strong> <span class="muted">{{.Email}}</span></button></form></li>{{end}}</ul>
 </main></body></html>`))
 
-// Routes adds the picker, the login POST and logout.
-func (d *Dev) Routes(f *fiber.App) {
-	f.Get("/auth/dev", func(c *fiber.Ctx) error {
-		var users []auth.User
-		err := d.db.Read(store.System(c.UserContext(), "dev login: list users"), func(tx *gorm.DB) error {
-			return tx.Order("name").Limit(200).Find(&users).Error
-		})
-		if err != nil {
-			return err
-		}
-		l := httpx.Loc(c)
-		c.Type("html", "utf-8")
-		return page.Execute(c.Response().BodyWriter(), map[string]any{
-			"Lang": l.Lang, "Title": l.T("DevLoginTitle"), "Intro": l.T("DevLoginIntro"),
-			"Users": users, "ReturnTo": SafeReturn(c.Query("return_to")),
-		})
+// Routes are the picker, the login POST and logout, open to anyone.
+func (d *Dev) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: "/auth/dev", Perm: access.Anyone, Handler: d.picker},
+		{Method: "POST", Path: "/auth/dev", Perm: access.Anyone, Handler: d.login},
+		{Method: "GET", Path: "/auth/logout", Perm: access.Anyone, Handler: d.logout},
+	}
+}
+
+func (d *Dev) picker(c *fiber.Ctx) error {
+	var users []auth.User
+	err := d.db.Read(store.System(c.UserContext(), "dev login: list users"), func(tx *gorm.DB) error {
+		return tx.Order("name").Limit(200).Find(&users).Error
 	})
-	f.Post("/auth/dev", func(c *fiber.Ctx) error {
-		subject := c.FormValue("subject")
-		var u auth.User
-		err := d.db.Read(store.System(c.UserContext(), "dev login: find user"), func(tx *gorm.DB) error {
-			return tx.Where("subject = ?", subject).Take(&u).Error
-		})
-		if err != nil {
-			return httpx.NewError(400, "unknown_user", "ErrBadRequest")
-		}
-		c.Cookie(&fiber.Cookie{Name: CookieName, Value: d.sign(u.Subject), Path: "/", HTTPOnly: true, Secure: d.secure(c), SameSite: "Lax", MaxAge: 12 * 3600})
-		return c.Redirect(SafeReturn(c.FormValue("return_to")), fiber.StatusSeeOther)
+	if err != nil {
+		return err
+	}
+	l := httpx.Loc(c)
+	c.Type("html", "utf-8")
+	return page.Execute(c.Response().BodyWriter(), map[string]any{
+		"Lang": l.Lang, "Title": l.T("DevLoginTitle"), "Intro": l.T("DevLoginIntro"),
+		"Users": users, "ReturnTo": SafeReturn(c.Query("return_to")),
 	})
-	f.Get("/auth/logout", func(c *fiber.Ctx) error {
-		c.Cookie(&fiber.Cookie{Name: CookieName, Value: "", Path: "/", HTTPOnly: true, Secure: d.secure(c), SameSite: "Lax", MaxAge: -1})
-		return c.Redirect(SafeReturn(c.Query("return_to")), fiber.StatusSeeOther)
+}
+
+func (d *Dev) login(c *fiber.Ctx) error {
+	subject := c.FormValue("subject")
+	var u auth.User
+	err := d.db.Read(store.System(c.UserContext(), "dev login: find user"), func(tx *gorm.DB) error {
+		return tx.Where("subject = ?", subject).Take(&u).Error
 	})
+	if err != nil {
+		return httpx.NewError(400, "unknown_user", "ErrBadRequest")
+	}
+	c.Cookie(&fiber.Cookie{Name: CookieName, Value: d.sign(u.Subject), Path: "/", HTTPOnly: true, Secure: d.secure(c), SameSite: "Lax", MaxAge: 12 * 3600})
+	return c.Redirect(SafeReturn(c.FormValue("return_to")), fiber.StatusSeeOther)
+}
+
+func (d *Dev) logout(c *fiber.Ctx) error {
+	c.Cookie(&fiber.Cookie{Name: CookieName, Value: "", Path: "/", HTTPOnly: true, Secure: d.secure(c), SameSite: "Lax", MaxAge: -1})
+	return c.Redirect(SafeReturn(c.Query("return_to")), fiber.StatusSeeOther)
 }
 
 var _ auth.Identity = (*Dev)(nil)

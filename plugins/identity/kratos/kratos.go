@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/route"
+
 	"github.com/gofiber/fiber/v2"
 	ory "github.com/ory/client-go"
 
@@ -136,15 +139,18 @@ func (k *Kratos) SecondFactorURL(returnTo string) string {
 	return k.BrowserURL + "/self-service/login/browser?aal=aal2&return_to=" + url.QueryEscape(returnTo)
 }
 
-// Routes adds /auth/logout, which turns the browser's cookie into a Kratos logout URL.
-func (k *Kratos) Routes(f *fiber.App) {
-	f.Get("/auth/logout", func(c *fiber.Ctx) error {
-		flow, _, err := k.client.FrontendAPI.CreateBrowserLogoutFlow(c.UserContext()).Cookie(c.Get(fiber.HeaderCookie)).Execute()
-		if err != nil || flow == nil {
-			return c.Redirect("/", fiber.StatusSeeOther)
-		}
-		return c.Redirect(flow.LogoutUrl, fiber.StatusSeeOther)
-	})
+// Routes is /auth/logout, which turns the browser's cookie into a Kratos
+// logout URL; open to anyone.
+func (k *Kratos) Routes() []route.Route {
+	return []route.Route{{Method: "GET", Path: "/auth/logout", Perm: access.Anyone, Handler: k.logout}}
+}
+
+func (k *Kratos) logout(c *fiber.Ctx) error {
+	flow, _, err := k.client.FrontendAPI.CreateBrowserLogoutFlow(c.UserContext()).Cookie(c.Get(fiber.HeaderCookie)).Execute()
+	if err != nil || flow == nil {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return c.Redirect(flow.LogoutUrl, fiber.StatusSeeOther)
 }
 
 var _ auth.Identity = (*Kratos)(nil)

@@ -1,0 +1,422 @@
+// Package admin is region administration (branding, domains, language,
+// map, embedding, role rules and assignments) and platform administration
+// (tenants). Its commands take a context carrying the actor; routes.go is
+// its part of the API table, and the UI calls the same commands.
+package admin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/geo"
+	"github.com/masseflyt/masseflyt/locales"
+	"github.com/masseflyt/masseflyt/tenants"
+)
+
+// tenant is the actor's region.
+func (ad *Admin) tenant(ctx context.Context) *tenants.Tenant {
+	t, _ := ad.A.Tenants.ByID(access.From(ctx).TenantID)
+	return t
+}
+
+// Settings is the editable part of a tenant.
+type Settings struct {
+	Name           *string   `json:"name"`
+	ShortName      *string   `json:"short_name"`
+	Description    *string   `json:"description"`
+	ColorPrimary   *string   `json:"color_primary"`
+	ColorAccent    *string   `json:"color_accent"`
+	DefaultLocale  *string   `json:"default_locale"`
+	CenterLat      *float64  `json:"center_lat"`
+	CenterLon      *float64  `json:"center_lon"`
+	Zoom           *int      `json:"zoom"`
+	Municipalities *[]string `json:"municipalities"`
+	Domains        *[]string `json:"domains"`
+	// Embedding: the pages allowed to show the widgets, and the map tiles.
+	EmbedOrigins    *[]string `json:"embed_origins"`
+	TileURL         *string   `json:"tile_url"`
+	TileAttribution *string   `json:"tile_attribution"`
+}
+
+// SettingsView is what admins read.
+type SettingsView struct {
+	Slug            string   `json:"slug"`
+	Name            string   `json:"name"`
+	ShortName       string   `json:"short_name"`
+	Description     string   `json:"description"`
+	ColorPrimary    string   `json:"color_primary"`
+	ColorAccent     string   `json:"color_accent"`
+	DefaultLocale   string   `json:"default_locale"`
+	CenterLat       float64  `json:"center_lat"`
+	CenterLon       float64  `json:"center_lon"`
+	Zoom            int      `json:"zoom"`
+	Municipalities  []string `json:"municipalities"`
+	Domains         []string `json:"domains"`
+	HasLogo         bool     `json:"has_logo"`
+	EmbedOrigins    []string `json:"embed_origins"`
+	TileURL         string   `json:"tile_url"`
+	TileAttribution string   `json:"tile_attribution"`
+}
+
+func view(t *tenants.Tenant) SettingsView {
+	v := SettingsView{Slug: t.Slug, Name: t.Name, ShortName: t.ShortName, Description: t.Description, ColorPrimary: t.ColorPrimary, ColorAccent: t.ColorAccent,
+		DefaultLocale: t.DefaultLocale, CenterLat: t.CenterLat, CenterLon: t.CenterLon, Zoom: t.Zoom, Municipalities: t.MunicipalityList(), Domains: t.Domains, HasLogo: t.HasLogo()}
+	if v.Municipalities == nil {
+		v.Municipalities = []string{}
+	}
+	if v.Domains == nil {
+		v.Domains = []string{}
+	}
+	v.EmbedOrigins = t.Origins()
+	if v.EmbedOrigins == nil {
+		v.EmbedOrigins = []string{}
+	}
+	v.TileURL, v.TileAttribution = t.TileURL, t.TileAttribution
+	return v
+}
+
+// ApplySettings validates and saves settings for the request's tenant.
+func (ad *Admin) ApplySettings(ctx context.Context, in *Settings) (*tenants.Tenant, error) {
+	cur := ad.tenant(ctx)
+	t := *cur
+	t.Domains = append([]string(nil), cur.Domains...)
+	v := &fail.Validation{}
+	str := func(field string, dst *string, src *string, max int, required bool) {
+		if src == nil {
+			return
+		}
+		s := strings.TrimSpace(*src)
+		switch {
+		case required && s == "":
+			v.Add(field, "required", "ErrFieldRequired")
+		case len([]rune(s)) > max:
+			v.Add(field, "too_long", "ErrFieldTooLong", "Max", max)
+		default:
+			*dst = s
+		}
+	}
+	str("name", &t.Name, in.Name, 120, true)
+	str("short_name", &t.ShortName, in.ShortName, 40, false)
+	str("description", &t.Description, in.Description, 1000, false)
+	if in.ColorPrimary != nil {
+		if !tenants.ValidColor(*in.ColorPrimary) {
+			v.Add("color_primary", "invalid", "ErrFieldInvalid")
+		}
+		t.ColorPrimary = strings.ToLower(*in.ColorPrimary)
+	}
+	if in.ColorAccent != nil {
+		if !tenants.ValidColor(*in.ColorAccent) {
+			v.Add("color_accent", "invalid", "ErrFieldInvalid")
+		}
+		t.ColorAccent = strings.ToLower(*in.ColorAccent)
+	}
+	if in.DefaultLocale != nil {
+		if !locales.IsSupported(*in.DefaultLocale) {
+			v.Add("default_locale", "enum", "ErrFieldEnum", "Allowed", strings.Join(locales.Supported, ", "))
+		}
+		t.DefaultLocale = *in.DefaultLocale
+	}
+	if in.CenterLat != nil {
+		t.CenterLat = *in.CenterLat
+	}
+	if in.CenterLon != nil {
+		t.CenterLon = *in.CenterLon
+	}
+	if in.CenterLat != nil || in.CenterLon != nil {
+		if !inNorway(t.CenterLat, t.CenterLon) {
+			v.Add("center_lat", "outside_norway", "ErrOutsideNorway")
+		}
+	}
+	if in.Zoom != nil {
+		if *in.Zoom < 4 || *in.Zoom > 18 {
+			v.Add("zoom", "range", "ErrFieldRange", "Min", 4, "Max", 18)
+		}
+		t.Zoom = *in.Zoom
+	}
+	if in.Municipalities != nil {
+		var ms []string
+		for _, m := range *in.Municipalities {
+			m = strings.TrimSpace(m)
+			if len(m) != 4 || strings.Trim(m, "0123456789") != "" {
+				v.Add("municipalities", "invalid", "ErrFieldInvalid")
+				break
+			}
+			ms = append(ms, m)
+		}
+		if len(ms) > 100 {
+			v.Add("municipalities", "too_long", "ErrFieldTooLong", "Max", 100)
+		}
+		t.Municipalities = strings.Join(ms, ",")
+	}
+	if in.Domains != nil {
+		t.Domains = nil
+		seen := map[string]bool{}
+		for _, d := range *in.Domains {
+			d = strings.ToLower(strings.TrimSpace(d))
+			if d == "" || seen[d] {
+				continue
+			}
+			if !tenants.ValidDomain(d) {
+				v.Add("domains", "invalid", "ErrFieldInvalid")
+				break
+			}
+			if other, ok := ad.A.Tenants.ByHost(d); ok && other.ID != t.ID {
+				v.Add("domains", "taken", "ErrDomainTaken", "Domain", d)
+				break
+			}
+			seen[d] = true
+			t.Domains = append(t.Domains, d)
+		}
+		if len(t.Domains) > 10 {
+			v.Add("domains", "too_long", "ErrFieldTooLong", "Max", 10)
+		}
+	}
+	if in.EmbedOrigins != nil {
+		var os []string
+		seen := map[string]bool{}
+		for _, o := range *in.EmbedOrigins {
+			if strings.TrimSpace(o) == "" {
+				continue
+			}
+			n, ok := tenants.NormalizeOrigin(o)
+			if !ok {
+				if len(o) > 100 {
+					o = o[:100]
+				}
+				v.Add("embed_origins", "invalid_origin", "ErrEmbedOrigin", "Origin", strings.TrimSpace(o))
+				break
+			}
+			if !seen[n] {
+				seen[n] = true
+				os = append(os, n)
+			}
+		}
+		if len(os) > tenants.MaxEmbedOrigins {
+			v.Add("embed_origins", "too_long", "ErrFieldTooLong", "Max", tenants.MaxEmbedOrigins)
+		}
+		t.EmbedOrigins = strings.Join(os, "\n")
+	}
+	if in.TileURL != nil {
+		u := strings.TrimSpace(*in.TileURL)
+		if u != "" && !tenants.ValidTileURL(u) {
+			v.Add("tile_url", "invalid", "ErrTileURL")
+		}
+		t.TileURL = u
+	}
+	if in.TileAttribution != nil {
+		a := strings.TrimSpace(*in.TileAttribution)
+		switch {
+		case len([]rune(a)) > 200:
+			v.Add("tile_attribution", "too_long", "ErrFieldTooLong", "Max", 200)
+		case strings.ContainsAny(a, "<>"):
+			v.Add("tile_attribution", "invalid", "ErrPlainText")
+		}
+		t.TileAttribution = a
+	}
+	if t.TileURL != "" && t.TileAttribution == "" {
+		v.Add("tile_attribution", "required", "ErrFieldRequired")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := ad.A.Tenants.Update(ctx, &t); err != nil {
+		if err == tenants.ErrDomainTaken {
+			return nil, fail.ConflictErr("ErrDomainTaken", "Domain", strings.Join(t.Domains, ", "))
+		}
+		return nil, err
+	}
+	nt, _ := ad.A.Tenants.ByID(t.ID)
+	return nt, nil
+}
+
+func inNorway(lat, lon float64) bool {
+	return geo.InNorway(geo.Point{Lat: lat, Lon: lon})
+}
+
+// MaxLogo is the largest logo accepted.
+const MaxLogo = 256 << 10
+
+// SniffLogo checks an upload is an image we serve as a logo and returns its type.
+func SniffLogo(data []byte) (string, bool) {
+	ct := http.DetectContentType(data)
+	switch ct {
+	case "image/png", "image/jpeg", "image/webp":
+		return ct, true
+	}
+	head := bytes.ToLower(bytes.TrimSpace(data[:min(len(data), 512)]))
+	if (bytes.HasPrefix(head, []byte("<svg")) || bytes.HasPrefix(head, []byte("<?xml"))) && bytes.Contains(bytes.ToLower(data), []byte("<svg")) {
+		if bytes.Contains(bytes.ToLower(data), []byte("<script")) || bytes.Contains(bytes.ToLower(data), []byte("onload=")) {
+			return "", false
+		}
+		return "image/svg+xml", true
+	}
+	return "", false
+}
+
+// SetLogo validates and stores a logo.
+func (ad *Admin) SetLogo(ctx context.Context, data []byte) error {
+	if len(data) == 0 {
+		return fail.New(fail.BadRequest, "empty_body", "ErrEmptyBody")
+	}
+	if len(data) > MaxLogo {
+		return fail.New(fail.TooLarge, "too_large", "ErrUploadTooLarge", "Max", "256 KB")
+	}
+	ct, ok := SniffLogo(data)
+	if !ok {
+		return fail.New(fail.UnsupportedType, "upload_type", "ErrUploadType")
+	}
+	return ad.A.Tenants.SetLogo(ctx, ad.tenant(ctx).ID, ct, data)
+}
+
+// AssignmentView is a role assignment with the user's name.
+type AssignmentView struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+	Role   string `json:"role"`
+}
+
+// Assignments lists the tenant's role assignments with names.
+func (ad *Admin) Assignments(ctx context.Context) []AssignmentView {
+	var out []AssignmentView
+	for _, as := range ad.A.Roles.Assignments(ad.tenant(ctx).ID) {
+		av := AssignmentView{UserID: as.UserID, Role: as.Role}
+		if u, err := ad.A.Users.ByID(ctx, as.UserID); err == nil {
+			av.Name, av.Email = u.Name, u.Email
+		}
+		out = append(out, av)
+	}
+	if out == nil {
+		out = []AssignmentView{}
+	}
+	return out
+}
+
+// AssignmentInput names a user by e-mail (or ID) and a role.
+type AssignmentInput struct {
+	Email  string `json:"email"`
+	UserID string `json:"user_id"`
+	Role   string `json:"role"`
+}
+
+// ChangeAssignment adds or removes a role assignment in the request's tenant.
+func (ad *Admin) ChangeAssignment(ctx context.Context, in AssignmentInput, add bool) error {
+	v := &fail.Validation{}
+	okRole := false
+	for _, r := range auth.AssignableRoles {
+		okRole = okRole || r == in.Role
+	}
+	if !okRole {
+		v.Add("role", "enum", "ErrFieldEnum", "Allowed", strings.Join(auth.AssignableRoles, ", "))
+	}
+	var u *auth.User
+	var err error
+	if in.UserID != "" {
+		u, err = ad.A.Users.ByID(ctx, in.UserID)
+	} else {
+		u, err = ad.A.Users.ByEmail(ctx, in.Email)
+	}
+	if err != nil {
+		v.Add("email", "unknown", "ErrFieldInvalid")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	tid := ad.tenant(ctx).ID
+	if !add {
+		if in.Role == auth.RoleTenantAdmin {
+			n := 0
+			for _, as := range ad.A.Roles.Assignments(tid) {
+				if as.Role == auth.RoleTenantAdmin {
+					n++
+				}
+			}
+			if n <= 1 {
+				return fail.ConflictErr("ErrLastAdmin")
+			}
+		}
+		return ad.A.Roles.Unassign(u.ID, in.Role, tid)
+	}
+	return ad.A.Roles.Assign(u.ID, in.Role, tid)
+}
+
+// TenantInput creates a tenant.
+type TenantInput struct {
+	Slug          string  `json:"slug"`
+	Name          string  `json:"name"`
+	ColorPrimary  string  `json:"color_primary"`
+	ColorAccent   string  `json:"color_accent"`
+	DefaultLocale string  `json:"default_locale"`
+	CenterLat     float64 `json:"center_lat"`
+	CenterLon     float64 `json:"center_lon"`
+	AdminEmail    string  `json:"admin_email"`
+}
+
+// CreateTenant validates and creates a tenant, optionally naming its first admin.
+func (ad *Admin) CreateTenant(ctx context.Context, in TenantInput) (*tenants.Tenant, error) {
+	v := &fail.Validation{}
+	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
+	in.Name = strings.TrimSpace(in.Name)
+	if !tenants.ValidSlug(in.Slug) {
+		v.Add("slug", "invalid", "ErrFieldInvalid")
+	}
+	if in.Name == "" {
+		v.Add("name", "required", "ErrFieldRequired")
+	} else if len([]rune(in.Name)) > 120 {
+		v.Add("name", "too_long", "ErrFieldTooLong", "Max", 120)
+	}
+	if in.ColorPrimary == "" {
+		in.ColorPrimary = "#1f5f3f"
+	}
+	if in.ColorAccent == "" {
+		in.ColorAccent = "#f2b134"
+	}
+	if !tenants.ValidColor(in.ColorPrimary) {
+		v.Add("color_primary", "invalid", "ErrFieldInvalid")
+	}
+	if !tenants.ValidColor(in.ColorAccent) {
+		v.Add("color_accent", "invalid", "ErrFieldInvalid")
+	}
+	if in.DefaultLocale == "" {
+		in.DefaultLocale = locales.Default
+	}
+	if !locales.IsSupported(in.DefaultLocale) {
+		v.Add("default_locale", "enum", "ErrFieldEnum", "Allowed", strings.Join(locales.Supported, ", "))
+	}
+	if in.CenterLat == 0 && in.CenterLon == 0 {
+		in.CenterLat, in.CenterLon = 59.91, 10.75
+	}
+	if !inNorway(in.CenterLat, in.CenterLon) {
+		v.Add("center_lat", "outside_norway", "ErrOutsideNorway")
+	}
+	var adminUser *auth.User
+	if in.AdminEmail != "" {
+		u, err := ad.A.Users.ByEmail(ctx, in.AdminEmail)
+		if err != nil {
+			v.Add("admin_email", "unknown", "ErrFieldInvalid")
+		}
+		adminUser = u
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	t := &tenants.Tenant{Slug: in.Slug, Name: in.Name, ShortName: in.Name, ColorPrimary: strings.ToLower(in.ColorPrimary), ColorAccent: strings.ToLower(in.ColorAccent),
+		DefaultLocale: in.DefaultLocale, CenterLat: in.CenterLat, CenterLon: in.CenterLon, Zoom: 10}
+	adminID := ""
+	if adminUser != nil {
+		adminID = adminUser.ID
+	}
+	if err := ad.A.Tenants.CreateWithAdmin(ctx, t, ad.A.Roles, adminID); err != nil {
+		if errors.Is(err, tenants.ErrSlugTaken) {
+			return nil, fail.ConflictErr("ErrSlugTaken", "Slug", in.Slug)
+		}
+		return nil, err
+	}
+	return t, nil
+}

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
+)
+
+// The map and the open feed are documents, not list pages. The feed is
+// rendered once per change of the region's listings (and per day) and kept
+// with its gzip form and ETag; HTTP caching is this layer's business.
+
+func (h *marketAPI) geoJSON(c *fiber.Ctx) error {
+	b, err := h.m.GeoJSON(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
+	return SendGeoJSON(c, b, err)
+}
+
+func (h *marketAPI) feed(c *fiber.Ctx) error {
+	d, err := FeedDoc(c, h.m, h.publicURL)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*") // open data; no credentials
+	return d.Send(c, "public, max-age=30")
+}
+
+func (h *marketAPI) feedGeoJSON(c *fiber.Ctx) error {
+	b, err := h.m.PublicGeoJSON(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
+	return SendGeoJSON(c, b, nil)
+}
+
+// SendGeoJSON answers with a rendered map, or err.
+func SendGeoJSON(c *fiber.Ctx, b []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/geo+json")
+	return c.Send(b)
+}
+
+// BaseURL is the scheme and host links to the platform use: the
+// configured public URL, else the request's.
+func BaseURL(c *fiber.Ctx, public string) string {
+	if p := strings.TrimRight(public, "/"); p != "" {
+		return p
+	}
+	return c.BaseURL()
+}
+
+// feedTTL bounds how long another instance's write can go unseen when its
+// event did not arrive.
+const feedTTL = 15 * time.Second
+
+// maxFeedBases bounds the link bases a tenant's feed is rendered for (the
+// base comes from the Host header unless MASSEFLYT_PUBLIC_URL is set, so
+// requests with made-up hosts must not multiply cached documents).
+const maxFeedBases = 3
+
+// feedCache keeps one market's rendered feeds.
+type feedCache struct {
+	docs  *store.Cache[*httpx.Doc]
+	mu    sync.Mutex
+	bases map[string][]string // tenant → link bases the feed was rendered for
+}
+
+var feedCaches sync.Map // *market.Service → *feedCache
+
+// FeedDoc returns the request tenant's public feed, rendered once per change
+// and kept with its gzip form (the API's feed and the listings widget).
+func FeedDoc(c *fiber.Ctx, m *market.Service, publicURL string) (*httpx.Doc, error) {
+	v, _ := feedCaches.LoadOrStore(m, &feedCache{docs: store.NewCache[*httpx.Doc](feedTTL, 500), bases: map[string][]string{}})
+	fc := v.(*feedCache)
+	t := request.Tenant(c)
+	ctx := request.Ctx(c)
+	base := fc.base(t.ID, BaseURL(c, publicURL))
+	key := t.ID + "|" + base + "|" + m.DB.Now().Format("2006-01-02")
+	gen := store.Generation(t.ID)
+	if d, ok := fc.docs.Get(key, gen); ok {
+		return d, nil
+	}
+	f, err := m.Feed(ctx, t.Name, base)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	d := httpx.NewDoc(body, fiber.MIMEApplicationJSONCharsetUTF8)
+	fc.docs.Put(key, gen, d)
+	return d, nil
+}
+
+// base returns base if it is one of the first few seen for the tenant,
+// else "" (the feed then carries links relative to the platform).
+func (fc *feedCache) base(tenantID, base string) string {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	for _, b := range fc.bases[tenantID] {
+		if b == base {
+			return base
+		}
+	}
+	if len(fc.bases[tenantID]) < maxFeedBases {
+		fc.bases[tenantID] = append(fc.bases[tenantID], base)
+		return base
+	}
+	return ""
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/core/account"
+	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/matching"
+	"github.com/masseflyt/masseflyt/core/page"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/request"
+)
+
+// MeData feeds the personal page.
+type MeData struct {
+	Notifications []matching.Notification
+	Memberships   []directory.Membership
+	Pending       []directory.Membership
+	Tokens        []auth.Token
+	NewSecret     string
+}
+
+func (u *UI) mePage(c *fiber.Ctx) error {
+	return u.renderMe(c, "", nil)
+}
+
+// meRows is how many memberships (own, and pending decisions) the page shows.
+var meRows = page.Request{Limit: directory.MembershipPages.Max}
+
+func (u *UI) renderMe(c *fiber.Ctx, secret string, formErr error) error {
+	p := request.Principal(c)
+	if p.Anonymous() {
+		return c.Redirect(u.A.Identity.LoginURL(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	ctx := request.Ctx(c)
+	dir := u.A.Directory
+	d := MeData{NewSecret: secret}
+	mine, err := dir.Memberships(ctx, directory.MembershipFilter{Mine: true, Page: meRows})
+	if err != nil {
+		return err
+	}
+	d.Memberships = mine.Items
+	if request.IsAdmin(c) {
+		pending, err := dir.Memberships(ctx, directory.MembershipFilter{All: true, Status: directory.StatusPending, Page: meRows})
+		if err != nil {
+			return err
+		}
+		d.Pending = pending.Items
+	} else {
+		for orgID, role := range p.Orgs {
+			if role != directory.AdminRole {
+				continue
+			}
+			ms, err := dir.Memberships(ctx, directory.MembershipFilter{OrganizationID: orgID, Status: directory.StatusPending, Page: meRows})
+			if err != nil {
+				return err
+			}
+			d.Pending = append(d.Pending, ms.Items...)
+		}
+	}
+	if d.Tokens, err = u.A.Users.Tokens(c.UserContext(), p.UserID()); err != nil {
+		return err
+	}
+	if d.Notifications, err = u.notifications(c); err != nil {
+		return err
+	}
+	pg := u.page(c, httpx.Loc(c).T("NavMe"), d)
+	if formErr != nil {
+		keepForm(c, pg)
+		if ferr := formErrors(pg, formErr); ferr != nil {
+			return ferr
+		}
+		c.Status(httpx.AsError(formErr).Status)
+	}
+	return u.render(c, "me", pg)
+}
+
+func (u *UI) tokenCreate(c *fiber.Ctx) error {
+	days, _ := strconv.Atoi(c.FormValue("expires_in_days"))
+	created, err := u.A.Account.Issue(request.Ctx(c), account.TokenInput{Name: c.FormValue("name"), Scopes: multi(c, "scopes"), ExpiresInDays: days})
+	if err != nil {
+		if fe, ok := fail.As(err); ok && fe.Kind == fail.Invalid {
+			return u.renderMe(c, "", err)
+		}
+		return err
+	}
+	return u.renderMe(c, created.Secret, nil)
+}
+
+func (u *UI) tokenRevoke(c *fiber.Ctx) error {
+	ok, err := u.A.Users.RevokeToken(c.UserContext(), request.Principal(c).UserID(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.NotFound()
+	}
+	return saved(c, "/me")
+}

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/matching"
+	"github.com/masseflyt/masseflyt/core/page"
+	"github.com/masseflyt/masseflyt/request"
+	"github.com/masseflyt/masseflyt/route"
+)
+
+// Table is the UI: every page and form with its declared permission. The
+// region's pages run under /t/{tenant} with tenant resolution,
+// authentication and CSRF protection.
+func (u *UI) Table() route.Table {
+	a := u.A
+	r := func(method, path string, p access.Permission, h fiber.Handler) route.Route {
+		return route.Route{Method: method, Path: path, Perm: p, Handler: h}
+	}
+	auth := []fiber.Handler{a.Authenticate}
+	platform := []fiber.Handler{a.Authenticate, u.CSRF()}
+	return route.Table{Surface: "ui", Groups: []route.Group{
+		{Routes: []route.Route{
+			r("GET", "/static/*", access.Anyone, serveStatic),
+			r("GET", "/favicon.ico", access.Anyone, func(c *fiber.Ctx) error {
+				return c.Redirect(asset("favicon.svg"), fiber.StatusMovedPermanently)
+			}),
+			{Method: "GET", Path: "/", Perm: access.Anyone, Handler: u.landing, Before: auth},
+			r("GET", "/lang/:lang", access.Anyone, u.setLang),
+			{Method: "GET", Path: "/admin", Perm: access.PlatformAdmin, Handler: u.platformPage, Before: platform},
+			{Method: "POST", Path: "/admin/tenants", Perm: access.PlatformAdmin, Handler: u.platformCreate, Before: platform},
+		}},
+		{Prefix: "/t/:tenant", Use: []fiber.Handler{a.TenantMiddleware, a.Authenticate, u.CSRF()}, Routes: []route.Route{
+			// Front page, branding, directory.
+			r("GET", "/", access.DirectoryRead, u.home),
+			r("GET", "/theme.css", access.Anyone, u.theme),
+			r("GET", "/organizations", access.DirectoryRead, u.orgList),
+			r("GET", "/organizations/new", access.DirectoryCreate, u.orgNew),
+			r("POST", "/organizations/new", access.DirectoryCreate, u.orgCreate),
+			r("GET", "/organizations/:id", access.DirectoryRead, u.orgShow),
+			r("GET", "/organizations/:id/edit", access.DirectoryUpdate, u.orgEdit),
+			r("POST", "/organizations/:id/edit", access.DirectoryUpdate, u.orgUpdate),
+			r("POST", "/organizations/:id/represent", access.MembershipsRequest, u.orgRepresent),
+			r("GET", "/organizations/:id/sites/new", access.DirectoryUpdate, u.siteNew),
+			r("POST", "/organizations/:id/sites/new", access.DirectoryUpdate, u.siteCreate),
+			r("GET", "/organizations/:id/vehicles/new", access.VehiclesCreate, u.vehicleNew),
+			r("POST", "/organizations/:id/vehicles/new", access.VehiclesCreate, u.vehicleCreate),
+			r("POST", "/vehicles/:id/:decision", access.VehiclesApprove, u.vehicleDecide),
+			r("GET", "/organizations/:id/contacts/new", access.ContactsWrite, u.contactNew),
+			r("POST", "/organizations/:id/contacts/new", access.ContactsWrite, u.contactCreate),
+			r("GET", "/sites", access.DirectoryRead, u.siteList),
+			r("GET", "/sites/:id", access.DirectoryRead, u.siteShow),
+			r("GET", "/sites/:id/edit", access.DirectoryUpdate, u.siteEdit),
+			r("POST", "/sites/:id/edit", access.DirectoryUpdate, u.siteUpdate),
+			r("POST", "/sites/:id/permits", access.DirectoryUpdate, u.permitCreate),
+			r("GET", "/map", access.DirectoryRead, u.mapPage),
+			r("POST", "/memberships/:id/:decision", access.MembershipsApprove, u.membershipDecide),
+			// The caller's page.
+			r("GET", "/me", access.MeRead, u.mePage),
+			r("POST", "/me/tokens", access.TokensManage, u.tokenCreate),
+			r("POST", "/me/tokens/:id/revoke", access.TokensManage, u.tokenRevoke),
+			// Market.
+			r("GET", "/listings", access.ListingsRead, u.listingList),
+			r("GET", "/listings/new", access.ListingsCreate, u.listingNew),
+			r("POST", "/listings/new", access.ListingsCreate, u.listingCreate),
+			r("GET", "/listings/:id", access.ListingsRead, u.listingShow),
+			r("GET", "/listings/:id/edit", access.ListingsUpdate, u.listingEdit),
+			r("POST", "/listings/:id/edit", access.ListingsUpdate, u.listingUpdate),
+			r("POST", "/listings/:id/status/:status", access.ListingsUpdate, u.listingStatus),
+			r("POST", "/listings/:id/samples", access.ListingsUpdate, u.listingSample),
+			r("POST", "/listings/:id/documents", access.ListingsUpdate, u.listingUpload),
+			r("POST", "/listings/:id/samples/import", access.ListingsUpdate, u.listingImport),
+			r("POST", "/listings/:id/dismiss/:counterpart", access.MatchesDismiss, u.listingDismiss),
+			r("GET", "/sites/:id/plan", access.DirectoryUpdate, u.planPage),
+			r("POST", "/sites/:id/plan", access.ListingsCreate, u.planSave),
+			// Public portal, live view, PWA files.
+			r("GET", "/statistics", access.StatisticsRead, u.statsPage),
+			r("GET", "/live", access.LiveView, u.livePage),
+			r("GET", "/live/events", access.LiveView, u.liveEvents),
+			r("GET", "/manifest.webmanifest", access.Anyone, u.manifest),
+			r("GET", "/sw.js", access.Anyone, u.serviceWorker),
+			r("GET", "/offline", access.Anyone, u.offline),
+			r("GET", "/icons/:name", access.Anyone, u.icon),
+			// Region administration.
+			r("GET", "/admin", access.TenantAdmin, u.adminPage),
+			r("POST", "/admin/settings", access.TenantAdmin, u.adminSettings),
+			r("POST", "/admin/logo", access.TenantAdmin, u.adminLogo),
+			r("POST", "/admin/rules", access.TenantAdmin, u.adminRule),
+			r("POST", "/admin/assignments", access.TenantAdmin, u.adminAssignment),
+			r("POST", "/admin/embedding", access.TenantAdmin, u.adminEmbedding),
+		}},
+	}}
+}
+
+// Mount serves the UI.
+func Mount(a *app.App) {
+	u := &UI{A: a}
+	a.Errors.HTML = u.errorPage
+	a.Mount(u.Table())
+}
+
+// notifications is the first page of the caller's notifications for "Min side".
+func (u *UI) notifications(c *fiber.Ctx) ([]matching.Notification, error) {
+	p, err := u.A.Matching.Notifications(request.Ctx(c), page.Request{Limit: 50})
+	return p.Items, err
+}
