@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
+
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/market"
@@ -18,8 +21,19 @@ type marketAPI struct {
 
 // ListingView is a listing at the caller's access level: in full
 // (market.Listing, without a private price for members) or its public view
-// (market.PublicView).
-type ListingView = any
+// (market.PublicView). It is sent as the one it holds and documented as
+// one of the two.
+type ListingView struct{ v any }
+
+// OneOf names what a ListingView may be (for the OpenAPI document).
+func (ListingView) OneOf() []any { return []any{market.Listing{}, market.PublicView{}} }
+
+// MarshalJSON sends the view it holds.
+func (l ListingView) MarshalJSON() ([]byte, error) { return json.Marshal(l.v) }
+
+func viewOf(ctx context.Context, l *market.Listing) ListingView {
+	return ListingView{v: market.View(ctx, l)}
+}
 
 // listingsQuery documents the listing search's parameters (read and
 // checked by market.ParseFilter; limit and cursor by the page bounds).
@@ -102,7 +116,7 @@ func marketRoutes(a *app.App) []route.Route {
 		{Method: "POST", Path: "/listings", Perm: access.ListingsCreate, Handler: h.create,
 			Doc: &route.Doc{ID: "createListing", Summary: "Create a surplus, need or capacity listing", Tag: "Market", In: market.ListingInput{}, Out: market.Listing{}, Status: 201, Example: listingEx}},
 		{Method: "GET", Path: "/listings/:id", Perm: access.ListingsRead, Handler: h.get,
-			Doc: &route.Doc{ID: "getListing", Summary: "One listing at the caller's access level: in full for its owners, tenant admins and supervisors and (without a private price) for members; the public view for visitors", Tag: "Market", Out: ListingView(nil)}},
+			Doc: &route.Doc{ID: "getListing", Summary: "One listing at the caller's access level: in full for its owners, tenant admins and supervisors and (without a private price) for members; the public view for visitors", Tag: "Market", Out: ListingView{}}},
 		{Method: "PATCH", Path: "/listings/:id", Perm: access.ListingsUpdate, Handler: h.update,
 			Doc: &route.Doc{ID: "updateListing", Summary: "Edit a listing of your organization", Tag: "Market", In: market.ListingInput{}, Out: market.Listing{}, Example: map[string]any{"quantity": 25000, "unit": "t"}}},
 		status("publishListing", "Publish a listing", market.StatusPublished),
@@ -115,21 +129,21 @@ func marketRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "addSample", Summary: "Add a lab sample; classified by TA-2553, the worst parameter decides", Tag: "Market", In: market.SampleInput{}, Out: market.Sample{}, Status: 201, Example: sampleEx}},
 		{Method: "POST", Path: "/listings/:id/samples/import", Perm: access.ListingsUpdate, Handler: h.importSamples,
 			Doc: &route.Doc{ID: "importSamples", Summary: "Import lab results from CSV or XLSX (columns sample, parameter, value, unit); all or nothing", Tag: "Market", Upload: labFileUpload{}, Out: sampleList{}, Status: 201, Errors: []int{413, 415}}},
-		{Method: "GET", Path: "/listings/:id/documents", Perm: access.ListingsRead, Handler: h.documents,
+		{Method: "GET", Path: "/listings/:id/documents", Perm: access.DocumentsRead, Handler: h.documents,
 			Doc: &route.Doc{ID: "listDocuments", Summary: "Quality documents (members of the region and the owner), oldest first, a page at a time (cursor pagination)", Tag: "Market", Page: market.SampleBounds, Out: page.Page[market.Document]{}}},
 		{Method: "POST", Path: "/listings/:id/documents", Perm: access.ListingsUpdate, Handler: h.uploadDocument,
 			Doc: &route.Doc{ID: "uploadDocument", Summary: "Upload a document (PDF, image, XLSX, CSV; ≤ 20 MB; type from the bytes)", Tag: "Market", Upload: documentUpload{}, Out: market.Document{}, Status: 201, Errors: []int{413, 415}}},
-		{Method: "GET", Path: "/documents/:id", Perm: access.ListingsRead, Handler: h.downloadDocument,
+		{Method: "GET", Path: "/documents/:id", Perm: access.DocumentsRead, Handler: h.downloadDocument,
 			Doc: &route.Doc{ID: "downloadDocument", Summary: "Download a document, as the type read from its bytes", Tag: "Market", Files: []string{pdfType, "image/png", "image/jpeg", "image/webp", xlsxType, "text/csv"}}},
 		{Method: "DELETE", Path: "/documents/:id", Perm: access.ListingsUpdate, Handler: h.deleteDocument,
 			Doc: &route.Doc{ID: "deleteDocument", Summary: "Delete a document", Tag: "Market", Status: 204}},
-		{Method: "GET", Path: "/sites/:id/plan", Perm: access.DirectoryRead, Handler: h.plan,
+		{Method: "GET", Path: "/sites/:id/plan", Perm: access.PlansRead, Handler: h.plan,
 			Doc: &route.Doc{ID: "getPlan", Summary: "A project's mass handling plan", Tag: "Market", Out: market.Plan{}}},
 		{Method: "PUT", Path: "/sites/:id/plan", Perm: access.ListingsCreate, Handler: h.putPlan,
 			Doc: &route.Doc{ID: "putPlan", Summary: "Replace the plan; its surplus and need listings follow", Tag: "Market", In: market.PlanInput{}, Out: market.Plan{}, Example: planEx}},
-		{Method: "GET", Path: "/sites/:id/plan.pdf", Perm: access.DirectoryRead, Handler: h.exportPlan("pdf"),
+		{Method: "GET", Path: "/sites/:id/plan.pdf", Perm: access.PlansRead, Handler: h.exportPlan("pdf"),
 			Doc: &route.Doc{ID: "planPDF", Summary: "The plan as PDF, for tenders", Tag: "Market", Files: []string{pdfType}}},
-		{Method: "GET", Path: "/sites/:id/plan.xlsx", Perm: access.DirectoryRead, Handler: h.exportPlan("xlsx"),
+		{Method: "GET", Path: "/sites/:id/plan.xlsx", Perm: access.PlansRead, Handler: h.exportPlan("xlsx"),
 			Doc: &route.Doc{ID: "planXLSX", Summary: "The plan as XLSX", Tag: "Market", Files: []string{xlsxType}}},
 	}
 }

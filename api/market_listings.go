@@ -25,7 +25,7 @@ func (h *marketAPI) list(c *fiber.Ctx) error {
 	}
 	out := page.Page[ListingView]{Items: make([]ListingView, 0, len(p.Items)), NextCursor: p.NextCursor}
 	for i := range p.Items {
-		out.Items = append(out.Items, market.View(ctx, &p.Items[i]))
+		out.Items = append(out.Items, viewOf(ctx, &p.Items[i]))
 	}
 	return c.JSON(out)
 }
@@ -36,7 +36,7 @@ func (h *marketAPI) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(market.View(ctx, l))
+	return c.JSON(viewOf(ctx, l))
 }
 
 func (h *marketAPI) create(c *fiber.Ctx) error {

@@ -573,13 +573,25 @@ func TestMatchesWithOSRM(t *testing.T) {
 	}, &bytes.Buffer{})
 	e := &apitest.Env{T: t, App: a, Backend: "sqlite"}
 	id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+	e.Settle()
+	// A read never waits on the router: legs not measured yet keep their
+	// estimates (and say so).
+	before := calls.Load()
+	r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id + "/matches?limit=100", As: apitest.OrgAdmin})
+	if r.Status != 200 || calls.Load() != before {
+		t.Fatalf("a read asked the router %d times: %d %s", calls.Load()-before, r.Status, r.Body)
+	}
 	// The road router measures in match discovery, after a write, never in
 	// a read: announce the listing again and let discovery run.
 	if r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + id + "/publish", As: apitest.OrgAdmin}); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
 	e.Settle()
-	r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id + "/matches", As: apitest.OrgAdmin})
+	measured := calls.Load()
+	r = e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + id + "/matches", As: apitest.OrgAdmin})
+	if calls.Load() != measured {
+		t.Fatal("reading matches asked the router")
+	}
 	if r.Status != 200 || !strings.Contains(string(r.Body), `"router":"osrm"`) || !strings.Contains(string(r.Body), `"road_km":12.3456`) || calls.Load() == 0 {
 		t.Fatalf("%d calls, %s", calls.Load(), r.Body)
 	}

@@ -16,7 +16,7 @@ func paramKeys() []string {
 func marketNotes() map[string]note {
 	fr := fraction.Codes()
 	notes := map[string]note{
-		"listingView":      d("A listing at the caller's access level: in full (Listing) or its public view (PublicView)"),
+		"ListingView":      d("A listing at the caller's access level: in full (Listing) or its public view (PublicView)"),
 		"Listing":          d("A listing in full: for its owners, tenant admins and supervisors, and (without a price that is not public) for members of the region"),
 		"PublicView":       d("The privacy-preserving view of a listing, for visitors (B6)"),
 		"ListingViewPage":  d("A page of listings in the sort order, each at the caller's access level"),

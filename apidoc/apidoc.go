@@ -92,7 +92,6 @@ func Config() oas.Config {
 		Errors:  errorResponses,
 		Problem: httpx.Problem{},
 		Notes:   notes(),
-		Outs:    outs(),
 	}
 }
 

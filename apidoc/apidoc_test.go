@@ -38,7 +38,7 @@ func TestConfig(t *testing.T) {
 		t.Fatal("Entries must keep the API table's routes only")
 	}
 	cfg := Config()
-	cfg.Notes, cfg.Outs = nil, nil // they annotate the app's types
+	cfg.Notes = nil // they annotate the app's types
 	var api []route.Entry
 	for _, e := range entries {
 		if e.Surface == Surface {

@@ -48,9 +48,6 @@ type Config struct {
 	Problem any
 	// Notes annotate the types (see Note).
 	Notes map[string]Note
-	// Outs documents the response of operations (by ID) whose Doc.Out
-	// cannot say it (an interface); an ID no route has fails Build.
-	Outs map[string]any
 }
 
 var paramRe = regexp.MustCompile(`:([A-Za-z0-9_]+)(<[^>]*>)?\??`)
@@ -104,11 +101,6 @@ func Build(entries []route.Entry, cfg Config) (Document, error) {
 		item[method] = op
 		if !contains(tags, e.Doc.Tag) {
 			tags = append(tags, e.Doc.Tag)
-		}
-	}
-	for id := range cfg.Outs {
-		if _, ok := ids[id]; !ok {
-			errs = append(errs, fmt.Errorf("Outs names operation %q, which no route has", id))
 		}
 	}
 	var problem m
@@ -209,9 +201,6 @@ func operation(g *gen, cfg Config, e route.Entry, path string) (m, error) {
 		status = http.StatusOK
 	}
 	outV := d.Out
-	if o, ok := cfg.Outs[d.ID]; ok {
-		outV = o
-	}
 	success := m{"description": http.StatusText(status)}
 	content := m{}
 	if outV != nil {
@@ -230,7 +219,7 @@ func operation(g *gen, cfg Config, e route.Entry, path string) (m, error) {
 	case status == http.StatusNoContent && len(content) > 0:
 		errs = append(errs, errors.New("status 204 with a response body"))
 	case status != http.StatusNoContent && len(content) == 0:
-		errs = append(errs, fmt.Errorf("status %d with neither Out nor Files (an Out of an interface type is nil: document it in Outs)", status))
+		errs = append(errs, fmt.Errorf("status %d with neither Out nor Files (an interface Out is nil: declare a type with OneOf, see Union)", status))
 	case len(content) > 0:
 		success["content"] = content
 	}

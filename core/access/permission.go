@@ -31,6 +31,8 @@ var (
 	ListingsRead        = Permission{"listings", "read"}
 	ListingsCreate      = Permission{"listings", "create"}
 	ListingsUpdate      = Permission{"listings", "update"}
+	DocumentsRead       = Permission{"documents", "read"}
+	PlansRead           = Permission{"plans", "read"}
 	MatchesRead         = Permission{"matches", "read"}
 	MatchesDismiss      = Permission{"matches", "dismiss"}
 	NotificationsRead   = Permission{"notifications", "read"}
@@ -47,7 +49,7 @@ var catalogue = []Permission{
 	DirectoryRead, DirectoryCreate, DirectoryUpdate, DirectoryDelete,
 	ContactsRead, ContactsWrite, VehiclesCreate, VehiclesApprove,
 	MembershipsRequest, MembershipsRead, MembershipsApprove, TokensManage,
-	ListingsRead, ListingsCreate, ListingsUpdate, MatchesRead, MatchesDismiss,
+	ListingsRead, ListingsCreate, ListingsUpdate, DocumentsRead, PlansRead, MatchesRead, MatchesDismiss,
 	NotificationsRead, NotificationsUpdate, MeRead, TenantRead, TenantAdmin,
 	StatisticsRead, LiveView, PlatformAdmin,
 }
