@@ -20,7 +20,7 @@ import (
 
 // addBenchOrgs gives a tenant n more organizations so a page of 50 is full.
 func addBenchOrgs(b testing.TB, e *apitest.Env, slug string, n int) {
-	now := time.Now().UTC()
+	now := apitest.Now().UTC()
 	err := e.App.DB.Tx(e.Ctx(slug), func(tx *gorm.DB) error {
 		for i := 0; i < n; i++ {
 			lat, lon := 59.85+float64(i%50)*0.002, 10.45+float64(i/50)*0.004

@@ -5,29 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 	"github.com/masseflyt/masseflyt/internal/demo"
 )
-
-func directoryProblem(t *testing.T, r *apitest.Response, status int, code string) httpx.Problem {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
-		t.Fatalf("content type %q, want problem+json: %s", ct, r.Body)
-	}
-	var p httpx.Problem
-	r.JSON(t, &p)
-	if p.Type != "urn:masseflyt:problem:"+code {
-		t.Fatalf("problem type %q, want %s: %s", p.Type, code, r.Body)
-	}
-	if p.Title == "" || strings.HasPrefix(p.Title, "Err") {
-		t.Fatalf("problem title not localized: %q", p.Title)
-	}
-	return p
-}
 
 func TestDirectoryPublicRead(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
@@ -91,7 +71,7 @@ func TestDirectoryPublicRead(t *testing.T) {
 		}
 		// Contacts are personal data: logged-in only (T15).
 		orgID := e.OrgID("baerum", "fornebu-anlegg")
-		directoryProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations/" + orgID + "/contacts"}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations/" + orgID + "/contacts"}), 401, "unauthorized")
 		r = e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations/" + orgID + "/contacts", As: apitest.Member})
 		if r.Status != 200 || !strings.Contains(string(r.Body), "@example.no") {
 			t.Fatalf("logged-in contacts: %d %s", r.Status, r.Body)
@@ -146,7 +126,7 @@ func TestRegisterOrganizationBadInput(t *testing.T) {
 		}
 		for _, c := range cases {
 			r := e.Do(apitest.Request{Method: "POST", Path: path, Body: c.body, As: apitest.Member})
-			p := directoryProblem(t, r, c.status, c.code)
+			p := apitest.Problem(t, r, c.status, c.code)
 			if c.field != "" {
 				found := false
 				for _, f := range p.Errors {
@@ -159,9 +139,9 @@ func TestRegisterOrganizationBadInput(t *testing.T) {
 		}
 		// A huge body is refused before parsing.
 		huge := `{"org_number":"974760673","kinds":["lab"],"description":"` + strings.Repeat("x", 300<<10) + `"}`
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: huge, As: apitest.Member}), 413, "too_large")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: huge, As: apitest.Member}), 413, "too_large")
 		// Form-encoded bodies are not JSON.
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: []byte("org_number=974760673"), As: apitest.Member, Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}), 415, "unsupported_media_type")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: []byte("org_number=974760673"), As: apitest.Member, Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}), 415, "unsupported_media_type")
 		if after := e.Count("baerum", "organizations", ""); after != before {
 			t.Fatalf("bad input wrote %d organizations", after-before)
 		}
@@ -185,7 +165,7 @@ func TestRegisterOrganizationBadInput(t *testing.T) {
 			t.Fatalf("second region: %d %s", r.Status, r.Body)
 		}
 		// Anonymous visitors cannot register.
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: map[string]any{"org_number": "974760673", "kinds": []string{"lab"}}}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: map[string]any{"org_number": "974760673", "kinds": []string{"lab"}}}), 401, "unauthorized")
 	})
 }
 
@@ -199,8 +179,8 @@ func TestRowRulesForMembers(t *testing.T) {
 			t.Fatalf("own site: %d %s", r.Status, r.Body)
 		}
 		// … but not another company's, and nothing changes.
-		directoryProblem(t, e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/sites/" + other, Body: map[string]any{"name": "Hijacked"}, As: apitest.Member}), 403, "not_own_organization")
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/organizations/" + e.OrgID("baerum", "fornebu-anlegg") + "/sites", Body: map[string]any{"kind": "project", "name": "x", "phase": "idea", "lat": 59.9, "lon": 10.5}, As: apitest.Member}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/sites/" + other, Body: map[string]any{"name": "Hijacked"}, As: apitest.Member}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/organizations/" + e.OrgID("baerum", "fornebu-anlegg") + "/sites", Body: map[string]any{"kind": "project", "name": "x", "phase": "idea", "lat": 59.9, "lon": 10.5}, As: apitest.Member}), 403, "not_own_organization")
 		if e.Count("baerum", "sites", "name = 'Hijacked'") != 0 {
 			t.Fatal("another company's site changed")
 		}
@@ -234,8 +214,8 @@ func TestRowRulesForMembers(t *testing.T) {
 			t.Fatalf("geocoded site: %d %s", r.Status, r.Body)
 		}
 		// Malformed and foreign IDs are 404.
-		directoryProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/sites/not-an-id"}), 404, "not_found")
-		directoryProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/sites/" + e.FirstID("rogaland", "sites", "")}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/sites/not-an-id"}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/sites/" + e.FirstID("rogaland", "sites", "")}), 404, "not_found")
 	})
 }
 
@@ -244,7 +224,7 @@ func TestVehiclesAndMemberships(t *testing.T) {
 		lysaker := e.OrgID("baerum", "lysaker-transport")
 		path := "/api/v1/tenants/baerum/organizations/" + lysaker + "/vehicles"
 		// A member of a builder (not a transporter) may not register vehicles.
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: map[string]any{"registration": "AB12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}, As: apitest.Member}), 403, "forbidden")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: map[string]any{"registration": "AB12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}, As: apitest.Member}), 403, "forbidden")
 		for name, body := range map[string]map[string]any{
 			"negative payload": {"registration": "AB12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": -1},
 			"absurd payload":   {"registration": "AB12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 400},
@@ -255,7 +235,7 @@ func TestVehiclesAndMemberships(t *testing.T) {
 				t.Errorf("%s: %d %s", name, r.Status, r.Body)
 			}
 		}
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: map[string]any{"registration": "eb 12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}, As: apitest.Transporter}), 409, "conflict")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path, Body: map[string]any{"registration": "eb 12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}, As: apitest.Transporter}), 409, "conflict")
 		// The company's admin registers: approved at once.
 		r := e.Do(apitest.Request{Method: "POST", Path: path, Body: map[string]any{"registration": "EB 99887", "make": "Scania", "body_type": "road_train", "euro_class": "euro6", "fuel": "hvo", "payload_tonnes": 38, "payload_m3": 30}, As: apitest.Transporter})
 		if r.Status != 201 || !strings.Contains(string(r.Body), `"status":"approved"`) || !strings.Contains(string(r.Body), `"registration":"EB99887"`) {
@@ -263,7 +243,7 @@ func TestVehiclesAndMemberships(t *testing.T) {
 		}
 		// Approve the pending one; another company's admin cannot.
 		pendingID := e.FirstID("baerum", "vehicles", "status = 'pending'")
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/vehicles/" + pendingID + "/approve", As: apitest.OrgAdmin}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/vehicles/" + pendingID + "/approve", As: apitest.OrgAdmin}), 403, "not_own_organization")
 		r = e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/vehicles/" + pendingID + "/approve", As: apitest.Transporter})
 		if r.Status != 200 || !strings.Contains(string(r.Body), `"status":"approved"`) {
 			t.Fatalf("approve: %d %s", r.Status, r.Body)
@@ -277,16 +257,16 @@ func TestVehiclesAndMemberships(t *testing.T) {
 		}
 		var m struct{ ID string }
 		r.JSON(t, &m)
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/organizations/" + fornebu + "/memberships", As: apitest.Pending}), 409, "conflict")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/organizations/" + fornebu + "/memberships", As: apitest.Pending}), 409, "conflict")
 		// The requester cannot edit yet, nor approve itself.
-		directoryProblem(t, e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/organizations/" + fornebu, Body: map[string]any{"description": "x"}, As: apitest.Pending}), 403, "forbidden")
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/memberships/" + m.ID + "/approve", As: apitest.Pending}), 403, "forbidden")
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/memberships/" + m.ID + "/approve", As: apitest.Transporter}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/organizations/" + fornebu, Body: map[string]any{"description": "x"}, As: apitest.Pending}), 403, "forbidden")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/memberships/" + m.ID + "/approve", As: apitest.Pending}), 403, "forbidden")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/memberships/" + m.ID + "/approve", As: apitest.Transporter}), 403, "not_own_organization")
 		r = e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/memberships/" + m.ID + "/approve", As: apitest.OrgAdmin})
 		if r.Status != 200 {
 			t.Fatalf("approve membership: %d %s", r.Status, r.Body)
 		}
-		directoryProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/memberships/" + m.ID + "/reject", As: apitest.OrgAdmin}), 409, "conflict")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/memberships/" + m.ID + "/reject", As: apitest.OrgAdmin}), 409, "conflict")
 		// Now a verified representative: may enrich its own organization.
 		r = e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/organizations/" + fornebu, Body: map[string]any{"description": "Entreprenør for Fornebubanen"}, As: apitest.Pending})
 		if r.Status != 200 || !strings.Contains(string(r.Body), "Fornebubanen") {
@@ -313,7 +293,7 @@ func TestDirectoryPages(t *testing.T) {
 		}
 		for path, max := range lists {
 			for _, bad := range []string{"0", "-1", "x", fmt.Sprint(max + 1)} {
-				p := directoryProblem(t, e.Do(apitest.Request{Path: path + "?limit=" + bad, As: apitest.TenantAdmin}), 422, "validation")
+				p := apitest.Problem(t, e.Do(apitest.Request{Path: path + "?limit=" + bad, As: apitest.TenantAdmin}), 422, "validation")
 				if len(p.Errors) != 1 || p.Errors[0].Field != "limit" {
 					t.Errorf("%s?limit=%s: %+v", path, bad, p.Errors)
 				}
@@ -322,7 +302,7 @@ func TestDirectoryPages(t *testing.T) {
 			if r.Status != 200 || !strings.HasPrefix(string(r.Body), `{"items":[`) {
 				t.Errorf("%s?limit=%d: %d %s", path, max, r.Status, r.Body)
 			}
-			p := directoryProblem(t, e.Do(apitest.Request{Path: path + "?cursor=bm90LWEtY3Vyc29y", As: apitest.TenantAdmin}), 422, "validation")
+			p := apitest.Problem(t, e.Do(apitest.Request{Path: path + "?cursor=bm90LWEtY3Vyc29y", As: apitest.TenantAdmin}), 422, "validation")
 			if len(p.Errors) != 1 || p.Errors[0].Field != "cursor" {
 				t.Errorf("%s with a foreign cursor: %+v", path, p.Errors)
 			}
@@ -370,7 +350,7 @@ func TestDirectoryPages(t *testing.T) {
 		if r := e.Do(apitest.Request{Path: T + "/memberships?all=1", As: apitest.Supervisor}); r.Status != 200 {
 			t.Fatalf("supervisor: %d %s", r.Status, r.Body)
 		}
-		directoryProblem(t, e.Do(apitest.Request{Path: T + "/memberships?all=1", As: apitest.OrgAdmin}), 403, "forbidden")
-		directoryProblem(t, e.Do(apitest.Request{Path: T + "/memberships"}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Path: T + "/memberships?all=1", As: apitest.OrgAdmin}), 403, "forbidden")
+		apitest.Problem(t, e.Do(apitest.Request{Path: T + "/memberships"}), 401, "unauthorized")
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/masseflyt/masseflyt/app"
-	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 	"github.com/masseflyt/masseflyt/server"
 )
@@ -17,27 +16,6 @@ import (
 // files of the package may keep their own).
 
 const marketPNG = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-
-// marketProblem checks that r is the problem+json of status and code, with
-// a localized title.
-func marketProblem(t *testing.T, r *apitest.Response, status int, code string) httpx.Problem {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
-		t.Fatalf("content type %q, want problem+json: %s", ct, r.Body)
-	}
-	var p httpx.Problem
-	r.JSON(t, &p)
-	if p.Type != "urn:masseflyt:problem:"+code {
-		t.Fatalf("problem type %q, want %s: %s", p.Type, code, r.Body)
-	}
-	if p.Title == "" || strings.HasPrefix(p.Title, "Err") {
-		t.Fatalf("problem title not localized: %q", p.Title)
-	}
-	return p
-}
 
 // marketOpsApp builds an app on a seeded SQLite copy with a custom config.
 func marketOpsApp(t *testing.T, tweak func(*app.Config), logs *bytes.Buffer) *app.App {

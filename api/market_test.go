@@ -66,7 +66,7 @@ func TestListingsBadInput(t *testing.T) {
 			body := good()
 			body[c.field] = c.value
 			r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", Body: body, As: apitest.OrgAdmin, Header: map[string]string{"Accept-Language": c.lang}})
-			p := marketProblem(t, r, 422, "validation")
+			p := apitest.Problem(t, r, 422, "validation")
 			found := false
 			for _, f := range p.Errors {
 				if f.Field == c.field {
@@ -83,7 +83,7 @@ func TestListingsBadInput(t *testing.T) {
 		// On behalf of another organization: refused.
 		body := good()
 		body["organization_id"] = e.OrgID("baerum", "sandvika-bygg")
-		marketProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", Body: body, As: apitest.OrgAdmin}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", Body: body, As: apitest.OrgAdmin}), 403, "not_own_organization")
 		if e.Count("baerum", "listings", "") != before {
 			t.Fatal("bad listing input was saved")
 		}
@@ -135,7 +135,7 @@ func TestListingPrivacy(t *testing.T) {
 		}
 		// Drafts are invisible to others, in lists too.
 		draft := e.FirstID("baerum", "listings", "status = 'draft'")
-		marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + draft, As: apitest.OrgAdmin}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings/" + draft, As: apitest.OrgAdmin}), 404, "not_found")
 		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings"}); strings.Contains(string(r.Body), draft) {
 			t.Fatal("draft listed publicly")
 		}
@@ -184,7 +184,7 @@ func TestLabResults(t *testing.T) {
 		if n := e.Count("baerum", "lab_samples", "listing_id = ?", id); n != 1 {
 			t.Fatalf("%d samples saved", n)
 		}
-		marketProblem(t, e.Do(apitest.Request{Method: "POST", Path: path, As: apitest.Member, Body: map[string]any{"name": "X", "values": []map[string]any{{"parameter": "pb", "value": 1, "unit": "mg/kg"}}}}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path, As: apitest.Member, Body: map[string]any{"name": "X", "values": []map[string]any{{"parameter": "pb", "value": 1, "unit": "mg/kg"}}}}), 403, "not_own_organization")
 	})
 }
 
@@ -251,10 +251,10 @@ func TestMatchesThroughAPI(t *testing.T) {
 			t.Fatal("a dismissed match came back")
 		}
 		// Others cannot see or dismiss this listing's matches.
-		marketProblem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
-		marketProblem(t, e.Do(apitest.Request{Path: path, As: apitest.Member}), 403, "not_own_organization")
-		marketProblem(t, e.Do(apitest.Request{Method: "POST", Path: path + "/" + school.CounterpartID + "/dismiss", As: apitest.Member}), 403, "not_own_organization")
-		marketProblem(t, e.Do(apitest.Request{Method: "POST", Path: path + "/" + e.FirstID("rogaland", "listings", "") + "/dismiss", As: apitest.OrgAdmin}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Path: path, As: apitest.Member}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path + "/" + school.CounterpartID + "/dismiss", As: apitest.Member}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: path + "/" + e.FirstID("rogaland", "listings", "") + "/dismiss", As: apitest.OrgAdmin}), 404, "not_found")
 		// A new need published next door shows up at once.
 		r = e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings", As: apitest.Member, Body: map[string]any{"kind": "need", "title": "Fylling ved Fornebu", "organization_id": e.OrgID("baerum", "sandvika-bygg"),
 			"fractions": []string{"sprengstein"}, "quantity": 3000, "unit": "t", "available_from": apitest.Month(-5), "available_to": apitest.Month(1), "lat": 59.8960, "lon": 10.6300, "intended_use": "fill", "transport": "seller_delivers", "publish": true}})
@@ -330,14 +330,14 @@ func TestDocuments(t *testing.T) {
 		var d struct{ ID string }
 		r.JSON(t, &d)
 		before := e.Count("baerum", "documents", "")
-		marketProblem(t, up(apitest.OrgAdmin, "photo", "bilde.pdf", []byte(marketPNG)), 415, "upload_mismatch")
-		marketProblem(t, up(apitest.OrgAdmin, "photo", "bilde.png", []byte(marketPDF)), 415, "upload_mismatch")
-		marketProblem(t, up(apitest.OrgAdmin, "other", "virus.exe", []byte("MZ\x90\x00")), 415, "upload_type")
-		marketProblem(t, up(apitest.OrgAdmin, "other", "tabell.xlsx", []byte("PK\x03\x04 not a workbook")), 415, "upload_mismatch")
-		marketProblem(t, up(apitest.OrgAdmin, "analysis_report", "stor.pdf", append([]byte(marketPDF), make([]byte, 21<<20)...)), 413, "too_large")
-		marketProblem(t, up(apitest.OrgAdmin, "poem", "a.pdf", []byte(marketPDF)), 422, "validation")
-		marketProblem(t, up(apitest.OrgAdmin, "other", "", nil), 422, "validation")
-		marketProblem(t, up(apitest.Member, "analysis_report", "a.pdf", []byte(marketPDF)), 403, "not_own_organization")
+		apitest.Problem(t, up(apitest.OrgAdmin, "photo", "bilde.pdf", []byte(marketPNG)), 415, "upload_mismatch")
+		apitest.Problem(t, up(apitest.OrgAdmin, "photo", "bilde.png", []byte(marketPDF)), 415, "upload_mismatch")
+		apitest.Problem(t, up(apitest.OrgAdmin, "other", "virus.exe", []byte("MZ\x90\x00")), 415, "upload_type")
+		apitest.Problem(t, up(apitest.OrgAdmin, "other", "tabell.xlsx", []byte("PK\x03\x04 not a workbook")), 415, "upload_mismatch")
+		apitest.Problem(t, up(apitest.OrgAdmin, "analysis_report", "stor.pdf", append([]byte(marketPDF), make([]byte, 21<<20)...)), 413, "too_large")
+		apitest.Problem(t, up(apitest.OrgAdmin, "poem", "a.pdf", []byte(marketPDF)), 422, "validation")
+		apitest.Problem(t, up(apitest.OrgAdmin, "other", "", nil), 422, "validation")
+		apitest.Problem(t, up(apitest.Member, "analysis_report", "a.pdf", []byte(marketPDF)), 403, "not_own_organization")
 		if e.Count("baerum", "documents", "") != before {
 			t.Fatal("a refused upload was saved")
 		}
@@ -345,18 +345,18 @@ func TestDocuments(t *testing.T) {
 			t.Fatalf("csv: %d %s", r.Status, r.Body)
 		}
 		// Served only to members and the owner, with safe headers.
-		marketProblem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
-		marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID}), 401, "unauthorized")
 		r = e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: apitest.Member})
 		if r.Status != 200 || string(r.Body) != marketPDF || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(r.Header.Get("Content-Security-Policy"), "sandbox") {
 			t.Fatalf("download: %d %v", r.Status, r.Header)
 		}
-		marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/documents/" + d.ID, As: apitest.RogAdmin}), 404, "not_found")
-		marketProblem(t, e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: apitest.Member}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/documents/" + d.ID, As: apitest.RogAdmin}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: apitest.Member}), 403, "not_own_organization")
 		if r := e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: apitest.OrgAdmin}); r.Status != 204 {
 			t.Fatalf("delete: %d", r.Status)
 		}
-		marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: apitest.Member}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/documents/" + d.ID, As: apitest.Member}), 404, "not_found")
 	})
 }
 
@@ -442,15 +442,15 @@ func TestMassHandlingPlan(t *testing.T) {
 			t.Fatalf("xlsx tonnes = %q", v)
 		}
 		// Access.
-		marketProblem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
-		marketProblem(t, e.Do(apitest.Request{Path: path + ".pdf", As: apitest.Member}), 403, "not_own_organization")
-		marketProblem(t, e.Do(apitest.Request{Method: "PUT", Path: path, As: apitest.Member, Body: map[string]any{"lines": []any{}}}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Path: path}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Path: path + ".pdf", As: apitest.Member}), 403, "not_own_organization")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "PUT", Path: path, As: apitest.Member, Body: map[string]any{"lines": []any{}}}), 403, "not_own_organization")
 		if r := e.Do(apitest.Request{Path: path, As: apitest.Supervisor}); r.Status != 200 {
 			t.Fatalf("supervisor: %d", r.Status)
 		}
-		marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/sites/" + site + "/plan", As: apitest.RogAdmin}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/sites/" + site + "/plan", As: apitest.RogAdmin}), 404, "not_found")
 		facility := e.FirstID("baerum", "sites", "kind = 'facility' AND organization_id = ?", e.OrgID("baerum", "vestmarka-pukk"))
-		marketProblem(t, e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/tenants/baerum/sites/" + facility + "/plan", As: apitest.TenantAdmin, Body: map[string]any{"lines": []any{}}}), 422, "validation")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/tenants/baerum/sites/" + facility + "/plan", As: apitest.TenantAdmin, Body: map[string]any{"lines": []any{}}}), 422, "validation")
 	})
 }
 
@@ -542,11 +542,11 @@ func TestMatchDiscoveryNotifies(t *testing.T) {
 		}
 		var ns struct{ Items []struct{ ID string } }
 		r.JSON(t, &ns)
-		marketProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/notifications/" + ns.Items[0].ID + "/read", As: apitest.Member}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/notifications/" + ns.Items[0].ID + "/read", As: apitest.Member}), 404, "not_found")
 		if r := e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/notifications/" + ns.Items[0].ID + "/read", As: apitest.OrgAdmin}); r.Status != 204 {
 			t.Fatalf("read: %d", r.Status)
 		}
-		marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/notifications"}), 401, "unauthorized")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/notifications"}), 401, "unauthorized")
 		// Publishing again finds nothing new: no duplicates.
 		n := e.Count("baerum", "matches", "")
 		if r := e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/listings/" + l.ID, As: apitest.Member, Body: map[string]any{"title": "Fylling ved Fornebu (oppdatert)"}}); r.Status != 200 {
@@ -602,7 +602,7 @@ func TestListingLifecycle(t *testing.T) {
 		id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
 		base := "/api/v1/tenants/baerum/listings/" + id
 		draft := e.FirstID("baerum", "listings", "status = 'draft'")
-		marketProblem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + draft + "/fully-matched", As: apitest.Member}), 409, "conflict")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: "/api/v1/tenants/baerum/listings/" + draft + "/fully-matched", As: apitest.Member}), 409, "conflict")
 		if r := e.Do(apitest.Request{Method: "POST", Path: base + "/partly-matched", As: apitest.OrgAdmin}); !strings.Contains(string(r.Body), `"status":"partly_matched"`) {
 			t.Fatalf("partly: %s", r.Body)
 		}
@@ -619,7 +619,7 @@ func TestListingLifecycle(t *testing.T) {
 		if r := e.Do(apitest.Request{Method: "POST", Path: base + "/close", As: apitest.OrgAdmin}); !strings.Contains(string(r.Body), `"status":"closed"`) {
 			t.Fatal("close")
 		}
-		marketProblem(t, e.Do(apitest.Request{Method: "POST", Path: base + "/publish", As: apitest.OrgAdmin}), 409, "conflict")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "POST", Path: base + "/publish", As: apitest.OrgAdmin}), 409, "conflict")
 	})
 }
 
@@ -733,12 +733,12 @@ func TestListingPagesAPI(t *testing.T) {
 			}
 		}
 		for _, q := range []string{"limit=0", "limit=1001", "limit=ten"} {
-			p := marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings?" + q}), 422, "validation")
+			p := apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings?" + q}), 422, "validation")
 			if len(p.Errors) != 1 || p.Errors[0].Pointer != "/limit" {
 				t.Fatalf("%s: %+v", q, p.Errors)
 			}
 		}
-		p := marketProblem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings?cursor=!!"}), 422, "validation")
+		p := apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/listings?cursor=!!"}), 422, "validation")
 		if len(p.Errors) != 1 || p.Errors[0].Pointer != "/cursor" {
 			t.Fatalf("cursor: %+v", p.Errors)
 		}

@@ -12,32 +12,12 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 )
 
-func problem(t *testing.T, r *apitest.Response, status int, code string) httpx.Problem {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
-		t.Fatalf("content type %q, want problem+json: %s", ct, r.Body)
-	}
-	var p httpx.Problem
-	r.JSON(t, &p)
-	if p.Type != "urn:masseflyt:problem:"+code {
-		t.Fatalf("problem type %q, want %s: %s", p.Type, code, r.Body)
-	}
-	if p.Title == "" || strings.HasPrefix(p.Title, "Err") {
-		t.Fatalf("problem title not localized: %q", p.Title)
-	}
-	return p
-}
-
 func TestTenantResolution(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
-		p := problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/atlantis/organizations"}), 404, "unknown_tenant")
+		p := apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/atlantis/organizations"}), 404, "unknown_tenant")
 		if !strings.Contains(p.Title, "atlantis") {
 			t.Fatalf("title %q should name the tenant", p.Title)
 		}
@@ -52,7 +32,7 @@ func TestTenantResolution(t *testing.T) {
 				t.Fatalf("UI on host %s: %d", host, r.Status)
 			}
 		}
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/organizations", Host: "ukjent.masseflyt.test"}), 404, "not_found")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/organizations", Host: "ukjent.masseflyt.test"}), 404, "not_found")
 		// The UI answers an unknown tenant with a localized page.
 		r := e.Do(apitest.Request{Path: "/t/atlantis/"})
 		if r.Status != 404 || !strings.Contains(string(r.Body), "Regionen «atlantis» finnes ikke") {
@@ -65,7 +45,7 @@ func TestLocalizedErrors(t *testing.T) {
 	e := apitest.New(t, "sqlite")
 	for lang, want := range map[string]string{"nb": "finnes ikke", "nn": "finst ikkje", "en": "does not exist"} {
 		r := e.Do(apitest.Request{Path: "/api/v1/tenants/nowhere/", Header: map[string]string{"Accept-Language": lang}})
-		p := problem(t, r, 404, "unknown_tenant")
+		p := apitest.Problem(t, r, 404, "unknown_tenant")
 		if !strings.Contains(p.Title, want) || r.Header.Get("Content-Language") != lang {
 			t.Errorf("%s: %q (%s)", lang, p.Title, r.Header.Get("Content-Language"))
 		}
@@ -96,27 +76,27 @@ func TestTokens(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("read with token: %d %s", r.Status, r.Body)
 		}
-		problem(t, e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/organizations/" + e.OrgID("baerum", "fornebu-anlegg"), Body: map[string]any{"description": "x"}, Token: created.Secret}), 403, "token_scope")
+		apitest.Problem(t, e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/tenants/baerum/organizations/" + e.OrgID("baerum", "fornebu-anlegg"), Body: map[string]any{"description": "x"}, Token: created.Secret}), 403, "token_scope")
 		// Used on another tenant.
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/organizations", Token: created.Secret}), 403, "token_wrong_tenant")
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/organizations", Host: "rogaland.masseflyt.test", Token: created.Secret}), 403, "token_wrong_tenant")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/organizations", Token: created.Secret}), 403, "token_wrong_tenant")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/organizations", Host: "rogaland.masseflyt.test", Token: created.Secret}), 403, "token_wrong_tenant")
 		// Tokens never administer, even a tenant admin's.
 		admTok := e.Token("baerum", tenantAdmin, "read", "write")
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/admin/settings", Token: admTok}), 403, "token_admin")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/admin/settings", Token: admTok}), 403, "token_admin")
 		// Garbage, revoked and expired tokens.
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Token: "mft_nope"}), 401, "token_invalid")
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Header: map[string]string{"Authorization": "Basic Zm9vOmJhcg=="}}), 401, "token_invalid")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Token: "mft_nope"}), 401, "token_invalid")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Header: map[string]string{"Authorization": "Basic Zm9vOmJhcg=="}}), 401, "token_invalid")
 		if r := e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/tokens/" + created.Token.ID, As: orgAdmin}); r.Status != 204 {
 			t.Fatalf("revoke: %d", r.Status)
 		}
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Token: created.Secret}), 401, "token_revoked")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Token: created.Secret}), 401, "token_revoked")
 		expired := e.Token("baerum", orgAdmin, "read")
 		if err := e.App.DB.Tx(e.Ctx("baerum"), func(tx *gorm.DB) error {
 			return tx.Table("api_tokens").Where("token_hash = ?", auth.HashToken(expired)).Update("expires_at", time.Now().Add(-time.Hour)).Error
 		}); err != nil {
 			t.Fatal(err)
 		}
-		problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Token: expired}), 401, "token_expired")
+		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Token: expired}), 401, "token_expired")
 		// Bad token input.
 		for name, body := range map[string]any{
 			"no name":      map[string]any{"scopes": []string{"read"}},

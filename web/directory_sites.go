@@ -143,19 +143,20 @@ func (u *UI) siteShow(c *fiber.Ctx) error {
 
 // SiteListData feeds the project and facility list.
 type SiteListData struct {
-	Sites []directory.Site
-	Kind  string
-	Phase string
-	Type  string
-	Q     string
-	Enums map[string][]string
+	Sites      []directory.Site
+	NextCursor string
+	Kind       string
+	Phase      string
+	Type       string
+	Q          string
+	Enums      map[string][]string
 }
 
-// siteListRows is how many sites the list page shows.
-const siteListRows = 500
+// siteListRows is how many sites a page of the list shows.
+const siteListRows = 100
 
 func (u *UI) siteList(c *fiber.Ctx) error {
-	f := directory.SiteFilter{Kind: c.Query("kind"), Phase: c.Query("phase"), FacilityType: c.Query("facility_type"), Q: strings.TrimSpace(c.Query("q")), Page: page.Request{Limit: siteListRows}}
+	f := directory.SiteFilter{Kind: c.Query("kind"), Phase: c.Query("phase"), FacilityType: c.Query("facility_type"), Q: strings.TrimSpace(c.Query("q")), Page: page.Request{Limit: siteListRows, Cursor: c.Query("cursor")}}
 	clean := func(val string, set []string) string {
 		for _, s := range set {
 			if s == val {
@@ -172,5 +173,5 @@ func (u *UI) siteList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return u.render(c, "sites", u.page(c, httpx.Loc(c).T("NavSites"), SiteListData{Sites: sites.Items, Kind: f.Kind, Phase: f.Phase, Type: f.FacilityType, Q: f.Q, Enums: siteEnums}))
+	return u.render(c, "sites", u.page(c, httpx.Loc(c).T("NavSites"), SiteListData{Sites: sites.Items, NextCursor: sites.NextCursor, Kind: f.Kind, Phase: f.Phase, Type: f.FacilityType, Q: f.Q, Enums: siteEnums}))
 }

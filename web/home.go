@@ -6,7 +6,6 @@ import (
 	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/market"
-	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -19,36 +18,12 @@ type HomeData struct {
 	S                                        *stats.Stats // nil when statistics are not open to the caller
 }
 
-// homeCount is how many organizations and sites the front page counts.
-const homeCount = 10000
-
 func (u *UI) home(c *fiber.Ctx) error {
-	ctx := request.Ctx(c)
-	d := HomeData{}
-	orgs, err := u.A.Directory.ListOrgs(ctx, directory.OrgFilter{Page: page.Request{Limit: homeCount}})
+	sum, err := u.A.Directory.Summarize(request.Ctx(c), 6)
 	if err != nil {
 		return err
 	}
-	d.Orgs = len(orgs.Items)
-	for _, o := range orgs.Items {
-		if o.HasKind("transporter") {
-			d.Transporters++
-		}
-	}
-	sites, err := u.A.Directory.ListSites(ctx, directory.SiteFilter{Page: page.Request{Limit: homeCount}})
-	if err != nil {
-		return err
-	}
-	for _, s := range sites.Items {
-		if s.Kind == "project" {
-			d.Projects++
-			if s.Phase != "completed" && len(d.Upcoming) < 6 {
-				d.Upcoming = append(d.Upcoming, s)
-			}
-		} else {
-			d.Facilities++
-		}
-	}
+	d := HomeData{Orgs: int(sum.Orgs), Transporters: int(sum.Transporters), Projects: int(sum.Projects), Facilities: int(sum.Facilities), Upcoming: sum.Upcoming}
 	if request.Authorize(c, "statistics", "read") == nil {
 		if d.S, err = api.LocalizedStats(c, u.A.Stats); err != nil {
 			return err

@@ -27,10 +27,12 @@ type ListingsData struct {
 	Kinds, Fractions    []string
 	CanCreate           bool
 	PublicCount, Member bool
+	// NextCursor leads to the next page of the list.
+	NextCursor string
 }
 
-// listingPage is how many listings the list shows.
-const listingPage = 300
+// listingPage is how many listings a page of the list shows.
+const listingPage = 50
 
 func (u *UI) listingList(c *fiber.Ctx) error {
 	d := ListingsData{Kind: c.Query("kind"), Fraction: c.Query("fraction"), From: c.Query("from"), To: c.Query("to"), Kinds: market.Kinds, Fractions: fractionCodes()}
@@ -57,10 +59,11 @@ func (u *UI) listingList(c *fiber.Ctx) error {
 		return u.formFailed(c, "listings", p, err)
 	}
 	ctx := request.Ctx(c)
-	rows, err := u.A.Market.List(ctx, f, page.Request{Limit: listingPage})
+	rows, err := u.A.Market.List(ctx, f, page.Request{Limit: listingPage, Cursor: c.Query("cursor")})
 	if err != nil {
-		return err
+		return u.formFailed(c, "listings", p, err)
 	}
+	d.NextCursor = rows.NextCursor
 	for i := range rows.Items {
 		d.Items = append(d.Items, market.View(ctx, &rows.Items[i]))
 	}

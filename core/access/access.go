@@ -131,3 +131,9 @@ func (a *Actor) CanEditOrg(orgID string) bool {
 func (a *Actor) CanAdminOrg(orgID string) bool {
 	return a.IsAdmin() || a.Principal.Orgs[orgID] == "admin"
 }
+
+// NotOwnOrganization is the row rule's refusal: the actor does not
+// represent (or administer) the organization that owns the row.
+func NotOwnOrganization() error {
+	return fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
+}

@@ -101,10 +101,10 @@ func (s *Service) editableContact(ctx context.Context, id string) (*Contact, err
 	}
 	var ct Contact
 	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&ct).Error }); err != nil {
-		return nil, notFoundOr(err)
+		return nil, store.NotFoundOr(err)
 	}
 	if !access.From(ctx).CanEditOrg(ct.OrganizationID) {
-		return nil, errNotOwn()
+		return nil, access.NotOwnOrganization()
 	}
 	return &ct, nil
 }

@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"errors"
 	"strings"
 
 	"gorm.io/gorm"
@@ -15,19 +14,7 @@ import (
 
 // ErrNotOwnOrganization is the row rule's refusal: the actor does not
 // represent (or administer) the organization that owns the row.
-var ErrNotOwnOrganization = fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
-
-func errNotOwn() error {
-	return fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
-}
-
-// notFoundOr turns a missing row into the domain's not found.
-func notFoundOr(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fail.NotFoundErr()
-	}
-	return err
-}
+var ErrNotOwnOrganization = access.NotOwnOrganization()
 
 // checkID refuses a malformed ID as not found (it names no row).
 func checkID(id string) error {

@@ -89,7 +89,7 @@ func (s *Service) Memberships(ctx context.Context, f MembershipFilter) (page.Pag
 			return none, err
 		}
 		if !a.CanEditOrg(f.OrganizationID) && !supervises(a) {
-			return none, errNotOwn()
+			return none, access.NotOwnOrganization()
 		}
 	default:
 		if !a.IsAdmin() && !supervises(a) {
@@ -150,11 +150,11 @@ func (s *Service) DecideMembership(ctx context.Context, id, status, role string)
 	}
 	var m Membership
 	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&m).Error }); err != nil {
-		return nil, notFoundOr(err)
+		return nil, store.NotFoundOr(err)
 	}
 	a := access.From(ctx)
 	if !a.CanAdminOrg(m.OrganizationID) {
-		return nil, errNotOwn()
+		return nil, access.NotOwnOrganization()
 	}
 	if m.Status != StatusPending {
 		return nil, fail.ConflictErr("ErrMembershipDecided")

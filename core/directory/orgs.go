@@ -96,7 +96,7 @@ func (s *Service) getOrg(ctx context.Context, id string) (*Organization, error) 
 		return tx.Model(&Organization{}).Select(verifiedSelect).Where("organizations.id = ?", id).Take(&o).Error
 	})
 	if err != nil {
-		return nil, notFoundOr(err)
+		return nil, store.NotFoundOr(err)
 	}
 	return &o, nil
 }
@@ -120,7 +120,7 @@ func (s *Service) EditableOrg(ctx context.Context, id string) (*Organization, er
 		return nil, err
 	}
 	if !access.From(ctx).CanEditOrg(id) {
-		return nil, errNotOwn()
+		return nil, access.NotOwnOrganization()
 	}
 	return o, nil
 }
@@ -295,7 +295,7 @@ func (s *Service) DeleteOrg(ctx context.Context, id string) error {
 		return err
 	}
 	if !access.From(ctx).CanAdminOrg(id) {
-		return errNotOwn()
+		return access.NotOwnOrganization()
 	}
 	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		return tx.Where("id = ?", id).Delete(&Organization{}).Error

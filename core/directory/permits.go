@@ -57,7 +57,7 @@ func (s *Service) DeletePermit(ctx context.Context, id string) error {
 	}
 	var p Permit
 	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&p).Error }); err != nil {
-		return notFoundOr(err)
+		return store.NotFoundOr(err)
 	}
 	if _, err := s.EditableSite(ctx, p.SiteID); err != nil {
 		return err

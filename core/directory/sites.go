@@ -168,7 +168,7 @@ func (s *Service) GetSite(ctx context.Context, id string) (*Site, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, notFoundOr(err)
+		return nil, store.NotFoundOr(err)
 	}
 	return &st, nil
 }
@@ -180,7 +180,7 @@ func (s *Service) EditableSite(ctx context.Context, id string) (*Site, error) {
 		return nil, err
 	}
 	if !access.From(ctx).CanEditOrg(st.OrganizationID) {
-		return nil, errNotOwn()
+		return nil, access.NotOwnOrganization()
 	}
 	return st, nil
 }

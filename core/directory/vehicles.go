@@ -115,7 +115,7 @@ func (s *Service) Vehicle(ctx context.Context, id string) (*Vehicle, error) {
 	}
 	var vh Vehicle
 	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&vh).Error }); err != nil {
-		return nil, notFoundOr(err)
+		return nil, store.NotFoundOr(err)
 	}
 	return &vh, nil
 }
@@ -134,7 +134,7 @@ func (s *Service) DecideVehicle(ctx context.Context, id, status string) (*Vehicl
 	}
 	a := access.From(ctx)
 	if !a.CanAdminOrg(vh.OrganizationID) {
-		return nil, errNotOwn()
+		return nil, access.NotOwnOrganization()
 	}
 	now := s.now()
 	vh.Status, vh.DecidedBy, vh.DecidedAt = status, a.UserID(), &now
@@ -154,7 +154,7 @@ func (s *Service) DeleteVehicle(ctx context.Context, id string) error {
 		return err
 	}
 	if !access.From(ctx).CanEditOrg(vh.OrganizationID) {
-		return errNotOwn()
+		return access.NotOwnOrganization()
 	}
 	return s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", vh.ID).Delete(&Vehicle{}).Error })
 }

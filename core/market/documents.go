@@ -187,7 +187,7 @@ func (s *Service) document(ctx context.Context, id string) (*Document, *Listing,
 	var d Document
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&d).Error })
 	if err != nil {
-		return nil, nil, notFoundOr(err)
+		return nil, nil, store.NotFoundOr(err)
 	}
 	l, err := s.Find(ctx, d.ListingID)
 	if err != nil {

@@ -138,7 +138,7 @@ func (s *Service) SavePlan(ctx context.Context, siteID string, in *PlanInput) (*
 		return nil, err
 	}
 	if !access.From(ctx).CanEditOrg(st.OrganizationID) {
-		return nil, errNotOwn()
+		return nil, access.NotOwnOrganization()
 	}
 	v := &fail.Validation{}
 	if st.Kind != "project" {

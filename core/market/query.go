@@ -28,7 +28,7 @@ func (s *Service) Find(ctx context.Context, id string) (*Listing, error) {
 		return withOwner(tx).Where("listings.id = ?", id).Take(&l).Error
 	})
 	if err != nil {
-		return nil, notFoundOr(err)
+		return nil, store.NotFoundOr(err)
 	}
 	return &l, nil
 }

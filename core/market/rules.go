@@ -74,7 +74,7 @@ func canEdit(ctx context.Context, l *Listing) error {
 	if AccessFor(a, l) == Hidden {
 		return fail.NotFoundErr()
 	}
-	return errNotOwn()
+	return access.NotOwnOrganization()
 }
 
 // documentAccess: quality documents are for members of the tenant and the
@@ -103,7 +103,7 @@ func planAccess(ctx context.Context, orgID string) error {
 	case a.Anonymous():
 		return fail.UnauthorizedErr()
 	}
-	return errNotOwn()
+	return access.NotOwnOrganization()
 }
 
 // mapClass is the audience a map is rendered for: the public sees coarse

@@ -1,12 +1,9 @@
 package market
 
 import (
-	"errors"
 	"strings"
 	"sync"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
@@ -41,19 +38,6 @@ func (s *Service) now() time.Time { return s.DB.Now() }
 // today is the start of the clock's day: listings whose window ended before
 // it have expired.
 func (s *Service) today() time.Time { return s.now().Truncate(24 * time.Hour) }
-
-// errNotOwn refuses a change to another organization's entry.
-func errNotOwn() error {
-	return fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
-}
-
-// notFoundOr maps a missing row to the domain's not-found error.
-func notFoundOr(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fail.NotFoundErr()
-	}
-	return err
-}
 
 func inSet(v string, set []string) bool {
 	for _, x := range set {

@@ -252,7 +252,7 @@ func (s *Service) resolveOwner(ctx context.Context, l *Listing, in *ListingInput
 		return nil
 	}
 	if !access.From(ctx).CanEditOrg(l.OrganizationID) {
-		return errNotOwn()
+		return access.NotOwnOrganization()
 	}
 	if in.SiteID != nil {
 		if *in.SiteID == "" {

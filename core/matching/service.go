@@ -224,7 +224,7 @@ func (s *Service) Owned(ctx context.Context, id string) (*market.Listing, error)
 	case market.Hidden:
 		return nil, fail.NotFoundErr()
 	}
-	return nil, fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
+	return nil, access.NotOwnOrganization()
 }
 
 // Dismiss records that the owner does not want a counterpart; it stays
@@ -232,7 +232,7 @@ func (s *Service) Owned(ctx context.Context, id string) (*market.Listing, error)
 func (s *Service) Dismiss(ctx context.Context, l *market.Listing, counterpartID string) error {
 	a := access.From(ctx)
 	if !a.CanEditOrg(l.OrganizationID) {
-		return fail.New(fail.Forbidden, "not_own_organization", "ErrNotOwnOrganization")
+		return access.NotOwnOrganization()
 	}
 	cp, err := s.Market.Find(ctx, counterpartID)
 	if err != nil {

@@ -43,7 +43,7 @@ func fakeContract(t *testing.T) *contract {
 		{Method: "DELETE", Path: "/documents/:id", Perm: access.ListingsUpdate, Handler: h, Doc: &route.Doc{ID: "deleteDocument", Tag: "Market", Status: 204}},
 	}}}})
 	cfg := apidoc.Config()
-	cfg.Notes, cfg.Outs = nil, nil // they annotate the app's types
+	cfg.Notes = nil // they annotate the app's types
 	doc, err := oas.Build(entries, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/masseflyt/masseflyt/internal/apitest"
+)
+
+var (
+	nextLink  = regexp.MustCompile(`href="([^"]*cursor=[^"]*)"`)
+	loadTitle = regexp.MustCompile(`Belastning \d{5}`)
+)
+
+// TestListPagesWalk: the market and site lists page by cursor like the API:
+// following "Neste side" shows every listing once and ends; a broken cursor
+// is a form error, not a silent first page.
+func TestListPagesWalk(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	e.MarketLoad(300, 0)
+	seen := map[string]bool{}
+	path, pages := "/t/baerum/listings?kind=surplus", 0
+	for path != "" && pages < 20 {
+		r := e.Do(apitest.Request{Path: path})
+		if r.Status != 200 {
+			t.Fatalf("%s: %d", path, r.Status)
+		}
+		pages++
+		for _, title := range loadTitle.FindAllString(string(r.Body), -1) {
+			if seen[title] {
+				t.Fatalf("%s shown twice", title)
+			}
+			seen[title] = true
+		}
+		path = ""
+		if m := nextLink.FindStringSubmatch(string(r.Body)); m != nil {
+			path = html.UnescapeString(m[1])
+			if !strings.Contains(path, "kind=surplus") {
+				t.Fatalf("the next page lost the filter: %s", path)
+			}
+		}
+	}
+	want := e.Count("baerum", "listings", "title LIKE 'Belastning%' AND kind = 'surplus'")
+	if int64(len(seen)) != want || pages < 2 {
+		t.Fatalf("walked %d pages, saw %d of %d load listings", pages, len(seen), want)
+	}
+	if r := e.Do(apitest.Request{Path: "/t/baerum/listings?cursor=%21%21"}); r.Status != 422 {
+		t.Fatalf("broken cursor: %d", r.Status)
+	}
+	if r := e.Do(apitest.Request{Path: "/t/baerum/sites?cursor=%21%21"}); r.Status != 422 {
+		t.Fatalf("broken site cursor: %d", r.Status)
+	}
+}
