@@ -25,6 +25,9 @@ func (ad *Admin) tenant(ctx context.Context) *tenants.Tenant {
 	return t
 }
 
+// tenantID is the actor's region's ID.
+func tenantID(ctx context.Context) string { return access.From(ctx).TenantID }
+
 // Settings is the editable part of a tenant.
 type Settings struct {
 	Name           *string   `json:"name"`
@@ -84,6 +87,9 @@ func view(t *tenants.Tenant) SettingsView {
 // ApplySettings validates and saves settings for the request's tenant.
 func (ad *Admin) ApplySettings(ctx context.Context, in *Settings) (*tenants.Tenant, error) {
 	cur := ad.tenant(ctx)
+	if cur == nil {
+		return nil, fail.NotFoundErr()
+	}
 	t := *cur
 	t.Domains = append([]string(nil), cur.Domains...)
 	v := &fail.Validation{}
@@ -231,7 +237,10 @@ func (ad *Admin) ApplySettings(ctx context.Context, in *Settings) (*tenants.Tena
 		}
 		return nil, err
 	}
-	nt, _ := ad.A.Tenants.ByID(t.ID)
+	nt, ok := ad.A.Tenants.ByID(t.ID)
+	if !ok {
+		return nil, fail.NotFoundErr()
+	}
 	return nt, nil
 }
 
@@ -271,7 +280,7 @@ func (ad *Admin) SetLogo(ctx context.Context, data []byte) error {
 	if !ok {
 		return fail.New(fail.UnsupportedType, "upload_type", "ErrUploadType")
 	}
-	return ad.A.Tenants.SetLogo(ctx, ad.tenant(ctx).ID, ct, data)
+	return ad.A.Tenants.SetLogo(ctx, tenantID(ctx), ct, data)
 }
 
 // AssignmentView is a role assignment with the user's name.
@@ -285,7 +294,7 @@ type AssignmentView struct {
 // Assignments lists the tenant's role assignments with names.
 func (ad *Admin) Assignments(ctx context.Context) []AssignmentView {
 	var out []AssignmentView
-	for _, as := range ad.A.Roles.Assignments(ad.tenant(ctx).ID) {
+	for _, as := range ad.A.Roles.Assignments(tenantID(ctx)) {
 		av := AssignmentView{UserID: as.UserID, Role: as.Role}
 		if u, err := ad.A.Users.ByID(ctx, as.UserID); err == nil {
 			av.Name, av.Email = u.Name, u.Email
@@ -328,7 +337,7 @@ func (ad *Admin) ChangeAssignment(ctx context.Context, in AssignmentInput, add b
 	if err := v.Err(); err != nil {
 		return err
 	}
-	tid := ad.tenant(ctx).ID
+	tid := tenantID(ctx)
 	if !add {
 		if in.Role == auth.RoleTenantAdmin {
 			n := 0

@@ -84,7 +84,10 @@ func (ad *Admin) putLogo(c *fiber.Ctx) error {
 	if err := ad.SetLogo(request.Ctx(c), c.Body()); err != nil {
 		return err
 	}
-	t, _ := ad.A.Tenants.ByID(request.Tenant(c).ID)
+	t, ok := ad.A.Tenants.ByID(request.Tenant(c).ID)
+	if !ok {
+		return httpx.NotFound()
+	}
 	return c.JSON(view(t))
 }
 

@@ -15,21 +15,6 @@ import (
 	"github.com/masseflyt/masseflyt/internal/apitest"
 )
 
-// marketServe answers one GET through the app's handler, as a token's
-// holder when token is set.
-func marketServe(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, uri, token string) int {
-	ctx.Request.Reset()
-	ctx.Response.Reset()
-	ctx.Request.SetRequestURI(uri)
-	ctx.Request.Header.SetMethod("GET")
-	ctx.Request.Header.SetHost("localhost")
-	if token != "" {
-		ctx.Request.Header.Set("Authorization", "Bearer "+token)
-	}
-	h(ctx)
-	return ctx.Response.StatusCode()
-}
-
 func marketP50(lat []time.Duration) (time.Duration, time.Duration) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	return lat[len(lat)/2], lat[len(lat)*99/100]
@@ -50,14 +35,14 @@ func BenchmarkMatchesAPI(b *testing.B) {
 			h := e.App.Fiber.Server().Handler
 			var ctx fasthttp.RequestCtx
 			uri := "/api/v1/tenants/baerum/listings/" + id + "/matches?limit=20"
-			if st := marketServe(h, &ctx, uri, token); st != 200 || bytes.Count(ctx.Response.Body(), []byte(`"counterpart_id"`)) != 20 {
+			if st := apitest.FastGet(h, &ctx, uri, token); st != 200 || bytes.Count(ctx.Response.Body(), []byte(`"counterpart_id"`)) != 20 {
 				b.Fatalf("%d %s", st, ctx.Response.Body())
 			}
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				s := time.Now()
-				marketServe(h, &ctx, uri, token)
+				apitest.FastGet(h, &ctx, uri, token)
 				lat = append(lat, time.Since(s))
 			}
 			b.StopTimer()
@@ -81,7 +66,7 @@ func BenchmarkListingsGeoJSON(b *testing.B) {
 			h := e.App.Fiber.Server().Handler
 			var ctx fasthttp.RequestCtx
 			uri := "/api/v1/tenants/baerum/listings.geojson"
-			if st := marketServe(h, &ctx, uri, ""); st != 200 {
+			if st := apitest.FastGet(h, &ctx, uri, ""); st != 200 {
 				b.Fatal(st)
 			}
 			var gz bytes.Buffer
@@ -105,16 +90,16 @@ func BenchmarkListingsGeoJSON(b *testing.B) {
 				}
 				b.StartTimer()
 				s := time.Now()
-				marketServe(h, &ctx, uri, "")
+				apitest.FastGet(h, &ctx, uri, "")
 				m := time.Now()
-				marketServe(h, &ctx, uri, "")
+				apitest.FastGet(h, &ctx, uri, "")
 				cached = append(cached, time.Since(m))
 				afterWrite = append(afterWrite, m.Sub(s))
 				b.StopTimer()
 				e.App.Market.ResetMaps() // as after a delete: the next request reloads everything
 				b.StartTimer()
 				s = time.Now()
-				marketServe(h, &ctx, uri, "")
+				apitest.FastGet(h, &ctx, uri, "")
 				rebuild = append(rebuild, time.Since(s))
 			}
 			b.StopTimer()

@@ -127,12 +127,6 @@ func idParam(c *fiber.Ctx) (string, error) {
 	return id, nil
 }
 
-// pageRequest reads ?limit= and ?cursor= within a list's bounds.
-func pageRequest(c *fiber.Ctx, b page.Bounds) (page.Request, error) {
-	r, err := httpx.PageRequest(c, b)
-	return r, err
-}
-
 // withBody is the handler of a command on :id with a JSON body: decode the
 // body strictly, call the domain, answer status with the result.
 func withBody[In, Out any](status int, call func(ctx context.Context, id string, in *In) (Out, error)) fiber.Handler {

@@ -18,7 +18,7 @@ import (
 func listOrgs(s *directory.Service) fiber.Handler {
 	pages := store.NewCache[[]byte](directory.CacheTTL, 2000)
 	return func(c *fiber.Ctx) error {
-		pr, err := pageRequest(c, directory.OrgPages)
+		pr, err := httpx.PageRequest(c, directory.OrgPages)
 		if err != nil {
 			return err
 		}

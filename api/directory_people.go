@@ -7,6 +7,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
 )
 
@@ -16,7 +17,7 @@ func listContacts(s *directory.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		pr, err := pageRequest(c, directory.ContactPages)
+		pr, err := httpx.PageRequest(c, directory.ContactPages)
 		if err != nil {
 			return err
 		}
@@ -34,7 +35,7 @@ func listVehicles(s *directory.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		pr, err := pageRequest(c, directory.VehiclePages)
+		pr, err := httpx.PageRequest(c, directory.VehiclePages)
 		if err != nil {
 			return err
 		}
@@ -66,7 +67,7 @@ func listOrgMemberships(s *directory.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		pr, err := pageRequest(c, directory.MembershipPages)
+		pr, err := httpx.PageRequest(c, directory.MembershipPages)
 		if err != nil {
 			return err
 		}
@@ -89,7 +90,7 @@ func listMemberships(s *directory.Service) fiber.Handler {
 				return err
 			}
 		}
-		pr, err := pageRequest(c, directory.MembershipPages)
+		pr, err := httpx.PageRequest(c, directory.MembershipPages)
 		if err != nil {
 			return err
 		}

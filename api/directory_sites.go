@@ -6,12 +6,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
 )
 
 // siteFilter reads SiteQuery and the page.
 func siteFilter(c *fiber.Ctx) (directory.SiteFilter, error) {
-	pr, err := pageRequest(c, directory.SitePages)
+	pr, err := httpx.PageRequest(c, directory.SitePages)
 	if err != nil {
 		return directory.SiteFilter{}, err
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/masseflyt/masseflyt/internal/apitest"
-	"github.com/masseflyt/masseflyt/internal/demo"
+	"github.com/masseflyt/masseflyt/internal/fixtures"
 )
 
 func TestDirectoryPublicRead(t *testing.T) {
@@ -45,7 +45,7 @@ func TestDirectoryPublicRead(t *testing.T) {
 			cursor = page.NextCursor
 		}
 		want := 0
-		for _, o := range demo.Orgs {
+		for _, o := range fixtures.Orgs {
 			if o.Tenant == "baerum" {
 				want++
 			}
@@ -112,8 +112,8 @@ func TestRegisterOrganizationBadInput(t *testing.T) {
 			{"short org number", map[string]any{"org_number": "12345678", "kinds": []string{"lab"}}, 422, "validation", "org_number"},
 			{"letters", map[string]any{"org_number": "97476067X", "kinds": []string{"lab"}}, 422, "validation", "org_number"},
 			{"bad check digit", map[string]any{"org_number": "974760674", "kinds": []string{"lab"}}, 422, "validation", "org_number"},
-			{"unknown in register", map[string]any{"org_number": demo.UnregisteredOrg, "kinds": []string{"lab"}}, 422, "validation", "org_number"},
-			{"deleted from register", map[string]any{"org_number": demo.DeletedOrg, "kinds": []string{"lab"}}, 422, "validation", "org_number"},
+			{"unknown in register", map[string]any{"org_number": fixtures.UnregisteredOrg, "kinds": []string{"lab"}}, 422, "validation", "org_number"},
+			{"deleted from register", map[string]any{"org_number": fixtures.DeletedOrg, "kinds": []string{"lab"}}, 422, "validation", "org_number"},
 			{"duplicate", map[string]any{"org_number": "928157040", "kinds": []string{"contractor"}}, 409, "conflict", ""},
 			{"no kinds", map[string]any{"org_number": "974760673"}, 422, "validation", "kinds"},
 			{"unknown kind", map[string]any{"org_number": "974760673", "kinds": []string{"bakery"}}, 422, "validation", "kinds"},

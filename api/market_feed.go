@@ -76,6 +76,8 @@ type feedCache struct {
 	bases map[string][]string // tenant → link bases the feed was rendered for
 }
 
+// feedCaches holds each app's feed cache (the API's feed and the widgets
+// share it); an app drops its own when it closes.
 var feedCaches sync.Map // *market.Service → *feedCache
 
 // FeedDoc returns the request tenant's public feed, rendered once per change

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/app"
@@ -18,9 +20,6 @@ var (
 	matchPages        = page.Bounds{Default: 20, Max: 100}
 	notificationPages = page.Bounds{Default: 50, Max: 200}
 )
-
-// MatchRanked is the most counterparts ranked for one listing.
-const MatchRanked = 100
 
 // MatchPage is a page of ranked counterparts with the method used.
 type MatchPage struct {
@@ -54,11 +53,15 @@ func matches(s *matching.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ms, err := s.Rank(ctx, l, MatchRanked)
+		ms, err := s.Rank(ctx, l, matching.Ranked)
 		if err != nil {
 			return err
 		}
-		p, err := page.Slice(ms, pr, func(m matching.Match) string { return m.CounterpartID })
+		// In rank order (kg CO2e per tonne, then ID): a re-rank between
+		// pages moves the walk on from the last item's place.
+		p, err := page.Slice(ms, pr, func(m matching.Match) string {
+			return fmt.Sprintf("%020.6f|%s", m.KgPerTonne, m.CounterpartID)
+		})
 		if err != nil {
 			return err
 		}

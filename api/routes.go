@@ -28,7 +28,10 @@ func Table(a *app.App) route.Table {
 }
 
 // Mount serves the API.
-func Mount(a *app.App) { a.Mount(Table(a)) }
+func Mount(a *app.App) {
+	a.Mount(Table(a))
+	a.OnClose(func() error { feedCaches.Delete(a.Market); return nil })
+}
 
 func concat(lists ...[]route.Route) []route.Route {
 	var out []route.Route

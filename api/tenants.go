@@ -50,12 +50,13 @@ var (
 )
 
 func rootRoutes(a *app.App) []route.Route {
+	doc, portal := apidoc.Serve(a.Tables, func(err error) { a.Log.Error("the OpenAPI document is incomplete", "err", err) })
 	return []route.Route{
 		{Method: "GET", Path: "/tenants", Perm: access.Anyone, Handler: listTenants(a),
 			Doc: &route.Doc{ID: "listTenants", Summary: "List mass regions", Tag: "Tenants", Page: tenantPages, Out: page.Page[TenantSummary]{}}},
-		{Method: "GET", Path: "/openapi.json", Perm: access.Anyone, Handler: apidoc.ServeJSON(a.Tables),
+		{Method: "GET", Path: "/openapi.json", Perm: access.Anyone, Handler: doc,
 			Doc: &route.Doc{ID: "openapi", Summary: "This OpenAPI document", Tag: "Platform", Files: []string{"application/json"}}},
-		{Method: "GET", Path: "/docs", Perm: access.Anyone, Handler: apidoc.ServePortal(a.Tables),
+		{Method: "GET", Path: "/docs", Perm: access.Anyone, Handler: portal,
 			Doc: &route.Doc{ID: "docs", Summary: "Developer portal page", Tag: "Platform", Files: []string{"text/html"}}},
 	}
 }

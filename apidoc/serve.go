@@ -20,6 +20,9 @@ type served struct {
 	json   []byte
 	groups []group
 	err    error
+	// warn hears a build error (a stale note, an undocumentable route);
+	// the tests fail on it, a running server logs it.
+	warn func(error)
 }
 
 type opv struct {
@@ -35,9 +38,12 @@ type group struct {
 func (s *served) build() error {
 	s.once.Do(func() {
 		entries := Entries(s.tables())
-		// A build error is the tests' to report (tests/openapi_test.go);
-		// the document of what could be generated is served.
+		// The document of what could be generated is served; a build error
+		// fails tests/openapi_test.go and is logged here.
 		s.json, s.err = JSON(entries)
+		if s.err != nil && s.warn != nil {
+			s.warn(s.err)
+		}
 		if s.json != nil {
 			s.err = nil
 		}
@@ -57,21 +63,10 @@ func (s *served) build() error {
 
 // Serve returns the handlers of the document and of the portal page of
 // the API among the tables (the app's Tables, read at the first request),
-// sharing one build.
-func Serve(tables func() []route.Table) (doc, portal fiber.Handler) {
-	s := &served{tables: tables}
+// sharing one build; warn hears a build error.
+func Serve(tables func() []route.Table, warn func(error)) (doc, portal fiber.Handler) {
+	s := &served{tables: tables, warn: warn}
 	return s.serveJSON, s.servePortal
-}
-
-// ServeJSON answers with the document of the API among the tables.
-func ServeJSON(tables func() []route.Table) fiber.Handler {
-	return (&served{tables: tables}).serveJSON
-}
-
-// ServePortal answers with the developer portal page of the API among the
-// tables.
-func ServePortal(tables func() []route.Table) fiber.Handler {
-	return (&served{tables: tables}).servePortal
 }
 
 func (s *served) serveJSON(c *fiber.Ctx) error {

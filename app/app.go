@@ -24,6 +24,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/live"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -77,8 +78,12 @@ type Options struct {
 // wires the HTTP server. It does not listen.
 func New(cfg Config, o Options) (*App, error) {
 	start := clock.Real()
+	secretGiven := cfg.Secret != ""
 	if err := cfg.Finish(); err != nil {
 		return nil, err
+	}
+	if secretGiven { // cursors made by one instance read on the others
+		page.SetSecret(cfg.Secret)
 	}
 	a := &App{Config: cfg, started: start}
 	a.Log = o.Logger
@@ -266,6 +271,9 @@ func (a *App) liveStats(tenantID string) ([]byte, error) {
 	}
 	return json.Marshal(st)
 }
+
+// OnClose runs f when the app closes; cleanups run in reverse order.
+func (a *App) OnClose(f func() error) { a.cleanups = append(a.cleanups, f) }
 
 // Close releases everything, in reverse order.
 func (a *App) Close() error {

@@ -57,27 +57,3 @@ func TestPublishReturnsBeforeDiscovery(t *testing.T) {
 		}
 	})
 }
-
-// TestDiscoverAllThroughTheOutbox: the rediscovery after a bulk load (the
-// demo) announces every open listing through the outbox; the dispatcher
-// stores their matches, and a second run adds nothing.
-func TestDiscoverAllThroughTheOutbox(t *testing.T) {
-	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
-		before := e.Count("", "matches", "")
-		if err := e.App.DiscoverAll(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		e.Settle()
-		after := e.Count("", "matches", "")
-		if after <= before {
-			t.Fatalf("matches: %d before, %d after", before, after)
-		}
-		if err := e.App.DiscoverAll(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		e.Settle()
-		if n := e.Count("", "matches", ""); n != after {
-			t.Fatalf("a second run stored %d more matches", n-after)
-		}
-	})
-}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -125,6 +126,10 @@ type Roles struct {
 	// between would be lost.
 	writes sync.Mutex
 
+	// decisions caches Enforce results and userRoles role lookups; gen
+	// counts policy changes, and a result computed before a change is not
+	// cached after it.
+	gen       atomic.Uint64
 	decisions sync.Map // "role|dom|obj|act" → bool
 	userRoles sync.Map // "user|dom" → []string
 	stop      chan struct{}
@@ -193,6 +198,7 @@ func (r *Roles) Reload() error {
 }
 
 func (r *Roles) changed() {
+	r.gen.Add(1)
 	r.decisions.Clear()
 	r.userRoles.Clear()
 }
@@ -233,10 +239,16 @@ func (r *Roles) Authorize(roles []string, tenantID, obj, act string) Decision {
 		v, hit := r.decisions.Load(key)
 		ok := hit && v.(bool)
 		if !hit {
+			gen := r.gen.Load()
 			var err error
 			ok, err = r.e.Enforce(role, tenantID, obj, act)
 			ok = ok && err == nil
-			r.decisions.Store(key, ok)
+			if r.gen.Load() == gen { // no policy change meanwhile
+				r.decisions.Store(key, ok)
+				if r.gen.Load() != gen { // one began while storing
+					r.decisions.Delete(key)
+				}
+			}
 		}
 		if !ok {
 			continue
@@ -258,6 +270,7 @@ func (r *Roles) UserRoles(userID, tenantID string) []string {
 	if v, ok := r.userRoles.Load(key); ok {
 		return v.([]string)
 	}
+	gen := r.gen.Load()
 	out := r.e.GetRolesForUserInDomain(subject(userID), tenantID)
 	for _, s := range r.e.GetRolesForUserInDomain(subject(userID), "*") {
 		if s == auth.RoleSuperadmin {
@@ -265,7 +278,12 @@ func (r *Roles) UserRoles(userID, tenantID string) []string {
 		}
 	}
 	out = out[:len(out):len(out)]
-	r.userRoles.Store(key, out)
+	if r.gen.Load() == gen {
+		r.userRoles.Store(key, out)
+		if r.gen.Load() != gen {
+			r.userRoles.Delete(key)
+		}
+	}
 	return out
 }
 

@@ -98,6 +98,9 @@ type Registry struct {
 	db         *store.DB
 	baseDomain string
 
+	// loads serializes Load: a load reads the tables and then swaps the
+	// maps, and an older read must not be swapped in after a newer one.
+	loads    sync.Mutex
 	mu       sync.RWMutex
 	bySlug   map[string]*Tenant
 	byID     map[string]*Tenant
@@ -125,6 +128,8 @@ func NewRegistry(db *store.DB, baseDomain string) *Registry {
 
 // Load (re)reads all tenants.
 func (r *Registry) Load(ctx context.Context) error {
+	r.loads.Lock()
+	defer r.loads.Unlock()
 	ctx = store.System(ctx, "tenant registry load")
 	var ts []*Tenant
 	var ds []Domain

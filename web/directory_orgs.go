@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/page"
@@ -146,14 +145,8 @@ func (u *UI) orgCreate(c *fiber.Ctx) error {
 // orgForEdit loads the :id organization the actor may edit. A page whose
 // route declares another permission names directory:update in also: editing
 // an organization's rows always needs it too.
-func (u *UI) orgForEdit(c *fiber.Ctx, also ...access.Permission) (*directory.Organization, error) {
-	ctx := request.Ctx(c)
-	for _, p := range also {
-		if err := access.Authorize(ctx, p.Object, p.Action); err != nil {
-			return nil, err
-		}
-	}
-	return u.A.Directory.EditableOrg(ctx, c.Params("id"))
+func (u *UI) orgForEdit(c *fiber.Ctx) (*directory.Organization, error) {
+	return u.A.Directory.EditableOrg(request.Ctx(c), c.Params("id"))
 }
 
 func (u *UI) orgEdit(c *fiber.Ctx) error {
@@ -229,7 +222,7 @@ type VehicleForm struct {
 var vehicleEnums = map[string][]string{"body_type": directory.BodyTypes, "euro_class": directory.EuroClasses, "fuel": directory.Fuels}
 
 func (u *UI) vehicleNew(c *fiber.Ctx) error {
-	o, err := u.orgForEdit(c, access.DirectoryUpdate)
+	o, err := u.orgForEdit(c)
 	if err != nil {
 		return err
 	}
@@ -237,7 +230,7 @@ func (u *UI) vehicleNew(c *fiber.Ctx) error {
 }
 
 func (u *UI) vehicleCreate(c *fiber.Ctx) error {
-	o, err := u.orgForEdit(c, access.DirectoryUpdate)
+	o, err := u.orgForEdit(c)
 	if err != nil {
 		return err
 	}
@@ -273,7 +266,7 @@ func (u *UI) vehicleDecide(c *fiber.Ctx) error {
 }
 
 func (u *UI) contactNew(c *fiber.Ctx) error {
-	o, err := u.orgForEdit(c, access.DirectoryUpdate)
+	o, err := u.orgForEdit(c)
 	if err != nil {
 		return err
 	}
@@ -281,7 +274,7 @@ func (u *UI) contactNew(c *fiber.Ctx) error {
 }
 
 func (u *UI) contactCreate(c *fiber.Ctx) error {
-	o, err := u.orgForEdit(c, access.DirectoryUpdate)
+	o, err := u.orgForEdit(c)
 	if err != nil {
 		return err
 	}

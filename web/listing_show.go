@@ -48,7 +48,7 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 	if d.Listing != nil && market.AccessTo(ctx, l) == market.Full {
 		d.Full = true
 		d.CanEdit = request.CanEditOrg(c, l.OrganizationID)
-		if d.Matches, err = u.A.Matching.Rank(ctx, l, 20); err != nil {
+		if d.Matches, err = u.A.Matching.Best(ctx, l, 20); err != nil {
 			return err
 		}
 		d.FindingMatches = u.A.Matching.Discovering(ctx, l.ID)
@@ -79,7 +79,7 @@ func (u *UI) listingShowWithError(c *fiber.Ctx, ferr error) error {
 	}
 	d := &ListingData{Listing: l, Full: true, CanEdit: true, CanDocs: true, Params: market.TA2553, FactorSet: u.A.Matching.Engine.Factors.Name, DocKinds: market.DocumentKinds}
 	d.Fraction, _ = market.FractionByCode(l.Fractions[0])
-	if d.Matches, err = u.A.Matching.Rank(ctx, l, 20); err != nil {
+	if d.Matches, err = u.A.Matching.Best(ctx, l, 20); err != nil {
 		return err
 	}
 	samples, err := u.A.Market.Samples(ctx, l.ID, qualityPage)

@@ -33,9 +33,6 @@ var meRows = page.Request{Limit: directory.MembershipPages.Max}
 
 func (u *UI) renderMe(c *fiber.Ctx, secret string, formErr error) error {
 	p := request.Principal(c)
-	if p.Anonymous() {
-		return c.Redirect(u.A.Identity.LoginURL(c.OriginalURL()), fiber.StatusSeeOther)
-	}
 	ctx := request.Ctx(c)
 	dir := u.A.Directory
 	d := MeData{NewSecret: secret}
@@ -62,8 +59,12 @@ func (u *UI) renderMe(c *fiber.Ctx, secret string, formErr error) error {
 			d.Pending = append(d.Pending, ms.Items...)
 		}
 	}
-	if d.Tokens, err = u.A.Users.Tokens(c.UserContext(), p.UserID()); err != nil {
-		return err
+	if p.Token == nil { // a token never manages tokens (account.Service)
+		tokens, err := u.A.Account.Tokens(ctx)
+		if err != nil {
+			return err
+		}
+		d.Tokens = tokens.Items
 	}
 	if d.Notifications, err = u.notifications(c); err != nil {
 		return err
@@ -92,12 +93,8 @@ func (u *UI) tokenCreate(c *fiber.Ctx) error {
 }
 
 func (u *UI) tokenRevoke(c *fiber.Ctx) error {
-	ok, err := u.A.Users.RevokeToken(c.UserContext(), request.Principal(c).UserID(), c.Params("id"))
-	if err != nil {
+	if err := u.A.Account.Revoke(request.Ctx(c), c.Params("id")); err != nil {
 		return err
-	}
-	if !ok {
-		return httpx.NotFound()
 	}
 	return saved(c, "/me")
 }

@@ -53,3 +53,29 @@ func TestListPagesWalk(t *testing.T) {
 		t.Fatalf("broken site cursor: %d", r.Status)
 	}
 }
+
+// TestTokenCannotManageTokensInTheUI: an API token on the UI is the token's
+// principal too, and a token never lists or revokes tokens.
+func TestTokenCannotManageTokensInTheUI(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	secret := e.Token("baerum", apitest.OrgAdmin, "read", "write")
+	other := e.FirstID("baerum", "api_tokens", "")
+	r := e.Do(apitest.Request{Path: "/t/baerum/me", Token: secret})
+	if r.Status != 200 || strings.Contains(string(r.Body), "/me/tokens/"+other+"/revoke") {
+		t.Fatalf("the page shows a token its tokens: %d", r.Status)
+	}
+	csrf := ""
+	for _, c := range r.Header.Values("Set-Cookie") {
+		if v, ok := strings.CutPrefix(c, "mf_csrf="); ok {
+			csrf = strings.SplitN(v, ";", 2)[0]
+		}
+	}
+	r = e.Do(apitest.Request{Method: "POST", Path: "/t/baerum/me/tokens/" + other + "/revoke", Token: secret, Body: []byte("_csrf=" + csrf),
+		Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "mf_csrf=" + csrf}})
+	if r.Status != 403 {
+		t.Fatalf("a token revoked a token: %d", r.Status)
+	}
+	if e.Count("baerum", "api_tokens", "id = ? AND revoked_at IS NULL", other) != 1 {
+		t.Fatal("the token is revoked")
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -53,21 +52,16 @@ func (u *UI) planPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := u.A.Market.GetPlan(ctx, st.ID)
+	p, err := u.A.Market.Plan(ctx, st.ID)
 	if err != nil {
 		return err
 	}
 	return u.render(c, "plan", u.page(c, httpx.Loc(c).T("PlanTitle"), u.planData(c, p, nil)))
 }
 
-// planSave replaces the plan. Besides the route's permission to create
-// listings, the site's plan is the project's: changing it needs the
-// permission to update the directory too.
+// planSave replaces the plan, as PUT …/plan does.
 func (u *UI) planSave(c *fiber.Ctx) error {
 	ctx := request.Ctx(c)
-	if err := access.Authorize(ctx, access.DirectoryUpdate.Object, access.DirectoryUpdate.Action); err != nil {
-		return err
-	}
 	st, err := u.A.Directory.EditableSite(ctx, c.Params("id"))
 	if err != nil {
 		return err
@@ -94,7 +88,7 @@ func (u *UI) planSave(c *fiber.Ctx) error {
 		_, err = u.A.Market.SavePlan(ctx, st.ID, in)
 	}
 	if err != nil {
-		p, perr := u.A.Market.GetPlan(ctx, st.ID)
+		p, perr := u.A.Market.Plan(ctx, st.ID)
 		if perr != nil {
 			return perr
 		}

@@ -103,6 +103,6 @@ func Mount(a *app.App) {
 
 // notifications is the first page of the caller's notifications for "Min side".
 func (u *UI) notifications(c *fiber.Ctx) ([]matching.Notification, error) {
-	p, err := u.A.Matching.Notifications(request.Ctx(c), page.Request{Limit: 50})
+	p, err := u.A.Matching.Notifications(request.Ctx(c), page.Request{Limit: 100})
 	return p.Items, err
 }

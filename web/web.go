@@ -49,11 +49,24 @@ func (u *UI) formFailed(c *fiber.Ctx, name string, p *Page, err error) error {
 }
 
 func (u *UI) errorPage(c *fiber.Ctx, prob httpx.Problem) error {
+	// A visitor opening a page that needs a login is sent to log in and
+	// back to the page.
+	if prob.Status == 401 && u.isPage(c) && request.Principal(c).Anonymous() {
+		return c.Redirect(u.A.Identity.LoginURL(c.OriginalURL()), fiber.StatusSeeOther)
+	}
 	p := u.page(c, prob.Title, prob)
 	if prob.Status == 401 {
 		p.Notice = ""
 	}
 	return u.render(c, "error", p)
+}
+
+// isPage reports whether the request is for a page a person opens: a GET of
+// the UI, not a fragment (htmx), an event stream or an embedded widget.
+func (u *UI) isPage(c *fiber.Ctx) bool {
+	p := c.Path()
+	return c.Method() == fiber.MethodGet && c.Get("HX-Request") == "" && !strings.HasSuffix(p, "/events") &&
+		(strings.HasPrefix(p, "/t/") || p == "/admin")
 }
 
 func (u *UI) setLang(c *fiber.Ctx) error {

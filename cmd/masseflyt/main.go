@@ -24,10 +24,13 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/account"
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/internal/demo"
+	seedpkg "github.com/masseflyt/masseflyt/internal/seed"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/server"
 	"github.com/masseflyt/masseflyt/tenants"
@@ -91,6 +94,13 @@ func run(args []string, out io.Writer) error {
 			if err := seed(a); err != nil {
 				return err
 			}
+			// Let the dispatcher find the matches of what was published
+			// before this process ends (a later start would, too).
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			if err := a.Events.Settle(ctx); err != nil {
+				return fmt.Errorf("demo matches: %w", err)
+			}
 			fmt.Fprintln(out, "demo data loaded")
 			return nil
 		})
@@ -106,8 +116,10 @@ func run(args []string, out io.Writer) error {
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
+// seed loads the demo world through the domain (internal/seed); its
+// publications are matched by the app's outbox dispatcher, in the background.
 func seed(a *app.App) error {
-	return demo.Seed(context.Background(), a.DB, a.Tenants, a.Roles)
+	return demo.Seed(context.Background(), seedpkg.Of(a))
 }
 
 func withApp(cfg app.Config, fn func(a *app.App) error) error {
@@ -127,13 +139,10 @@ func serve(cfg app.Config) error {
 	}
 	defer a.Close()
 	if cfg.Demo {
+		// Published through the domain: the dispatcher finds the matches
+		// as the server starts, as it would for any publication.
 		if err := seed(a); err != nil {
 			return fmt.Errorf("demo seed: %w", err)
-		}
-		// The demo's listings were loaded in bulk: find their matches as
-		// publishing would, so the statistics and live view have figures.
-		if err := a.DiscoverAll(context.Background()); err != nil {
-			return fmt.Errorf("demo matches: %w", err)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -318,6 +327,19 @@ func createTenant(ctx context.Context, a *app.App, s tenantSpec) (*tenants.Tenan
 	return t, nil
 }
 
+// explain writes a domain error in English, naming the fields.
+func explain(a *app.App, err error) error {
+	if _, ok := fail.As(err); !ok {
+		return err
+	}
+	p := httpx.AsError(err).Localize(locales.New(a.Bundle, "en"))
+	msg := p.Title
+	for _, f := range p.Errors {
+		msg += "; " + f.Message
+	}
+	return errors.New(msg)
+}
+
 func tokenCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("token: want create")
@@ -350,11 +372,14 @@ func tokenCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) e
 		if err != nil {
 			return fmt.Errorf("unknown user %q", *email)
 		}
-		ctx := store.WithTenant(context.Background(), t.ID)
-		tok, secret, err := a.Users.CreateToken(ctx, u.ID, *name, sc, time.Duration(*days)*24*time.Hour)
+		// The same command as Min side and POST …/tokens, as the user.
+		ctx := access.With(context.Background(), &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "en", Rules: a.Roles,
+			Principal: &auth.Principal{User: u, Roles: []string{auth.RoleAuthenticated}}})
+		created, err := a.Account.Issue(ctx, account.TokenInput{Name: *name, Scopes: sc, ExpiresInDays: *days})
 		if err != nil {
-			return err
+			return explain(a, err)
 		}
+		tok, secret := created.Token, created.Secret
 		fmt.Fprintf(out, "%s\n", secret)
 		fmt.Fprintf(os.Stderr, "token %s for %s in %s, scopes %s, expires %s (shown once; store it now)\n", tok.ID, u.Email, t.Slug, tok.Scopes, tok.ExpiresAt.Format(time.RFC3339))
 		return nil

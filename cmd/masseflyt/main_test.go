@@ -541,6 +541,9 @@ func TestTokenCreateRefused(t *testing.T) {
 		{"negative days", []string{"--days", "-5"}, "--days must be 1–"},
 		{"too many days", []string{"--days", strconv.Itoa(account.MaxTokenDays + 1)}, "--days must be 1–"},
 		{"days not a number", []string{"--days", "many"}, `invalid value "many" for flag -days`},
+		// The domain's validation, as on Min side and in the API.
+		{"empty name", []string{"--name", " "}, "Name is required."},
+		{"name too long", []string{"--name", strings.Repeat("n", 101)}, "Name can have at most 100 characters."},
 	} {
 		out, err := cli(t, append(append([]string{}, good...), c.extra...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -18,8 +18,9 @@ type ListingPublished struct {
 	// StatusOnly: only its status changed (partly matched), so there is
 	// nothing new to match.
 	StatusOnly bool `json:"status_only,omitempty"`
-	// Rediscover: nothing changed; the listing is announced again only so
-	// that discovery runs (after a bulk load). Live views ignore it.
+	// Rediscover: nothing changed; the listing was announced again only so
+	// that discovery ran (bulk loads did, before seeding went through the
+	// domain; events stored then may still carry it). Live views ignore it.
 	Rediscover bool `json:"rediscover,omitempty"`
 }
 

@@ -2,12 +2,15 @@ package market
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/masseflyt/masseflyt/core/fail"
 )
+
+// ErrPublishedLater: PublishAt was given no date or one after now (a
+// caller's mistake, never a user's input).
+var ErrPublishedLater = errors.New("market: a listing cannot be published later than now")
 
 // PublishAt publishes a listing as of at, a moment not after now: for a
 // listing that was on the market before it was entered here (the seeded
@@ -18,9 +21,7 @@ import (
 func (s *Service) PublishAt(ctx context.Context, id string, at time.Time) (*Listing, error) {
 	now := s.now()
 	if at.IsZero() || at.After(now) {
-		v := &fail.Validation{}
-		v.Add("published_at", "range", "ErrFieldInvalid")
-		return nil, v.Err()
+		return nil, ErrPublishedLater
 	}
 	l, err := s.Editable(ctx, id)
 	if err != nil {

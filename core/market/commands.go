@@ -85,7 +85,8 @@ func (s *Service) Update(ctx context.Context, id string, in *ListingInput) (*Lis
 }
 
 // SetStatus changes a listing's status along the transition table
-// (status.go): a refused change is a conflict.
+// (status.go): a refused change is a conflict, and so is a change that
+// another request made first (the update names the status it read).
 func (s *Service) SetStatus(ctx context.Context, id string, status Status) (*Listing, error) {
 	l, err := s.Editable(ctx, id)
 	if err != nil {
@@ -100,8 +101,12 @@ func (s *Service) SetStatus(ctx context.Context, id string, status Status) (*Lis
 		upd["published_at"] = now
 	}
 	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(upd).Error; err != nil {
-			return err
+		res := tx.Model(&Listing{}).Where("id = ? AND status = ?", l.ID, string(l.Status)).Updates(upd)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fail.ConflictErr("ErrStatusChanged")
 		}
 		return statusChangedTx(tx, l.ID, status != StatusPublished)
 	}); err != nil {

@@ -48,12 +48,6 @@ func Announce(tx *gorm.DB, l *Listing, statusOnly bool) error {
 	return announce(tx, events.ListingPublished{ListingID: l.ID, Kind: l.Kind, StatusOnly: statusOnly}, l)
 }
 
-// Rediscover emits in tx that discovery should run for the open listing l,
-// which did not change (after a bulk load): live views do not show it.
-func Rediscover(tx *gorm.DB, l *Listing) error {
-	return announce(tx, events.ListingPublished{ListingID: l.ID, Kind: l.Kind, Rediscover: true}, l)
-}
-
 func announce(tx *gorm.DB, e events.ListingPublished, l *Listing) error {
 	if l.Visibility == "public" {
 		b, err := json.Marshal(l.Public())

@@ -78,7 +78,7 @@ const MaxPlanLines = 200
 // Plan loads a project's plan for its owner, tenant admins and
 // supervisors.
 func (s *Service) Plan(ctx context.Context, siteID string) (*Plan, error) {
-	p, err := s.GetPlan(ctx, siteID)
+	p, err := s.loadPlan(ctx, siteID)
 	if err != nil {
 		return nil, err
 	}
@@ -88,9 +88,9 @@ func (s *Service) Plan(ctx context.Context, siteID string) (*Plan, error) {
 	return p, nil
 }
 
-// GetPlan loads a site's plan, whoever asks (callers that checked the site
-// already: the UI's plan page).
-func (s *Service) GetPlan(ctx context.Context, siteID string) (*Plan, error) {
+// loadPlan loads a site's plan, without a row rule (Plan and SavePlan have
+// theirs).
+func (s *Service) loadPlan(ctx context.Context, siteID string) (*Plan, error) {
 	st, err := s.Directory.GetSite(ctx, siteID)
 	if err != nil {
 		return nil, err
@@ -240,7 +240,7 @@ func (s *Service) SavePlan(ctx context.Context, siteID string, in *PlanInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.GetPlan(ctx, st.ID)
+	return s.loadPlan(ctx, st.ID)
 }
 
 func syncListing(tx *gorm.DB, userID string, st *directory.Site, pl *PlanLine, listingID string, publish bool, now time.Time) error {

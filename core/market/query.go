@@ -82,59 +82,65 @@ func (s *Service) List(ctx context.Context, f Filter, r page.Request) (page.Page
 		}
 		after = k
 	}
-	var rows []Listing
-	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		q := s.search(ctx, tx, f)
-		switch f.Sort {
-		case "quantity":
-			if after != nil {
-				t, err := strconv.ParseFloat(after[0], 64)
-				if err != nil {
-					return badCursor()
-				}
-				q = q.Where("(listings.quantity_tonnes < ? OR (listings.quantity_tonnes = ? AND listings.id > ?))", t, t, after[1])
-			}
-			q = q.Order("listings.quantity_tonnes DESC, listings.id")
-		default:
-			if after != nil {
-				t, err := time.Parse(time.RFC3339Nano, after[0])
-				if err != nil {
-					return badCursor()
-				}
-				q = q.Where("(listings.available_from > ? OR (listings.available_from = ? AND listings.id > ?))", t, t, after[1])
-			}
-			q = q.Order("listings.available_from, listings.id")
-		}
-		return q.Limit(r.Limit + 1).Find(&rows).Error
-	})
-	if err != nil {
-		return page.Page[Listing]{}, err
-	}
 	key := func(l Listing) page.Key {
 		if f.Sort == "quantity" {
 			return page.Key{strconv.FormatFloat(l.QuantityTonnes, 'g', -1, 64), l.ID}
 		}
 		return page.Key{l.AvailableFrom.UTC().Format(time.RFC3339Nano), l.ID}
 	}
-	return s.cut(ctx, f, rows, r.Limit, key), nil
+	// Rows the row rules hide or the radius leaves out are skipped after
+	// reading, so read on in batches until the page is full or the rows
+	// end: a page is short only when it is the last.
+	a := access.From(ctx)
+	batch := r.Limit + 1
+	var kept []Listing
+	for len(kept) <= r.Limit {
+		var rows []Listing
+		err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+			q, err := s.after(s.search(ctx, tx, f), f.Sort, after)
+			if err != nil {
+				return err
+			}
+			return q.Limit(batch).Find(&rows).Error
+		})
+		if err != nil {
+			return page.Page[Listing]{}, err
+		}
+		for _, l := range rows {
+			if AccessFor(a, &l) != Hidden && f.within(&l) {
+				kept = append(kept, l)
+			}
+		}
+		if len(rows) < batch {
+			break
+		}
+		after = key(rows[len(rows)-1])
+	}
+	return page.Cut(kept, r.Limit, key), nil
 }
 
-// cut makes a page from up to limit+1 rows in order, keeping those the row
-// rules and the radius let through; the cursor follows the last row read.
-func (s *Service) cut(ctx context.Context, f Filter, rows []Listing, limit int, key func(Listing) page.Key) page.Page[Listing] {
-	p := page.Page[Listing]{Items: []Listing{}}
-	if len(rows) > limit {
-		rows = rows[:limit]
-		p.NextCursor = key(rows[limit-1]).Encode()
-	}
-	a := access.From(ctx)
-	for _, l := range rows {
-		if AccessFor(a, &l) == Hidden || !f.within(&l) {
-			continue
+// after orders q by the sort and keeps the rows after the key.
+func (s *Service) after(q *gorm.DB, sort string, after page.Key) (*gorm.DB, error) {
+	switch sort {
+	case "quantity":
+		if after != nil {
+			t, err := strconv.ParseFloat(after[0], 64)
+			if err != nil {
+				return nil, badCursor()
+			}
+			q = q.Where("(listings.quantity_tonnes < ? OR (listings.quantity_tonnes = ? AND listings.id > ?))", t, t, after[1])
 		}
-		p.Items = append(p.Items, l)
+		return q.Order("listings.quantity_tonnes DESC, listings.id"), nil
+	default:
+		if after != nil {
+			t, err := time.Parse(time.RFC3339Nano, after[0])
+			if err != nil {
+				return nil, badCursor()
+			}
+			q = q.Where("(listings.available_from > ? OR (listings.available_from = ? AND listings.id > ?))", t, t, after[1])
+		}
+		return q.Order("listings.available_from, listings.id"), nil
 	}
-	return p
 }
 
 // within reports whether l lies inside the filter's radius (if any).
@@ -166,10 +172,11 @@ func (s *Service) listByDistance(ctx context.Context, f Filter, r page.Request) 
 		l Listing
 		d float64
 	}
+	a := access.From(ctx)
 	rs := make([]ranked, 0, len(rows))
 	for _, l := range rows {
 		d := dist(&l)
-		if r.Cursor != "" && (d < afterDist || d == afterDist && l.ID <= afterID) {
+		if r.Cursor != "" && (d < afterDist || d == afterDist && l.ID <= afterID) || AccessFor(a, &l) == Hidden || !f.within(&l) {
 			continue
 		}
 		rs = append(rs, ranked{l, d})
@@ -187,7 +194,7 @@ func (s *Service) listByDistance(ctx context.Context, f Filter, r page.Request) 
 	for i := range rs {
 		out[i] = rs[i].l
 	}
-	return s.cut(ctx, f, out, r.Limit, func(l Listing) page.Key {
+	return page.Cut(out, r.Limit, func(l Listing) page.Key {
 		return page.Key{strconv.FormatFloat(dist(&l), 'g', -1, 64), l.ID}
 	}), nil
 }

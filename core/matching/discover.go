@@ -106,9 +106,14 @@ func (s *Service) discover(ctx context.Context, l *market.Listing) error {
 	if !l.Open() {
 		return nil
 	}
-	ms, err := s.rank(ctx, l, 20, true)
+	// Measure as deep as requests rank, so that what they read is measured;
+	// announce the best.
+	ms, err := s.rank(ctx, l, Ranked, true)
 	if err != nil || len(ms) == 0 {
 		return err
+	}
+	if len(ms) > Notified {
+		ms = ms[:Notified]
 	}
 	type recipient struct{ UserID, OrganizationID string }
 	now := s.DB.Now()
@@ -225,18 +230,23 @@ func (s *Service) Notifications(ctx context.Context, r page.Request) (page.Page[
 			Joins("JOIN listings ON listings.tenant_id = notifications.tenant_id AND listings.id = notifications.counterpart_id").
 			Where("notifications.user_id = ?", a.UserID())
 		if r.Cursor != "" {
-			k, err := page.Decode(r.Cursor, 2)
+			k, err := page.Decode(r.Cursor, 3)
 			if err != nil {
 				return err
+			}
+			at, err := time.Parse(time.RFC3339Nano, k[1])
+			if err != nil {
+				return page.BadCursor()
 			}
 			flag := 0
 			if k[0] == "1" {
 				flag = 1
 			}
-			q = q.Where("("+read+" > ? OR ("+read+" = ? AND notifications.id < ?))", flag, flag, k[1])
+			q = q.Where("("+read+" > ? OR ("+read+" = ? AND (notifications.created_at < ? OR (notifications.created_at = ? AND notifications.id < ?))))", flag, flag, at, at, k[2])
 		}
-		// Unread first, newest first (IDs are time-ordered UUIDv7).
-		return q.Order(read + ", notifications.id DESC").Limit(r.Limit + 1).Find(&out).Error
+		// Unread first, then newest first. Marking one read while paging
+		// moves it to the read part, where the walk meets it again.
+		return q.Order(read + ", notifications.created_at DESC, notifications.id DESC").Limit(r.Limit + 1).Find(&out).Error
 	})
 	if err != nil {
 		return page.Page[Notification]{}, err
@@ -246,7 +256,7 @@ func (s *Service) Notifications(ctx context.Context, r page.Request) (page.Page[
 		if n.ReadAt != nil {
 			flag = "1"
 		}
-		return page.Key{flag, n.ID}
+		return page.Key{flag, n.CreatedAt.UTC().Format(time.RFC3339Nano), n.ID}
 	}), nil
 }
 

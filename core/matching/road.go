@@ -34,10 +34,18 @@ func legKey(a, b geo.Point) string {
 
 var errNotKnown = errors.New("road distance not known yet")
 
-// keepingRouter asks the live router and keeps every answer (discovery).
+// keepingRouter asks the live router and keeps every answer (discovery),
+// at most roadCalls at a time.
 type keepingRouter struct {
 	s    *Service
 	live geo.Router
+	sem  chan struct{}
+}
+
+const roadCalls = 8
+
+func newKeepingRouter(s *Service) keepingRouter {
+	return keepingRouter{s: s, live: s.Road, sem: make(chan struct{}, roadCalls)}
 }
 
 func (r keepingRouter) Name() string { return r.live.Name() }
@@ -52,7 +60,9 @@ func (r keepingRouter) RoadKm(ctx context.Context, a, b geo.Point) (float64, err
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return 0, err
 	}
+	r.sem <- struct{}{}
 	km, err := r.live.RoadKm(ctx, a, b)
+	<-r.sem
 	if err != nil || km < 0 {
 		return km, err
 	}

@@ -169,12 +169,30 @@ func ItemOf(l *market.Listing, siteType map[string]string, accepts map[string]ma
 	return it
 }
 
+// Ranked is how many counterparts of a listing are ranked (and, with a road
+// router, measured by discovery); Notified is how many of the best are
+// stored as found and announced.
+const (
+	Ranked   = 100
+	Notified = 20
+)
+
 // Rank ranks a listing's counterparts in the tenant of ctx, leaving out
 // dismissed ones; with a road router, the distances discovery has measured
 // by road replace the estimates. It never waits on the router: requests
 // call it.
 func (s *Service) Rank(ctx context.Context, l *market.Listing, k int) ([]Match, error) {
 	return s.rank(ctx, l, k, false)
+}
+
+// Best is the first n of the ranked counterparts, as the matches API's
+// first page of n has them.
+func (s *Service) Best(ctx context.Context, l *market.Listing, n int) ([]Match, error) {
+	ms, err := s.Rank(ctx, l, Ranked)
+	if len(ms) > n {
+		ms = ms[:n]
+	}
+	return ms, err
 }
 
 // rank ranks; measure asks the road router for the legs not measured yet
@@ -204,7 +222,7 @@ func (s *Service) rank(ctx context.Context, l *market.Listing, k int, measure bo
 	}
 	if s.Road != nil && len(out) > 0 {
 		if measure {
-			return s.Engine.Refine(ctx, keepingRouter{s: s, live: s.Road}, out), nil
+			return s.Engine.Refine(ctx, newKeepingRouter(s), out), nil
 		}
 		return s.refineKept(ctx, out)
 	}

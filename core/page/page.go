@@ -5,9 +5,15 @@
 package page
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/masseflyt/masseflyt/core/fail"
 )
@@ -47,6 +53,9 @@ func (b Bounds) Parse(limit, cursor string) (Request, error) {
 	return r, nil
 }
 
+// BadCursor is the validation error of a cursor that names no position.
+func BadCursor() error { return badCursor() }
+
 func badCursor() error {
 	v := &fail.Validation{}
 	v.Add("cursor", "invalid", "ErrFieldInvalid")
@@ -57,19 +66,72 @@ func badCursor() error {
 // sent, ending with its ID.
 type Key []string
 
-// Encode makes an opaque cursor from a key.
-func (k Key) Encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(k, "\x00")))
+// Cursors are sealed (AES-GCM): a key holds the exact sort values of the
+// last item sent (a quantity, a date, a distance), which the public view of
+// a listing coarsens, so a visitor must not be able to read them from a
+// cursor. The key is random per process unless SetSecret gives one that
+// every instance shares.
+var (
+	sealMu sync.RWMutex
+	sealer cipher.AEAD
+)
+
+func init() {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	sealer = aead(b[:])
 }
 
-// Decode reads a cursor made by Encode with n parts; a malformed cursor is
-// a validation error on "cursor".
+func aead(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err)
+	}
+	g, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// SetSecret derives the cursor key from the deployment's secret, so that a
+// cursor made by one instance reads on another.
+func SetSecret(secret string) {
+	k := sha256.Sum256([]byte("masseflyt page cursor\x00" + secret))
+	sealMu.Lock()
+	sealer = aead(k[:])
+	sealMu.Unlock()
+}
+
+// Encode makes an opaque, sealed cursor from a key.
+func (k Key) Encode() string {
+	sealMu.RLock()
+	g := sealer
+	sealMu.RUnlock()
+	nonce := make([]byte, g.NonceSize(), g.NonceSize()+len(k)*16+g.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(g.Seal(nonce, nonce, []byte(strings.Join(k, "\x00")), nil))
+}
+
+// Decode reads a cursor made by Encode with n parts; a malformed, altered
+// or foreign cursor is a validation error on "cursor".
 func Decode(cursor string, n int) (Key, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	sealMu.RLock()
+	g := sealer
+	sealMu.RUnlock()
+	if err != nil || len(raw) < g.NonceSize()+g.Overhead() {
+		return nil, badCursor()
+	}
+	plain, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], nil)
 	if err != nil {
 		return nil, badCursor()
 	}
-	k := strings.Split(string(raw), "\x00")
+	k := strings.Split(string(plain), "\x00")
 	if len(k) != n {
 		return nil, badCursor()
 	}
@@ -91,29 +153,24 @@ func Cut[T any](rows []T, limit int, key func(T) Key) Page[T] {
 }
 
 // Slice pages a list held in memory (role rules, assignments, a caller's
-// tokens), in its given order: the cursor is the key of the last item sent,
-// and the page starts after the item with that key.
+// tokens, ranked matches) in the order of key, which must be unique per
+// item: the list is sorted by key, and a page starts at the first item
+// whose key follows the cursor's, so an item that vanished meanwhile
+// neither breaks the walk nor makes it repeat or skip the others.
 func Slice[T any](all []T, r Request, key func(T) string) (Page[T], error) {
+	sorted := append([]T(nil), all...)
+	sort.SliceStable(sorted, func(i, j int) bool { return key(sorted[i]) < key(sorted[j]) })
 	start := 0
 	if r.Cursor != "" {
 		k, err := Decode(r.Cursor, 1)
 		if err != nil {
 			return Page[T]{}, err
 		}
-		start = -1
-		for i, x := range all {
-			if key(x) == k[0] {
-				start = i + 1
-				break
-			}
-		}
-		if start < 0 { // the item is gone: the cursor no longer points anywhere
-			return Page[T]{}, badCursor()
-		}
+		start = sort.Search(len(sorted), func(i int) bool { return key(sorted[i]) > k[0] })
 	}
-	rest := all[start:]
+	rest := sorted[start:]
 	if len(rest) > r.Limit {
 		rest = rest[:r.Limit+1]
 	}
-	return Cut(append([]T(nil), rest...), r.Limit, func(x T) Key { return Key{key(x)} }), nil
+	return Cut(rest, r.Limit, func(x T) Key { return Key{key(x)} }), nil
 }

@@ -1,7 +1,9 @@
 package page
 
 import (
+	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/masseflyt/masseflyt/core/fail"
@@ -67,7 +69,43 @@ func TestSlice(t *testing.T) {
 	if len(got) != 5 || got[4] != "e" {
 		t.Fatalf("walked %v", got)
 	}
-	if _, err := Slice(all, Request{Limit: 2, Cursor: Key{"zz"}.Encode()}, id); err == nil {
-		t.Fatal("a cursor to a vanished item was accepted")
+	// The item the cursor names is gone: the walk goes on after its place.
+	p, err := Slice([]string{"e", "a", "d"}, Request{Limit: 2, Cursor: Key{"b"}.Encode()}, id)
+	if err != nil || len(p.Items) != 2 || p.Items[0] != "d" || p.Items[1] != "e" || p.NextCursor != "" {
+		t.Fatalf("after a vanished item: %+v %v", p, err)
+	}
+}
+
+func TestCursorsAreSealed(t *testing.T) {
+	k := Key{"250001.1", "2027-03-14T00:00:00Z", "0190d4f2-8c1e-7a6b-9c3d-2e4f5a6b7c8d"}
+	c := k.Encode()
+	raw, _ := base64.RawURLEncoding.DecodeString(c)
+	for _, v := range k {
+		if strings.Contains(string(raw), v) || strings.Contains(c, v) {
+			t.Fatalf("cursor %q shows %q", c, v)
+		}
+	}
+	if got, err := Decode(c, 3); err != nil || got[0] != k[0] || got[2] != k[2] {
+		t.Fatalf("decoded %v %v", got, err)
+	}
+	if k.Encode() == c {
+		t.Fatal("two cursors of one key are equal: no fresh nonce")
+	}
+	tampered := []byte(c)
+	tampered[len(tampered)/2] ^= 1
+	if _, err := Decode(string(tampered), 3); err == nil {
+		t.Fatal("an altered cursor was accepted")
+	}
+	// Instances sharing the deployment's secret read each other's cursors;
+	// another secret cannot.
+	SetSecret("one")
+	c = k.Encode()
+	SetSecret("other")
+	if _, err := Decode(c, 3); err == nil {
+		t.Fatal("a cursor sealed under another secret was accepted")
+	}
+	SetSecret("one")
+	if _, err := Decode(c, 3); err != nil {
+		t.Fatalf("same secret: %v", err)
 	}
 }

@@ -6,6 +6,7 @@
 package seed
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/masseflyt/masseflyt/core/directory"
@@ -137,3 +138,27 @@ func Day(s string) time.Time { return *Date(s) }
 
 // Fee is a pointer to f, for a world's optional amounts.
 func Fee(f float64) *float64 { return &f }
+
+// Dead lists what is wrong with w seeded at now: a listing whose window
+// ends before it starts or has ended (every listing of a seeded world must
+// be open), and a key listing (by title) not available on the day.
+func (w World) Dead(now time.Time, key ...string) []string {
+	lay := LayoutFor(w.Authored, now)
+	today := now.UTC().Truncate(24 * time.Hour)
+	var out []string
+	for _, l := range w.Listings {
+		from, to := lay.At(l.AvailableFrom), lay.At(l.AvailableTo)
+		switch {
+		case to.Before(from):
+			out = append(out, fmt.Sprintf("%q ends before it starts", l.Title))
+		case to.Before(today):
+			out = append(out, fmt.Sprintf("%q ended %s", l.Title, to.Format("2006-01-02")))
+		}
+		for _, k := range key {
+			if l.Title == k && (now.Before(from) || to.Before(today)) {
+				out = append(out, fmt.Sprintf("key listing %q runs %s–%s", k, from.Format("2006-01-02"), to.Format("2006-01-02")))
+			}
+		}
+	}
+	return out
+}

@@ -1,7 +1,10 @@
 // Package fake is the offline business register (bizreg.fake): it serves
 // Enhetsregisteret v2 documents from embedded files through the same parser
 // as bizreg.brreg. recorded-*.json are real responses of the live API;
-// demo-units.json holds the fictional demo companies in the same format.
+// demo-units.json holds the fictional companies of the test fixtures
+// (internal/fixtures, several also in the demo) and demo-world-units.json
+// those only the demo world (internal/demo) has, in the same format, all
+// with MOD11-valid numbers.
 package fake
 
 import (
