@@ -92,7 +92,7 @@ func TestTokens(t *testing.T) {
 		apitest.Problem(t, e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/organizations", Token: created.Secret}), 401, "token_revoked")
 		expired := e.Token("baerum", orgAdmin, "read")
 		if err := e.App.DB.Tx(e.Ctx("baerum"), func(tx *gorm.DB) error {
-			return tx.Table("api_tokens").Where("token_hash = ?", auth.HashToken(expired)).Update("expires_at", time.Now().Add(-time.Hour)).Error
+			return tx.Table("api_tokens").Where("token_hash = ?", auth.HashToken(expired)).Update("expires_at", apitest.Now().Add(-time.Hour)).Error
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -96,7 +95,9 @@ func org(t *testing.T, db *store.DB, tid, name string) string {
 
 func ptr[T any](v T) *T { return &v }
 
-func month(n int) string { return time.Now().UTC().AddDate(0, n, 0).Format("2006-01") }
+func month(n int) string {
+	return storetest.DefaultClock().Now().UTC().AddDate(0, n, 0).Format("2006-01")
+}
 
 // surplus is a valid listing input of orgID.
 func surplus(orgID, title string, tonnes float64) *market.ListingInput {
