@@ -8,6 +8,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -111,7 +112,7 @@ func decodeRule(c *fiber.Ctx) (tenants.Rule, error) {
 		return r, err
 	}
 	if !tenants.ValidRule(r.Role, r.Object, r.Action, r.Effect) {
-		v := &httpx.Validation{}
+		v := &fail.Validation{}
 		v.Add("rule", "invalid", "ErrFieldInvalid")
 		return r, v.Err()
 	}

@@ -11,7 +11,7 @@ import (
 // the user's language, and their messages name the field by that label.
 func TestFieldLabels(t *testing.T) {
 	b := locales.MustBundle()
-	v := &Validation{}
+	v := &fail.Validation{}
 	v.Add("title", "required", "ErrFieldRequired")
 	v.Add("lines[0].quantity", "type", "ErrFieldType", "Expected", "number")
 	v.Add("payload_tonnes", "range", "ErrFieldRange", "Min", 0.1, "Max", 45.0)

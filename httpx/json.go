@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/page"
 )
 
@@ -38,14 +39,14 @@ func DecodeJSON(c *fiber.Ctx, v any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			v := &Validation{}
+			v := &fail.Validation{}
 			v.Add(te.Field, "type", "ErrFieldType", "Expected", kindOf(te.Type))
 			return v.Err()
 		case errors.As(err, &se):
 			return NewError(400, "malformed_json", "ErrMalformedJSON", "Offset", se.Offset)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			v := &Validation{}
+			v := &fail.Validation{}
 			v.Add(f, "unknown", "ErrFieldUnknown")
 			return v.Err()
 		default:
@@ -72,7 +73,7 @@ func Limit(c *fiber.Ctx, def, max int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > max {
-		v := &Validation{}
+		v := &fail.Validation{}
 		v.Add("limit", "range", "ErrFieldRange", "Min", 1, "Max", max)
 		return 0, v.Err()
 	}

@@ -73,28 +73,6 @@ func Conflict(msgID string, data ...any) *Error {
 	return NewError(409, "conflict", msgID, data...)
 }
 
-// Validation collects field errors.
-type Validation struct{ fields []FieldError }
-
-// Add records that field failed with a message ID and template data.
-func (v *Validation) Add(field, code, msgID string, data ...any) {
-	v.fields = append(v.fields, FieldError{Field: field, Code: code, msgID: msgID, data: data})
-}
-
-// OK reports whether no field failed.
-func (v *Validation) OK() bool { return len(v.fields) == 0 }
-
-// Err returns the validation error or nil.
-func (v *Validation) Err() error {
-	if v.OK() {
-		return nil
-	}
-	return &Error{Status: 422, Code: "validation", MsgID: "ErrValidation", Fields: v.fields}
-}
-
-// Fields returns the recorded field errors (for form rendering).
-func (v *Validation) Fields() []FieldError { return v.fields }
-
 // Localize fills in the messages of an error's fields.
 func (e *Error) Localize(l *locales.Localizer) Problem {
 	p := Problem{

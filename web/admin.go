@@ -10,6 +10,7 @@ import (
 	"github.com/masseflyt/masseflyt/admin"
 	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
@@ -62,7 +63,7 @@ func (u *UI) adminDone(c *fiber.Ctx) error {
 }
 
 func (u *UI) adminSettings(c *fiber.Ctx) error {
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := &admin.Settings{Name: formStr(c, "name"), ShortName: formStr(c, "short_name"), Description: formStr(c, "description"),
 		ColorPrimary: formStr(c, "color_primary"), ColorAccent: formStr(c, "color_accent"), DefaultLocale: formStr(c, "default_locale"),
 		CenterLat: optFloat(c, "center_lat", v), CenterLon: optFloat(c, "center_lon", v)}
@@ -108,7 +109,7 @@ func (u *UI) adminLogo(c *fiber.Ctx) error {
 func (u *UI) adminRule(c *fiber.Ctx) error {
 	r := tenants.Rule{Role: c.FormValue("role"), Object: c.FormValue("object"), Action: c.FormValue("action"), Effect: c.FormValue("effect")}
 	if !tenants.ValidRule(r.Role, r.Object, r.Action, r.Effect) {
-		v := &httpx.Validation{}
+		v := &fail.Validation{}
 		v.Add("rule", "invalid", "ErrFieldInvalid")
 		return u.adminFail(c, v.Err())
 	}
@@ -136,7 +137,7 @@ func (u *UI) platformPage(c *fiber.Ctx) error {
 }
 
 func (u *UI) platformCreate(c *fiber.Ctx) error {
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := admin.TenantInput{Slug: c.FormValue("slug"), Name: c.FormValue("name"), ColorPrimary: c.FormValue("color_primary"), ColorAccent: c.FormValue("color_accent"),
 		DefaultLocale: c.FormValue("default_locale"), AdminEmail: c.FormValue("admin_email")}
 	if f := optFloat(c, "center_lat", v); f != nil {

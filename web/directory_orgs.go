@@ -7,6 +7,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -120,7 +121,7 @@ func (u *UI) orgNew(c *fiber.Ctx) error {
 	return u.render(c, "org_form", u.page(c, httpx.Loc(c).T("OrgRegisterTitle"), OrgForm{Kinds: directory.OrgKinds, Services: directory.TransportServices}))
 }
 
-func orgInput(c *fiber.Ctx, v *httpx.Validation) *directory.OrgInput {
+func orgInput(c *fiber.Ctx, v *fail.Validation) *directory.OrgInput {
 	kinds, services := multi(c, "kinds"), multi(c, "services")
 	in := &directory.OrgInput{Description: formStr(c, "description"), Kinds: &kinds, Services: &services, Website: formStr(c, "website"),
 		Email: formStr(c, "email"), Phone: formStr(c, "phone"), Lat: optFloat(c, "lat", v), Lon: optFloat(c, "lon", v)}
@@ -128,7 +129,7 @@ func orgInput(c *fiber.Ctx, v *httpx.Validation) *directory.OrgInput {
 }
 
 func (u *UI) orgCreate(c *fiber.Ctx) error {
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := orgInput(c, v)
 	in.OrgNumber = formStr(c, "org_number")
 	var o *directory.Organization
@@ -162,7 +163,7 @@ func (u *UI) orgUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := orgInput(c, v)
 	in.Address, in.Postcode, in.City = formStr(c, "address"), formStr(c, "postcode"), formStr(c, "city")
 	err = v.Err()
@@ -234,7 +235,7 @@ func (u *UI) vehicleCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := &directory.VehicleInput{Registration: c.FormValue("registration"), Make: c.FormValue("make"), Model: c.FormValue("model"),
 		BodyType: c.FormValue("body_type"), EuroClass: c.FormValue("euro_class"), Fuel: c.FormValue("fuel")}
 	if f := optFloat(c, "payload_tonnes", v); f != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -36,7 +37,7 @@ func (u *UI) siteNew(c *fiber.Ctx) error {
 	return u.render(c, "site_form", u.page(c, o.Name, SiteForm{Org: o, Kind: kind, Enums: siteEnums}))
 }
 
-func siteInput(c *fiber.Ctx, v *httpx.Validation) *directory.SiteInput {
+func siteInput(c *fiber.Ctx, v *fail.Validation) *directory.SiteInput {
 	in := &directory.SiteInput{Kind: formStr(c, "kind"), Name: formStr(c, "name"), Description: formStr(c, "description"), Address: formStr(c, "address"),
 		Postcode: formStr(c, "postcode"), City: formStr(c, "city"), Lat: optFloat(c, "lat", v), Lon: optFloat(c, "lon", v),
 		PlannedStart: formStr(c, "planned_start"), PlannedEnd: formStr(c, "planned_end"), OpeningHours: formStr(c, "opening_hours")}
@@ -57,7 +58,7 @@ func (u *UI) siteCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := siteInput(c, v)
 	var st *directory.Site
 	err = v.Err()
@@ -88,7 +89,7 @@ func (u *UI) siteUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := siteInput(c, v)
 	err = v.Err()
 	if err == nil {
@@ -115,7 +116,7 @@ func (u *UI) permitCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	in := &directory.PermitInput{Kind: c.FormValue("kind"), Authority: c.FormValue("authority"), Reference: c.FormValue("reference"),
 		ValidFrom: formStr(c, "valid_from"), ValidTo: formStr(c, "valid_to"), Fractions: multi(c, "fractions")}
 	in.MaxClass, _ = strconv.Atoi(c.FormValue("max_class"))

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -51,7 +52,7 @@ func (u *UI) listingNew(c *fiber.Ctx) error {
 }
 
 func (u *UI) listingCreate(c *fiber.Ctx) error {
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	fr := multi(c, "fractions")
 	in := &market.ListingInput{Kind: formStr(c, "kind"), Title: formStr(c, "title"), Description: formStr(c, "description"), OrganizationID: formStr(c, "organization_id"),
 		Fractions: &fr, Quantity: optFloat(c, "quantity", v), Unit: formStr(c, "unit"), AvailableFrom: formStr(c, "available_from"), AvailableTo: formStr(c, "available_to"),
@@ -121,7 +122,7 @@ func (u *UI) listingUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	fr := multi(c, "fractions")
 	in := &market.ListingInput{Title: formStr(c, "title"), Description: formStr(c, "description"), Fractions: &fr, Quantity: optFloat(c, "quantity", v),
 		Unit: formStr(c, "unit"), AvailableFrom: formStr(c, "available_from"), AvailableTo: formStr(c, "available_to"), Transport: formStr(c, "transport"),
@@ -152,7 +153,7 @@ func (u *UI) listingUpdate(c *fiber.Ctx) error {
 }
 
 // rockInput reads the rock properties of the listing form.
-func rockInput(c *fiber.Ctx, in *market.ListingInput, v *httpx.Validation) {
+func rockInput(c *fiber.Ctx, in *market.ListingInput, v *fail.Validation) {
 	rt := c.FormValue("rock_type")
 	in.RockType = &rt
 	in.GrainMinMM, in.GrainMaxMM = optFloat(c, "grain_min_mm", v), optFloat(c, "grain_max_mm", v)

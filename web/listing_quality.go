@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/api"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -17,7 +18,7 @@ import (
 
 func (u *UI) listingSample(c *fiber.Ctx) error {
 	in := &market.SampleInput{Name: c.FormValue("name"), Lab: c.FormValue("lab"), TakenOn: c.FormValue("taken_on")}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	for _, p := range market.TA2553 {
 		s := strings.TrimSpace(c.FormValue("v_" + p.Key))
 		if s == "" {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/page"
@@ -48,7 +49,7 @@ func (u *UI) listingList(c *fiber.Ctx) error {
 		d.Fraction = ""
 	}
 	p := u.page(c, httpx.Loc(c).T("NavListings"), &d)
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	if d.From != "" {
 		f.From = parseMonth(v, "from", d.From)
 	}
@@ -82,7 +83,7 @@ func inList(v string, set []string) bool {
 
 func fractionCodes() []string { return fraction.Codes() }
 
-func parseMonth(v *httpx.Validation, field, s string) time.Time {
+func parseMonth(v *fail.Validation, field, s string) time.Time {
 	for _, layout := range []string{"2006-01", "2006-01-02"} {
 		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
 			return t

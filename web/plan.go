@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -68,7 +69,7 @@ func (u *UI) planSave(c *fiber.Ctx) error {
 	}
 	in := &market.PlanInput{Publish: c.FormValue("publish") == "on"}
 	var rows []planRow
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	for i := 0; i < market.MaxPlanLines+planBlankRows; i++ {
 		k := strconv.Itoa(i)
 		r := planRow{I: len(rows), Direction: c.FormValue("dir_" + k), Fraction: c.FormValue("frac_" + k), Quantity: strings.TrimSpace(c.FormValue("qty_" + k)),

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
@@ -108,7 +109,7 @@ func multi(c *fiber.Ctx, key string) []string {
 	return out
 }
 
-func optFloat(c *fiber.Ctx, key string, v *httpx.Validation) *float64 {
+func optFloat(c *fiber.Ctx, key string, v *fail.Validation) *float64 {
 	s := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(c.FormValue(key), " ", ""), ",", "."))
 	if s == "" {
 		return nil

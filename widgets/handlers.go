@@ -12,6 +12,7 @@ import (
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
@@ -227,7 +228,7 @@ func (h *handler) frame(c *fiber.Ctx) error {
 	if err := market.CheckMapFilter(kind, fraction); err != nil {
 		return err
 	}
-	v := &httpx.Validation{}
+	v := &fail.Validation{}
 	height := 0
 	if s := c.Query("height"); s != "" {
 		n, err := strconv.Atoi(s)
