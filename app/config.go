@@ -172,6 +172,9 @@ func (c *Config) Finish() error {
 		_, _ = rand.Read(b[:])
 		c.Secret = hex.EncodeToString(b[:])
 	}
+	if c.Production() && c.Demo {
+		return errors.New("--demo seeds fictional companies and demo logins: it is refused in production")
+	}
 	if c.Production() && len(c.Secret) < 32 {
 		return errors.New("MASSEFLYT_SECRET must be at least 32 characters")
 	}

@@ -58,3 +58,18 @@ func TestSetting(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestDemoRefusedInProduction: fictional companies and demo logins never
+// reach a production region (issue 10).
+func TestDemoRefusedInProduction(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Env, cfg.Secret, cfg.Demo = "production", strings.Repeat("s", 32), true
+	if err := cfg.Finish(); err == nil || !strings.Contains(err.Error(), "--demo") {
+		t.Fatalf("production with --demo: %v", err)
+	}
+	cfg = DefaultConfig()
+	cfg.Demo = true
+	if err := cfg.Finish(); err != nil {
+		t.Fatalf("development with --demo: %v", err)
+	}
+}

@@ -363,6 +363,10 @@ func ValidRule(role, obj, act, eft string) bool {
 	if role == auth.RoleSuperadmin || obj == "platform" {
 		return false
 	}
+	// Administration can be allowed to admin roles only (issue 10, M1).
+	if act == "admin" && eft == "allow" && !auth.AdminRoles[role] {
+		return false
+	}
 	okRole := false
 	for _, r := range auth.AllRoles {
 		okRole = okRole || r == role

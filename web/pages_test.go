@@ -79,3 +79,18 @@ func TestTokenCannotManageTokensInTheUI(t *testing.T) {
 		t.Fatal("the token is revoked")
 	}
 }
+
+// TestOpenRedirectsM11: the language switch and logout send back only to
+// paths on this site (issue 10, M11; confirmed in Chromium before).
+func TestOpenRedirectsM11(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	for _, p := range []string{"/lang/en?return_to=/%5Cevil.example", "/auth/logout?return_to=/%09/evil.example", "/lang/nn?return_to=//evil.example", "/lang/en?return_to=https://evil.example"} {
+		r := e.Do(apitest.Request{Path: p})
+		if r.Status != 303 || r.Header.Get("Location") != "/" {
+			t.Errorf("%s: %d to %q", p, r.Status, r.Header.Get("Location"))
+		}
+	}
+	if r := e.Do(apitest.Request{Path: "/lang/en?return_to=/t/baerum/listings%3Fkind%3Dneed"}); r.Header.Get("Location") != "/t/baerum/listings?kind=need" {
+		t.Errorf("a path on the site: %q", r.Header.Get("Location"))
+	}
+}

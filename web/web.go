@@ -76,11 +76,7 @@ func (u *UI) setLang(c *fiber.Ctx) error {
 		return httpx.NotFound()
 	}
 	c.Cookie(&fiber.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax", Secure: u.A.Secure(c)})
-	back := c.Query("return_to")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/"
-	}
-	return c.Redirect(back, fiber.StatusSeeOther)
+	return c.Redirect(httpx.SafePath(c.Query("return_to")), fiber.StatusSeeOther)
 }
 
 func (u *UI) landing(c *fiber.Ctx) error {

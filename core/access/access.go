@@ -107,7 +107,9 @@ func (a *Actor) Authorize(obj, act string) error {
 		}
 		return fail.ForbiddenErr()
 	}
-	if d.AdminOnly && (p.Token != nil || p.AAL != auth.AAL2) {
+	// Administration always needs a second factor, whichever role a
+	// region's rule granted it to (issue 10, M1).
+	if (d.AdminOnly || act == "admin") && (p.Token != nil || p.AAL != auth.AAL2) {
 		return fail.New(fail.Forbidden, "second_factor_required", "ErrSecondFactor")
 	}
 	return nil

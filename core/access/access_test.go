@@ -86,3 +86,30 @@ func TestContext(t *testing.T) {
 		t.Error("row rules for organizations")
 	}
 }
+
+// grantAdmin is a region whose (now refused) rule granted tenant:admin to
+// members: the decision does not say AdminOnly.
+type grantAdmin struct{}
+
+func (grantAdmin) Decide(roles []string, tenantID, obj, act string) Decision {
+	return Decision{Allowed: true}
+}
+
+// TestAdminNeedsSecondFactorWhateverTheRuleM1: administration needs a
+// second factor even when a rule gave it to a role that is not an admin
+// role (issue 10, M1).
+func TestAdminNeedsSecondFactorWhateverTheRuleM1(t *testing.T) {
+	member := &auth.Principal{User: &auth.User{ID: "u1"}, Roles: []string{auth.RoleAuthenticated, auth.RoleMember}, AAL: "aal1"}
+	a := &Actor{TenantID: "t1", Principal: member, Rules: grantAdmin{}}
+	var fe *fail.Error
+	if err := a.Authorize("tenant", "admin"); !errors.As(err, &fe) || fe.Code != "second_factor_required" {
+		t.Fatalf("tenant:admin without a second factor: %v", err)
+	}
+	member.AAL = auth.AAL2
+	if err := a.Authorize("tenant", "admin"); err != nil {
+		t.Fatalf("with a second factor: %v", err)
+	}
+	if err := a.Authorize("listings", "read"); err != nil {
+		t.Fatalf("an ordinary permission needs no second factor: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package market
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,8 +179,8 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 			sb.WriteByte(',')
 		}
 		writePoint(&sb, site.Lat, site.Lon, true)
-		sb.WriteString(`"id":"` + site.ID + `","kind":"facility","facility_type":"` + site.FacilityType + `","title":`)
-		sb.WriteString(strconv.Quote(site.Name))
+		sb.WriteString(`"id":` + jsonString(site.ID) + `,"kind":"facility","facility_type":` + jsonString(site.FacilityType) + `,"title":`)
+		sb.WriteString(jsonString(site.Name))
 		sb.WriteString(`}}`)
 	}
 	st.sites = sb.Bytes()
@@ -206,16 +207,24 @@ func renderListing(r *mapRow, class string) []byte {
 	}
 	var b bytes.Buffer
 	writePoint(&b, lat, lon, exact)
-	b.WriteString(`"id":"` + r.ID + `","kind":"` + r.Kind + `","fractions":[`)
+	b.WriteString(`"id":` + jsonString(r.ID) + `,"kind":` + jsonString(r.Kind) + `,"fractions":[`)
 	for i, f := range strings.Split(r.Fractions, ",") {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(strconv.Quote(f))
+		b.WriteString(jsonString(f))
 	}
-	b.WriteString(`],"title":` + strconv.Quote(r.Title) + `,"band":` + strconv.Quote(QuantityBand(r.Tonnes)))
-	b.WriteString(`,"period":"` + r.From + "/" + r.To + `"}}`)
+	b.WriteString(`],"title":` + jsonString(r.Title) + `,"band":` + jsonString(QuantityBand(r.Tonnes)))
+	b.WriteString(`,"period":` + jsonString(r.From+"/"+r.To) + `}}`)
 	return b.Bytes()
+}
+
+// jsonString is s as a JSON string (encoding/json's escaping: every control
+// character, and <, > and & for pages that embed the document). The map is
+// assembled from pieces for speed; each piece of text goes through here.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
 }
 
 // ResetMaps drops the kept maps; the next request rebuilds them in full.

@@ -22,6 +22,9 @@ var (
 	Visibilities  = []string{"public", "members"}
 	RockTypes     = []string{"granite", "gneiss", "limestone", "sandstone", "shale", "basalt", "other"}
 	maxListingTon = 50_000_000.0
+	// minListingTon is the least a listing may offer or ask for: less is
+	// not a truckload's worth of masses (and 4.9e-324 t must not rank first).
+	minListingTon = 1.0
 )
 
 // Listing is a surplus, a need or a capacity to receive (a tenant table).

@@ -1,6 +1,7 @@
 package market
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -66,6 +67,13 @@ func (p *Parameter) Class(mgPerKg float64) int {
 	return HazardousClass
 }
 
+// MaxMgPerKg is all of the dry matter.
+const MaxMgPerKg = 1_000_000
+
+// ErrMoreThanAll: a value above all of the dry matter (a typo or a unit
+// mix-up, e.g. 1e308 g/kg).
+var ErrMoreThanAll = errors.New("more than all of the dry matter")
+
 // ToMgPerKg converts a lab value to mg/kg dry matter; anything that is not a
 // mass fraction of dry matter (mg/l, %, …) is refused.
 func ToMgPerKg(value float64, unit string) (float64, error) {
@@ -77,15 +85,22 @@ func ToMgPerKg(value float64, unit string) (float64, error) {
 	}
 	u := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(unit), " ", ""))
 	u = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(u, "ts"), "tv"), "dm"), "dw")
+	var mg float64
 	switch u {
 	case "mg/kg", "mg/kg.", "ppm":
-		return value, nil
+		mg = value
 	case "µg/kg", "ug/kg", "μg/kg":
-		return value / 1000, nil
+		mg = value / 1000
 	case "g/kg":
-		return value * 1000, nil
+		mg = value * 1000
+	default:
+		return 0, fmt.Errorf("unit %q is not mg/kg dry matter", unit)
 	}
-	return 0, fmt.Errorf("unit %q is not mg/kg dry matter", unit)
+	// A part of the dry matter is at most all of it: 1 000 000 mg/kg.
+	if mg > MaxMgPerKg || math.IsInf(mg, 0) {
+		return 0, ErrMoreThanAll
+	}
+	return mg, nil
 }
 
 // Result is a sample's classification.

@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,10 @@ func prepareSample(l *Listing, in *SampleInput) (*Sample, error) {
 			continue
 		}
 		mg, err := ToMgPerKg(x.Value, x.Unit)
+		if errors.Is(err, ErrMoreThanAll) {
+			v.Add(field+".value", "range", "ErrFieldRange", "Min", 0, "Max", "1 000 000 mg/kg TS")
+			continue
+		}
 		if err != nil {
 			v.Add(field+".unit", "unit", "ErrLabUnit", "Unit", x.Unit)
 			continue

@@ -192,8 +192,8 @@ func applyQuantity(l *Listing, in *ListingInput, v *fail.Validation) {
 				v.Add("unit", "not_applicable", "ErrUnitNotApplicable", "Fraction", f.Code)
 			case err != nil:
 				v.Add("unit", "invalid", "ErrFieldInvalid")
-			case t > maxListingTon:
-				v.Add("quantity", "range", "ErrFieldRange", "Min", 0, "Max", strconv.Itoa(int(maxListingTon))+" t")
+			case t > maxListingTon || t < minListingTon:
+				v.Add("quantity", "range", "ErrFieldRange", "Min", strconv.Itoa(int(minListingTon))+" t", "Max", strconv.Itoa(int(maxListingTon))+" t")
 			default:
 				l.QuantityValue, l.QuantityUnit, l.QuantityTonnes = q, unit, t
 			}

@@ -118,13 +118,8 @@ func (d *Dev) LogoutURL(returnTo string) string {
 	return "/auth/logout?return_to=" + url.QueryEscape(returnTo)
 }
 
-// SafeReturn keeps redirects on this site.
-func SafeReturn(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
-		return "/"
-	}
-	return s
-}
+// SafeReturn keeps redirects on this site (httpx.SafePath).
+func SafeReturn(s string) string { return httpx.SafePath(s) }
 
 var page = template.Must(template.New("dev").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
