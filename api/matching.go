@@ -1,8 +1,6 @@
 package api
 
 import (
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/app"
@@ -53,15 +51,7 @@ func matches(s *matching.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ms, err := s.Rank(ctx, l, matching.Ranked)
-		if err != nil {
-			return err
-		}
-		// In rank order (kg CO2e per tonne, then ID): a re-rank between
-		// pages moves the walk on from the last item's place.
-		p, err := page.Slice(ms, pr, func(m matching.Match) string {
-			return fmt.Sprintf("%020.6f|%s", m.KgPerTonne, m.CounterpartID)
-		})
+		p, err := s.Page(ctx, l, pr)
 		if err != nil {
 			return err
 		}

@@ -93,3 +93,48 @@ func TestListingPagesAreFull(t *testing.T) {
 		t.Logf("%s: %d listings in %d pages", q, len(seen), pages)
 	}
 }
+
+// TestMatchPagesWalkTheRanking: the matches API pages through the ranking
+// (only the page is explained): small pages give the one-page order.
+func TestMatchPagesWalkTheRanking(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	e.MarketLoad(300, 20)
+	id := e.FirstID("baerum", "listings", "title = 'Sprengstein fra stasjonshallen'")
+	type matchPage struct {
+		Items []struct {
+			CounterpartID string  `json:"counterpart_id"`
+			KgPerTonne    float64 `json:"kg_co2e_per_tonne"`
+		} `json:"items"`
+		NextCursor string `json:"next_cursor"`
+	}
+	base := "/api/v1/tenants/baerum/listings/" + id + "/matches"
+	var all matchPage
+	e.Do(apitest.Request{Path: base + "?limit=100", As: apitest.OrgAdmin}).JSON(t, &all)
+	if len(all.Items) < 10 {
+		t.Fatalf("only %d matches to walk", len(all.Items))
+	}
+	var walked []string
+	path := base + "?limit=3"
+	for i := 0; i < 50; i++ {
+		var p matchPage
+		e.Do(apitest.Request{Path: path, As: apitest.OrgAdmin}).JSON(t, &p)
+		for _, m := range p.Items {
+			walked = append(walked, m.CounterpartID)
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		path = base + "?limit=3&cursor=" + p.NextCursor
+	}
+	if len(walked) != len(all.Items) {
+		t.Fatalf("walked %d matches, one page has %d", len(walked), len(all.Items))
+	}
+	for i, m := range all.Items {
+		if walked[i] != m.CounterpartID {
+			t.Fatalf("place %d: %s walked, %s in one page", i, walked[i], m.CounterpartID)
+		}
+		if i > 0 && m.KgPerTonne < all.Items[i-1].KgPerTonne {
+			t.Fatalf("place %d ranks better than %d", i, i-1)
+		}
+	}
+}

@@ -108,7 +108,7 @@ func (s *Service) discover(ctx context.Context, l *market.Listing) error {
 	}
 	// Measure as deep as requests rank, so that what they read is measured;
 	// announce the best.
-	ms, err := s.rank(ctx, l, Ranked, true)
+	ms, err := s.rank(ctx, l, RankDepth, true)
 	if err != nil || len(ms) == 0 {
 		return err
 	}

@@ -198,8 +198,33 @@ type cand struct {
 	days     int
 }
 
-// Match returns the best k counterparts of target, leaving out skip.
+// Match returns the best k counterparts of target, leaving out skip,
+// explained.
 func (e *Engine) Match(ix *Index, target Item, k int, skip ...map[string]bool) []Match {
+	return e.Explain(ix, target, e.Rank(ix, target, k, skip...))
+}
+
+// Ranked is a counterpart in rank order, not yet explained: ranking many is
+// cheap, explaining (legs, baseline) is done for those shown.
+type Ranked struct {
+	ID string
+	// KgPerTonne is the rank: estimated transport kg CO2e per tonne.
+	KgPerTonne float64
+	c          cand
+}
+
+// Explain explains ranked counterparts of target.
+func (e *Engine) Explain(ix *Index, target Item, rs []Ranked) []Match {
+	out := make([]Match, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, e.explain(ix, target, r.c))
+	}
+	return out
+}
+
+// Rank returns the best k counterparts of target in rank order (kg CO2e
+// per tonne, then ID), leaving out skip.
+func (e *Engine) Rank(ix *Index, target Item, k int, skip ...map[string]bool) []Ranked {
 	var excluded map[string]bool
 	if len(skip) > 0 {
 		excluded = skip[0]
@@ -261,7 +286,7 @@ func (e *Engine) Match(ix *Index, target Item, k int, skip ...map[string]bool) [
 		return ix.items[cands[a].idx].ID < ix.items[cands[b].idx].ID
 	})
 	seen := map[int]bool{}
-	var out []Match
+	var out []Ranked
 	for _, c := range cands {
 		if len(out) == k {
 			break
@@ -270,7 +295,7 @@ func (e *Engine) Match(ix *Index, target Item, k int, skip ...map[string]bool) [
 			continue // several shared fractions: keep the best
 		}
 		seen[c.idx] = true
-		out = append(out, e.explain(ix, target, c))
+		out = append(out, Ranked{ID: ix.items[c.idx].ID, KgPerTonne: c.kgPerT, c: c})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -169,12 +171,12 @@ func ItemOf(l *market.Listing, siteType map[string]string, accepts map[string]ma
 	return it
 }
 
-// Ranked is how many counterparts of a listing are ranked (and, with a road
+// RankDepth is how many counterparts of a listing are ranked (and, with a road
 // router, measured by discovery); Notified is how many of the best are
 // stored as found and announced.
 const (
-	Ranked   = 100
-	Notified = 20
+	RankDepth = 100
+	Notified  = 20
 )
 
 // Rank ranks a listing's counterparts in the tenant of ctx, leaving out
@@ -188,35 +190,65 @@ func (s *Service) Rank(ctx context.Context, l *market.Listing, k int) ([]Match, 
 // Best is the first n of the ranked counterparts, as the matches API's
 // first page of n has them.
 func (s *Service) Best(ctx context.Context, l *market.Listing, n int) ([]Match, error) {
-	ms, err := s.Rank(ctx, l, Ranked)
-	if len(ms) > n {
-		ms = ms[:n]
-	}
-	return ms, err
+	p, err := s.Page(ctx, l, page.Request{Limit: n})
+	return p.Items, err
 }
 
-// rank ranks; measure asks the road router for the legs not measured yet
-// and keeps them (discovery, off the request).
-func (s *Service) rank(ctx context.Context, l *market.Listing, k int, measure bool) ([]Match, error) {
+// Page is a page of a listing's ranked counterparts (the best RankDepth), in
+// rank order. Without a road router only the page is explained; with one,
+// all are, since the measured road distances may reorder them.
+func (s *Service) Page(ctx context.Context, l *market.Listing, r page.Request) (page.Page[Match], error) {
+	key := func(kg float64, id string) string { return fmt.Sprintf("%020.6f|%s", kg, id) }
+	if s.Road != nil {
+		ms, err := s.Rank(ctx, l, RankDepth)
+		if err != nil {
+			return page.Page[Match]{}, err
+		}
+		return page.Slice(ms, r, func(m Match) string { return key(m.KgPerTonne, m.CounterpartID) })
+	}
+	ix, target, skip, err := s.ranking(ctx, l)
+	if err != nil {
+		return page.Page[Match]{}, err
+	}
+	rs, err := page.Slice(s.Engine.Rank(ix, target, RankDepth, skip), r, func(x Ranked) string { return key(x.KgPerTonne, x.ID) })
+	if err != nil {
+		return page.Page[Match]{}, err
+	}
+	return page.Page[Match]{Items: s.Engine.Explain(ix, target, rs.Items), NextCursor: rs.NextCursor}, nil
+}
+
+// ranking is what ranking a listing needs: its tenant's index, the listing
+// as the engine sees it, and the counterparts its owner dismissed.
+func (s *Service) ranking(ctx context.Context, l *market.Listing) (*Index, Item, map[string]bool, error) {
 	tenantID, ok := store.TenantID(ctx)
 	if !ok {
-		return nil, store.ErrNoTenant
+		return nil, Item{}, nil, store.ErrNoTenant
 	}
 	ix, err := s.Index(ctx, tenantID)
 	if err != nil {
-		return nil, err
+		return nil, Item{}, nil, err
 	}
 	var dismissed []string
 	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		return tx.Model(&Dismissal{}).Where("listing_id = ?", l.ID).Pluck("counterpart_id", &dismissed).Error
 	}); err != nil {
-		return nil, err
+		return nil, Item{}, nil, err
 	}
 	skip := make(map[string]bool, len(dismissed))
 	for _, id := range dismissed {
 		skip[id] = true
 	}
-	out := s.Engine.Match(ix, ItemOf(l, ix.siteType, ix.accepts), k, skip)
+	return ix, ItemOf(l, ix.siteType, ix.accepts), skip, nil
+}
+
+// rank ranks; measure asks the road router for the legs not measured yet
+// and keeps them (discovery, off the request).
+func (s *Service) rank(ctx context.Context, l *market.Listing, k int, measure bool) ([]Match, error) {
+	ix, target, skip, err := s.ranking(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	out := s.Engine.Match(ix, target, k, skip)
 	if out == nil {
 		out = []Match{}
 	}

@@ -80,6 +80,7 @@ func WaitEvent(t testing.TB, ch <-chan SSEEvent, typ string, within time.Duratio
 func FastGet(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, uri, token string) int {
 	ctx.Request.Reset()
 	ctx.Response.Reset()
+	ctx.ResetUserValues() // as the server does between requests
 	ctx.Request.SetRequestURI(uri)
 	ctx.Request.Header.SetMethod("GET")
 	ctx.Request.Header.SetHost("localhost")
