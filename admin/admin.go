@@ -49,22 +49,75 @@ type Settings struct {
 
 // SettingsView is what admins read.
 type SettingsView struct {
-	Slug            string   `json:"slug"`
-	Name            string   `json:"name"`
-	ShortName       string   `json:"short_name"`
-	Description     string   `json:"description"`
-	ColorPrimary    string   `json:"color_primary"`
-	ColorAccent     string   `json:"color_accent"`
-	DefaultLocale   string   `json:"default_locale"`
-	CenterLat       float64  `json:"center_lat"`
-	CenterLon       float64  `json:"center_lon"`
-	Zoom            int      `json:"zoom"`
-	Municipalities  []string `json:"municipalities"`
-	Domains         []string `json:"domains"`
-	HasLogo         bool     `json:"has_logo"`
-	EmbedOrigins    []string `json:"embed_origins"`
-	TileURL         string   `json:"tile_url"`
-	TileAttribution string   `json:"tile_attribution"`
+	Slug           string   `json:"slug"`
+	Name           string   `json:"name"`
+	ShortName      string   `json:"short_name"`
+	Description    string   `json:"description"`
+	ColorPrimary   string   `json:"color_primary"`
+	ColorAccent    string   `json:"color_accent"`
+	DefaultLocale  string   `json:"default_locale"`
+	CenterLat      float64  `json:"center_lat"`
+	CenterLon      float64  `json:"center_lon"`
+	Zoom           int      `json:"zoom"`
+	Municipalities []string `json:"municipalities"`
+	Domains        []string `json:"domains"`
+	// PendingDomains are custom domains asked for and not yet proved: each
+	// takes effect once its DNS challenge is published and verified.
+	PendingDomains  []DomainChallenge `json:"pending_domains"`
+	HasLogo         bool              `json:"has_logo"`
+	EmbedOrigins    []string          `json:"embed_origins"`
+	TileURL         string            `json:"tile_url"`
+	TileAttribution string            `json:"tile_attribution"`
+}
+
+// DomainChallenge is how to prove a pending custom domain: publish a TXT
+// record named Record with the value Token, then verify.
+type DomainChallenge struct {
+	Domain string `json:"domain"`
+	Record string `json:"record"`
+	Token  string `json:"token"`
+}
+
+// domainsOf are the tenant's domains, verified and pending, as admins set them.
+func (ad *Admin) domainsOf(t *tenants.Tenant) []string {
+	out := append([]string(nil), t.Domains...)
+	for _, c := range ad.A.Tenants.Claims(t.ID) {
+		out = append(out, c.Domain)
+	}
+	return out
+}
+
+// View is what a tenant admin reads of the region's settings.
+func (ad *Admin) View(t *tenants.Tenant) SettingsView {
+	v := view(t)
+	for _, c := range ad.A.Tenants.Claims(t.ID) {
+		v.PendingDomains = append(v.PendingDomains, DomainChallenge{Domain: c.Domain, Record: c.Record(), Token: c.Token})
+	}
+	return v
+}
+
+// VerifyDomain checks the challenge of one of the region's pending domains;
+// once found, the domain serves the region.
+func (ad *Admin) VerifyDomain(ctx context.Context, domain string) (SettingsView, error) {
+	t := ad.tenant(ctx)
+	if t == nil {
+		return SettingsView{}, fail.NotFoundErr()
+	}
+	err := ad.A.Tenants.VerifyDomain(ctx, t.ID, domain)
+	switch {
+	case errors.Is(err, tenants.ErrNoClaim):
+		return SettingsView{}, fail.NotFoundErr()
+	case errors.Is(err, tenants.ErrNotVerified):
+		return SettingsView{}, fail.ConflictErr("ErrDomainNotVerified", "Domain", domain, "Record", tenants.ChallengePrefix+domain)
+	case errors.Is(err, tenants.ErrDomainTaken):
+		return SettingsView{}, fail.ConflictErr("ErrDomainTaken", "Domain", domain)
+	case errors.Is(err, tenants.ErrDomainPlatform):
+		return SettingsView{}, fail.ConflictErr("ErrDomainPlatform", "Domain", domain)
+	case err != nil:
+		return SettingsView{}, err
+	}
+	nt, _ := ad.A.Tenants.ByID(t.ID)
+	return ad.View(nt), nil
 }
 
 func view(t *tenants.Tenant) SettingsView {
@@ -76,6 +129,7 @@ func view(t *tenants.Tenant) SettingsView {
 	if v.Domains == nil {
 		v.Domains = []string{}
 	}
+	v.PendingDomains = []DomainChallenge{}
 	v.EmbedOrigins = t.Origins()
 	if v.EmbedOrigins == nil {
 		v.EmbedOrigins = []string{}
@@ -91,7 +145,7 @@ func (ad *Admin) ApplySettings(ctx context.Context, in *Settings) (*tenants.Tena
 		return nil, fail.NotFoundErr()
 	}
 	t := *cur
-	t.Domains = append([]string(nil), cur.Domains...)
+	t.Domains = ad.domainsOf(cur)
 	v := &fail.Validation{}
 	str := func(field string, dst *string, src *string, max int, required bool) {
 		if src == nil {
@@ -172,7 +226,12 @@ func (ad *Admin) ApplySettings(ctx context.Context, in *Settings) (*tenants.Tena
 				v.Add("domains", "invalid", "ErrFieldInvalid")
 				break
 			}
-			if other, ok := ad.A.Tenants.ByHost(d); ok && other.ID != t.ID {
+			// Never the platform's own host or a name under its base domain
+			// (H3), nor another tenant's domain.
+			if err := ad.A.Tenants.DomainProblem(t.ID, d); errors.Is(err, tenants.ErrDomainPlatform) {
+				v.Add("domains", "platform", "ErrDomainPlatform", "Domain", d)
+				break
+			} else if err != nil {
 				v.Add("domains", "taken", "ErrDomainTaken", "Domain", d)
 				break
 			}
@@ -235,6 +294,9 @@ func (ad *Admin) ApplySettings(ctx context.Context, in *Settings) (*tenants.Tena
 		if err == tenants.ErrDomainTaken {
 			return nil, fail.ConflictErr("ErrDomainTaken", "Domain", strings.Join(t.Domains, ", "))
 		}
+		if err == tenants.ErrDomainPlatform {
+			return nil, fail.ConflictErr("ErrDomainPlatform", "Domain", strings.Join(t.Domains, ", "))
+		}
 		return nil, err
 	}
 	nt, ok := ad.A.Tenants.ByID(t.ID)
@@ -251,24 +313,30 @@ func inNorway(lat, lon float64) bool {
 // MaxLogo is the largest logo accepted.
 const MaxLogo = 256 << 10
 
-// SniffLogo checks an upload is an image we serve as a logo and returns its type.
+// SniffLogo checks an upload is an image we serve as a logo and returns its
+// type: a bitmap (PNG, JPEG, WebP) whose header says at most MaxLogoPixels
+// in each direction, or an SVG that SanitizeSVG accepts.
 func SniffLogo(data []byte) (string, bool) {
 	ct := http.DetectContentType(data)
 	switch ct {
 	case "image/png", "image/jpeg", "image/webp":
+		if _, err := LogoConfig(data); err != nil {
+			return "", false
+		}
 		return ct, true
 	}
 	head := bytes.ToLower(bytes.TrimSpace(data[:min(len(data), 512)]))
-	if (bytes.HasPrefix(head, []byte("<svg")) || bytes.HasPrefix(head, []byte("<?xml"))) && bytes.Contains(bytes.ToLower(data), []byte("<svg")) {
-		if bytes.Contains(bytes.ToLower(data), []byte("<script")) || bytes.Contains(bytes.ToLower(data), []byte("onload=")) {
-			return "", false
+	if bytes.HasPrefix(head, []byte("<svg")) || bytes.HasPrefix(head, []byte("<?xml")) || bytes.HasPrefix(head, []byte("<!--")) {
+		if _, err := SanitizeSVG(data); err == nil {
+			return "image/svg+xml", true
 		}
-		return "image/svg+xml", true
 	}
 	return "", false
 }
 
-// SetLogo validates and stores a logo.
+// SetLogo validates and stores a logo: a bitmap within MaxLogoPixels, or an
+// SVG stored as SanitizeSVG rewrote it (an allowlist of elements and
+// attributes).
 func (ad *Admin) SetLogo(ctx context.Context, data []byte) error {
 	if len(data) == 0 {
 		return fail.New(fail.BadRequest, "empty_body", "ErrEmptyBody")
@@ -276,9 +344,21 @@ func (ad *Admin) SetLogo(ctx context.Context, data []byte) error {
 	if len(data) > MaxLogo {
 		return fail.New(fail.TooLarge, "too_large", "ErrUploadTooLarge", "Max", "256 KB")
 	}
+	if ct := http.DetectContentType(data); ct == "image/png" || ct == "image/jpeg" || ct == "image/webp" {
+		if cfg, err := LogoConfig(data); errors.Is(err, ErrLogoPixels) {
+			return fail.New(fail.TooLarge, "too_many_pixels", "ErrLogoPixels", "Width", cfg.Width, "Height", cfg.Height, "Max", MaxLogoPixels)
+		}
+	}
 	ct, ok := SniffLogo(data)
 	if !ok {
 		return fail.New(fail.UnsupportedType, "upload_type", "ErrUploadType")
+	}
+	if ct == "image/svg+xml" {
+		clean, err := SanitizeSVG(data)
+		if err != nil {
+			return fail.New(fail.UnsupportedType, "upload_type", "ErrUploadType")
+		}
+		data = clean
 	}
 	return ad.A.Tenants.SetLogo(ctx, tenantID(ctx), ct, data)
 }

@@ -37,6 +37,9 @@ func (ad *Admin) TenantRoutes() []route.Route {
 		{Method: "PATCH", Path: "/admin/settings", Perm: p, Handler: ad.patchSettings,
 			Doc: &route.Doc{ID: "updateSettings", Summary: "Change branding, domains, language, map", Tag: "Administration", In: Settings{}, Out: SettingsView{}, Errors: []int{409},
 				Example: map[string]any{"color_primary": "#0b5a3c", "default_locale": "nn", "domains": []string{"masser.baerum.kommune.no"}}}},
+		{Method: "POST", Path: "/admin/domains/verify", Perm: p, Handler: ad.verifyDomain,
+			Doc: &route.Doc{ID: "verifyDomain", Summary: "Verify a pending custom domain (its DNS TXT challenge); it then serves the region", Tag: "Administration", In: DomainInput{}, Out: SettingsView{}, Errors: []int{404, 409},
+				Example: map[string]any{"domain": "masser.baerum.kommune.no"}}},
 		{Method: "PUT", Path: "/admin/logo", Perm: p, Handler: ad.putLogo,
 			Doc: &route.Doc{ID: "putLogo", Summary: "Upload the logo (PNG, JPEG, WebP or SVG, ≤ 256 KB)", Tag: "Administration", RawBody: "image/*", Out: SettingsView{}}},
 		{Method: "GET", Path: "/admin/rules", Perm: p, Handler: ad.listRules,
@@ -66,7 +69,24 @@ func (ad *Admin) PlatformRoutes() []route.Route {
 }
 
 func (ad *Admin) getSettings(c *fiber.Ctx) error {
-	return c.JSON(view(request.Tenant(c)))
+	return c.JSON(ad.View(request.Tenant(c)))
+}
+
+// DomainInput names a pending custom domain.
+type DomainInput struct {
+	Domain string `json:"domain"`
+}
+
+func (ad *Admin) verifyDomain(c *fiber.Ctx) error {
+	var in DomainInput
+	if err := httpx.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := ad.VerifyDomain(request.Ctx(c), in.Domain)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
 }
 
 func (ad *Admin) patchSettings(c *fiber.Ctx) error {
@@ -78,7 +98,7 @@ func (ad *Admin) patchSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(view(t))
+	return c.JSON(ad.View(t))
 }
 
 func (ad *Admin) putLogo(c *fiber.Ctx) error {
@@ -89,7 +109,7 @@ func (ad *Admin) putLogo(c *fiber.Ctx) error {
 	if !ok {
 		return httpx.NotFound()
 	}
-	return c.JSON(view(t))
+	return c.JSON(ad.View(t))
 }
 
 func (ad *Admin) listRules(c *fiber.Ctx) error {

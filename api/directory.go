@@ -35,13 +35,18 @@ type SiteQuery struct {
 
 // MembershipQuery filters an organization's memberships.
 type MembershipQuery struct {
-	Status string `query:"status" doc:"pending, approved or rejected"`
+	Status string `query:"status" doc:"pending, approved, rejected or ended"`
+}
+
+// DeleteQuery confirms a delete that takes listings and documents with it.
+type DeleteQuery struct {
+	Confirm string `query:"confirm" doc:"1: delete with the listings and documents the 409 answer counted"`
 }
 
 // MembershipsQuery filters the caller's memberships, or every one.
 type MembershipsQuery struct {
 	All    string `query:"all" doc:"1 for every membership in the region (tenant admins and supervisors)"`
-	Status string `query:"status" doc:"pending, approved or rejected"`
+	Status string `query:"status" doc:"pending, approved, rejected or ended"`
 }
 
 // directoryRoutes is the directory API (organizations, sites, permits,
@@ -62,8 +67,8 @@ func directoryRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "getOrganization", Summary: "One organization", Tag: tag, Out: directory.Organization{}}},
 		{Method: "PATCH", Path: "/organizations/:id", Perm: access.DirectoryUpdate, Handler: withBody(200, s.UpdateOrg),
 			Doc: &route.Doc{ID: "updateOrganization", Summary: "Edit or enrich an organization you represent", Tag: tag, In: directory.OrgInput{}, Example: map[string]any{"description": "Pukkverk og massemottak"}, Out: directory.Organization{}}},
-		{Method: "DELETE", Path: "/organizations/:id", Perm: access.DirectoryDelete, Handler: deleteByID(s.DeleteOrg),
-			Doc: &route.Doc{ID: "deleteOrganization", Summary: "Remove an organization (org admin or tenant admin)", Tag: tag, Status: 204}},
+		{Method: "DELETE", Path: "/organizations/:id", Perm: access.DirectoryDelete, Handler: deleteConfirmed(s.RemoveOrg),
+			Doc: &route.Doc{ID: "deleteOrganization", Summary: "Remove an organization (org admin or tenant admin) with its sites, listings and documents; with listings or documents 409 with the counts unless ?confirm=1", Tag: tag, Query: DeleteQuery{}, Status: 204, Errors: []int{409}}},
 		{Method: "GET", Path: "/organizations/:id/sites", Perm: access.DirectoryRead, Handler: listOrgSites(s),
 			Doc: &route.Doc{ID: "listOrganizationSites", Summary: "An organization's projects and facilities, by name, a page at a time", Tag: tag, Query: SiteQuery{}, Page: directory.SitePages, Out: page.Page[directory.Site]{}}},
 		{Method: "POST", Path: "/organizations/:id/sites", Perm: access.DirectoryUpdate, Handler: withBody(201, s.CreateSite),
@@ -86,8 +91,8 @@ func directoryRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "getSite", Summary: "One project or facility with permits", Tag: tag, Out: directory.Site{}}},
 		{Method: "PATCH", Path: "/sites/:id", Perm: access.DirectoryUpdate, Handler: withBody(200, s.UpdateSite),
 			Doc: &route.Doc{ID: "updateSite", Summary: "Edit a project or facility", Tag: tag, In: directory.SiteInput{}, Example: map[string]any{"phase": "zoning"}, Out: directory.Site{}}},
-		{Method: "DELETE", Path: "/sites/:id", Perm: access.DirectoryUpdate, Handler: deleteByID(s.DeleteSite),
-			Doc: &route.Doc{ID: "deleteSite", Summary: "Remove a project or facility", Tag: tag, Status: 204}},
+		{Method: "DELETE", Path: "/sites/:id", Perm: access.DirectoryUpdate, Handler: deleteConfirmed(s.RemoveSite),
+			Doc: &route.Doc{ID: "deleteSite", Summary: "Remove a project or facility; with listings or documents only by an org admin, and 409 with the counts unless ?confirm=1", Tag: tag, Query: DeleteQuery{}, Status: 204, Errors: []int{409}}},
 		{Method: "POST", Path: "/sites/:id/permits", Perm: access.DirectoryUpdate, Handler: withBody(201, s.CreatePermit),
 			Doc: &route.Doc{ID: "createPermit", Summary: "Add a mass-handling permit", Tag: tag, In: directory.PermitInput{}, Status: 201, Out: directory.Permit{}, Example: map[string]any{"kind": "receiving", "authority": "Statsforvalteren i Oslo og Viken", "valid_from": "2025-01-01", "valid_to": "2030-12-31", "fractions": []string{"sprengstein", "pukk"}, "max_class": 1}}},
 		{Method: "DELETE", Path: "/permits/:id", Perm: access.DirectoryUpdate, Handler: deleteByID(s.DeletePermit),
@@ -110,6 +115,8 @@ func directoryRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "approveMembership", Summary: "Approve a representation request", Tag: tag, In: directory.DecisionInput{}, InOptional: true, Example: map[string]any{"role": "member"}, Out: directory.Membership{}, Errors: []int{409}}},
 		{Method: "POST", Path: "/memberships/:id/reject", Perm: access.MembershipsApprove, Handler: decideMembership(s, directory.StatusRejected),
 			Doc: &route.Doc{ID: "rejectMembership", Summary: "Reject a representation request", Tag: tag, In: directory.DecisionInput{}, InOptional: true, Example: map[string]any{}, Out: directory.Membership{}, Errors: []int{409}}},
+		{Method: "POST", Path: "/memberships/:id/end", Perm: access.MembershipsApprove, Handler: endMembership(s),
+			Doc: &route.Doc{ID: "endMembership", Summary: "End a representation (a former employee): its org admins and tenant admins; the user may ask again", Tag: tag, Out: directory.Membership{}, Errors: []int{409}}},
 		{Method: "GET", Path: "/registry/:orgnr", Perm: access.DirectoryCreate, Handler: registryLookup(s),
 			Doc: &route.Doc{ID: "lookupRegistry", Summary: "Look an organization number up in Enhetsregisteret", Tag: tag, Out: directory.RegistryUnit{}, Errors: []int{410, 422, 503}}},
 		{Method: "GET", Path: "/map.geojson", Perm: access.DirectoryRead, Handler: mapGeoJSON(s),
@@ -155,6 +162,21 @@ func body[In, Out any](status int, optional bool, call func(ctx context.Context,
 			return err
 		}
 		return c.Status(status).JSON(out)
+	}
+}
+
+// deleteConfirmed is the handler of a delete on :id that may need
+// ?confirm=1 (L5): 204 when done.
+func deleteConfirmed(call func(ctx context.Context, id string, confirmed bool) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		if err := call(request.Ctx(c), id, c.Query("confirm") == "1"); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
 	}
 }
 

@@ -102,6 +102,21 @@ func listMemberships(s *directory.Service) fiber.Handler {
 	}
 }
 
+// endMembership ends an approved representation.
+func endMembership(s *directory.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		m, err := s.EndMembership(request.Ctx(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(m)
+	}
+}
+
 func decideMembership(s *directory.Service, status string) fiber.Handler {
 	return optionalBody(200, func(ctx context.Context, id string, in *directory.DecisionInput) (*directory.Membership, error) {
 		return s.DecideMembership(ctx, id, status, in.Role)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -64,30 +65,56 @@ func BaseURL(c *fiber.Ctx, public string) string {
 // event did not arrive.
 const feedTTL = 15 * time.Second
 
-// maxFeedBases bounds the link bases a tenant's feed is rendered for (the
-// base comes from the Host header unless MASSEFLYT_PUBLIC_URL is set, so
-// requests with made-up hosts must not multiply cached documents).
-const maxFeedBases = 3
-
 // feedCache keeps one market's rendered feeds.
 type feedCache struct {
-	docs  *store.Cache[*httpx.Doc]
-	mu    sync.Mutex
-	bases map[string][]string // tenant → link bases the feed was rendered for
+	docs       *store.Cache[*httpx.Doc]
+	baseDomain string // the regions' subdomains are their own hosts
+}
+
+func newFeedCache(baseDomain string) *feedCache {
+	return &feedCache{docs: store.NewCache[*httpx.Doc](feedTTL, 500), baseDomain: baseDomain}
 }
 
 // feedCaches holds each app's feed cache (the API's feed and the widgets
 // share it); an app drops its own when it closes.
 var feedCaches sync.Map // *market.Service → *feedCache
 
-// FeedDoc returns the request tenant's public feed, rendered once per change
-// and kept with its gzip form (the API's feed and the listings widget).
+// LinkBase is the base of the links a public document (the feed) carries
+// (L7): the configured public URL; else the request's scheme and host when
+// the host is one of the region's own (its custom domains, its subdomain of
+// the base domain); else "" and the links are relative. A made-up Host
+// header never reaches a document.
+func LinkBase(c *fiber.Ctx, publicURL, baseDomain string) string {
+	if p := strings.TrimRight(publicURL, "/"); p != "" {
+		return p
+	}
+	host := strings.ToLower(c.Hostname())
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "" {
+		return ""
+	}
+	for _, h := range tenantHosts(request.Tenant(c), baseDomain) {
+		if host == h {
+			return c.Protocol() + "://" + strings.ToLower(c.Hostname())
+		}
+	}
+	return ""
+}
+
+// FeedDoc returns the request tenant's public feed with links under
+// LinkBase, rendered once per change and kept with its gzip form (the API's
+// feed and the listings widget).
 func FeedDoc(c *fiber.Ctx, m *market.Service, publicURL string) (*httpx.Doc, error) {
-	v, _ := feedCaches.LoadOrStore(m, &feedCache{docs: store.NewCache[*httpx.Doc](feedTTL, 500), bases: map[string][]string{}})
+	v, ok := feedCaches.Load(m)
+	if !ok {
+		v, _ = feedCaches.LoadOrStore(m, newFeedCache(""))
+	}
 	fc := v.(*feedCache)
 	t := request.Tenant(c)
+	base := LinkBase(c, publicURL, fc.baseDomain)
 	ctx := request.Ctx(c)
-	base := fc.base(t.ID, BaseURL(c, publicURL))
 	key := t.ID + "|" + base + "|" + m.DB.Now().Format("2006-01-02")
 	gen := store.Generation(t.ID)
 	if d, ok := fc.docs.Get(key, gen); ok {
@@ -104,21 +131,4 @@ func FeedDoc(c *fiber.Ctx, m *market.Service, publicURL string) (*httpx.Doc, err
 	d := httpx.NewDoc(body, fiber.MIMEApplicationJSONCharsetUTF8)
 	fc.docs.Put(key, gen, d)
 	return d, nil
-}
-
-// base returns base if it is one of the first few seen for the tenant,
-// else "" (the feed then carries links relative to the platform).
-func (fc *feedCache) base(tenantID, base string) string {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	for _, b := range fc.bases[tenantID] {
-		if b == base {
-			return base
-		}
-	}
-	if len(fc.bases[tenantID]) < maxFeedBases {
-		fc.bases[tenantID] = append(fc.bases[tenantID], base)
-		return base
-	}
-	return ""
 }

@@ -223,7 +223,7 @@ func TestMapFollowsWrites(t *testing.T) {
 		if !strings.Contains(get(), "Fyllmasser til skolegård") {
 			t.Fatal("missing need")
 		}
-		if r := e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/organizations/" + e.OrgID("baerum", "oslo-bybygg"), As: apitest.TenantAdmin}); r.Status != 204 {
+		if r := e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/tenants/baerum/organizations/" + e.OrgID("baerum", "oslo-bybygg") + "?confirm=1", As: apitest.TenantAdmin}); r.Status != 204 { // it has listings (L5)
 			t.Fatalf("delete org: %d", r.Status)
 		}
 		if strings.Contains(get(), "Fyllmasser til skolegård") {

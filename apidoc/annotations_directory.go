@@ -6,7 +6,7 @@ import (
 )
 
 func directoryNotes() map[string]note {
-	statuses := []string{directory.StatusPending, directory.StatusApproved, directory.StatusRejected}
+	statuses := []string{directory.StatusPending, directory.StatusApproved, directory.StatusRejected, directory.StatusEnded}
 	registry := []string{"active", "bankrupt", "liquidation", "deleted", "unknown"}
 	notes := map[string]note{
 		"SitePage":                     d("A page of projects and facilities, by name"),
@@ -57,8 +57,10 @@ func directoryNotes() map[string]note {
 		"Site.postcode":                d("Postcode"),
 		"Site.city":                    d("City"),
 		"Site.municipality_no":         d("Municipality number"),
-		"Site.lat":                     d("Latitude"),
-		"Site.lon":                     d("Longitude"),
+		"Site.lat":                     d("Latitude (point_approximate: the centre of its ~1 km cell)"),
+		"Site.lon":                     d("Longitude (point_approximate: the centre of its ~1 km cell)"),
+		"Site.exact_point_public":      d("The owner shows everyone the exact point (B6); default true for facilities, false for projects"),
+		"Site.point_approximate":       d("lat/lon are the centre of the point's ~1 km cell: the owner keeps the exact point to the owner's people, members of the region and supervisors. The directory map, the listings map, the widgets and site pages give visitors the same"),
 		"Site.phase":                   enum("Project phase", directory.ProjectPhases),
 		"Site.planned_start":           d("Planned start"),
 		"Site.planned_end":             d("Planned end"),
@@ -95,6 +97,7 @@ func directoryNotes() map[string]note {
 		"SiteInput.expected_need_tonnes":    d("Expected need, tonnes"),
 		"SiteInput.facility_type":           enum("Facility type (facilities)", directory.FacilityTypes),
 		"SiteInput.permanent":               d("Permanent (default true)"),
+		"SiteInput.exact_point_public":      d("Show everyone the exact point (B6); default true for facilities (public businesses), false for projects (visitors see a ~1 km area)"),
 		"SiteInput.capacity_tonnes":         d("Capacity"),
 		"SiteInput.opening_hours":           d("Opening hours"),
 		"SiteInput.gate_fee_nok_per_tonne":  d("Gate fee, −10 000–10 000"),
@@ -168,6 +171,9 @@ func directoryNotes() map[string]note {
 		"Membership.status":            enum("Status", statuses),
 		"Membership.message":           d("Message"),
 		"Membership.decided_at":        d("Decided"),
+		"Membership.decided_by_name":   d("Who decided (name)"),
+		"Membership.ended_at":          d("Ended (the representation was ended by an org or tenant admin)"),
+		"Membership.ended_by_name":     d("Who ended it (name)"),
 		"Membership.created_at":        d("Requested"),
 		"Membership.updated_at":        d("Updated"),
 		"MembershipInput":              d("Optional: an empty body asks to become a member"),

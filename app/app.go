@@ -96,12 +96,16 @@ func New(cfg Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	db, err := store.Open(store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Clock: cfg.Clock})
+	db, err := store.Open(store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Clock: cfg.Clock, KeyURL: cfg.MigrateDatabaseURL})
 	if err != nil {
 		return nil, err
 	}
 	a.DB = db
 	a.cleanups = append(a.cleanups, db.Close)
+	if err := db.CheckRLS(context.Background()); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
 	if err := a.provision(); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -148,6 +152,7 @@ func (a *App) provision() error {
 	}
 	a.cleanups = append(a.cleanups, func() error { a.Events.Close(); return nil })
 	a.Tenants = tenants.NewRegistry(a.DB, a.Config.BaseDomain)
+	a.Tenants.SetPublicURL(a.Config.PublicURL) // its host is never a tenant's domain (H3)
 	if err := a.Tenants.Load(context.Background()); err != nil {
 		return fmt.Errorf("load tenants: %w", err)
 	}
@@ -174,6 +179,7 @@ func (a *App) provision() error {
 	if err != nil {
 		return err
 	}
+	a.Directory.Blobs = blobs // deleting a site or an organization removes its files (L5)
 	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: a.Config.PublicURL}
 	router, err := loadAs[geo.Router](a, a.Config.Routing)
 	if err != nil {

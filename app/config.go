@@ -9,12 +9,14 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/masseflyt/masseflyt/core/clock"
+	"github.com/masseflyt/masseflyt/core/market"
 )
 
 // Config is the deployment's configuration, from environment variables
@@ -37,14 +39,35 @@ type Config struct {
 	Routing            string // MASSEFLYT_ROUTING: routing.haversine (offline) or routing.osrm
 	// Settings override the environment for plugin settings (tests); each
 	// plugin reads and validates its own (Setting).
-	Settings       map[string]string
-	TrustProxy     bool // MASSEFLYT_TRUST_PROXY: honour X-Forwarded-Proto/For from a proxy
-	APIRateLimit   int  // MASSEFLYT_API_RATE_LIMIT: API requests per minute per client (0 = off)
-	LoginRateLimit int  // MASSEFLYT_LOGIN_RATE_LIMIT: login attempts per minute per client
-	MaxLiveClients int  // MASSEFLYT_MAX_LIVE_CLIENTS: open live-view streams per instance (default 10 000)
-	PolicyReload   time.Duration
-	Demo           bool // serve --demo: seed demo data on start
-	LogLevel       string
+	Settings   map[string]string
+	TrustProxy bool // MASSEFLYT_TRUST_PROXY: honour X-Forwarded-Proto/For from a trusted proxy
+	// TrustedProxies are the proxies (MASSEFLYT_TRUSTED_PROXIES: IPs or
+	// CIDRs, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto
+	// are believed; setting it implies TrustProxy. With TrustProxy and no
+	// list, loopback and private networks are trusted.
+	TrustedProxies []netip.Prefix
+	APIRateLimit   int // MASSEFLYT_API_RATE_LIMIT: API requests per minute per client (0 = off)
+	// UIRateLimit is MASSEFLYT_UI_RATE_LIMIT: UI requests (/t/…) per
+	// minute per client address; unset, twice the API's (0 = off).
+	UIRateLimit    int
+	LoginRateLimit int // MASSEFLYT_LOGIN_RATE_LIMIT: login attempts per minute per client
+	MaxLiveClients int // MASSEFLYT_MAX_LIVE_CLIENTS: open live-view streams per instance (default 10 000)
+	// MaxLivePerClient and MaxLivePerTenant bound live-view streams per
+	// client address (MASSEFLYT_MAX_LIVE_PER_CLIENT, default 10: a further
+	// stream replaces the address's oldest) and per region
+	// (MASSEFLYT_MAX_LIVE_PER_TENANT, default 2 000: beyond it 503); 0 = no cap.
+	MaxLivePerClient int
+	MaxLivePerTenant int
+	// Request body limits in bytes (a number with an optional KB, MB
+	// suffix): MASSEFLYT_MAX_BODY for every route (default 1 MB),
+	// MASSEFLYT_MAX_UPLOAD for document and lab-file uploads (20 MB),
+	// MASSEFLYT_MAX_LOGO for a region's logo (256 KB).
+	MaxBody      int64
+	MaxUpload    int64
+	MaxLogo      int64
+	PolicyReload time.Duration
+	Demo         bool // serve --demo: seed demo data on start
+	LogLevel     string
 	// Now is MASSEFLYT_NOW: a date or RFC 3339 time that moves the clock in
 	// development ("the region as of 2028"); refused in production.
 	Now string
@@ -53,6 +76,14 @@ type Config struct {
 	Clock clock.Clock
 
 	invalid []error // values in the environment that could not be read
+
+	// Lab imports (H2; docs/operations.md, Limits): the file
+	// (MASSEFLYT_LAB_MAX_FILE, default 4 MB), what an XLSX unpacks to
+	// (MASSEFLYT_LAB_MAX_UNPACKED, 32 MB), cells per row
+	// (MASSEFLYT_LAB_MAX_COLUMNS, 256), rows (MASSEFLYT_LAB_MAX_ROWS,
+	// 20 000), samples per import (MASSEFLYT_LAB_MAX_SAMPLES, 500) and per
+	// listing (MASSEFLYT_LAB_MAX_SAMPLES_PER_LISTING, 2 000).
+	LabImport market.ImportLimits
 }
 
 // Setting returns a plugin's setting: from Settings, else the environment,
@@ -109,6 +140,26 @@ func DefaultConfig() Config {
 		}
 		return v
 	}
+	envSize := func(k string, def int64) int64 {
+		s := strings.TrimSpace(os.Getenv(k))
+		if s == "" {
+			return def
+		}
+		v, err := ParseSize(s)
+		if err != nil || v <= 0 {
+			invalid = append(invalid, fmt.Errorf("%s=%q must be a size in bytes > 0 (a number, or with KB or MB)", k, s))
+			return def
+		}
+		return v
+	}
+	uiLimit := -1 // twice the API's, decided in Finish
+	if strings.TrimSpace(os.Getenv("MASSEFLYT_UI_RATE_LIMIT")) != "" {
+		uiLimit = envInt("MASSEFLYT_UI_RATE_LIMIT", 0)
+	}
+	proxies, err := ParseProxies(os.Getenv("MASSEFLYT_TRUSTED_PROXIES"))
+	if err != nil {
+		invalid = append(invalid, err)
+	}
 	c := Config{
 		Addr:               env("MASSEFLYT_ADDR", ":8080"),
 		DataDir:            env("MASSEFLYT_DATA_DIR", "./data"),
@@ -127,13 +178,30 @@ func DefaultConfig() Config {
 		Routing:            env("MASSEFLYT_ROUTING", "routing.haversine"),
 		TrustProxy:         envBool("MASSEFLYT_TRUST_PROXY"),
 		APIRateLimit:       envInt("MASSEFLYT_API_RATE_LIMIT", 600),
+		TrustedProxies:     proxies,
+		UIRateLimit:        uiLimit,
 		LoginRateLimit:     envInt("MASSEFLYT_LOGIN_RATE_LIMIT", 20),
 		MaxLiveClients:     envInt("MASSEFLYT_MAX_LIVE_CLIENTS", 10000),
+		MaxLivePerClient:   envInt("MASSEFLYT_MAX_LIVE_PER_CLIENT", 10),
+		MaxLivePerTenant:   envInt("MASSEFLYT_MAX_LIVE_PER_TENANT", 2000),
+		MaxBody:            envSize("MASSEFLYT_MAX_BODY", 1<<20),
+		MaxUpload:          envSize("MASSEFLYT_MAX_UPLOAD", 20<<20),
+		MaxLogo:            envSize("MASSEFLYT_MAX_LOGO", 256<<10),
 		PolicyReload:       30 * time.Second,
 		LogLevel:           env("MASSEFLYT_LOG_LEVEL", "info"),
 		Now:                env(clock.EnvVar, ""),
 		invalid:            invalid,
 	}
+	// Lab imports (H2).
+	c.LabImport = market.ImportLimits{
+		MaxFileBytes:         envSize("MASSEFLYT_LAB_MAX_FILE", market.DefaultImportLimits.MaxFileBytes),
+		MaxUnpackedBytes:     envSize("MASSEFLYT_LAB_MAX_UNPACKED", market.DefaultImportLimits.MaxUnpackedBytes),
+		MaxColumns:           envInt("MASSEFLYT_LAB_MAX_COLUMNS", market.DefaultImportLimits.MaxColumns),
+		MaxRows:              envInt("MASSEFLYT_LAB_MAX_ROWS", market.DefaultImportLimits.MaxRows),
+		MaxSamplesPerImport:  envInt("MASSEFLYT_LAB_MAX_SAMPLES", market.DefaultImportLimits.MaxSamplesPerImport),
+		MaxSamplesPerListing: envInt("MASSEFLYT_LAB_MAX_SAMPLES_PER_LISTING", market.DefaultImportLimits.MaxSamplesPerListing),
+	}
+	c.invalid = invalid
 	return c
 }
 
@@ -190,6 +258,75 @@ func (c *Config) Finish() error {
 	if c.MigrateDatabaseURL == "" {
 		c.MigrateDatabaseURL = c.DatabaseURL
 	}
+	if c.UIRateLimit < 0 {
+		c.UIRateLimit = 2 * c.APIRateLimit
+	}
+	if len(c.TrustedProxies) > 0 {
+		c.TrustProxy = true
+	} else if c.TrustProxy {
+		c.TrustedProxies = PrivateNetworks()
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 1 << 20
+	}
+	if c.MaxUpload <= 0 {
+		c.MaxUpload = 20 << 20
+	}
+	if c.MaxLogo <= 0 {
+		c.MaxLogo = 256 << 10
+	}
 	c.BaseDomain = strings.ToLower(strings.Trim(c.BaseDomain, ". "))
+	// Lab imports (H2): unset (0) limits keep their defaults.
+	market.SetImportLimits(c.LabImport)
 	return nil
+}
+
+// ParseSize reads a size in bytes: a whole number with an optional unit
+// (B, KB, MB, GB; binary multiples, 1 MB = 1 048 576 bytes).
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || v < 0 || v > (1<<40)/mult {
+		return 0, fmt.Errorf("not a size: %q", s)
+	}
+	return v * mult, nil
+}
+
+// ParseProxies reads MASSEFLYT_TRUSTED_PROXIES: IP addresses or CIDR
+// prefixes separated by commas or spaces.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("MASSEFLYT_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR prefix", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// PrivateNetworks are the proxies trusted when MASSEFLYT_TRUST_PROXY is on
+// and no list is given: loopback and private address ranges.
+func PrivateNetworks() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range []string{"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"} {
+		out = append(out, netip.MustParsePrefix(s))
+	}
+	return out
 }

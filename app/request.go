@@ -21,14 +21,23 @@ import (
 
 // wrapHost resolves tenants by Host header before Fiber routes: a request to
 // a tenant's own domain (or {slug}.{base domain}) is rewritten onto the
-// slug-addressed routes, so one route table serves both.
+// slug-addressed routes, so one route table serves both. The shared routes
+// (every route not under /t/{tenant} or /api/v1/tenants/{tenant}, read from
+// the mounted table: /lang, /widgets, /favicon.ico, /static, /auth …) are
+// served as they are, and no other region's pages are (H3).
 func (a *App) wrapHost() {
+	var shared []string
+	for _, r := range a.Fiber.GetRoutes(true) {
+		if r.Path == "/" || strings.HasPrefix(r.Path, "/t/:tenant") || strings.HasPrefix(r.Path, "/api/v1/tenants/:tenant") {
+			continue
+		}
+		shared = append(shared, r.Path)
+	}
 	srv := a.Fiber.Server()
 	next := srv.Handler
 	srv.Handler = func(ctx *fasthttp.RequestCtx) {
 		if t, ok := a.Tenants.ByHost(string(ctx.Host())); ok {
-			p := string(ctx.URI().PathOriginal())
-			if np, ok := rewriteForTenant(p, t.Slug); ok {
+			if np, ok := rewriteForTenant(string(ctx.Path()), string(ctx.URI().PathOriginal()), t.Slug, shared); ok {
 				ctx.URI().SetPath(np)
 			}
 		}
@@ -36,17 +45,71 @@ func (a *App) wrapHost() {
 	}
 }
 
-func rewriteForTenant(p, slug string) (string, bool) {
-	switch {
-	case strings.HasPrefix(p, "/t/"), strings.HasPrefix(p, "/api/v1/tenants/"), strings.HasPrefix(p, "/static/"),
-		strings.HasPrefix(p, "/auth/"), strings.HasPrefix(p, "/admin"), p == "/healthz", p == "/readyz",
-		p == "/api/v1/openapi.json", p == "/api/v1/docs", strings.HasPrefix(p, "/api/v1/platform"):
-		return p, false
-	case p == "/api/v1" || strings.HasPrefix(p, "/api/v1/"):
-		return "/api/v1/tenants/" + slug + strings.TrimPrefix(p, "/api/v1"), true
-	default:
-		return "/t/" + slug + p, true
+// notOnThisHost is where a tenant host sends another region's pages: no
+// route, so 404.
+const notOnThisHost = "/.not-on-this-host"
+
+// rewriteForTenant maps a request on a tenant's host: path is the decoded,
+// normalized path (what routing sees), orig the path as sent. Shared
+// routes stay; the tenant's own slug-addressed paths stay; another
+// region's slug-addressed paths go nowhere; everything else is the
+// tenant's (/x → /t/{slug}/x, /api/v1/x → /api/v1/tenants/{slug}/x).
+func rewriteForTenant(path, orig, slug string, shared []string) (string, bool) {
+	own := func(prefix string) bool {
+		rest, ok := strings.CutPrefix(path, prefix)
+		return ok && (rest == slug || strings.HasPrefix(rest, slug+"/"))
 	}
+	switch {
+	case strings.HasPrefix(path, "/t/"):
+		if own("/t/") {
+			return orig, false
+		}
+		return notOnThisHost, true
+	case strings.HasPrefix(path, "/api/v1/tenants/"):
+		if own("/api/v1/tenants/") {
+			return orig, false
+		}
+		return "/api/v1/tenants" + notOnThisHost, true // problem+json 404
+	case path != "/" && sharedRoute(path, shared):
+		return orig, false
+	case path == "/api/v1" || strings.HasPrefix(path, "/api/v1/"):
+		return "/api/v1/tenants/" + slug + strings.TrimPrefix(orig, "/api/v1"), true
+	default:
+		return "/t/" + slug + orig, true
+	}
+}
+
+// sharedRoute reports whether path matches one of the route patterns
+// (Fiber's: ":name" one segment, "*" or "+" the rest, "?" optional).
+func sharedRoute(path string, patterns []string) bool {
+	for _, p := range patterns {
+		if matchPattern(p, path) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchPattern(pattern, path string) bool {
+	ps := strings.Split(strings.Trim(pattern, "/"), "/")
+	xs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, seg := range ps {
+		if seg == "*" || seg == "+" {
+			return true
+		}
+		if i >= len(xs) {
+			return strings.HasPrefix(seg, ":") && strings.HasSuffix(seg, "?") && i == len(ps)-1
+		}
+		switch {
+		case strings.HasPrefix(seg, ":"):
+			if xs[i] == "" {
+				return false
+			}
+		case seg != xs[i]:
+			return false
+		}
+	}
+	return len(xs) == len(ps)
 }
 
 // Secure reports whether the request came over TLS (directly or from a trusted proxy).
@@ -54,8 +117,12 @@ func (a *App) Secure(c *fiber.Ctx) bool {
 	if c.Context().IsTLS() {
 		return true
 	}
-	return a.Config.TrustProxy && c.Get("X-Forwarded-Proto") == "https"
+	return a.Config.TrustProxy && httpx.FromTrustedProxy(c, a.Config.TrustedProxies) && c.Get("X-Forwarded-Proto") == "https"
 }
+
+// ClientIP is the request's client address: the peer, or behind a trusted
+// proxy the rightmost X-Forwarded-For entry that is not a trusted proxy.
+func ClientIP(c *fiber.Ctx) string { return httpx.ClientIP(c) }
 
 // TenantMiddleware resolves :tenant, scopes the context, and applies the tenant's language.
 func (a *App) TenantMiddleware(c *fiber.Ctx) error {

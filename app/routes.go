@@ -18,22 +18,33 @@ import (
 
 func (a *App) newFiber() *fiber.App {
 	cfg := fiber.Config{
-		AppName:               "masseflyt",
-		Immutable:             true,
-		ErrorHandler:          a.Errors.Handle,
-		BodyLimit:             24 << 20, // documents up to 20 MB; JSON bodies are limited to 256 KB by the decoder
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
-		ReadBufferSize:        16 << 10,
+		AppName:      "masseflyt",
+		Immutable:    true,
+		ErrorHandler: a.Errors.Handle,
+		// Bodies are streamed: a handler reads one only when it asks, and
+		// every route refuses a Content-Length beyond its own limit
+		// (route.Route.BodyLimit, httpx.LimitBody) before reading a byte.
+		// fasthttp's limit is the largest any route takes.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    int(max(a.Config.MaxBody, a.Config.MaxUpload, a.Config.MaxLogo)),
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		DisableStartupMessage:        true,
+		ReadBufferSize:               16 << 10,
 	}
-	if a.Config.TrustProxy {
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-		cfg.EnableTrustedProxyCheck = false
+	// The client address is httpx.ClientIP (the rightmost X-Forwarded-For
+	// entry that is not a trusted proxy); Fiber believes X-Forwarded-Proto
+	// and -Host only from the trusted proxies.
+	cfg.EnableTrustedProxyCheck = true
+	for _, p := range a.Config.TrustedProxies {
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p.String())
 	}
 	f := fiber.New(cfg)
 	f.Use(recover.New())
+	f.Use(httpx.ClientAddress(a.Config.TrustedProxies))
+	f.Use(httpx.Bodies(a.Config.MaxBody))
 	f.Use(httpx.RequestIDs())
 	f.Use(httpx.AccessLog(a.Log))
 	f.Use(httpx.SecurityHeaders(a.Secure))
@@ -50,8 +61,9 @@ func RateLimit(max int) fiber.Handler {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
 	return limiter.New(limiter.Config{
-		Max:        max,
-		Expiration: time.Minute,
+		Max:          max,
+		Expiration:   time.Minute,
+		KeyGenerator: httpx.ClientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return httpx.NewError(429, "rate_limited", "ErrRateLimited")
 		},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/masseflyt/masseflyt/internal/apitest"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // png1x1 is a valid one-pixel PNG (a logo).
@@ -57,6 +58,16 @@ func TestTenantSettings(t *testing.T) {
 			"name": "Bærum og Asker ressursbank", "color_primary": "#123456", "default_locale": "nn", "domains": []string{"masser.asker.test"}}})
 		if r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		// A new domain takes effect once its DNS challenge is verified (H3).
+		verifier := &tenants.OfflineVerifier{}
+		e.App.Tenants.Verifier = verifier
+		bid := e.Tenant("baerum").ID
+		for _, c := range e.App.Tenants.Claims(bid) {
+			verifier.Publish(c.Domain, c.Token)
+		}
+		if err := e.App.Tenants.VerifyDomain(e.Ctx("baerum"), bid, "masser.asker.test"); err != nil {
+			t.Fatal(err)
 		}
 		if r := e.Do(apitest.Request{Path: "/", Host: "masser.asker.test"}); r.Status != 200 || !strings.Contains(string(r.Body), "Bærum og Asker ressursbank") || !strings.Contains(string(r.Body), `lang="nn"`) {
 			t.Fatalf("new domain and language: %d", r.Status)

@@ -153,6 +153,10 @@ func (h *Errors) Handle(c *fiber.Ctx, err error) error {
 	loc := Loc(c)
 	p := e.Localize(loc)
 	p.Instance = c.Path()
+	if e.Status == fiber.StatusServiceUnavailable {
+		// Busy (a lock wait ran out) or a dependency down: worth retrying.
+		c.Set(fiber.HeaderRetryAfter, "1")
+	}
 	if e.Status >= 500 {
 		log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "status", e.Status, "err", err)
 	}

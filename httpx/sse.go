@@ -14,8 +14,10 @@ import (
 // Stream answers a request with a live feed as Server-Sent Events: the
 // feed's first message, then each message as it comes, a heartbeat comment
 // when idle; a client that reads nothing for live.WriteDeadline is dropped.
-func Stream(c *fiber.Ctx, hub *live.Hub, tenantID string) error {
-	sub, err := hub.Subscribe(tenantID)
+// Beyond the hub's caps (per client address, per tenant, in total) it
+// answers 503 with Retry-After.
+func Stream(c *fiber.Ctx, hub *live.Hub, tenantID string, caps live.Caps) error {
+	sub, err := hub.Join(tenantID, ClientIP(c), caps)
 	if err != nil {
 		if errors.Is(err, live.ErrFull) {
 			c.Set(fiber.HeaderRetryAfter, "10")

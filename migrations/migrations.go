@@ -6,9 +6,11 @@ package migrations
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -74,10 +76,21 @@ func Run(db *store.DB, o Options) error {
 
 var ident = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
-// applyRLS enables and forces row-level security on every tenant table with a
-// policy on the transaction-local setting app.tenant_id, and grants the app
-// role what it needs. It is idempotent and runs after every migration.
+// applyRLS enables and forces row-level security on every tenant table, and
+// grants the app role what it needs. It is idempotent and runs after every
+// migration.
+//
+// The policies do not trust a setting the app role can make: a
+// transaction's app.tenant_id and app.bypass count only with app.sig, an
+// HMAC over them and a nonce keyed with a secret in the mf_private schema,
+// which only the owner can read (the store reads it through the owner
+// connection; see core/store/rls.go). mf_private.tenant() and
+// mf_private.bypass() check it as SECURITY DEFINER functions owned by the
+// owner. The owner itself (migrations) may bypass.
 func applyRLS(g *gorm.DB, tables []string, appRole string) error {
+	if err := rlsFunctions(g); err != nil {
+		return err
+	}
 	for _, t := range tables {
 		if !ident.MatchString(t) {
 			return fmt.Errorf("bad table name %q", t)
@@ -87,8 +100,8 @@ func applyRLS(g *gorm.DB, tables []string, appRole string) error {
 			fmt.Sprintf(`ALTER TABLE %s FORCE ROW LEVEL SECURITY`, t),
 			fmt.Sprintf(`DROP POLICY IF EXISTS tenant_isolation ON %s`, t),
 			fmt.Sprintf(`CREATE POLICY tenant_isolation ON %s
-				USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.bypass', true) = 'on')
-				WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.bypass', true) = 'on')`, t),
+				USING (tenant_id = (SELECT mf_private.tenant()) OR (SELECT mf_private.bypass()))
+				WITH CHECK (tenant_id = (SELECT mf_private.tenant()) OR (SELECT mf_private.bypass()))`, t),
 		}
 		for _, s := range stmts {
 			if err := g.Exec(s).Error; err != nil {
@@ -105,10 +118,79 @@ func applyRLS(g *gorm.DB, tables []string, appRole string) error {
 			`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ` + appRole,
 			`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ` + appRole,
 			`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ` + appRole,
+			// The policies call the functions as the querying role: it may
+			// run them (they only say yes or no), not read the key.
+			`GRANT USAGE ON SCHEMA mf_private TO ` + appRole,
+			`GRANT EXECUTE ON FUNCTION mf_private.tenant(), mf_private.bypass() TO ` + appRole,
+			`REVOKE ALL ON mf_private.rls_key FROM ` + appRole,
 		} {
 			if err := g.Exec(s).Error; err != nil {
 				return fmt.Errorf("grant: %w", err)
 			}
+		}
+	}
+	return nil
+}
+
+// rlsFunctions creates the private schema, its signing key (once, random)
+// and the two functions the policies call.
+func rlsFunctions(g *gorm.DB) error {
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return err
+	}
+	// HMAC-SHA256 with a 32-byte key: the key zero-padded to the 64-byte
+	// block, XORed with the inner and outer pads, is what SQL hashes.
+	var ipad, opad [64]byte
+	for i := range ipad {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		ipad[i], opad[i] = k^0x36, k^0x5c
+	}
+	// The nonce starts with the Unix time it was made: a signature is good
+	// for store.RLSWindow seconds either way of the database's clock.
+	verify := `mf_private.rls_key k WHERE k.id = 1
+		AND (CASE WHEN coalesce(current_setting('app.nonce', true), '') ~ '^[0-9]{1,12}[.]'
+			THEN abs(extract(epoch FROM now()) - split_part(current_setting('app.nonce', true), '.', 1)::double precision) < ` + strconv.Itoa(store.RLSWindow) + `
+			ELSE false END)
+		AND current_setting('app.sig', true) = encode(sha256(k.opad || sha256(k.ipad || convert_to(
+			coalesce(current_setting('app.tenant_id', true), '') || '|' ||
+			coalesce(current_setting('app.bypass', true), '') || '|' ||
+			coalesce(current_setting('app.nonce', true), ''), 'UTF8'))), 'hex')`
+	for _, s := range []string{
+		`CREATE SCHEMA IF NOT EXISTS mf_private`,
+		`REVOKE ALL ON SCHEMA mf_private FROM PUBLIC`,
+		`CREATE TABLE IF NOT EXISTS mf_private.rls_key (id INT PRIMARY KEY CHECK (id = 1), k BYTEA NOT NULL, ipad BYTEA NOT NULL, opad BYTEA NOT NULL)`,
+		`REVOKE ALL ON mf_private.rls_key FROM PUBLIC`,
+	} {
+		if err := g.Exec(s).Error; err != nil {
+			return fmt.Errorf("rls key: %w", err)
+		}
+	}
+	if err := g.Exec(`INSERT INTO mf_private.rls_key (id, k, ipad, opad) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		key[:], ipad[:], opad[:]).Error; err != nil {
+		return fmt.Errorf("rls key: %w", err)
+	}
+	for _, s := range []string{
+		// The tenant the transaction stated, if it signed it; else NULL
+		// (no row matches).
+		`CREATE OR REPLACE FUNCTION mf_private.tenant() RETURNS TEXT
+			LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+			SELECT nullif(current_setting('app.tenant_id', true), '') FROM ` + verify + `
+			$$`,
+		// True for the owner (migrations), and for a transaction that
+		// signed app.bypass = on (system work through store.System).
+		`CREATE OR REPLACE FUNCTION mf_private.bypass() RETURNS BOOLEAN
+			LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+			SELECT session_user::text = (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'mf_private')
+				OR coalesce((SELECT current_setting('app.bypass', true) = 'on' FROM ` + verify + `), false)
+			$$`,
+		`REVOKE ALL ON FUNCTION mf_private.tenant(), mf_private.bypass() FROM PUBLIC`,
+	} {
+		if err := g.Exec(s).Error; err != nil {
+			return fmt.Errorf("rls functions: %w", err)
 		}
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/page"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
 )
 
@@ -30,6 +31,11 @@ type Route struct {
 	// Before runs ahead of the guard on this route alone (authentication
 	// and CSRF for a page outside a group that has them).
 	Before []fiber.Handler
+	// BodyLimit is the largest request body the route takes, in bytes; 0 is
+	// the deployment's default (MASSEFLYT_MAX_BODY). Upload routes set
+	// theirs. The limit is checked on Content-Length after the guard,
+	// before any of the body is read.
+	BodyLimit int64
 	// Doc describes an API operation (nil outside the API surface).
 	Doc *Doc
 }
@@ -69,6 +75,10 @@ type Doc struct {
 type Group struct {
 	Prefix string
 	Use    []fiber.Handler
+	// Check runs on each route after the guard and the body limit, before
+	// the handler: checks that read the body (the UI's CSRF form field), so
+	// that an unauthorized or oversized request is refused unread.
+	Check  []fiber.Handler
 	Routes []Route
 }
 
@@ -138,7 +148,8 @@ func Mount(f *fiber.App, tables ...Table) {
 				r = f.Group(g.Prefix, g.Use...)
 			}
 			for _, rt := range g.Routes {
-				hs := append(append([]fiber.Handler{}, rt.Before...), Guard(rt.Perm), rt.Handler)
+				hs := append(append([]fiber.Handler{}, rt.Before...), Guard(rt.Perm), httpx.LimitBody(rt.BodyLimit))
+				hs = append(append(hs, g.Check...), rt.Handler)
 				r.Add(rt.Method, rt.Path, hs...)
 			}
 		}

@@ -105,6 +105,14 @@ type Registry struct {
 	bySlug   map[string]*Tenant
 	byID     map[string]*Tenant
 	byDomain map[string]*Tenant
+	claims   map[string][]Claim // pending custom domains by tenant ID
+
+	// publicHost is the platform's public host (SetPublicURL), never a
+	// tenant's domain.
+	publicHost string
+
+	// Verifier proves custom domain claims; DNS (DNSVerifier) when nil.
+	Verifier DomainVerifier
 
 	// OnChange runs after this instance changed a tenant (settings, logo,
 	// a new tenant), so other instances can be told to reload.
@@ -133,8 +141,12 @@ func (r *Registry) Load(ctx context.Context) error {
 	ctx = store.System(ctx, "tenant registry load")
 	var ts []*Tenant
 	var ds []Domain
+	var cs []Claim
 	err := r.db.Read(ctx, func(tx *gorm.DB) error {
 		if err := tx.Order("name").Find(&ts).Error; err != nil {
+			return err
+		}
+		if err := tx.Order("domain").Find(&cs).Error; err != nil {
 			return err
 		}
 		return tx.Order("domain").Find(&ds).Error
@@ -149,14 +161,23 @@ func (r *Registry) Load(ctx context.Context) error {
 		bySlug[t.Slug] = t
 		byID[t.ID] = t
 	}
+	claims := map[string][]Claim{}
+	for _, c := range cs {
+		claims[c.TenantID] = append(claims[c.TenantID], c)
+	}
 	for _, d := range ds {
+		// A domain stored before the platform's own were refused (H3) is
+		// ignored: it must not take the platform's host from every region.
+		if r.platformHost(d.Domain) {
+			continue
+		}
 		if t := byID[d.TenantID]; t != nil {
 			t.Domains = append(t.Domains, d.Domain)
 			byDomain[d.Domain] = t
 		}
 	}
 	r.mu.Lock()
-	r.bySlug, r.byID, r.byDomain = bySlug, byID, byDomain
+	r.bySlug, r.byID, r.byDomain, r.claims = bySlug, byID, byDomain, claims
 	r.mu.Unlock()
 	return nil
 }
@@ -183,10 +204,11 @@ func (r *Registry) ByHost(host string) (*Tenant, bool) {
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i]
 	}
+	host = strings.TrimSuffix(host, ".")
 	r.mu.RLock()
 	t, ok := r.byDomain[host]
 	r.mu.RUnlock()
-	if ok && t.Active {
+	if ok && t.Active && !r.platformHost(host) {
 		return t, true
 	}
 	if r.baseDomain != "" && strings.HasSuffix(host, "."+r.baseDomain) {
@@ -224,7 +246,7 @@ func (r *Registry) Create(ctx context.Context, t *Tenant) error {
 			}
 			return err
 		}
-		return insertDomains(tx, t.ID, t.Domains)
+		return r.insertDomains(tx, t.ID, t.Domains)
 	})
 	if err != nil {
 		return err
@@ -265,6 +287,9 @@ func (r *Registry) remove(ctx context.Context, id string) error {
 		if err := tx.Where("tenant_id = ?", id).Delete(&Domain{}).Error; err != nil {
 			return err
 		}
+		if err := tx.Where("tenant_id = ?", id).Delete(&Claim{}).Error; err != nil {
+			return err
+		}
 		return tx.Where("id = ?", id).Delete(&Tenant{}).Error
 	})
 	if err != nil {
@@ -273,8 +298,13 @@ func (r *Registry) remove(ctx context.Context, id string) error {
 	return r.changed(ctx, id)
 }
 
-func insertDomains(tx *gorm.DB, tenantID string, domains []string) error {
+// insertDomains gives a new tenant the domains the platform admin named
+// (verified by the platform, so in effect at once), never the platform's own.
+func (r *Registry) insertDomains(tx *gorm.DB, tenantID string, domains []string) error {
 	for _, d := range domains {
+		if err := r.DomainProblem(tenantID, d); err != nil {
+			return err
+		}
 		if err := tx.Create(&Domain{Domain: d, TenantID: tenantID}).Error; err != nil {
 			if store.IsUniqueViolation(err) {
 				return ErrDomainTaken
@@ -285,7 +315,9 @@ func insertDomains(tx *gorm.DB, tenantID string, domains []string) error {
 	return nil
 }
 
-// Update saves a tenant's settings and replaces its domains.
+// Update saves a tenant's settings and makes t.Domains its domains: those
+// already verified stay in effect, new ones become claims that take effect
+// once verified (VerifyDomain), and those left out go.
 func (r *Registry) Update(ctx context.Context, t *Tenant) error {
 	ctx = store.System(ctx, "tenant admin: update own tenant settings")
 	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
@@ -298,10 +330,7 @@ func (r *Registry) Update(ctx context.Context, t *Tenant) error {
 		}).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("tenant_id = ?", t.ID).Delete(&Domain{}).Error; err != nil {
-			return err
-		}
-		return insertDomains(tx, t.ID, t.Domains)
+		return r.setDomains(tx, t.ID, t.Domains)
 	})
 	if err != nil {
 		return err

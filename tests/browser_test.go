@@ -189,6 +189,7 @@ func TestBrowserLiveAcrossInstances(t *testing.T) {
 	req, _ := http.NewRequest("POST", b+"/api/v1/tenants/baerum/listings", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Cookie", apitest.Cookie("kari@fornebu-anlegg.no"))
+	req.Header.Set("Sec-Fetch-Site", "same-origin") // as the browser on B's own page sends it
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ type AdminData struct {
 	Actions     []string
 	Locales     []string
 	Domains     string
+	Pending     []admin.DomainChallenge // custom domains waiting for their DNS challenge
 	Munis       string
 	Origins     string // allowed embedding origins, one per line
 	Platform    string // the platform's URL, for embed code
@@ -36,8 +37,24 @@ func (u *UI) adminData(c *fiber.Ctx) AdminData {
 	t := request.Tenant(c)
 	ad := &admin.Admin{A: u.A}
 	return AdminData{Rules: u.A.Roles.Rules(t.ID), Assignments: ad.Assignments(request.Ctx(c)), Roles: auth.AllRoles[:len(auth.AllRoles)-1], Assignable: auth.AssignableRoles,
-		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "view"}, Locales: locales.Supported, Domains: strings.Join(t.Domains, "\n"), Munis: strings.Join(t.MunicipalityList(), ", "),
-		Origins: strings.Join(t.Origins(), "\n"), Platform: api.BaseURL(c, u.A.Config.PublicURL)}
+		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "view"}, Locales: locales.Supported, Domains: strings.Join(append(append([]string(nil), t.Domains...), pendingNames(u.A.Tenants.Claims(t.ID))...), "\n"), Munis: strings.Join(t.MunicipalityList(), ", "),
+		Origins: strings.Join(t.Origins(), "\n"), Platform: api.BaseURL(c, u.A.Config.PublicURL), Pending: ad.View(t).PendingDomains}
+}
+
+func pendingNames(cs []tenants.Claim) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Domain
+	}
+	return out
+}
+
+// adminVerifyDomain checks a pending domain's DNS challenge.
+func (u *UI) adminVerifyDomain(c *fiber.Ctx) error {
+	if _, err := (&admin.Admin{A: u.A}).VerifyDomain(request.Ctx(c), c.FormValue("domain")); err != nil {
+		return u.adminFail(c, err)
+	}
+	return u.adminDone(c)
 }
 
 func tenantObjects() map[string][]string {

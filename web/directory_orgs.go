@@ -96,7 +96,8 @@ func (u *UI) orgShow(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		d.CanRequest = len(mine.Items) == 0 && p.Token == nil
+		// A rejected or ended request can be made again (M12).
+		d.CanRequest = (len(mine.Items) == 0 || mine.Items[0].Status == directory.StatusRejected || mine.Items[0].Status == directory.StatusEnded) && p.Token == nil
 		if d.CanAdmin || p.Has(auth.RoleSupervisor) {
 			members, err := dir.Memberships(ctx, directory.MembershipFilter{OrganizationID: id, Page: rows})
 			if err != nil {
@@ -212,6 +213,18 @@ func (u *UI) membershipDecide(c *fiber.Ctx) error {
 		back = "/t/" + request.Tenant(c).Slug + "/organizations/" + m.OrganizationID
 	}
 	return c.Redirect(back+"?notice=Saved", fiber.StatusSeeOther)
+}
+
+// membershipEnd ends an approved representation (a former employee).
+func (u *UI) membershipEnd(c *fiber.Ctx) error {
+	if !validID(c.Params("id")) {
+		return httpx.NotFound()
+	}
+	m, err := u.A.Directory.EndMembership(request.Ctx(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+m.OrganizationID+"?notice=Saved", fiber.StatusSeeOther)
 }
 
 // VehicleForm feeds vehicle registration.

@@ -41,6 +41,8 @@ func siteInput(c *fiber.Ctx, v *fail.Validation) *directory.SiteInput {
 	in := &directory.SiteInput{Kind: formStr(c, "kind"), Name: formStr(c, "name"), Description: formStr(c, "description"), Address: formStr(c, "address"),
 		Postcode: formStr(c, "postcode"), City: formStr(c, "city"), Lat: optFloat(c, "lat", v), Lon: optFloat(c, "lon", v),
 		PlannedStart: formStr(c, "planned_start"), PlannedEnd: formStr(c, "planned_end"), OpeningHours: formStr(c, "opening_hours")}
+	ep := c.FormValue("exact_point_public") == "on" // the owner's choice (B6); the form shows each kind's default
+	in.ExactPointPublic = &ep
 	if *in.Kind == "project" {
 		in.Phase = formStr(c, "phase")
 		in.ExpectedSurplusTonnes, in.ExpectedNeedTonnes = optFloat(c, "expected_surplus_tonnes", v), optFloat(c, "expected_need_tonnes", v)
@@ -82,6 +84,38 @@ func (u *UI) siteEdit(c *fiber.Ctx) error {
 		return err
 	}
 	return u.render(c, "site_form", u.page(c, st.Name, SiteForm{Site: st, Kind: st.Kind, Enums: siteEnums}))
+}
+
+// SiteDelete feeds the confirmation page of a site's deletion (L5).
+type SiteDelete struct {
+	Site     *directory.Site
+	Impact   *directory.DeleteImpact
+	CanAdmin bool
+}
+
+// siteDeleteConfirm shows what deleting the site takes with it.
+func (u *UI) siteDeleteConfirm(c *fiber.Ctx) error {
+	st, err := u.siteForEdit(c)
+	if err != nil {
+		return err
+	}
+	im, err := u.A.Directory.SiteDeleteImpact(request.Ctx(c), st.ID)
+	if err != nil {
+		return err
+	}
+	return u.render(c, "site_delete", u.page(c, st.Name, SiteDelete{Site: st, Impact: im, CanAdmin: request.CanAdminOrg(c, st.OrganizationID)}))
+}
+
+// siteDelete deletes the site as confirmed on that page.
+func (u *UI) siteDelete(c *fiber.Ctx) error {
+	st, err := u.siteForEdit(c)
+	if err != nil {
+		return err
+	}
+	if err := u.A.Directory.RemoveSite(request.Ctx(c), st.ID, c.FormValue("confirm") == "1"); err != nil {
+		return err
+	}
+	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+st.OrganizationID+"?notice=Deleted", fiber.StatusSeeOther)
 }
 
 func (u *UI) siteUpdate(c *fiber.Ctx) error {

@@ -64,7 +64,9 @@ func (u *UI) listingImport(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := u.A.Market.ImportSamples(request.Ctx(c), c.Params("id"), f); err != nil {
-		if he := httpx.AsError(err); he.Status == 422 || he.Status == 415 {
+		// A refused file (named by row and column, too large, not CSV or
+		// XLSX) shows the listing page with the reasons.
+		if he := httpx.AsError(err); he.Status == 422 || he.Status == 415 || he.Status == 413 {
 			return u.listingShowWithError(c, err)
 		}
 		return err

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"hash/crc32"
 	"image"
 	"image/color"
 	_ "image/jpeg" // logos
@@ -19,6 +20,7 @@ import (
 	"github.com/masseflyt/masseflyt/admin"
 	"github.com/masseflyt/masseflyt/api"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/live"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -76,7 +78,7 @@ func (u *UI) livePage(c *fiber.Ctx) error {
 	}
 	labels["kinds"] = kinds
 	for k, id := range map[string]string{"published": "LiveNewListing", "closed": "LiveClosedListing", "match": "LiveNewMatch", "saving": "LiveSaving",
-		"live": "LiveConnected", "offline": "LiveReconnecting", "approx": "ApproxArea", "hours": "Hours"} {
+		"live": "LiveConnected", "offline": "LiveReconnecting", "approx": "ApproxArea", "hours": "Hours", "fewer": "StatsFewerThan3"} {
 		labels[k] = l.T(id)
 	}
 	d := LiveData{S: st, Labels: labels, MapData: "/api/v1/tenants/" + t.Slug + "/feed/listings.geojson", Events: "/t/" + t.Slug + "/live/events"}
@@ -90,7 +92,7 @@ func (u *UI) livePage(c *fiber.Ctx) error {
 }
 
 func (u *UI) liveEvents(c *fiber.Ctx) error {
-	return httpx.Stream(c, u.A.Live, request.Tenant(c).ID)
+	return httpx.Stream(c, u.A.Live, request.Tenant(c).ID, live.Caps{PerAddr: u.A.Config.MaxLivePerClient, PerTenant: u.A.Config.MaxLivePerTenant})
 }
 
 // manifest makes the marketplace installable, in the tenant's branding.
@@ -192,19 +194,44 @@ func (u *UI) icon(c *fiber.Ctx) error {
 	default:
 		return httpx.NotFound()
 	}
-	key := t.ID + "|" + c.Params("name") + "|" + t.UpdatedAt.String()
-	if b, ok := iconCache.Load(key); ok {
-		return sendPNG(c, b.([]byte))
-	}
-	b, err := DrawIcon(t, size, maskable)
+	b, err := tenantIcon(t, c.Params("name"), size, maskable)
 	if err != nil {
 		return err
 	}
-	iconCache.Store(key, b)
 	return sendPNG(c, b)
 }
 
-var iconCache sync.Map
+// iconSet is a tenant's rendered icons for one version of its logo and
+// colours: each icon is drawn once per change, by one request while the
+// others for that tenant wait for it (M13), and an old version's icons are
+// dropped when the logo or colours change.
+type iconSet struct {
+	mu      sync.Mutex
+	version string
+	png     map[string][]byte
+}
+
+var iconSets sync.Map // tenant ID → *iconSet
+
+func tenantIcon(t *tenants.Tenant, name string, size int, maskable bool) ([]byte, error) {
+	v, _ := iconSets.LoadOrStore(t.ID, &iconSet{})
+	set := v.(*iconSet)
+	version := t.ColorPrimary + "|" + t.ColorAccent + "|" + t.LogoType + "|" + strconv.FormatUint(uint64(crc32.ChecksumIEEE(t.Logo)), 16) + "|" + strconv.Itoa(len(t.Logo))
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	if set.version != version {
+		set.version, set.png = version, map[string][]byte{}
+	}
+	if b, ok := set.png[name]; ok {
+		return b, nil
+	}
+	b, err := DrawIcon(t, size, maskable)
+	if err != nil {
+		return nil, err
+	}
+	set.png[name] = b
+	return b, nil
+}
 
 func sendPNG(c *fiber.Ctx, b []byte) error {
 	c.Set(fiber.HeaderContentType, "image/png")
@@ -235,7 +262,7 @@ func DrawIcon(t *tenants.Tenant, size int, maskable bool) ([]byte, error) {
 	lo, hi := int(float64(size)*inset), int(float64(size)*(1-inset))
 	var logo image.Image
 	if t.HasLogo() && t.LogoType != "image/svg+xml" {
-		logo, _, _ = image.Decode(bytes.NewReader(t.Logo))
+		logo, _ = admin.DecodeLogo(t.Logo) // the header first: at most 4096×4096
 	}
 	if logo != nil {
 		tile := image.Rect(lo, lo, hi, hi)

@@ -7,6 +7,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/page"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/route"
 )
@@ -20,8 +21,17 @@ func (u *UI) Table() route.Table {
 		return route.Route{Method: method, Path: path, Perm: p, Handler: h}
 	}
 	auth := []fiber.Handler{a.Authenticate}
-	platform := []fiber.Handler{a.Authenticate, u.CSRF()}
+	// Pages to a logged-in user are private (L9); the UI is rate limited
+	// per client address (H1); CSRF tokens are stateless (web/csrf.go): the
+	// cookie is checked before the guard, the form field after it.
+	private := httpx.PrivateCache(func(c *fiber.Ctx) bool { return !request.Principal(c).Anonymous() }, fiber.HeaderCookie)
+	platform := []fiber.Handler{app.RateLimit(a.Config.UIRateLimit), a.Authenticate, private, u.CSRF()}
+	upload := a.Config.MaxUpload + multipartSlack
 	return route.Table{Surface: "ui", Groups: []route.Group{
+		{Check: []fiber.Handler{u.CSRFForm()}, Routes: []route.Route{
+			{Method: "GET", Path: "/admin", Perm: access.PlatformAdmin, Handler: u.platformPage, Before: platform},
+			{Method: "POST", Path: "/admin/tenants", Perm: access.PlatformAdmin, Handler: u.platformCreate, Before: platform},
+		}},
 		{Routes: []route.Route{
 			r("GET", "/static/*", access.Anyone, serveStatic),
 			r("GET", "/favicon.ico", access.Anyone, func(c *fiber.Ctx) error {
@@ -29,10 +39,8 @@ func (u *UI) Table() route.Table {
 			}),
 			{Method: "GET", Path: "/", Perm: access.Anyone, Handler: u.landing, Before: auth},
 			r("GET", "/lang/:lang", access.Anyone, u.setLang),
-			{Method: "GET", Path: "/admin", Perm: access.PlatformAdmin, Handler: u.platformPage, Before: platform},
-			{Method: "POST", Path: "/admin/tenants", Perm: access.PlatformAdmin, Handler: u.platformCreate, Before: platform},
 		}},
-		{Prefix: "/t/:tenant", Use: []fiber.Handler{a.TenantMiddleware, a.Authenticate, u.CSRF()}, Routes: []route.Route{
+		{Prefix: "/t/:tenant", Use: []fiber.Handler{app.RateLimit(a.Config.UIRateLimit), a.TenantMiddleware, a.Authenticate, private, u.CSRF()}, Check: []fiber.Handler{u.CSRFForm()}, Routes: []route.Route{
 			// Front page, branding, directory.
 			r("GET", "/", access.DirectoryRead, u.home),
 			r("GET", "/theme.css", access.Anyone, u.theme),
@@ -54,8 +62,11 @@ func (u *UI) Table() route.Table {
 			r("GET", "/sites/:id", access.DirectoryRead, u.siteShow),
 			r("GET", "/sites/:id/edit", access.DirectoryUpdate, u.siteEdit),
 			r("POST", "/sites/:id/edit", access.DirectoryUpdate, u.siteUpdate),
+			r("GET", "/sites/:id/delete", access.DirectoryUpdate, u.siteDeleteConfirm),
+			r("POST", "/sites/:id/delete", access.DirectoryUpdate, u.siteDelete),
 			r("POST", "/sites/:id/permits", access.DirectoryUpdate, u.permitCreate),
 			r("GET", "/map", access.DirectoryRead, u.mapPage),
+			r("POST", "/memberships/:id/end", access.MembershipsApprove, u.membershipEnd),
 			r("POST", "/memberships/:id/:decision", access.MembershipsApprove, u.membershipDecide),
 			// The caller's page.
 			r("GET", "/me", access.MeRead, u.mePage),
@@ -70,8 +81,8 @@ func (u *UI) Table() route.Table {
 			r("POST", "/listings/:id/edit", access.ListingsUpdate, u.listingUpdate),
 			r("POST", "/listings/:id/status/:status", access.ListingsUpdate, u.listingStatus),
 			r("POST", "/listings/:id/samples", access.ListingsUpdate, u.listingSample),
-			r("POST", "/listings/:id/documents", access.ListingsUpdate, u.listingUpload),
-			r("POST", "/listings/:id/samples/import", access.ListingsUpdate, u.listingImport),
+			withLimit(r("POST", "/listings/:id/documents", access.ListingsUpdate, u.listingUpload), upload),
+			withLimit(r("POST", "/listings/:id/samples/import", access.ListingsUpdate, u.listingImport), upload),
 			r("POST", "/listings/:id/dismiss/:counterpart", access.MatchesDismiss, u.listingDismiss),
 			r("GET", "/sites/:id/plan", access.DirectoryUpdate, u.planPage),
 			r("POST", "/sites/:id/plan", access.ListingsCreate, u.planSave),
@@ -86,12 +97,23 @@ func (u *UI) Table() route.Table {
 			// Region administration.
 			r("GET", "/admin", access.TenantAdmin, u.adminPage),
 			r("POST", "/admin/settings", access.TenantAdmin, u.adminSettings),
-			r("POST", "/admin/logo", access.TenantAdmin, u.adminLogo),
+			r("POST", "/admin/domains/verify", access.TenantAdmin, u.adminVerifyDomain),
+			withLimit(r("POST", "/admin/logo", access.TenantAdmin, u.adminLogo), a.Config.MaxLogo+multipartSlack),
 			r("POST", "/admin/rules", access.TenantAdmin, u.adminRule),
 			r("POST", "/admin/assignments", access.TenantAdmin, u.adminAssignment),
 			r("POST", "/admin/embedding", access.TenantAdmin, u.adminEmbedding),
 		}},
 	}}
+}
+
+// multipartSlack is room for a multipart form's envelope and fields around
+// the largest file a route takes.
+const multipartSlack = 64 << 10
+
+// withLimit gives an upload route its body limit.
+func withLimit(r route.Route, limit int64) route.Route {
+	r.BodyLimit = limit
+	return r
 }
 
 // Mount serves the UI.

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -15,27 +13,17 @@ import (
 	"github.com/masseflyt/masseflyt/request"
 )
 
-// CSRF protects UI forms with a double-submit token. One handler (and so one
-// token store) serves every UI route.
+// CSRF keeps the request's CSRF token (web/csrf.go): it mints one for a
+// page and refuses an unsafe request whose mf_csrf cookie was not minted for
+// its session. The form field is compared after the guard (CSRFForm).
 func (u *UI) CSRF() fiber.Handler {
-	u.csrfOnce.Do(func() { u.csrf = u.newCSRF() })
+	u.csrfOnce.Do(func() { u.csrf = u.csrfCookieCheck(newCSRFSigner(u.A.Config.Secret)) })
 	return u.csrf
 }
 
-func (u *UI) newCSRF() fiber.Handler {
-	return csrf.New(csrf.Config{
-		KeyLookup:      "form:_csrf",
-		CookieName:     "mf_csrf",
-		CookieSameSite: "Lax",
-		CookieHTTPOnly: true,
-		CookieSecure:   u.A.Config.Production(),
-		Expiration:     4 * time.Hour,
-		ContextKey:     "csrf",
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return httpx.NewError(403, "csrf", "ErrCSRF")
-		},
-	})
-}
+// CSRFForm checks that an unsafe request echoes its token; it reads the body,
+// so it runs after authorization (route.Group.Check).
+func (u *UI) CSRFForm() fiber.Handler { return csrfFormCheck }
 
 // formFailed shows a form again with the submitted values and the error's
 // field messages (status from the error); errors that are not about the input

@@ -43,6 +43,9 @@ func (s *Service) MapFeatures(ctx context.Context, f SiteFilter) (*FeatureCollec
 			props["facility_type"] = st.FacilityType
 			props["permanent"] = st.Permanent
 		}
+		if st.PointApproximate {
+			props["approx"] = 1 // the centre of a ~1 km cell, as the listings' map has it
+		}
 		out.Features = append(out.Features, Feature{Type: "Feature", Geometry: map[string]any{"type": "Point", "coordinates": []float64{st.Lon, st.Lat}}, Properties: props})
 	}
 	return out, nil

@@ -67,7 +67,7 @@ type MembershipFilter struct {
 	OrganizationID string
 	Mine           bool
 	All            bool
-	// Status is pending, approved or rejected ("" for any).
+	// Status is pending, approved, rejected or ended ("" for any).
 	Status string
 	Page   page.Request
 }
@@ -103,8 +103,10 @@ func (s *Service) Memberships(ctx context.Context, f MembershipFilter) (page.Pag
 	}
 	var rows []Membership
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		q := tx.Model(&Membership{}).Select("memberships.*, users.name AS user_name, organizations.name AS org_name").
+		q := tx.Model(&Membership{}).Select("memberships.*, users.name AS user_name, organizations.name AS org_name, coalesce(deciders.name, '') AS decided_by_name, coalesce(enders.name, '') AS ended_by_name").
 			Joins("JOIN users ON users.id = memberships.user_id").
+			Joins("LEFT JOIN users deciders ON deciders.id = memberships.decided_by").
+			Joins("LEFT JOIN users enders ON enders.id = memberships.ended_by").
 			Joins("JOIN organizations ON organizations.tenant_id = memberships.tenant_id AND organizations.id = memberships.organization_id")
 		if f.OrganizationID != "" {
 			q = q.Where("memberships.organization_id = ?", f.OrganizationID)
@@ -134,6 +136,40 @@ func (s *Service) Memberships(ctx context.Context, f MembershipFilter) (page.Pag
 	return page.Cut(rows, size(f.Page, MembershipPages), func(m Membership) page.Key {
 		return page.Key{m.CreatedAt.UTC().Format(time.RFC3339Nano), m.ID}
 	}), nil
+}
+
+// EndMembership ends an approved representation (a former employee): the
+// user no longer represents the organization. Its org admins and tenant
+// admins may; the row stays as history, and the user may ask again.
+func (s *Service) EndMembership(ctx context.Context, id string) (*Membership, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	var m Membership
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&m).Error }); err != nil {
+		return nil, store.NotFoundOr(err)
+	}
+	a := access.From(ctx)
+	if !a.CanAdminOrg(m.OrganizationID) {
+		return nil, access.NotOwnOrganization()
+	}
+	if m.Status != StatusApproved {
+		return nil, fail.ConflictErr("ErrMembershipNotActive")
+	}
+	now := s.now()
+	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Membership{}).Where("id = ? AND status = ?", m.ID, StatusApproved).
+			Updates(map[string]any{"status": StatusEnded, "ended_by": a.UserID(), "ended_at": now, "updated_at": now})
+		if res.Error == nil && res.RowsAffected == 0 {
+			return fail.ConflictErr("ErrMembershipNotActive")
+		}
+		return res.Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.Status, m.EndedBy, m.EndedAt, m.UpdatedAt = StatusEnded, a.UserID(), &now, now
+	return &m, nil
 }
 
 // DecideMembership approves or rejects a pending request (status

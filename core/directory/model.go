@@ -92,10 +92,17 @@ type Site struct {
 	CapacityTonnes        float64    `json:"capacity_tonnes,omitempty"`
 	OpeningHours          string     `json:"opening_hours,omitempty"`
 	GateFeeNOKPerTonne    *float64   `gorm:"column:gate_fee_nok_per_tonne" json:"gate_fee_nok_per_tonne,omitempty"`
-	CreatedAt             time.Time  `json:"created_at"`
-	UpdatedAt             time.Time  `json:"updated_at"`
-	Permits               []Permit   `gorm:"-" json:"permits,omitempty"`
-	OrganizationName      string     `gorm:"->" json:"organization_name,omitempty"`
+	// ExactPointPublic: the owner shows visitors the exact point (B6);
+	// otherwise they see the centre of its ~1 km cell. Facilities are
+	// public businesses and default to true, projects to false.
+	ExactPointPublic bool `json:"exact_point_public"`
+	// PointApproximate: Lat and Lon are the ~1 km cell's centre, not the
+	// point (the reader may not see it).
+	PointApproximate bool      `gorm:"-" json:"point_approximate,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	Permits          []Permit  `gorm:"-" json:"permits,omitempty"`
+	OrganizationName string    `gorm:"->" json:"organization_name,omitempty"`
 }
 
 func (Site) TableName() string { return "sites" }
@@ -174,10 +181,16 @@ type Membership struct {
 	Message        string     `json:"message"`
 	DecidedBy      string     `json:"-"`
 	DecidedAt      *time.Time `json:"decided_at,omitempty"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	UserName       string     `gorm:"->" json:"user_name,omitempty"`
-	OrgName        string     `gorm:"->" json:"organization_name,omitempty"`
+	// EndedBy and EndedAt: who ended an approved representation (a former
+	// employee), and when (status ended).
+	EndedBy       string     `json:"-"`
+	EndedAt       *time.Time `json:"ended_at,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	UserName      string     `gorm:"->" json:"user_name,omitempty"`
+	OrgName       string     `gorm:"->" json:"organization_name,omitempty"`
+	DecidedByName string     `gorm:"->" json:"decided_by_name,omitempty"`
+	EndedByName   string     `gorm:"->" json:"ended_by_name,omitempty"`
 }
 
 func (Membership) TableName() string { return "memberships" }
@@ -187,6 +200,7 @@ const (
 	StatusPending  = "pending"
 	StatusApproved = "approved"
 	StatusRejected = "rejected"
+	StatusEnded    = "ended"
 	MemberRole     = "member"
 	AdminRole      = "admin"
 )

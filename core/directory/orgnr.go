@@ -1,10 +1,29 @@
 package directory
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
-// NormalizeOrgNumber strips spaces and dots ("974 760 673" → "974760673").
+// NormalizeOrgNumber strips white space (any kind, anywhere: spaces, tabs,
+// no-break and thin spaces) and dots ("974 760 673" → "974760673"). It is
+// idempotent: what it returns holds neither, so a second pass changes
+// nothing (invalid UTF-8 becomes U+FFFD on the first pass and stays).
 func NormalizeOrgNumber(s string) string {
-	return strings.NewReplacer(" ", "", ".", "", "\u00a0", "").Replace(strings.TrimSpace(s))
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, dropInOrgNumber) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if dropInOrgNumber(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func dropInOrgNumber(r rune) bool {
+	return r == '.' || unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || r == '\u200b' || r == '\u2060' || r == '\ufeff'
 }
 
 // OrgNumberProblem returns "" for a valid Norwegian organization number, or

@@ -37,6 +37,37 @@ func FuzzOrgNumber(f *testing.F) {
 	})
 }
 
+// TestOrgNumberNormalizeIdempotent: normalising twice is normalising once
+// (the old replacer trimmed before replacing: "\t.\t1" gave "\t1").
+func TestOrgNumberNormalizeIdempotent(t *testing.T) {
+	for _, in := range []string{"\t.\t974760673", " 974 760 673 ", "974\u00a0760\u202f673", "974.760.673", "\xff974", " . \n", "97 4\u200b760673", ""} {
+		once := NormalizeOrgNumber(in)
+		if twice := NormalizeOrgNumber(once); twice != once {
+			t.Errorf("NormalizeOrgNumber(%q) = %q, but again gives %q", in, once, twice)
+		}
+	}
+	if got := NormalizeOrgNumber("\t.\t974 760\u00a0673."); got != "974760673" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// FuzzOrgNumberNormalize: normalise(normalise(x)) == normalise(x) for any x,
+// and a number valid after normalising stays valid.
+func FuzzOrgNumberNormalize(f *testing.F) {
+	for _, s := range []string{"974760673", " 974 760 673 ", "\t.\t1", "974.760.673", "\u00a0974\u202f760 673", "\xff\xfe", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once := NormalizeOrgNumber(s)
+		if twice := NormalizeOrgNumber(once); twice != once {
+			t.Fatalf("NormalizeOrgNumber(%q) = %q, but again gives %q", s, once, twice)
+		}
+		if ValidOrgNumber(once) != ValidOrgNumber(NormalizeOrgNumber(once)) {
+			t.Fatalf("validity changed on a second pass: %q", s)
+		}
+	})
+}
+
 func TestDisplayName(t *testing.T) {
 	cases := map[string]string{
 		"FORNEBU ANLEGG AS":              "Fornebu Anlegg AS",

@@ -289,17 +289,11 @@ func (s *Service) UpdateOrg(ctx context.Context, id string, in *OrgInput) (*Orga
 	return s.GetOrg(ctx, id)
 }
 
-// DeleteOrg removes an organization; only its org admins and tenant admins may.
+// DeleteOrg removes an organization with everything that is its (sites,
+// listings, documents and their files); only its org admins and tenant
+// admins may (see RemoveOrg, deletes.go).
 func (s *Service) DeleteOrg(ctx context.Context, id string) error {
-	if _, err := s.getOrg(ctx, id); err != nil {
-		return err
-	}
-	if !access.From(ctx).CanAdminOrg(id) {
-		return access.NotOwnOrganization()
-	}
-	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		return tx.Where("id = ?", id).Delete(&Organization{}).Error
-	})
+	return s.RemoveOrg(ctx, id, true)
 }
 
 // checkOrgNumber normalizes an organization number and records why it is invalid.

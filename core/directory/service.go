@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/store"
 )
@@ -33,6 +34,9 @@ type Service struct {
 	DB       *store.DB
 	Registry Registry
 	Geocoder geo.Geocoder
+	// Blobs holds the files of documents; deleting a site or an
+	// organization removes its listings' files too (L5). Nil: none kept.
+	Blobs blob.Store
 
 	cacheOnce sync.Once
 	orgsOf    *store.Cache[principalOrgs] // memberships per tenant and user

@@ -36,6 +36,9 @@ type SiteInput struct {
 	CapacityTonnes        *float64 `json:"capacity_tonnes"`
 	OpeningHours          *string  `json:"opening_hours"`
 	GateFeeNOKPerTonne    *float64 `json:"gate_fee_nok_per_tonne"`
+	// ExactPointPublic: show visitors the exact point (default: true for
+	// facilities, false for projects).
+	ExactPointPublic *bool `json:"exact_point_public"`
 }
 
 // maxTonnes bounds quantities: 50 million tonnes is more than any Norwegian project.
@@ -96,6 +99,9 @@ func (in *SiteInput) apply(st *Site, v *fail.Validation) (addressChanged bool) {
 	}
 	if in.Permanent != nil {
 		st.Permanent = *in.Permanent
+	}
+	if in.ExactPointPublic != nil {
+		st.ExactPointPublic = *in.ExactPointPublic
 	}
 	if (in.Lat == nil) != (in.Lon == nil) {
 		v.Add("lon", "required", "ErrFieldRequired")
@@ -170,6 +176,7 @@ func (s *Service) GetSite(ctx context.Context, id string) (*Site, error) {
 	if err != nil {
 		return nil, store.NotFoundOr(err)
 	}
+	pointFor(ctx, &st)
 	return &st, nil
 }
 
@@ -251,6 +258,9 @@ func (s *Service) ListSites(ctx context.Context, f SiteFilter) (page.Page[Site],
 	if err != nil {
 		return page.Page[Site]{}, err
 	}
+	for i := range rows {
+		pointFor(ctx, &rows[i])
+	}
 	return page.Cut(rows, size(f.Page, SitePages), func(st Site) page.Key { return page.Key{st.Name, st.ID} }), nil
 }
 
@@ -265,6 +275,9 @@ func (s *Service) CreateSite(ctx context.Context, orgID string, in *SiteInput) (
 		v.Add("name", "required", "ErrFieldRequired")
 	}
 	in.apply(st, v)
+	if in.ExactPointPublic == nil {
+		st.ExactPointPublic = st.Kind == "facility" // projects' points are not public unless the owner says so
+	}
 	s.locate(ctx, st, in.Lat != nil && in.Lon != nil, v)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -295,7 +308,7 @@ func (s *Service) UpdateSite(ctx context.Context, id string, in *SiteInput) (*Si
 			"planned_end": st.PlannedEnd, "expected_surplus_tonnes": st.ExpectedSurplusTonnes,
 			"expected_need_tonnes": st.ExpectedNeedTonnes, "facility_type": st.FacilityType,
 			"permanent": st.Permanent, "capacity_tonnes": st.CapacityTonnes, "opening_hours": st.OpeningHours,
-			"gate_fee_nok_per_tonne": st.GateFeeNOKPerTonne, "updated_at": s.now(),
+			"gate_fee_nok_per_tonne": st.GateFeeNOKPerTonne, "exact_point_public": st.ExactPointPublic, "updated_at": s.now(),
 		}).Error
 	})
 	if err != nil {
@@ -304,10 +317,9 @@ func (s *Service) UpdateSite(ctx context.Context, id string, in *SiteInput) (*Si
 	return s.GetSite(ctx, id)
 }
 
-// DeleteSite removes a site of an organization the actor may edit.
+// DeleteSite removes a site of an organization the actor may edit, with
+// its listings and their documents (files included); a site with any needs
+// an organization admin (see RemoveSite, deletes.go).
 func (s *Service) DeleteSite(ctx context.Context, id string) error {
-	if _, err := s.EditableSite(ctx, id); err != nil {
-		return err
-	}
-	return s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Delete(&Site{}).Error })
+	return s.RemoveSite(ctx, id, true)
 }

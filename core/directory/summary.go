@@ -35,5 +35,8 @@ func (s *Service) Summarize(ctx context.Context, n int) (Summary, error) {
 			Where("sites.kind = ? AND sites.phase <> ?", "project", "completed").
 			Order("sites.name, sites.id").Limit(n).Find(&out.Upcoming).Error
 	})
+	for i := range out.Upcoming {
+		pointFor(ctx, &out.Upcoming[i])
+	}
 	return out, err
 }

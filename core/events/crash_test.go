@@ -33,7 +33,7 @@ const (
 
 const member = "ola@sandvika-bygg.no" // a member of Sandvika Bygg, in Bærum
 
-type crashTarget struct{ DataDir, DatabaseURL string }
+type crashTarget struct{ DataDir, DatabaseURL, MigrateDatabaseURL string }
 
 // TestCrashBetweenCommitAndDelivery kills a process after it committed a
 // published listing and its event, but before the event was delivered
@@ -59,7 +59,7 @@ func TestCrashBetweenCommitAndDelivery(t *testing.T) {
 func runCrashChild(t *testing.T, e *apitest.Env, scenario string) string {
 	t.Helper()
 	_ = e.App.Close() // the env's own instance would deliver the event
-	target, _ := json.Marshal(crashTarget{DataDir: e.Cfg.DataDir, DatabaseURL: e.Cfg.DatabaseURL})
+	target, _ := json.Marshal(crashTarget{DataDir: e.Cfg.DataDir, DatabaseURL: e.Cfg.DatabaseURL, MigrateDatabaseURL: e.Cfg.MigrateDatabaseURL})
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashBetweenCommitAndDelivery$", "-test.count=1")
 	cmd.Env = append(os.Environ(), crashScenario+"="+scenario, crashDB+"="+string(target))
 	var stderr bytes.Buffer
@@ -86,7 +86,8 @@ func crashChild(t *testing.T, scenario string) {
 		t.Fatal(err)
 	}
 	cfg := apitest.Config()
-	cfg.DataDir, cfg.DatabaseURL = target.DataDir, target.DatabaseURL
+	// The owner URL too: the app reads the row-level security key through it.
+	cfg.DataDir, cfg.DatabaseURL, cfg.MigrateDatabaseURL = target.DataDir, target.DatabaseURL, target.MigrateDatabaseURL
 	kill := func() {
 		p, _ := os.FindProcess(os.Getpid())
 		_ = p.Kill() // SIGKILL: no deferred function, no cleanup
@@ -133,7 +134,7 @@ func publishNeed(e *apitest.Env) string {
 // countIn counts rows on e's database while no app runs on it.
 func countIn(t *testing.T, e *apitest.Env, table, where string, args ...any) int64 {
 	t.Helper()
-	db, err := store.Open(store.Options{URL: e.Cfg.DatabaseURL, DataDir: e.Cfg.DataDir, Clock: e.Cfg.Clock})
+	db, err := store.Open(store.Options{URL: e.Cfg.DatabaseURL, KeyURL: e.Cfg.MigrateDatabaseURL, DataDir: e.Cfg.DataDir, Clock: e.Cfg.Clock})
 	if err != nil {
 		t.Fatal(err)
 	}

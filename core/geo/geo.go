@@ -106,3 +106,15 @@ type Router interface {
 // (1.343 averaged over 300 European cities; ≈1.2 dense urban, 1.4–1.5 fjord
 // terrain ⚠).
 const DefaultDetour = 1.3
+
+// Cell snaps a point to the centre of its grid cell, about 1.1 km × 1.1 km
+// in southern Norway (0.01° latitude; longitude scaled by latitude): the
+// public area of a point whose owner keeps it private (B6).
+func Cell(lat, lon float64) (float64, float64) {
+	dLat := 0.01
+	dLon := 0.01 / math.Max(0.2, math.Cos(lat*math.Pi/180))
+	dLon = math.Round(dLon*1000) / 1000
+	cl := (math.Floor(lat/dLat) + 0.5) * dLat
+	co := (math.Floor(lon/dLon) + 0.5) * dLon
+	return math.Round(cl*1e5) / 1e5, math.Round(co*1e5) / 1e5
+}

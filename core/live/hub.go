@@ -24,8 +24,20 @@ var (
 	ClientBuffer  = 64                     // queued messages per client before it counts as too slow
 )
 
-// ErrFull is returned when the instance holds MaxClients streams.
+// ErrFull is returned when the instance holds MaxClients streams, or the
+// tenant its cap (Join).
 var ErrFull = errors.New("live: too many clients")
+
+// Caps bound one subscriber's share of the hub (M6), so that one client
+// cannot take every stream of the instance and black out the other
+// regions' live views (0: no cap). An address at PerAddr that opens
+// another stream loses its oldest one (a reload, or a connection that died
+// without the server noticing yet: that is only seen at the next write); a
+// tenant at PerTenant, like the instance at MaxClients, refuses (ErrFull).
+type Caps struct {
+	PerAddr   int
+	PerTenant int
+}
 
 // Hub fans events out to SSE clients per tenant.
 type Hub struct {
@@ -36,6 +48,7 @@ type Hub struct {
 
 	mu      sync.RWMutex
 	clients map[string]map[*client]struct{}
+	byAddr  map[string][]*client // each client address's streams, oldest first
 	pending map[string]bool
 	closed  bool
 	count   atomic.Int64
@@ -43,9 +56,11 @@ type Hub struct {
 }
 
 type client struct {
-	mu   sync.Mutex
-	ch   chan []byte
-	dead bool
+	mu     sync.Mutex
+	ch     chan []byte
+	dead   bool
+	addr   string
+	tenant string
 }
 
 // offer queues msg; a client whose queue is full is too slow and is
@@ -165,17 +180,36 @@ func (h *Hub) scheduleStats(tenantID string) {
 	})
 }
 
-func (h *Hub) add(tenantID string) (*client, error) {
+func (h *Hub) add(tenantID string) (*client, error) { return h.addAs(tenantID, "", Caps{}) }
+
+func (h *Hub) addAs(tenantID, addr string, caps Caps) (*client, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	max := h.MaxClients
 	if max == 0 {
 		max = 10000
 	}
-	if h.closed || int(h.count.Load()) >= max {
+	if h.closed {
 		return nil, ErrFull
 	}
-	cl := &client{ch: make(chan []byte, ClientBuffer)}
+	if addr != "" && caps.PerAddr > 0 {
+		for len(h.byAddr[addr]) >= caps.PerAddr {
+			h.drop(h.byAddr[addr][0])
+		}
+	}
+	if int(h.count.Load()) >= max {
+		return nil, ErrFull
+	}
+	if caps.PerTenant > 0 && len(h.clients[tenantID]) >= caps.PerTenant {
+		return nil, ErrFull
+	}
+	cl := &client{ch: make(chan []byte, ClientBuffer), addr: addr, tenant: tenantID}
+	if addr != "" {
+		if h.byAddr == nil {
+			h.byAddr = map[string][]*client{}
+		}
+		h.byAddr[addr] = append(h.byAddr[addr], cl)
+	}
 	if h.clients[tenantID] == nil {
 		h.clients[tenantID] = map[*client]struct{}{}
 	}
@@ -187,9 +221,31 @@ func (h *Hub) add(tenantID string) (*client, error) {
 func (h *Hub) remove(tenantID string, cl *client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.clients[tenantID][cl]; ok {
-		delete(h.clients[tenantID], cl)
+	h.drop(cl)
+}
+
+// drop forgets cl and ends its stream; h.mu is held.
+func (h *Hub) drop(cl *client) {
+	if _, ok := h.clients[cl.tenant][cl]; ok {
+		delete(h.clients[cl.tenant], cl)
+		if len(h.clients[cl.tenant]) == 0 {
+			delete(h.clients, cl.tenant)
+		}
 		h.count.Add(-1)
+	}
+	if cl.addr != "" {
+		list := h.byAddr[cl.addr]
+		for i, x := range list {
+			if x == cl {
+				list = append(list[:i:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(h.byAddr, cl.addr)
+		} else {
+			h.byAddr[cl.addr] = list
+		}
 	}
 	cl.close()
 }
@@ -222,7 +278,14 @@ func (s *Subscription) Close() { s.close() }
 // Subscribe opens a feed of the tenant's live messages, already formatted
 // as Server-Sent Events; ErrFull when the instance has its maximum.
 func (h *Hub) Subscribe(tenantID string) (*Subscription, error) {
-	cl, err := h.add(tenantID)
+	return h.Join(tenantID, "", Caps{})
+}
+
+// Join is Subscribe for a client address within caps: ErrFull when the
+// instance or the tenant has its maximum; an address at its cap loses its
+// oldest stream.
+func (h *Hub) Join(tenantID, addr string, caps Caps) (*Subscription, error) {
+	cl, err := h.addAs(tenantID, addr, caps)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,11 @@ func (s *Service) Update(ctx context.Context, id string, in *ListingInput) (*Lis
 	if err := s.resolveOwner(ctx, l, in, v); err != nil {
 		return nil, err
 	}
+	lat, lon := l.Lat, l.Lon
 	apply(l, in, v)
+	if v.OK() && (l.Lat != lat || l.Lon != lon) {
+		s.countMove(l, v)
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -41,7 +41,9 @@ func statusChangedTx(tx *gorm.DB, id string, statusOnly bool) error {
 }
 
 // Announce emits in tx that the open listing l is on the market, with its
-// public form only (a members-only listing with its fractions only). Bulk
+// public form only (quantity band, ~1 km area unless the owner made the
+// point public); a members-only listing with nothing of its content, so
+// that the open live view cannot show it (M3). Bulk
 // loads (the demo) use it to have their listings matched as publishing
 // would.
 func Announce(tx *gorm.DB, l *Listing, statusOnly bool) error {
@@ -56,7 +58,7 @@ func announce(tx *gorm.DB, e events.ListingPublished, l *Listing) error {
 		}
 		e.Listing = b
 	} else {
-		e.Fractions, e.MembersOnly = []string(l.Fractions), true
+		e.MembersOnly = true // no fractions, no quantity: the live view is open to all
 	}
 	return events.Emit(tx, e)
 }

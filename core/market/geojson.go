@@ -16,6 +16,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -150,7 +151,7 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 		if err := rs.Err(); err != nil {
 			return err
 		}
-		return tx.Select("id, name, facility_type, lat, lon").Where("kind = ?", "facility").Order("id").Find(&sites).Error
+		return tx.Select("id, name, facility_type, lat, lon, exact_point_public").Where("kind = ?", "facility").Order("id").Find(&sites).Error
 	})
 	if err != nil {
 		return err
@@ -178,7 +179,12 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		writePoint(&sb, site.Lat, site.Lon, true)
+		lat, lon, exact := site.Lat, site.Lon, true
+		if class == "public" && !site.ExactPointPublic { // the owner keeps the point to members (B6)
+			lat, lon = geo.Cell(site.Lat, site.Lon)
+			exact = false
+		}
+		writePoint(&sb, lat, lon, exact)
 		sb.WriteString(`"id":` + jsonString(site.ID) + `,"kind":"facility","facility_type":` + jsonString(site.FacilityType) + `,"title":`)
 		sb.WriteString(jsonString(site.Name))
 		sb.WriteString(`}}`)

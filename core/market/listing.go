@@ -4,7 +4,6 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/geo"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -58,10 +58,14 @@ type Listing struct {
 	Status              Status         `json:"status"`
 	Visibility          string         `json:"visibility"`
 	CreatedBy           string         `json:"-"`
-	PublishedAt         *time.Time     `json:"published_at,omitempty"`
-	CreatedAt           time.Time      `json:"created_at"`
-	UpdatedAt           time.Time      `json:"updated_at"`
-	OrganizationName    string         `gorm:"->" json:"organization_name,omitempty"`
+	// LocationDay and LocationChanges count the moves of the point on the
+	// clock's day (M2: at most Service.MaxLocationChanges a day).
+	LocationDay      string     `json:"-"`
+	LocationChanges  int        `json:"-"`
+	PublishedAt      *time.Time `json:"published_at,omitempty"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	OrganizationName string     `gorm:"->" json:"organization_name,omitempty"`
 }
 
 func (Listing) TableName() string { return "listings" }
@@ -128,12 +132,8 @@ type AreaPoint struct {
 // in southern Norway (0.01° latitude; longitude scaled by latitude), so the
 // exact location of a listing cannot be recovered from its public form.
 func Coarse(lat, lon float64) AreaPoint {
-	dLat := 0.01
-	dLon := 0.01 / math.Max(0.2, math.Cos(lat*math.Pi/180))
-	dLon = math.Round(dLon*1000) / 1000
-	cl := (math.Floor(lat/dLat) + 0.5) * dLat
-	co := (math.Floor(lon/dLon) + 0.5) * dLon
-	return AreaPoint{Lat: math.Round(cl*1e5) / 1e5, Lon: math.Round(co*1e5) / 1e5, RadiusKm: 1}
+	cl, co := geo.Cell(lat, lon)
+	return AreaPoint{Lat: cl, Lon: co, RadiusKm: 1}
 }
 
 // QuantityBand describes tonnes as a band ("1 000–5 000 t").

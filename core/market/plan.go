@@ -140,56 +140,14 @@ func (s *Service) SavePlan(ctx context.Context, siteID string, in *PlanInput) (*
 	if !access.From(ctx).CanEditOrg(st.OrganizationID) {
 		return nil, access.NotOwnOrganization()
 	}
-	v := &fail.Validation{}
 	if st.Kind != "project" {
+		v := &fail.Validation{}
 		v.Add("site", "not_project", "ErrPlanProjectOnly")
 		return nil, v.Err()
 	}
-	if len(in.Lines) > MaxPlanLines {
-		v.Add("lines", "too_long", "ErrFieldTooLong", "Max", MaxPlanLines)
-		return nil, v.Err()
-	}
 	now := s.now()
-	lines := make([]PlanLine, 0, len(in.Lines))
-	for i, li := range in.Lines {
-		f := "lines[" + strconv.Itoa(i) + "]."
-		pl := PlanLine{ID: store.NewID(), SiteID: st.ID, Position: i, Direction: li.Direction, Fraction: li.Fraction, QuantityValue: li.Quantity,
-			QuantityUnit: li.Unit, IntendedUse: li.IntendedUse, Note: strings.TrimSpace(li.Note), CreatedAt: now, UpdatedAt: now}
-		if pl.Direction != "cut" && pl.Direction != "fill" {
-			enumErr(v, f+"direction", []string{"cut", "fill"})
-		}
-		fr, ok := FractionByCode(pl.Fraction)
-		if !ok {
-			v.Add(f+"fraction", "unknown_fraction", "ErrUnknownFraction", "Fraction", pl.Fraction)
-		} else if li.Quantity <= 0 || li.Quantity != li.Quantity {
-			v.Add(f+"quantity", "positive", "ErrQuantityPositive")
-		} else if t, err := fr.ToTonnes(li.Quantity, li.Unit); errors.Is(err, ErrUnitNotApplicable) {
-			v.Add(f+"unit", "not_applicable", "ErrUnitNotApplicable", "Fraction", fr.Code)
-		} else if err != nil {
-			enumErr(v, f+"unit", Units)
-		} else if t > maxListingTon {
-			v.Add(f+"quantity", "range", "ErrFieldRange", "Min", 0, "Max", strconv.Itoa(int(maxListingTon))+" t")
-		} else {
-			pl.QuantityTonnes = t
-		}
-		if from, ok := parseDay(v, f+"period_from", li.PeriodFrom); ok {
-			pl.PeriodFrom = from
-		}
-		if to, ok := parseDay(v, f+"period_to", li.PeriodTo); ok {
-			pl.PeriodTo = to
-		}
-		if !pl.PeriodFrom.IsZero() && !pl.PeriodTo.IsZero() && pl.PeriodTo.Before(pl.PeriodFrom) {
-			v.Add(f+"period_to", "date_order", "ErrDateOrder")
-		}
-		if pl.Direction == "fill" && !inSet(pl.IntendedUse, Uses) {
-			enumErr(v, f+"intended_use", Uses)
-		}
-		if len([]rune(pl.Note)) > 500 {
-			v.Add(f+"note", "too_long", "ErrFieldTooLong", "Max", 500)
-		}
-		lines = append(lines, pl)
-	}
-	if err := v.Err(); err != nil {
+	lines, err := planLines(st.ID, in, now)
+	if err != nil {
 		return nil, err
 	}
 	userID := access.From(ctx).UserID()
@@ -269,4 +227,57 @@ func syncListing(tx *gorm.DB, userID string, st *directory.Site, pl *PlanLine, l
 	}
 	pl.ListingID = &l.ID
 	return tx.Create(&l).Error
+}
+
+// planLines validates a plan's lines for site siteID (the fuzzed part of
+// SavePlan: no database).
+func planLines(siteID string, in *PlanInput, now time.Time) ([]PlanLine, error) {
+	v := &fail.Validation{}
+	if len(in.Lines) > MaxPlanLines {
+		v.Add("lines", "too_long", "ErrFieldTooLong", "Max", MaxPlanLines)
+		return nil, v.Err()
+	}
+	lines := make([]PlanLine, 0, len(in.Lines))
+	for i, li := range in.Lines {
+		f := "lines[" + strconv.Itoa(i) + "]."
+		pl := PlanLine{ID: store.NewID(), SiteID: siteID, Position: i, Direction: li.Direction, Fraction: li.Fraction, QuantityValue: li.Quantity,
+			QuantityUnit: li.Unit, IntendedUse: li.IntendedUse, Note: strings.TrimSpace(li.Note), CreatedAt: now, UpdatedAt: now}
+		if pl.Direction != "cut" && pl.Direction != "fill" {
+			enumErr(v, f+"direction", []string{"cut", "fill"})
+		}
+		fr, ok := FractionByCode(pl.Fraction)
+		if !ok {
+			v.Add(f+"fraction", "unknown_fraction", "ErrUnknownFraction", "Fraction", pl.Fraction)
+		} else if li.Quantity <= 0 || li.Quantity != li.Quantity {
+			v.Add(f+"quantity", "positive", "ErrQuantityPositive")
+		} else if t, err := fr.ToTonnes(li.Quantity, li.Unit); errors.Is(err, ErrUnitNotApplicable) {
+			v.Add(f+"unit", "not_applicable", "ErrUnitNotApplicable", "Fraction", fr.Code)
+		} else if err != nil {
+			enumErr(v, f+"unit", Units)
+		} else if t > maxListingTon {
+			v.Add(f+"quantity", "range", "ErrFieldRange", "Min", 0, "Max", strconv.Itoa(int(maxListingTon))+" t")
+		} else {
+			pl.QuantityTonnes = t
+		}
+		if from, ok := parseDay(v, f+"period_from", li.PeriodFrom); ok {
+			pl.PeriodFrom = from
+		}
+		if to, ok := parseDay(v, f+"period_to", li.PeriodTo); ok {
+			pl.PeriodTo = to
+		}
+		if !pl.PeriodFrom.IsZero() && !pl.PeriodTo.IsZero() && pl.PeriodTo.Before(pl.PeriodFrom) {
+			v.Add(f+"period_to", "date_order", "ErrDateOrder")
+		}
+		if pl.Direction == "fill" && !inSet(pl.IntendedUse, Uses) {
+			enumErr(v, f+"intended_use", Uses)
+		}
+		if len([]rune(pl.Note)) > 500 {
+			v.Add(f+"note", "too_long", "ErrFieldTooLong", "Max", 500)
+		}
+		lines = append(lines, pl)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return lines, nil
 }

@@ -83,13 +83,12 @@ func ToMgPerKg(value float64, unit string) (float64, error) {
 	if value < 0 {
 		return 0, fmt.Errorf("negative value")
 	}
-	u := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(unit), " ", ""))
-	u = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(u, "ts"), "tv"), "dm"), "dw")
+	u := normUnit(unit)
 	var mg float64
 	switch u {
-	case "mg/kg", "mg/kg.", "ppm":
+	case "mg/kg", "ppm":
 		mg = value
-	case "µg/kg", "ug/kg", "μg/kg":
+	case "µg/kg", "ug/kg", "mcg/kg":
 		mg = value / 1000
 	case "g/kg":
 		mg = value * 1000
@@ -102,6 +101,14 @@ func ToMgPerKg(value float64, unit string) (float64, error) {
 	}
 	return mg, nil
 }
+
+// BelowLimitPrefix marks, in a sample's results, a value reported below
+// the lab's detection limit ("<0,5"): results["<as"] is the limit, and
+// results["as"] holds the same limit, which is what is classified (the
+// value is at most the limit, so its class is at most the limit's class;
+// a limit at or below the reference value is class 1, as TA-2553 practice
+// reads "not detected").
+const BelowLimitPrefix = "<"
 
 // Result is a sample's classification.
 type Result struct {
@@ -119,6 +126,9 @@ func Classify(values map[string]float64) (Result, error) {
 		return r, fmt.Errorf("no values")
 	}
 	for k, v := range values {
+		if strings.HasPrefix(k, BelowLimitPrefix) {
+			continue // a marker: the value under its key is a detection limit
+		}
 		p, ok := ParameterByKey(k)
 		if !ok {
 			return r, fmt.Errorf("unknown parameter %q", k)

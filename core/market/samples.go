@@ -28,6 +28,9 @@ type SampleValue struct {
 	Parameter string  `json:"parameter"`
 	Value     float64 `json:"value"`
 	Unit      string  `json:"unit"`
+	// BelowLimit: the lab reported "<Value", below its detection limit
+	// (lab files only; see BelowLimitPrefix).
+	BelowLimit bool `json:"-"`
 }
 
 // SampleBounds are the page sizes of a listing's samples and documents.
@@ -85,6 +88,11 @@ func prepareSample(l *Listing, in *SampleInput) (*Sample, error) {
 			continue
 		}
 		sm.Results[p.Key] = mg
+		if x.BelowLimit {
+			sm.Results[BelowLimitPrefix+p.Key] = mg
+		} else {
+			delete(sm.Results, BelowLimitPrefix+p.Key)
+		}
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -101,20 +109,74 @@ func prepareSample(l *Listing, in *SampleInput) (*Sample, error) {
 	return sm, nil
 }
 
-// storeSamples saves samples and the listing's new class in one transaction.
+// storeSamples saves samples and the listing's new class, all or nothing,
+// in short transactions: up to a batch in one (the listing's class with
+// it); more in batches of BatchSize, each its own transaction, the class
+// with the last, and the batches already written deleted again if a later
+// one fails. No transaction holds the write lock for long (H2). The samples
+// per listing are bounded.
 func (s *Service) storeSamples(ctx context.Context, l *Listing, samples []*Sample) error {
-	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		for _, sm := range samples {
-			if err := tx.Create(sm).Error; err != nil {
+	lim := CurrentImportLimits()
+	var written []string
+	for start := 0; start < len(samples); start += lim.BatchSize {
+		end := min(start+lim.BatchSize, len(samples))
+		chunk := samples[start:end]
+		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+			if start == 0 {
+				var have int64
+				if err := tx.Model(&Sample{}).Where("listing_id = ?", l.ID).Count(&have).Error; err != nil {
+					return err
+				}
+				if int(have)+len(samples) > lim.MaxSamplesPerListing {
+					v := &fail.Validation{}
+					v.Add("file", "too_many_samples", "ErrLabListingFull", "Max", lim.MaxSamplesPerListing, "Have", int(have), "Count", len(samples))
+					return v.Err()
+				}
+			}
+			if err := tx.CreateInBatches(chunk, len(chunk)).Error; err != nil {
 				return err
 			}
-		}
-		var worst int
-		if err := tx.Model(&Sample{}).Where("listing_id = ?", l.ID).Select("COALESCE(MAX(class), 0)").Scan(&worst).Error; err != nil {
+			if end < len(samples) {
+				return nil
+			}
+			var worst int
+			if err := tx.Model(&Sample{}).Where("listing_id = ?", l.ID).Select("COALESCE(MAX(class), 0)").Scan(&worst).Error; err != nil {
+				return err
+			}
+			return tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(map[string]any{"contamination_class": worst, "updated_at": s.now()}).Error
+		})
+		if err != nil {
+			s.unstoreSamples(ctx, written)
 			return err
 		}
-		return tx.Model(&Listing{}).Where("id = ?", l.ID).Updates(map[string]any{"contamination_class": worst, "updated_at": s.now()}).Error
-	})
+		for _, sm := range chunk {
+			written = append(written, sm.ID)
+		}
+	}
+	return nil
+}
+
+// unstoreSamples deletes the batches of a failed import (all or nothing),
+// trying a few times if the database is busy.
+func (s *Service) unstoreSamples(ctx context.Context, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	for try := 0; try < 5; try++ {
+		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+			for start := 0; start < len(ids); start += 500 {
+				if err := tx.Where("id IN ?", ids[start:min(start+500, len(ids))]).Delete(&Sample{}).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil || !store.IsBusy(err) {
+			return
+		}
+		time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
+	}
 }
 
 // Samples returns a page of a visible listing's lab samples, oldest first,

@@ -29,7 +29,41 @@ type Service struct {
 	// (the feed's links; the adapters pass it to Feed as its base).
 	PublicURL string
 
+	// MaxLocationChanges is how often a listing's point may be moved (and
+	// the listing so re-matched) a day; 0 is DefaultMaxLocationChanges,
+	// below 0 no limit. Moving a draft again and again against the exact
+	// figures of matches would otherwise trilaterate a hidden point (M2).
+	MaxLocationChanges int
+
 	maps sync.Map // tenant|audience → *mapState (the map, kept up to date incrementally)
+}
+
+// DefaultMaxLocationChanges is the daily limit on moving a listing's point.
+const DefaultMaxLocationChanges = 3
+
+func (s *Service) maxLocationChanges() int {
+	if s.MaxLocationChanges == 0 {
+		return DefaultMaxLocationChanges
+	}
+	return s.MaxLocationChanges
+}
+
+// countMove counts a move of l's point on the clock's day, or refuses it
+// (on lat, with the limit) when the day's moves are used up.
+func (s *Service) countMove(l *Listing, v *fail.Validation) {
+	max := s.maxLocationChanges()
+	if max < 0 {
+		return
+	}
+	today := s.now().UTC().Format("2006-01-02")
+	if l.LocationDay != today {
+		l.LocationDay, l.LocationChanges = today, 0
+	}
+	if l.LocationChanges >= max {
+		v.Add("lat", "location_changes", "ErrLocationChanges", "Max", max)
+		return
+	}
+	l.LocationChanges++
 }
 
 // now reads the one clock, which the store carries.

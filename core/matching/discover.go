@@ -251,13 +251,20 @@ func (s *Service) Notifications(ctx context.Context, r page.Request) (page.Page[
 	if err != nil {
 		return page.Page[Notification]{}, err
 	}
-	return page.Cut(out, r.Limit, func(n Notification) page.Key {
+	p := page.Cut(out, r.Limit, func(n Notification) page.Key {
 		flag := "0"
 		if n.ReadAt != nil {
 			flag = "1"
 		}
 		return page.Key{flag, n.CreatedAt.UTC().Format(time.RFC3339Nano), n.ID}
-	}), nil
+	})
+	// A notification about a match that no longer holds (a listing closed,
+	// or its class or fractions changed) is hidden; the cursor still walks
+	// on from the last row read.
+	if p.Items, err = s.current(ctx, p.Items); err != nil {
+		return page.Page[Notification]{}, err
+	}
+	return p, nil
 }
 
 // MarkRead marks one of the actor's unread notifications read; not found

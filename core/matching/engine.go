@@ -95,6 +95,14 @@ type Match struct {
 	Legs            []Leg     `json:"legs"`
 	Router          string    `json:"router"`
 	FactorSet       string    `json:"factor_set"`
+	// Approximate: the viewer may not see the counterpart's exact point or
+	// quantity (B6, M2), so its distances are rounded to whole km from its
+	// public ~1 km area and its quantity is a band; every figure above is
+	// computed from those (see coarse.go).
+	Approximate bool `json:"approximate,omitempty"`
+	// TonnesBand is the matched quantity's band when the quantity is not
+	// the viewer's to see ("1 000–5 000 t").
+	TonnesBand string `json:"tonnes_band,omitempty"`
 }
 
 // Engine ranks matches over an index of one tenant.
@@ -127,13 +135,17 @@ type Index struct {
 	// Per facility: its type and what its permits accept (for capacity listings on it).
 	siteType map[string]string
 	accepts  map[string]map[string]int
+
+	byID       map[string]int // listing ID → item index
+	facilities []Facility     // every facility (receivers to suggest)
 }
 
 // NewIndex builds an index.
 func NewIndex(items []Item, facilities []Facility) *Index {
-	ix := &Index{items: items, byFrac: map[string]map[string][]int{}}
+	ix := &Index{items: items, byFrac: map[string]map[string][]int{}, byID: make(map[string]int, len(items)), facilities: facilities}
 	ix.siteType, ix.accepts = facilityLookup(facilities)
 	for i, it := range items {
+		ix.byID[it.ID] = i
 		m := ix.byFrac[it.Kind]
 		if m == nil {
 			m = map[string][]int{}

@@ -38,6 +38,13 @@ func fixture(t *testing.T, db *store.DB, mc *clock.Manual, tenantID, userID stri
 		if err := tx.Create(&directory.Organization{ID: org, OrgNumber: "987654321", Name: "Fornebu Anlegg", RegistryStatus: "active", CreatedAt: now, UpdatedAt: now}).Error; err != nil {
 			return err
 		}
+		// The user's need, which every counterpart matches.
+		own := store.NewID()
+		if err := tx.Create(&market.Listing{ID: own, OrganizationID: org, Kind: "need", Title: "Behov", Fractions: directory.List{"sprengstein"},
+			QuantityTonnes: 1000, QuantityValue: 1000, QuantityUnit: "t", AvailableFrom: now, AvailableTo: now.AddDate(1, 0, 0), Lat: 59.9, Lon: 10.6,
+			Transport: "seller_delivers", Status: market.StatusPublished, Visibility: "public", CreatedAt: now, UpdatedAt: now}).Error; err != nil {
+			return err
+		}
 		for i, r := range read {
 			mc.Advance(time.Minute)
 			now := db.Now()
@@ -47,7 +54,7 @@ func fixture(t *testing.T, db *store.DB, mc *clock.Manual, tenantID, userID stri
 				Transport: "seller_delivers", Status: market.StatusPublished, Visibility: "public", CreatedAt: now, UpdatedAt: now}).Error; err != nil {
 				return err
 			}
-			n := &matching.Notification{ID: store.NewID(), UserID: userID, Kind: "match", ListingID: l, CounterpartID: l, CreatedAt: now}
+			n := &matching.Notification{ID: store.NewID(), UserID: userID, Kind: "match", ListingID: own, CounterpartID: l, CreatedAt: now}
 			if r {
 				n.ReadAt = &now
 			}

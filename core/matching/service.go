@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -188,33 +189,75 @@ func (s *Service) Rank(ctx context.Context, l *market.Listing, k int) ([]Match, 
 }
 
 // Best is the first n of the ranked counterparts, as the matches API's
-// first page of n has them.
+// first page of n has them, for the actor in ctx (coarse.go).
 func (s *Service) Best(ctx context.Context, l *market.Listing, n int) ([]Match, error) {
 	p, err := s.Page(ctx, l, page.Request{Limit: n})
 	return p.Items, err
 }
 
 // Page is a page of a listing's ranked counterparts (the best RankDepth), in
-// rank order. Without a road router only the page is explained; with one,
-// all are, since the measured road distances may reorder them.
+// rank order, as the actor in ctx may see them: a counterpart whose exact
+// point or quantity the actor may not see is coarsened, one it may not see
+// at all left out (coarse.go). Without a road router only the page is
+// explained; with one, all are, since the measured road distances may
+// reorder them. The cursor is the position in the ranking, so it carries
+// no exact figure of a counterpart.
 func (s *Service) Page(ctx context.Context, l *market.Listing, r page.Request) (page.Page[Match], error) {
-	key := func(kg float64, id string) string { return fmt.Sprintf("%020.6f|%s", kg, id) }
+	key := func(pos int) string { return fmt.Sprintf("%06d", pos) }
 	if s.Road != nil {
 		ms, err := s.Rank(ctx, l, RankDepth)
 		if err != nil {
 			return page.Page[Match]{}, err
 		}
-		return page.Slice(ms, r, func(m Match) string { return key(m.KgPerTonne, m.CounterpartID) })
+		sort.SliceStable(ms, func(i, j int) bool {
+			if ms[i].KgPerTonne != ms[j].KgPerTonne {
+				return ms[i].KgPerTonne < ms[j].KgPerTonne
+			}
+			return ms[i].CounterpartID < ms[j].CounterpartID
+		})
+		at := make([]positioned[Match], len(ms))
+		for i, m := range ms {
+			at[i] = positioned[Match]{i, m}
+		}
+		p, err := page.Slice(at, r, func(x positioned[Match]) string { return key(x.pos) })
+		if err != nil {
+			return page.Page[Match]{}, err
+		}
+		items := make([]Match, len(p.Items))
+		for i, x := range p.Items {
+			items[i] = x.v
+		}
+		items, err = s.forViewer(ctx, l, items)
+		return page.Page[Match]{Items: items, NextCursor: p.NextCursor}, err
 	}
 	ix, target, skip, err := s.ranking(ctx, l)
 	if err != nil {
 		return page.Page[Match]{}, err
 	}
-	rs, err := page.Slice(s.Engine.Rank(ix, target, RankDepth, skip), r, func(x Ranked) string { return key(x.KgPerTonne, x.ID) })
+	ranked := s.Engine.Rank(ix, target, RankDepth, skip)
+	at := make([]positioned[Ranked], len(ranked))
+	for i, x := range ranked {
+		at[i] = positioned[Ranked]{i, x}
+	}
+	rs, err := page.Slice(at, r, func(x positioned[Ranked]) string { return key(x.pos) })
 	if err != nil {
 		return page.Page[Match]{}, err
 	}
-	return page.Page[Match]{Items: s.Engine.Explain(ix, target, rs.Items), NextCursor: rs.NextCursor}, nil
+	sel := make([]Ranked, len(rs.Items))
+	for i, x := range rs.Items {
+		sel[i] = x.v
+	}
+	items, err := s.forViewer(ctx, l, s.Engine.Explain(ix, target, sel))
+	if err != nil {
+		return page.Page[Match]{}, err
+	}
+	return page.Page[Match]{Items: items, NextCursor: rs.NextCursor}, nil
+}
+
+// positioned is an item with its position in the ranking.
+type positioned[T any] struct {
+	pos int
+	v   T
 }
 
 // ranking is what ranking a listing needs: its tenant's index, the listing

@@ -19,51 +19,98 @@ import (
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
-// Fraction is one fraction's open quantities.
-type Fraction struct {
-	Code           string  `json:"code"`
-	Name           string  `json:"name,omitempty"`
-	OfferedTonnes  float64 `json:"offered_tonnes"`
-	NeededTonnes   float64 `json:"needed_tonnes"`
-	CapacityTonnes float64 `json:"capacity_tonnes"`
-	OpenListings   int     `json:"open_listings"`
+// MinCell is the least number of listings behind a published aggregate:
+// a cell with fewer (one or two listings) is suppressed, so that no single
+// listing's quantity can be read from the statistics (M3).
+const MinCell = 3
+
+// Amount is a public aggregate of tonnes. It is never the sum itself: the
+// sum is reported as the band it falls in, the same bands as the public
+// listing view (market.QuantityBand), so it cannot be inverted to a
+// listing's quantity; a cell with fewer than MinCell listings is suppressed.
+type Amount struct {
+	// Band is the band of the sum ("100 000–500 000 t"); empty when
+	// suppressed or when no listing contributes.
+	Band string `json:"band"`
+	// Listings is how many public listings contribute (null when suppressed).
+	Listings *int `json:"listings"`
+	// Suppressed: fewer than three listings contribute.
+	Suppressed bool `json:"suppressed"`
 }
 
-// Stats are a region's statistics.
+// Text is the amount as shown: its band, fewer (the localized "fewer than
+// three") when suppressed, "0 t" when no listing contributes.
+func (a Amount) Text(fewer string) string {
+	switch {
+	case a.Suppressed:
+		return fewer
+	case a.Band == "":
+		return "0 t"
+	}
+	return a.Band
+}
+
+// amountOf publishes the sum of n listings' tonnes as a band.
+func amountOf(sum float64, n int) Amount {
+	if n == 0 {
+		zero := 0
+		return Amount{Listings: &zero}
+	}
+	if n < MinCell {
+		return Amount{Suppressed: true}
+	}
+	return Amount{Band: market.QuantityBand(sum), Listings: &n}
+}
+
+// Fraction is one fraction's open quantities (public listings only).
+type Fraction struct {
+	Code         string `json:"code"`
+	Name         string `json:"name,omitempty"`
+	Offered      Amount `json:"offered"`
+	Needed       Amount `json:"needed"`
+	Capacity     Amount `json:"capacity"`
+	OpenListings int    `json:"open_listings"`
+}
+
+// Stats are a region's public statistics. Only public listings count:
+// members-only listings and drafts are left out of every figure.
 type Stats struct {
 	Tenant      string    `json:"tenant"`
 	GeneratedAt time.Time `json:"generated_at"`
-	// Open listings now (published or partly agreed, window not past).
-	OpenListings  int        `json:"open_listings"`
-	OfferedTonnes float64    `json:"offered_tonnes"`
-	NeededTonnes  float64    `json:"needed_tonnes"`
-	Fractions     []Fraction `json:"fractions"`
-	// Every listing ever published (also closed and expired ones).
+	// Open public listings now (published or partly agreed, window not past).
+	OpenListings int        `json:"open_listings"`
+	Offered      Amount     `json:"offered"`
+	Needed       Amount     `json:"needed"`
+	Fractions    []Fraction `json:"fractions"`
+	// Every public listing ever published (also closed and expired ones).
 	PublishedListings int `json:"published_listings"`
-	// Matches found between listings, and how many published listings got
-	// at least one: MatchRate = MatchedListings / PublishedListings.
+	// Matches found between public listings, and how many published
+	// listings got at least one: MatchRate = MatchedListings / PublishedListings.
 	Matches         int     `json:"matches"`
 	MatchedListings int     `json:"matched_listings"`
 	MatchRate       float64 `json:"match_rate"`
-	// Median hours from publication to the first match (null without matches).
+	// Median hours from publication to the first match (null without
+	// matches, or with fewer than three matched listings).
 	MedianHoursToFirstMatch *float64 `json:"median_hours_to_first_match"`
 	// Listings their owners marked partly or fully agreed.
 	AgreedListings int `json:"agreed_listings"`
 	// Estimated tonnes CO2e saved if the best matches are carried out, each
 	// listing's tonnes counted once, against the baseline (surplus to the
-	// nearest landfill, need from the nearest quarry).
-	EstimatedCO2eSavedTonnes float64 `json:"estimated_co2e_saved_tonnes"`
-	// Tonnes that estimate covers.
-	EstimatedMatchedTonnes float64 `json:"estimated_matched_tonnes"`
-	Method                 string  `json:"method"`
+	// nearest landfill, need from the nearest quarry); rounded to two
+	// significant digits, null with fewer than three listings behind it.
+	EstimatedCO2eSavedTonnes *float64 `json:"estimated_co2e_saved_tonnes"`
+	// Tonnes that estimate covers, as a band.
+	EstimatedMatched Amount `json:"estimated_matched"`
+	Method           string `json:"method"`
 }
 
-// Method describes how the saving is estimated.
-const Method = "greedy one-to-one allocation of stored matches by saving per tonne; saving = baseline transport CO2e − match transport CO2e (defra-2025 factors)"
+// Method describes how the figures are made.
+const Method = "public listings only (members-only listings and drafts are left out); tonnes are reported as the band of their sum (the public listing view's bands: 0–500, 500–1 000, 1 000–5 000, 5 000–10 000, 10 000–50 000, 50 000–100 000, 100 000–500 000, 500 000–1 000 000, > 1 000 000 t), never the sum; a cell with fewer than 3 listings is suppressed; saving: greedy one-to-one allocation of stored matches by saving per tonne; saving = baseline transport CO2e − match transport CO2e (defra-2025 factors), rounded to two significant digits"
 
 // ListingRow is what the statistics read of a listing.
 type ListingRow struct {
 	ID, Kind, Fractions, Status string
+	Visibility                  string
 	Tonnes                      float64
 	PublishedAt                 *time.Time
 	AvailableTo                 time.Time
@@ -110,8 +157,8 @@ func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {
 	var ls []ListingRow
 	var ms []MatchRow
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		if err := tx.Model(&market.Listing{}).Select("id, kind, fractions, status, quantity_tonnes AS tonnes, published_at, available_to").
-			Where("status <> ?", string(market.StatusDraft)).Scan(&ls).Error; err != nil {
+		if err := tx.Model(&market.Listing{}).Select("id, kind, fractions, status, visibility, quantity_tonnes AS tonnes, published_at, available_to").
+			Where("status <> ? AND visibility = ?", string(market.StatusDraft), "public").Scan(&ls).Error; err != nil {
 			return err
 		}
 		return tx.Table("matches").Select("listing_id, counterpart_id, tonnes, saving_kg_co2e AS saving, created_at").Scan(&ms).Error
@@ -122,22 +169,32 @@ func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {
 	return Compute(slug, s.now(), ls, ms), nil
 }
 
-// Compute derives the statistics from the listings (drafts excluded) and
-// the stored matches.
+// Compute derives the public statistics from the listings (drafts and
+// members-only listings are left out here too) and the stored matches.
 func Compute(slug string, now time.Time, ls []ListingRow, ms []MatchRow) *Stats {
 	st := &Stats{Tenant: slug, GeneratedAt: now.UTC().Truncate(time.Second), Fractions: []Fraction{}, Method: Method}
 	today := now.UTC().Truncate(24 * time.Hour)
-	byCode := map[string]*Fraction{}
-	for _, f := range market.Fractions {
-		byCode[f.Code] = &Fraction{Code: f.Code}
+	type cell struct {
+		sum float64
+		n   int
 	}
+	type sums struct{ offered, needed, capacity cell }
+	byCode := map[string]*sums{}
+	open := map[string]int{}
+	for _, f := range market.Fractions {
+		byCode[f.Code] = &sums{}
+	}
+	var offered, needed cell
 	published := map[string]*ListingRow{}
 	remaining := map[string]float64{}
 	for i := range ls {
 		l := &ls[i]
+		status := market.Status(l.Status)
+		if l.Visibility != "public" || status == market.StatusDraft {
+			continue
+		}
 		published[l.ID] = l
 		remaining[l.ID] = l.Tonnes
-		status := market.Status(l.Status)
 		if status == market.StatusPartlyMatched || status == market.StatusFullyMatched {
 			st.AgreedListings++
 		}
@@ -145,6 +202,14 @@ func Compute(slug string, now time.Time, ls []ListingRow, ms []MatchRow) *Stats 
 			continue
 		}
 		st.OpenListings++
+		switch l.Kind {
+		case "surplus":
+			offered.sum += l.Tonnes
+			offered.n++
+		case "need":
+			needed.sum += l.Tonnes
+			needed.n++
+		}
 		codes := splitList(l.Fractions)
 		for _, code := range codes {
 			f := byCode[code]
@@ -152,33 +217,43 @@ func Compute(slug string, now time.Time, ls []ListingRow, ms []MatchRow) *Stats 
 				continue
 			}
 			share := l.Tonnes / float64(len(codes)) // a need for several fractions counts once, split evenly
-			f.OpenListings++
+			open[code]++
 			switch l.Kind {
 			case "surplus":
-				f.OfferedTonnes += share
-				st.OfferedTonnes += share
+				f.offered.sum += share
+				f.offered.n++
 			case "need":
-				f.NeededTonnes += share
-				st.NeededTonnes += share
+				f.needed.sum += share
+				f.needed.n++
 			case "capacity":
-				f.CapacityTonnes += share
+				f.capacity.sum += share
+				f.capacity.n++
 			}
 		}
 	}
 	st.PublishedListings = len(published)
 	for _, f := range market.Fractions {
-		if x := byCode[f.Code]; x.OpenListings > 0 {
-			x.OfferedTonnes, x.NeededTonnes, x.CapacityTonnes = round1(x.OfferedTonnes), round1(x.NeededTonnes), round1(x.CapacityTonnes)
-			st.Fractions = append(st.Fractions, *x)
+		if n := open[f.Code]; n > 0 {
+			x := byCode[f.Code]
+			st.Fractions = append(st.Fractions, Fraction{Code: f.Code, OpenListings: n,
+				Offered: amountOf(x.offered.sum, x.offered.n), Needed: amountOf(x.needed.sum, x.needed.n), Capacity: amountOf(x.capacity.sum, x.capacity.n)})
 		}
 	}
-	st.OfferedTonnes, st.NeededTonnes = round1(st.OfferedTonnes), round1(st.NeededTonnes)
+	st.Offered, st.Needed = amountOf(offered.sum, offered.n), amountOf(needed.sum, needed.n)
 
+	// Matches between public listings only: a match with a members-only
+	// listing says nothing in public.
+	public := ms[:0:0]
+	for _, m := range ms {
+		_, okA := published[m.ListingID]
+		_, okB := published[m.CounterpartID]
+		if okA && okB {
+			public = append(public, m)
+		}
+	}
+	ms = public
 	first := map[string]time.Time{}
 	note := func(id string, at time.Time) {
-		if _, ok := published[id]; !ok {
-			return
-		}
 		if t, ok := first[id]; !ok || at.Before(t) {
 			first[id] = at
 		}
@@ -198,7 +273,7 @@ func Compute(slug string, now time.Time, ls []ListingRow, ms []MatchRow) *Stats 
 			hours = append(hours, math.Max(0, at.Sub(*p).Hours()))
 		}
 	}
-	if len(hours) > 0 {
+	if len(hours) >= MinCell {
 		sort.Float64s(hours)
 		med := hours[len(hours)/2]
 		if len(hours)%2 == 0 {
@@ -212,13 +287,9 @@ func Compute(slug string, now time.Time, ls []ListingRow, ms []MatchRow) *Stats 
 	// of both listings.
 	sort.SliceStable(ms, func(i, j int) bool { return perTonne(ms[i]) > perTonne(ms[j]) })
 	var saved, tonnes float64
+	behind := map[string]bool{}
 	for _, m := range ms {
 		if m.Tonnes <= 0 || m.Saving <= 0 {
-			continue
-		}
-		_, okA := published[m.ListingID]
-		_, okB := published[m.CounterpartID]
-		if !okA || !okB {
 			continue
 		}
 		t := math.Min(m.Tonnes, math.Min(remaining[m.ListingID], remaining[m.CounterpartID]))
@@ -229,10 +300,23 @@ func Compute(slug string, now time.Time, ls []ListingRow, ms []MatchRow) *Stats 
 		remaining[m.CounterpartID] -= t
 		saved += perTonne(m) * t
 		tonnes += t
+		behind[m.ListingID], behind[m.CounterpartID] = true, true
 	}
-	st.EstimatedCO2eSavedTonnes = math.Round(saved/1000*10) / 10
-	st.EstimatedMatchedTonnes = round1(tonnes)
+	st.EstimatedMatched = amountOf(tonnes, len(behind))
+	if len(behind) >= MinCell {
+		co2 := roundSig(saved/1000, 2)
+		st.EstimatedCO2eSavedTonnes = &co2
+	}
 	return st
+}
+
+// roundSig rounds x to n significant digits.
+func roundSig(x float64, n int) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	scale := math.Pow(10, float64(n)-math.Ceil(math.Log10(math.Abs(x))))
+	return math.Round(x*scale) / scale
 }
 
 func perTonne(m MatchRow) float64 {
@@ -241,8 +325,6 @@ func perTonne(m MatchRow) float64 {
 	}
 	return m.Saving / m.Tonnes
 }
-
-func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/masseflyt/masseflyt/core/clock"
+	"github.com/masseflyt/masseflyt/core/fail"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -36,6 +38,7 @@ type DB struct {
 	Clock clock.Clock
 
 	catalog *catalog
+	rls     *rlsKey
 }
 
 // Now reads the database's clock, in UTC to the microsecond (what both
@@ -52,6 +55,13 @@ type Options struct {
 	Debug      bool
 	// Clock stamps rows; the system clock when nil.
 	Clock clock.Clock
+	// KeyURL is the owner's connection (Postgres), through which the
+	// row-level security signing key is read (see rls.go); empty reads it
+	// through URL, which works only when URL is the owner's.
+	KeyURL string
+	// BusyTimeout is how long a SQLite writer waits for the write lock
+	// before the request gets 503 (see Busy); 5 s when zero.
+	BusyTimeout time.Duration
 }
 
 // Open connects to the configured database and installs the tenant scoping plugin.
@@ -90,7 +100,11 @@ func Open(o Options) (*DB, error) {
 		if strings.Contains(path, "?") {
 			sep = "&"
 		}
-		dsn := path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		busy := o.BusyTimeout
+		if busy <= 0 {
+			busy = 5 * time.Second
+		}
+		dsn := path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		g, err = gorm.Open(sqlite.Open(dsn), cfg)
 	}
 	if err != nil {
@@ -117,7 +131,7 @@ func Open(o Options) (*DB, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	return &DB{Gorm: g, Dialect: d, Clock: ck, catalog: cat}, nil
+	return &DB{Gorm: g, Dialect: d, Clock: ck, catalog: cat, rls: &rlsKey{url: o.KeyURL}}, nil
 }
 
 // Close closes the connection pool.
@@ -142,8 +156,12 @@ func (d *DB) Ping(ctx context.Context) error {
 // Functions given to AfterCommit inside fn run once it has committed.
 func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	ctx, hooks := withCommitHooks(ctx)
+	var key []byte
+	if d.Dialect == Postgres {
+		key = d.rlsSigningKey(ctx) // before the transaction: a failed read must not abort it
+	}
 	err := d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := d.setLocal(ctx, tx); err != nil {
+		if err := d.setLocal(ctx, tx, key); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -151,19 +169,22 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if err == nil {
 		hooks.run() // after the commit: see AfterCommit
 	}
-	return err
+	return Busy(err)
 }
 
 // Read runs a read-only fn. On SQLite it runs without a transaction (WAL
 // readers never block); on Postgres it needs one for the RLS settings.
 func (d *DB) Read(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if d.Dialect == SQLite {
-		return fn(d.Gorm.WithContext(ctx))
+		return Busy(fn(d.Gorm.WithContext(ctx)))
 	}
 	return d.Tx(ctx, fn)
 }
 
-func (d *DB) setLocal(ctx context.Context, tx *gorm.DB) error {
+// setLocal states the transaction's tenant (or the system bypass), signed
+// with the row-level security key (see rls.go): the policies trust the
+// settings only with a valid signature.
+func (d *DB) setLocal(ctx context.Context, tx *gorm.DB, key []byte) error {
 	if d.Dialect != Postgres {
 		return nil
 	}
@@ -172,7 +193,11 @@ func (d *DB) setLocal(ctx context.Context, tx *gorm.DB) error {
 	if IsSystem(ctx) && tid == "" {
 		bypass = "on"
 	}
-	return tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', ?, true)", tid, bypass).Error
+	nonce, sig := rlsNonce(), ""
+	if key != nil {
+		sig = SignRLS(key, tid, bypass, nonce)
+	}
+	return tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', ?, true), set_config('app.nonce', ?, true), set_config('app.sig', ?, true)", tid, bypass, nonce, sig).Error
 }
 
 // IsUniqueViolation reports whether err is a unique constraint failure on either dialect.
@@ -202,4 +227,31 @@ func (d *DB) LikeOp() string {
 		return "ILIKE"
 	}
 	return "LIKE"
+}
+
+// Busy maps SQLite's "database is locked" (SQLITE_BUSY, a writer waited
+// longer than the busy timeout) and Postgres' lock timeouts to a fail
+// Unavailable error, which the HTTP layer answers with 503 and Retry-After:
+// the request may be repeated, nothing is wrong with it. Tx and Read apply
+// it; other errors pass through unchanged.
+func Busy(err error) error {
+	if err == nil || !IsBusy(err) {
+		return err
+	}
+	if _, ok := fail.As(err); ok {
+		return err
+	}
+	e := fail.New(fail.Unavailable, "busy", "ErrBusy")
+	e.Err = err
+	return e
+}
+
+// IsBusy reports whether err is a lock wait that ran out.
+func IsBusy(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "database is locked") || strings.Contains(s, "SQLITE_BUSY") ||
+		strings.Contains(s, "database table is locked") || strings.Contains(s, "SQLSTATE 55P03")
 }

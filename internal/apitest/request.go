@@ -73,6 +73,12 @@ func (e *Env) Do(r Request) *Response {
 	}
 	if r.As != "" {
 		req.Header.Set("Cookie", Cookie(r.As))
+		// A browser on the region's own pages: its writes with the session
+		// cookie are same-origin (a test of a cross-site write sets
+		// Sec-Fetch-Site or Origin itself).
+		if r.Header["Sec-Fetch-Site"] == "" && r.Header["Origin"] == "" {
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+		}
 	}
 	if r.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.Token)

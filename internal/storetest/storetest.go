@@ -115,9 +115,9 @@ func Open(t testing.TB, backend string, opts ...Option) *store.DB {
 			t.Fatalf("migrate sqlite: %v", err)
 		}
 	case Postgres:
-		_, appURL := emptyTemplate.Clone(t)
+		ownerURL, appURL := emptyTemplate.Clone(t)
 		var err error
-		if db, err = store.Open(store.Options{URL: appURL, Clock: o.clock}); err != nil {
+		if db, err = store.Open(store.Options{URL: appURL, KeyURL: ownerURL, Clock: o.clock}); err != nil {
 			t.Fatalf("open postgres: %v", err)
 		}
 	default:

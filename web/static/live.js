@@ -86,13 +86,17 @@
     void dd.offsetWidth;
     dd.classList.add("bump");
   }
+  function amount(a) { // a band, never exact tonnes; fewer than 3 listings are not shown
+    if (!a || a.suppressed) return labels.fewer || "< 3";
+    return a.band || "0 t";
+  }
   function stats(s) {
-    setKPI("offered", fmt.format(s.offered_tonnes) + " t");
-    setKPI("needed", fmt.format(s.needed_tonnes) + " t");
+    setKPI("offered", amount(s.offered));
+    setKPI("needed", amount(s.needed));
     setKPI("matches", fmt.format(s.matches));
     setKPI("rate", fmt.format(Math.round(s.match_rate * 100)) + " %");
     setKPI("open", fmt.format(s.open_listings));
-    setKPI("co2", fmt1.format(s.estimated_co2e_saved_tonnes) + " t");
+    setKPI("co2", s.estimated_co2e_saved_tonnes == null ? (labels.fewer || "< 3") : fmt1.format(s.estimated_co2e_saved_tonnes) + " t");
   }
   var status = document.getElementById("live-status");
   function connected(on) {

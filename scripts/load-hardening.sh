@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The hardening figure of issue 10 (docs/PERFORMANCE.md): starts the server
+# with the demo data on SQLite, then for DURATION (default 60 s) floods it
+# with anonymous no-cookie page requests, large anonymous bodies, live-view
+# streams and lab import bombs from a member of one region, while a member
+# of another region reads and writes from another client address. Prints
+# the server's peak RSS and the other region's latency percentiles.
+#   scripts/load-hardening.sh [duration [load flags]]   e.g. scripts/load-hardening.sh 60s
+#   (load flags: -pages N -bodies N -body-mb N -sse N -bombs N; 0 turns a flood off)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-60s}
+shift || true
+dir=$(mktemp -d /tmp/masseflyt-load.XXXXXX)
+trap 'kill "${pid:-0}" 2>/dev/null || true; wait "${pid:-0}" 2>/dev/null || true; rm -rf "$dir"' EXIT
+go build -o "$dir/masseflyt" ./cmd/masseflyt
+go build -o "$dir/load" ./scripts/loadhardening
+port=18090
+export MASSEFLYT_DATA_DIR="$dir/data" MASSEFLYT_ADDR="0.0.0.0:$port" MASSEFLYT_LOG_LEVEL=error
+
+wait_ready() {
+  for _ in $(seq 1 2000); do
+    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then return 0; fi
+    sleep 0.01
+  done
+  echo "server did not become ready" >&2; return 1
+}
+
+# Migrate and seed the demo data, then issue the two members' tokens.
+"$dir/masseflyt" serve --demo >"$dir/seed.log" 2>&1 & pid=$!
+wait_ready; kill "$pid"; wait "$pid" 2>/dev/null || true
+attacker=$("$dir/masseflyt" token create --tenant baerum --email kari@fornebu-anlegg.no --scopes read,write --name load 2>/dev/null)
+victim=$("$dir/masseflyt" token create --tenant rogaland --email marit@jaeren-anlegg.no --scopes read,write --name load 2>/dev/null)
+
+"$dir/masseflyt" serve >"$dir/serve.log" 2>&1 & pid=$!
+wait_ready
+sleep 2
+echo "machine: $(nproc) CPU, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(go version | cut -d' ' -f3-); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') (+ working tree); $(date -u +%FT%TZ)"
+"$dir/load" -base "http://127.0.0.1:$port" -pid "$pid" -attacker "$attacker" -victim "$victim" -duration "$duration" "$@"
+echo "server RSS high-water mark (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
+echo "server errors logged: $(grep -c 'ERROR' "$dir/serve.log" || true)"
+grep 'ERROR' "$dir/serve.log" | sed -E 's/.*"(msg|err)":"([^"]{0,90}).*/\2/' | sort | uniq -c | sort -rn | head -5 || true
