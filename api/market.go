@@ -128,7 +128,10 @@ func marketRoutes(a *app.App) []route.Route {
 		{Method: "POST", Path: "/listings/:id/samples", Perm: access.ListingsUpdate, Handler: h.addSample,
 			Doc: &route.Doc{ID: "addSample", Summary: "Add a lab sample; classified by TA-2553, the worst parameter decides", Tag: "Market", In: market.SampleInput{}, Out: market.Sample{}, Status: 201, Example: sampleEx}},
 		{Method: "POST", Path: "/listings/:id/samples/import", Perm: access.ListingsUpdate, Handler: h.importSamples,
-			Doc: &route.Doc{ID: "importSamples", Summary: "Import lab results from CSV or XLSX (columns sample, parameter, value, unit); all or nothing", Tag: "Market", Upload: labFileUpload{}, Out: sampleList{}, Status: 201, Errors: []int{413, 415}}},
+			// A lab file is refused before it is read when it is larger than
+			// the lab import's own limit (H2), not only the upload limit.
+			BodyLimit: market.CurrentImportLimits().MaxFileBytes + multipartSlack,
+			Doc:       &route.Doc{ID: "importSamples", Summary: "Import lab results from CSV or XLSX (columns sample, parameter, value, unit); all or nothing", Tag: "Market", Upload: labFileUpload{}, Out: sampleList{}, Status: 201, Errors: []int{413, 415}}},
 		{Method: "GET", Path: "/listings/:id/documents", Perm: access.DocumentsRead, Handler: h.documents,
 			Doc: &route.Doc{ID: "listDocuments", Summary: "Quality documents (members of the region and the owner), oldest first, a page at a time (cursor pagination)", Tag: "Market", Page: market.SampleBounds, Out: page.Page[market.Document]{}}},
 		{Method: "POST", Path: "/listings/:id/documents", Perm: access.ListingsUpdate, Handler: h.uploadDocument,

@@ -180,7 +180,11 @@ func (a *App) provision() error {
 		return err
 	}
 	a.Directory.Blobs = blobs // deleting a site or an organization removes its files (L5)
-	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: a.Config.PublicURL}
+	moves := a.Config.MaxLocationChanges
+	if moves == 0 {
+		moves = -1 // the setting's 0 is no limit; the service's 0 is its default
+	}
+	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: a.Config.PublicURL, MaxLocationChanges: moves}
 	router, err := loadAs[geo.Router](a, a.Config.Routing)
 	if err != nil {
 		return err

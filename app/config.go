@@ -58,6 +58,10 @@ type Config struct {
 	// (MASSEFLYT_MAX_LIVE_PER_TENANT, default 2 000: beyond it 503); 0 = no cap.
 	MaxLivePerClient int
 	MaxLivePerTenant int
+	// MaxLocationChanges is how often a day a listing's point may be moved
+	// (and the listing re-matched): MASSEFLYT_MAX_LOCATION_CHANGES, default
+	// 3; 0 means no limit (issue 10, M2).
+	MaxLocationChanges int
 	// Request body limits in bytes (a number with an optional KB, MB
 	// suffix): MASSEFLYT_MAX_BODY for every route (default 1 MB),
 	// MASSEFLYT_MAX_UPLOAD for document and lab-file uploads (20 MB),
@@ -184,6 +188,7 @@ func DefaultConfig() Config {
 		MaxLiveClients:     envInt("MASSEFLYT_MAX_LIVE_CLIENTS", 10000),
 		MaxLivePerClient:   envInt("MASSEFLYT_MAX_LIVE_PER_CLIENT", 10),
 		MaxLivePerTenant:   envInt("MASSEFLYT_MAX_LIVE_PER_TENANT", 2000),
+		MaxLocationChanges: envInt("MASSEFLYT_MAX_LOCATION_CHANGES", 3),
 		MaxBody:            envSize("MASSEFLYT_MAX_BODY", 1<<20),
 		MaxUpload:          envSize("MASSEFLYT_MAX_UPLOAD", 20<<20),
 		MaxLogo:            envSize("MASSEFLYT_MAX_LOGO", 256<<10),

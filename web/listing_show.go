@@ -26,6 +26,9 @@ type ListingData struct {
 	FactorSet string
 	// FindingMatches: match discovery for the listing has not finished.
 	FindingMatches bool
+	// ClassAdvice: the listing's contamination class removed every match;
+	// receivers whose permits take it.
+	ClassAdvice *matching.ClassAdvice
 }
 
 // qualityPage is how many samples and documents the listing page shows.
@@ -50,6 +53,11 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 		d.CanEdit = request.CanEditOrg(c, l.OrganizationID)
 		if d.Matches, err = u.A.Matching.Best(ctx, l, 20); err != nil {
 			return err
+		}
+		if len(d.Matches) == 0 {
+			if d.ClassAdvice, err = u.A.Matching.AdviseClass(ctx, l); err != nil {
+				return err
+			}
 		}
 		d.FindingMatches = u.A.Matching.Discovering(ctx, l.ID)
 		samples, err := u.A.Market.Samples(ctx, l.ID, qualityPage)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -82,7 +83,7 @@ func (u *UI) Table() route.Table {
 			r("POST", "/listings/:id/status/:status", access.ListingsUpdate, u.listingStatus),
 			r("POST", "/listings/:id/samples", access.ListingsUpdate, u.listingSample),
 			withLimit(r("POST", "/listings/:id/documents", access.ListingsUpdate, u.listingUpload), upload),
-			withLimit(r("POST", "/listings/:id/samples/import", access.ListingsUpdate, u.listingImport), upload),
+			withLimit(r("POST", "/listings/:id/samples/import", access.ListingsUpdate, u.listingImport), market.CurrentImportLimits().MaxFileBytes+multipartSlack),
 			r("POST", "/listings/:id/dismiss/:counterpart", access.MatchesDismiss, u.listingDismiss),
 			r("GET", "/sites/:id/plan", access.DirectoryUpdate, u.planPage),
 			r("POST", "/sites/:id/plan", access.ListingsCreate, u.planSave),

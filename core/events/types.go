@@ -40,6 +40,9 @@ type MatchFound struct {
 	SavingKgCO2e   float64 `json:"saving_kg_co2e"`
 	Fraction       string  `json:"fraction"`
 	Via            string  `json:"via"`
+	// MembersOnly: one of the two listings is for members only; the public
+	// live view then says only that a match was found.
+	MembersOnly bool `json:"members_only,omitempty"`
 }
 
 // MatchesNotified: a representative was notified in the app of new matches

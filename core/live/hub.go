@@ -8,6 +8,7 @@ package live
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -124,7 +125,7 @@ func (h *Hub) OnEvent(env events.Envelope) {
 			Kind string `json:"kind,omitempty"`
 		}{e.ListingID, e.Kind}
 	case events.MatchFound:
-		data = e // every field is public (a quantity band, not the tonnes)
+		data = publicMatch(e)
 	default:
 		return
 	}
@@ -296,4 +297,26 @@ func (h *Hub) Join(tenantID, addr string, caps Caps) (*Subscription, error) {
 		}
 	}
 	return sub, nil
+}
+
+// publicMatch is what the open live view says of a match: nothing but that
+// it exists when a members-only listing is party to it; otherwise the
+// listings, the band, the fraction and the figures to two significant
+// digits (exact kg per tonne and saving would give the band's tonnes away).
+func publicMatch(e events.MatchFound) any {
+	if e.MembersOnly {
+		return struct {
+			MembersOnly bool `json:"members_only"`
+		}{true}
+	}
+	e.KgCO2ePerTonne, e.SavingKgCO2e = twoDigits(e.KgCO2ePerTonne), twoDigits(e.SavingKgCO2e)
+	return e
+}
+
+func twoDigits(v float64) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	p := math.Pow(10, 1-math.Floor(math.Log10(math.Abs(v))))
+	return math.Round(v*p) / p
 }

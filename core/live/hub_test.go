@@ -65,3 +65,20 @@ func TestHubLimitAndClose(t *testing.T) {
 		t.Fatal("a closed hub takes no clients")
 	}
 }
+
+// TestMatchFoundPublicM2: the open live view says only that a match exists
+// when a members-only listing is party to it, and gives the other figures
+// to two significant digits (issue 10, M2/M3).
+func TestMatchFoundPublicM2(t *testing.T) {
+	h := NewHub(nil)
+	a, _ := h.add("A")
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.MatchFound{ListingID: "x", CounterpartID: "y", Band: "1 000–5 000 t", KgCO2ePerTonne: 1.23456, SavingKgCO2e: 23292.63, Fraction: "sand", Via: "direct"}})
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.MatchFound{ListingID: "x", CounterpartID: "z", KgCO2ePerTonne: 1.5, SavingKgCO2e: 10, MembersOnly: true}})
+	msg := string(<-a.ch)
+	if !strings.Contains(msg, `"kg_co2e_per_tonne":1.2,`) || !strings.Contains(msg, `"saving_kg_co2e":23000,`) || strings.Contains(msg, "23292") {
+		t.Fatalf("public match: %q", msg)
+	}
+	if msg := string(<-a.ch); !strings.Contains(msg, `"data":{"members_only":true}}`) || strings.Contains(msg, `"z"`) {
+		t.Fatalf("members-only match: %q", msg)
+	}
+}

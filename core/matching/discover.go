@@ -172,9 +172,24 @@ func (s *Service) discover(ctx context.Context, l *market.Listing) error {
 				}
 			}
 		}
+		ids := make([]string, 0, len(fresh))
+		for _, m := range fresh {
+			ids = append(ids, m.CounterpartID)
+		}
+		var members []string
+		if len(ids) > 0 {
+			if err := tx.Model(&market.Listing{}).Where("id IN ? AND visibility <> ?", ids, "public").Pluck("id", &members).Error; err != nil {
+				return err
+			}
+		}
+		membersOnly := map[string]bool{}
+		for _, id := range members {
+			membersOnly[id] = true
+		}
 		for _, m := range fresh {
 			if err := events.Emit(tx, events.MatchFound{ListingID: l.ID, CounterpartID: m.CounterpartID, Band: market.QuantityBand(m.Tonnes),
-				KgCO2ePerTonne: m.KgPerTonne, SavingKgCO2e: m.SavingKg, Fraction: m.Fraction, Via: m.Via}); err != nil {
+				KgCO2ePerTonne: m.KgPerTonne, SavingKgCO2e: m.SavingKg, Fraction: m.Fraction, Via: m.Via,
+				MembersOnly: l.Visibility != "public" || membersOnly[m.CounterpartID]}); err != nil {
 				return err
 			}
 		}

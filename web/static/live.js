@@ -124,6 +124,7 @@
     });
     es.addEventListener("match.found", function (e) {
       var d = JSON.parse(e.data).data || {};
+      if (d.members_only) { activity("match", ""); return; } // a match among members: only that it exists
       var saving = d.saving_kg_co2e > 0 ? esc(labels.saving) + " " + fmt.format(d.saving_kg_co2e) + " kg CO₂e" : "";
       activity("match", esc(fractions([d.fraction])) + " · " + esc(d.band) + '<br><span class="muted">' + saving + "</span>");
       [d.listing_id, d.counterpart_id].forEach(function (id) { pulse(markers[id]); });
