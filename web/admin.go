@@ -31,6 +31,7 @@ type AdminData struct {
 	Munis       string
 	Origins     string // allowed embedding origins, one per line
 	Platform    string // the platform's URL, for embed code
+	Theme       Theme  // the theme derived from the colours: says which were adjusted
 }
 
 func (u *UI) adminData(c *fiber.Ctx) AdminData {
@@ -38,7 +39,8 @@ func (u *UI) adminData(c *fiber.Ctx) AdminData {
 	ad := &admin.Admin{A: u.A}
 	return AdminData{Rules: u.A.Roles.Rules(t.ID), Assignments: ad.Assignments(request.Ctx(c)), Roles: auth.AllRoles[:len(auth.AllRoles)-1], Assignable: auth.AssignableRoles,
 		Objects: tenantObjects(), Actions: []string{"read", "create", "update", "delete", "write", "approve", "request", "manage", "admin", "view"}, Locales: locales.Supported, Domains: strings.Join(append(append([]string(nil), t.Domains...), pendingNames(u.A.Tenants.Claims(t.ID))...), "\n"), Munis: strings.Join(t.MunicipalityList(), ", "),
-		Origins: strings.Join(t.Origins(), "\n"), Platform: api.BaseURL(c, u.A.Config.PublicURL), Pending: ad.View(t).PendingDomains}
+		Origins: strings.Join(t.Origins(), "\n"), Platform: api.BaseURL(c, u.A.Config.PublicURL), Pending: ad.View(t).PendingDomains,
+		Theme: DeriveTheme(t.ColorPrimary, t.ColorAccent)}
 }
 
 func pendingNames(cs []tenants.Claim) []string {

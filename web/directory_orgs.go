@@ -8,6 +8,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/numfmt"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -227,10 +228,11 @@ func (u *UI) membershipEnd(c *fiber.Ctx) error {
 	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+m.OrganizationID+"?notice=Saved", fiber.StatusSeeOther)
 }
 
-// VehicleForm feeds vehicle registration.
+// VehicleForm feeds vehicle registration and editing (Vehicle set).
 type VehicleForm struct {
-	Org   *directory.Organization
-	Enums map[string][]string
+	Org     *directory.Organization
+	Vehicle *directory.Vehicle
+	Enums   map[string][]string
 }
 
 var vehicleEnums = map[string][]string{"body_type": directory.BodyTypes, "euro_class": directory.EuroClasses, "fuel": directory.Fuels}
@@ -243,11 +245,8 @@ func (u *UI) vehicleNew(c *fiber.Ctx) error {
 	return u.render(c, "vehicle_form", u.page(c, o.Name, VehicleForm{Org: o, Enums: vehicleEnums}))
 }
 
-func (u *UI) vehicleCreate(c *fiber.Ctx) error {
-	o, err := u.orgForEdit(c)
-	if err != nil {
-		return err
-	}
+// vehicleInput reads the vehicle form.
+func vehicleInput(c *fiber.Ctx) (*directory.VehicleInput, error) {
 	v := &fail.Validation{}
 	in := &directory.VehicleInput{Registration: c.FormValue("registration"), Make: c.FormValue("make"), Model: c.FormValue("model"),
 		BodyType: c.FormValue("body_type"), EuroClass: c.FormValue("euro_class"), Fuel: c.FormValue("fuel")}
@@ -257,7 +256,15 @@ func (u *UI) vehicleCreate(c *fiber.Ctx) error {
 	if f := optFloat(c, "payload_m3", v); f != nil {
 		in.PayloadM3 = *f
 	}
-	err = v.Err()
+	return in, v.Err()
+}
+
+func (u *UI) vehicleCreate(c *fiber.Ctx) error {
+	o, err := u.orgForEdit(c)
+	if err != nil {
+		return err
+	}
+	in, err := vehicleInput(c)
 	if err == nil {
 		_, err = u.A.Directory.CreateVehicle(request.Ctx(c), o.ID, in)
 	}
@@ -265,6 +272,70 @@ func (u *UI) vehicleCreate(c *fiber.Ctx) error {
 		return u.formFailed(c, "vehicle_form", u.page(c, o.Name, VehicleForm{Org: o, Enums: vehicleEnums}), err)
 	}
 	return saved(c, "/organizations/"+o.ID)
+}
+
+// vehicleForEdit loads a vehicle and its company for one who may edit the
+// company (the domain decides).
+func (u *UI) vehicleForEdit(c *fiber.Ctx) (*directory.Vehicle, *directory.Organization, error) {
+	ctx := request.Ctx(c)
+	vh, err := u.A.Directory.Vehicle(ctx, c.Params("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := u.A.Directory.EditableOrg(ctx, vh.OrganizationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return vh, o, nil
+}
+
+// vehicleFormValues fills the edit form from a stored vehicle.
+// Payloads are written with the language's decimal mark (≤ 45 t: no
+// grouping), which the form reads back.
+func vehicleFormValues(lang string, vh *directory.Vehicle) map[string]string {
+	m := map[string]string{"registration": directory.FormatRegistration(vh.Registration), "make": vh.Make, "model": vh.Model,
+		"body_type": vh.BodyType, "euro_class": vh.EuroClass, "fuel": vh.Fuel,
+		"payload_tonnes": numfmt.Auto(lang, vh.PayloadTonnes, 2)}
+	if vh.PayloadM3 != 0 {
+		m["payload_m3"] = numfmt.Auto(lang, vh.PayloadM3, 2)
+	}
+	return m
+}
+
+func (u *UI) vehicleEdit(c *fiber.Ctx) error {
+	vh, o, err := u.vehicleForEdit(c)
+	if err != nil {
+		return err
+	}
+	p := u.page(c, o.Name, VehicleForm{Org: o, Vehicle: vh, Enums: vehicleEnums})
+	p.Form = vehicleFormValues(p.L.Lang, vh)
+	return u.render(c, "vehicle_form", p)
+}
+
+func (u *UI) vehicleUpdate(c *fiber.Ctx) error {
+	vh, o, err := u.vehicleForEdit(c)
+	if err != nil {
+		return err
+	}
+	in, err := vehicleInput(c)
+	if err == nil {
+		_, err = u.A.Directory.UpdateVehicle(request.Ctx(c), vh.ID, in)
+	}
+	if err != nil {
+		return u.formFailed(c, "vehicle_form", u.page(c, o.Name, VehicleForm{Org: o, Vehicle: vh, Enums: vehicleEnums}), err)
+	}
+	return saved(c, "/organizations/"+o.ID)
+}
+
+func (u *UI) vehicleDelete(c *fiber.Ctx) error {
+	vh, err := u.A.Directory.Vehicle(request.Ctx(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if err := u.A.Directory.DeleteVehicle(request.Ctx(c), vh.ID); err != nil {
+		return err
+	}
+	return c.Redirect("/t/"+request.Tenant(c).Slug+"/organizations/"+vh.OrganizationID+"?notice=Deleted", fiber.StatusSeeOther)
 }
 
 func (u *UI) vehicleDecide(c *fiber.Ctx) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/fraction"
 	"github.com/masseflyt/masseflyt/core/market"
+	"github.com/masseflyt/masseflyt/core/numfmt"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -99,13 +100,13 @@ type listingRow struct {
 	Fractions                                                   []string
 }
 
-func rowView(item any) listingRow {
+func rowView(item any, lang string) listingRow {
 	switch v := item.(type) {
 	case market.PublicView:
 		return listingRow{ID: v.ID, Kind: v.Kind, Title: v.Title, Status: string(v.Status), Quantity: v.QuantityBand, Period: v.Period, OrganizationName: v.OrganizationName, Fractions: v.Fractions}
 	case *market.Listing:
-		return listingRow{ID: v.ID, Kind: v.Kind, Title: v.Title, Status: string(v.Status), Quantity: formatNumber(v.QuantityTonnes) + " t",
-			Period: v.AvailableFrom.Format("01.2006") + "–" + v.AvailableTo.Format("01.2006"), OrganizationName: v.OrganizationName, Fractions: v.Fractions}
+		return listingRow{ID: v.ID, Kind: v.Kind, Title: v.Title, Status: string(v.Status), Quantity: numfmt.Number(lang, v.QuantityTonnes, 0) + " t",
+			Period: numfmt.Month(v.AvailableFrom) + "–" + numfmt.Month(v.AvailableTo), OrganizationName: v.OrganizationName, Fractions: v.Fractions}
 	}
 	return listingRow{}
 }

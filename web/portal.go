@@ -128,8 +128,8 @@ func (u *UI) serviceWorker(c *fiber.Ctx) error {
 	t := request.Tenant(c)
 	base := "/t/" + t.Slug
 	assetOnce.Do(hashAssets)
-	version := strconv.FormatInt(t.UpdatedAt.Unix(), 36) + "-" + assetHashes["app.css"] + assetHashes["pwa.js"]
-	precache := []string{base + "/offline", asset("app.css"), asset("favicon.svg"), base + "/theme.css?v=" + strconv.FormatInt(t.UpdatedAt.Unix(), 10), base + "/icons/icon-192.png"}
+	version := strconv.FormatInt(t.UpdatedAt.Unix(), 36) + "-" + assetHashes["app.css"] + assetHashes["pwa.js"] + assetHashes["vendor/designsystemet/designsystemet.css"]
+	precache := []string{base + "/offline", asset("vendor/designsystemet/designsystemet.css"), asset("vendor/designsystemet/theme-digdir.css"), asset("app.css"), asset("favicon.svg"), base + "/theme.css?v=" + strconv.FormatInt(t.UpdatedAt.Unix(), 10), base + "/icons/icon-192.png"}
 	pc, _ := json.Marshal(precache)
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-cache")

@@ -25,6 +25,8 @@ import (
 
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/numfmt"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
@@ -89,7 +91,7 @@ func serveStatic(c *fiber.Ctx) error {
 var funcs = template.FuncMap{
 	"asset": asset,
 	// rowOf pairs the page with one listing view for the listing row template.
-	"rowOf": func(p *Page, item any) map[string]any { return map[string]any{"P": p, "Item": rowView(item)} },
+	"rowOf": func(p *Page, item any) map[string]any { return map[string]any{"P": p, "Item": rowView(item, p.L.Lang)} },
 	// star names the wildcard of a role rule for its label.
 	"star": func(s string) string {
 		if s == "*" {
@@ -98,18 +100,15 @@ var funcs = template.FuncMap{
 		return s
 	},
 	"join": strings.Join,
-	"date": func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.Format("02.01.2006")
-	},
-	"month": func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.Format("01.2006")
-	},
+	// plate writes a stored registration number for people: "EB 12345".
+	"plate": directory.FormatRegistration,
+	// date and month write a day and a month on the clock in Norway
+	// (Europe/Oslo), whatever the server's zone; datetime adds the time.
+	"date":     func(t any) string { return onTime(t, numfmt.Date) },
+	"month":    func(t any) string { return onTime(t, numfmt.Month) },
+	"datetime": func(t any) string { return onTime(t, numfmt.DateTime) },
+	// num writes a whole number grouped in the page's language; the
+	// template set of each language binds it (see langFuncs).
 	"num": formatNumber,
 	// num1 writes one decimal with the language's decimal mark.
 	"num1": func(l *locales.Localizer, f float64) string { return decimal(l, f, 1) },
@@ -195,74 +194,137 @@ var funcs = template.FuncMap{
 			if d == nil {
 				return ""
 			}
-			return d.Format("2006-01-02")
+			return numfmt.ISODate(*d)
 		}
 		return fmt.Sprint(def)
 	},
 }
 
+// onTime applies f to a time or a time pointer; nil and the zero time give "".
+func onTime(t any, f func(time.Time) string) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return f(v)
+	case *time.Time:
+		if v == nil || v.IsZero() {
+			return ""
+		}
+		return f(*v)
+	}
+	return ""
+}
+
 // decimal writes f with n decimals, grouped, with a decimal comma in
 // Norwegian and a point in English.
 func decimal(l *locales.Localizer, f float64, n int) string {
-	s := strconv.FormatFloat(math.Abs(f), 'f', n, 64)
-	whole, frac, _ := strings.Cut(s, ".")
-	w, _ := strconv.ParseFloat(whole, 64)
-	out := formatNumber(w)
-	if f < 0 {
-		out = "−" + out
+	lang := "nb"
+	if l != nil {
+		lang = l.Lang
 	}
-	if frac != "" {
-		sep := ","
-		if l != nil && l.Lang == "en" {
-			sep = "."
-		}
-		out += sep + frac
-	}
-	return out
+	return numfmt.Number(lang, f, n)
 }
 
-// formatNumber writes 1234567.5 as "1 234 568" (Norwegian grouping).
-func formatNumber(f float64) string {
-	neg := f < 0
-	s := fmt.Sprintf("%.0f", math.Abs(f))
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteRune('\u00a0')
+// formatNumber writes 1234567.5 as "1 234 568" (Norwegian grouping); pages
+// use the language-bound num of langFuncs.
+func formatNumber(f float64) string { return numfmt.Number("nb", f, 0) }
+
+// langFuncs binds the number functions to one language, so that a template's
+// {{num .X}} writes "85 000" in Norwegian and "85,000" in English, and
+// {{num1 .L .X}} and {{nump .X}} follow the same rules. Quantities with a
+// fraction ("17,5 t") keep up to two decimals in dec.
+func langFuncs(lang string) template.FuncMap {
+	return template.FuncMap{
+		// num keeps one decimal below 100 ("17,5 t") and none above
+		// ("85 000 t").
+		"num": func(f any) string { return numAny(lang, f, -1) },
+		"nump": func(f *float64) string {
+			if f == nil {
+				return ""
+			}
+			return numfmt.Auto(lang, *f, 2)
+		},
+		// dec writes a measured value with up to two decimals: 17,5.
+		"dec": func(f any) string { return numAny(lang, f, 2) },
+	}
+}
+
+// numAny writes any number in lang with up to n decimals (trailing zeros
+// dropped); n < 0 means one decimal below 100 and none above. Nil pointers
+// give "".
+func numAny(lang string, v any, n int) string {
+	if n < 0 {
+		n = 0
+		switch f := v.(type) {
+		case float64:
+			if math.Abs(f) < 100 {
+				n = 1
+			}
+		case *float64:
+			if f != nil && math.Abs(*f) < 100 {
+				n = 1
+			}
 		}
-		b.WriteRune(r)
 	}
-	if neg {
-		return "−" + b.String()
+	switch f := v.(type) {
+	case float64:
+		return numfmt.Auto(lang, f, n)
+	case *float64:
+		if f == nil {
+			return ""
+		}
+		return numfmt.Auto(lang, *f, n)
+	case float32:
+		return numfmt.Auto(lang, float64(f), n)
+	case int:
+		return numfmt.Number(lang, float64(f), 0)
+	case int64:
+		return numfmt.Number(lang, float64(f), 0)
+	case int32:
+		return numfmt.Number(lang, float64(f), 0)
+	case uint:
+		return numfmt.Number(lang, float64(f), 0)
+	case uint64:
+		return numfmt.Number(lang, float64(f), 0)
 	}
-	return b.String()
+	return fmt.Sprint(v)
 }
 
 var (
 	pagesOnce sync.Once
-	pages     map[string]*template.Template
-	pagesErr  error
+	// pages is the default language's template set (name → template),
+	// pagesByLang each language's.
+	pages       map[string]*template.Template
+	pagesByLang map[string]map[string]*template.Template
+	pagesErr    error
 )
 
 func loadPages() {
-	pages = map[string]*template.Template{}
+	pagesByLang = map[string]map[string]*template.Template{}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		pagesErr = err
 		return
 	}
-	for _, n := range names {
-		base := path.Base(n)
-		if base == "layout.html" || strings.HasPrefix(base, "_") {
-			continue
+	for _, lang := range locales.Supported {
+		set := map[string]*template.Template{}
+		for _, n := range names {
+			base := path.Base(n)
+			if base == "layout.html" || strings.HasPrefix(base, "_") {
+				continue
+			}
+			t, err := template.New("layout.html").Funcs(funcs).Funcs(langFuncs(lang)).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
+			if err != nil {
+				pagesErr = fmt.Errorf("%s: %w", n, err)
+				return
+			}
+			set[strings.TrimSuffix(base, ".html")] = t
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
-		if err != nil {
-			pagesErr = fmt.Errorf("%s: %w", n, err)
-			return
-		}
-		pages[strings.TrimSuffix(base, ".html")] = t
+		pagesByLang[lang] = set
 	}
+	pages = pagesByLang[locales.Supported[0]]
 }
 
 // Page is what every template receives.
@@ -317,7 +379,11 @@ func (u *UI) render(c *fiber.Ctx, name string, p *Page) error {
 	if pagesErr != nil {
 		return pagesErr
 	}
-	t, ok := pages[name]
+	set, ok := pagesByLang[p.L.Lang]
+	if !ok {
+		set = pages
+	}
+	t, ok := set[name]
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}

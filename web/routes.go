@@ -56,6 +56,12 @@ func (u *UI) Table() route.Table {
 			r("POST", "/organizations/:id/sites/new", access.DirectoryUpdate, u.siteCreate),
 			r("GET", "/organizations/:id/vehicles/new", access.VehiclesCreate, u.vehicleNew),
 			r("POST", "/organizations/:id/vehicles/new", access.VehiclesCreate, u.vehicleCreate),
+			// Editing and removing a vehicle declare what the API's DELETE
+			// /vehicles/:id declares; the domain keeps them to the company's
+			// editors. Before /vehicles/:id/:decision, which would take "delete".
+			r("GET", "/vehicles/:id/edit", access.DirectoryUpdate, u.vehicleEdit),
+			r("POST", "/vehicles/:id/edit", access.DirectoryUpdate, u.vehicleUpdate),
+			r("POST", "/vehicles/:id/delete", access.DirectoryUpdate, u.vehicleDelete),
 			r("POST", "/vehicles/:id/:decision", access.VehiclesApprove, u.vehicleDecide),
 			r("GET", "/organizations/:id/contacts/new", access.ContactsWrite, u.contactNew),
 			r("POST", "/organizations/:id/contacts/new", access.ContactsWrite, u.contactCreate),

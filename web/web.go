@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -75,7 +74,7 @@ func (u *UI) theme(c *fiber.Ctx) error {
 	t := request.Tenant(c)
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	return c.SendString(fmt.Sprintf(":root{--brand:%s;--accent:%s}\n", t.ColorPrimary, t.ColorAccent))
+	return c.SendString(DeriveTheme(t.ColorPrimary, t.ColorAccent).CSS())
 }
 
 func validID(id string) bool { return len(id) == 36 && strings.Count(id, "-") == 4 }

@@ -24,7 +24,6 @@ var (
 	phoneRe    = regexp.MustCompile(`^\+?[0-9 ()-]{5,20}$`)
 	postcodeRe = regexp.MustCompile(`^[0-9]{4}$`)
 	kommuneRe  = regexp.MustCompile(`^[0-9]{4}$`)
-	regRe      = regexp.MustCompile(`^[A-ZÆØÅ0-9]{2,7}$`)
 )
 
 func text(v *fail.Validation, field string, p *string, max int, required bool) {

@@ -2,7 +2,11 @@ package directory
 
 import (
 	"context"
+	"regexp"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -27,9 +31,74 @@ type VehicleInput struct {
 	PayloadM3     float64 `json:"payload_m3"`
 }
 
-// NormalizeRegistration uppercases a Norwegian registration number and drops spaces and dashes.
+// NormalizeRegistration writes a registration number in its one stored
+// form: upper case, without spaces, dashes, dots or other separators
+// ("eb 12345" and "EB-12345" are "EB12345"). A foreign plate keeps its
+// country mark: "s: abc 123" is "S:ABC123". Normalising twice is
+// normalising once.
 func NormalizeRegistration(s string) string {
-	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s)))
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case unicode.IsSpace(r), r == '-', r == '.', r == '\u00b7', r == '\u2010', r == '\u2011', r == '\u2013', r == '\u2212',
+			unicode.Is(unicode.Cf, r), r == utf8.RuneError:
+			continue // separators, invisible format characters, bytes that are not UTF-8
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// ForeignCountries are the distinguishing signs (the oval country sticker)
+// accepted before a colon to mark a foreign plate: "S:ABC123".
+var ForeignCountries = []string{"A", "B", "BG", "CH", "CY", "CZ", "D", "DK", "E", "EST", "F", "FIN", "GB", "GR", "H", "HR", "I", "IRL", "IS", "L", "LT", "LV", "M", "NL", "P", "PL", "RO", "S", "SK", "SLO", "UA"}
+
+// RegistrationProblem says why a normalised registration number is not a
+// Norwegian one, as a message ID ("" when it is):
+//   - ordinary plates are two letters and five digits, EB12345 (the letter
+//     pair tells the region or, for EL, EK, EV, EB, EC, ED, EE, EF, EH and
+//     EJ, an electric vehicle: all are just letter pairs);
+//   - personalised plates are 2–7 letters (A–Z, Æ, Ø, Å) and digits with at
+//     least one letter, and not two letters followed by digits only (which
+//     would pass for an ordinary plate with the wrong number of digits);
+//   - a foreign plate is refused unless marked with its country's sign and a
+//     colon, S:ABC123 (1–10 letters A–Z and digits after the colon).
+func RegistrationProblem(reg string) string {
+	if reg == "" {
+		return "ErrFieldRequired"
+	}
+	if country, plate, ok := strings.Cut(reg, ":"); ok {
+		if !slices.Contains(ForeignCountries, country) {
+			return "ErrRegistrationCountry"
+		}
+		if !foreignRe.MatchString(plate) {
+			return "ErrRegistrationFormat"
+		}
+		return ""
+	}
+	if ordinaryRe.MatchString(reg) {
+		return ""
+	}
+	if pairDigitsRe.MatchString(reg) || !personalRe.MatchString(reg) || !strings.ContainsFunc(reg, unicode.IsLetter) {
+		return "ErrRegistrationFormat"
+	}
+	return ""
+}
+
+var (
+	ordinaryRe   = regexp.MustCompile(`^[A-Z]{2}[0-9]{5}$`)
+	pairDigitsRe = regexp.MustCompile(`^[A-Z]{2}[0-9]+$`)
+	personalRe   = regexp.MustCompile(`^[A-ZÆØÅ0-9]{2,7}$`)
+	foreignRe    = regexp.MustCompile(`^[A-Z0-9]{1,10}$`)
+)
+
+// FormatRegistration writes a stored registration number for people:
+// ordinary plates with a space, "EB 12345"; others as stored.
+func FormatRegistration(reg string) string {
+	if ordinaryRe.MatchString(reg) {
+		return reg[:2] + " " + reg[2:]
+	}
+	return reg
 }
 
 // Vehicles returns a page of an organization's vehicles by registration;
@@ -75,26 +144,12 @@ func (s *Service) CreateVehicle(ctx context.Context, orgID string, in *VehicleIn
 	v := &fail.Validation{}
 	vh := &Vehicle{ID: store.NewID(), OrganizationID: orgID, Registration: NormalizeRegistration(in.Registration), Make: in.Make, Model: in.Model,
 		BodyType: in.BodyType, EuroClass: in.EuroClass, Fuel: in.Fuel, PayloadTonnes: in.PayloadTonnes, PayloadM3: in.PayloadM3, Status: StatusPending, CreatedBy: a.UserID()}
-	if vh.Registration == "" {
-		v.Add("registration", "required", "ErrFieldRequired")
-	} else if !regRe.MatchString(vh.Registration) {
-		v.Add("registration", "invalid", "ErrFieldInvalid")
-	}
-	text(v, "make", &vh.Make, 60, false)
-	text(v, "model", &vh.Model, 60, false)
-	enum(v, "body_type", vh.BodyType, BodyTypes, true)
-	enum(v, "euro_class", vh.EuroClass, EuroClasses, true)
-	enum(v, "fuel", vh.Fuel, Fuels, true)
-	if vh.PayloadTonnes <= 0 || vh.PayloadTonnes > 45 || vh.PayloadTonnes != vh.PayloadTonnes {
-		v.Add("payload_tonnes", "range", "ErrFieldRange", "Min", 0.1, "Max", 45)
-	}
-	if vh.PayloadM3 < 0 || vh.PayloadM3 > 40 || vh.PayloadM3 != vh.PayloadM3 {
-		v.Add("payload_m3", "range", "ErrFieldRange", "Min", 0, "Max", 40)
-	}
+	validateVehicle(v, vh)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if a.CanAdminOrg(orgID) {
+
 		now := s.now()
 		vh.Status, vh.DecidedBy, vh.DecidedAt = StatusApproved, a.UserID(), &now
 	}
@@ -157,4 +212,64 @@ func (s *Service) DeleteVehicle(ctx context.Context, id string) error {
 		return access.NotOwnOrganization()
 	}
 	return s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", vh.ID).Delete(&Vehicle{}).Error })
+}
+
+// validateVehicle checks a vehicle's fields (the registration normalised).
+func validateVehicle(v *fail.Validation, vh *Vehicle) {
+	switch p := RegistrationProblem(vh.Registration); p {
+	case "":
+	case "ErrFieldRequired":
+		v.Add("registration", "required", p)
+	default:
+		v.Add("registration", "format", p)
+	}
+	text(v, "make", &vh.Make, 60, false)
+	text(v, "model", &vh.Model, 60, false)
+	enum(v, "body_type", vh.BodyType, BodyTypes, true)
+	enum(v, "euro_class", vh.EuroClass, EuroClasses, true)
+	enum(v, "fuel", vh.Fuel, Fuels, true)
+	if vh.PayloadTonnes <= 0 || vh.PayloadTonnes > 45 || vh.PayloadTonnes != vh.PayloadTonnes {
+		v.Add("payload_tonnes", "range", "ErrFieldRange", "Min", 0.1, "Max", 45)
+	}
+	if vh.PayloadM3 < 0 || vh.PayloadM3 > 40 || vh.PayloadM3 != vh.PayloadM3 {
+		v.Add("payload_m3", "range", "ErrFieldRange", "Min", 0, "Max", 40)
+	}
+}
+
+// UpdateVehicle changes a vehicle of an organization the actor may edit.
+// An approved vehicle edited by someone who does not administer the company
+// goes back to pending, so an edit cannot bypass approval.
+func (s *Service) UpdateVehicle(ctx context.Context, id string, in *VehicleInput) (*Vehicle, error) {
+	vh, err := s.Vehicle(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a := access.From(ctx)
+	if !a.CanEditOrg(vh.OrganizationID) {
+		return nil, access.NotOwnOrganization()
+	}
+	nv := *vh
+	nv.Registration, nv.Make, nv.Model = NormalizeRegistration(in.Registration), in.Make, in.Model
+	nv.BodyType, nv.EuroClass, nv.Fuel, nv.PayloadTonnes, nv.PayloadM3 = in.BodyType, in.EuroClass, in.Fuel, in.PayloadTonnes, in.PayloadM3
+	v := &fail.Validation{}
+	validateVehicle(v, &nv)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	upd := map[string]any{"registration": nv.Registration, "make": nv.Make, "model": nv.Model, "body_type": nv.BodyType,
+		"euro_class": nv.EuroClass, "fuel": nv.Fuel, "payload_tonnes": nv.PayloadTonnes, "payload_m3": nv.PayloadM3, "updated_at": now}
+	if nv.Status == StatusApproved && !a.CanAdminOrg(vh.OrganizationID) {
+		nv.Status = StatusPending
+		upd["status"] = StatusPending
+	}
+	err = s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Model(&Vehicle{}).Where("id = ?", vh.ID).Updates(upd).Error })
+	if store.IsUniqueViolation(err) {
+		return nil, fail.ConflictErr("ErrVehicleDuplicate", "Registration", FormatRegistration(nv.Registration))
+	}
+	if err != nil {
+		return nil, err
+	}
+	nv.UpdatedAt = now
+	return &nv, nil
 }

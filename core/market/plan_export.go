@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/numfmt"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -30,8 +31,8 @@ func planRows(l *locales.Localizer, p *Plan) [][]string {
 			use = l.T("Use_" + ln.IntendedUse)
 		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), l.T("PlanDir_" + ln.Direction), l.T("Fraction_" + ln.Fraction), eal,
-			strconv.FormatFloat(ln.QuantityValue, 'f', -1, 64) + " " + l.T("Unit_"+ln.QuantityUnit), band(ln.QuantityTonnes),
-			ln.PeriodFrom.Format("01.2006") + "–" + ln.PeriodTo.Format("01.2006"), use, ln.Note})
+			numfmt.Auto(l.Lang, ln.QuantityValue, 2) + "\u00a0" + l.T("Unit_"+ln.QuantityUnit), numfmt.Number(l.Lang, ln.QuantityTonnes, 0),
+			numfmt.Month(ln.PeriodFrom) + "–" + numfmt.Month(ln.PeriodTo), use, ln.Note})
 	}
 	return rows
 }
@@ -56,7 +57,7 @@ func PlanPDF(l *locales.Localizer, p *Plan, org string, now time.Time) ([]byte, 
 		info += " · " + p.Site.Address + " " + p.Site.Postcode + " " + p.Site.City
 	}
 	pdf.CellFormat(0, 6, tr(info), "", 1, "L", false, 0, "")
-	pdf.CellFormat(0, 6, tr(l.T("PlanGenerated", "Date", now.Format("02.01.2006"))), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 6, tr(l.T("PlanGenerated", "Date", numfmt.Date(now))), "", 1, "L", false, 0, "")
 	pdf.Ln(3)
 	widths := []float64{8, 32, 26, 18, 34, 24, 32, 32, 67}
 	pdf.SetFont("Helvetica", "B", 9)
@@ -87,7 +88,7 @@ func PlanPDF(l *locales.Localizer, p *Plan, org string, now time.Time) ([]byte, 
 	pdf.Ln(-1)
 	pdf.SetFont("Helvetica", "", 9)
 	for _, t := range p.Totals {
-		for i, cell := range []string{l.T("Fraction_" + t.Fraction), band(t.Cut), band(t.Fill), signed(t.Balance)} {
+		for i, cell := range []string{l.T("Fraction_" + t.Fraction), numfmt.Number(l.Lang, t.Cut, 0), numfmt.Number(l.Lang, t.Fill, 0), signed(l.Lang, t.Balance)} {
 			align := "R"
 			if i == 0 {
 				align = "L"
@@ -106,11 +107,13 @@ func PlanPDF(l *locales.Localizer, p *Plan, org string, now time.Time) ([]byte, 
 	return b.Bytes(), nil
 }
 
-func signed(t float64) string {
+// signed writes a balance in lang's notation with an ASCII minus: the PDF's
+// core fonts lack U+2212.
+func signed(lang string, t float64) string {
 	if t < 0 {
-		return "-" + band(-t) // ASCII: the PDF's core fonts lack U+2212
+		return "-" + numfmt.Number(lang, -t, 0)
 	}
-	return band(t)
+	return numfmt.Number(lang, t, 0)
 }
 
 func truncate(s string, n int) string {
@@ -134,7 +137,7 @@ func PlanXLSX(l *locales.Localizer, p *Plan, org string, now time.Time) ([]byte,
 	}
 	set(sheet, "A1", l.T("PlanTitle")+": "+p.Site.Name)
 	set(sheet, "A2", org)
-	set(sheet, "A3", l.T("PlanGenerated", "Date", now.Format("02.01.2006")))
+	set(sheet, "A3", l.T("PlanGenerated", "Date", numfmt.Date(now)))
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	_ = f.SetCellStyle(sheet, "A1", "A1", bold)
 	header := []string{"#", l.T("PlanDirection"), l.T("Fraction"), "EAL", l.T("Quantity"), l.T("Unit"), l.T("Tonnes"), l.T("PeriodFrom"), l.T("PeriodTo"), l.T("IntendedUse"), l.T("PlanNote")}
@@ -150,7 +153,7 @@ func PlanXLSX(l *locales.Localizer, p *Plan, org string, now time.Time) ([]byte,
 			use = l.T("Use_" + ln.IntendedUse)
 		}
 		vals := []any{r + 1, l.T("PlanDir_" + ln.Direction), l.T("Fraction_" + ln.Fraction), fr.EAL, ln.QuantityValue, l.T("Unit_" + ln.QuantityUnit),
-			ln.QuantityTonnes, ln.PeriodFrom.Format("2006-01"), ln.PeriodTo.Format("2006-01"), use, ln.Note}
+			ln.QuantityTonnes, numfmt.ISOMonth(ln.PeriodFrom), numfmt.ISOMonth(ln.PeriodTo), use, ln.Note}
 		for i, v := range vals {
 			cell, _ := excelize.CoordinatesToCellName(i+1, r+6)
 			set(sheet, cell, v)
