@@ -138,26 +138,36 @@ func (s *Service) Memberships(ctx context.Context, f MembershipFilter) (page.Pag
 	}), nil
 }
 
+// administered loads a membership of an organization the actor
+// administers (its org admins, tenant admins).
+func (s *Service) administered(ctx context.Context, id string) (*Membership, *access.Actor, error) {
+	if err := checkID(id); err != nil {
+		return nil, nil, err
+	}
+	var m Membership
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&m).Error }); err != nil {
+		return nil, nil, store.NotFoundOr(err)
+	}
+	a := access.From(ctx)
+	if !a.CanAdminOrg(m.OrganizationID) {
+		return nil, nil, access.NotOwnOrganization()
+	}
+	return &m, a, nil
+}
+
 // EndMembership ends an approved representation (a former employee): the
 // user no longer represents the organization. Its org admins and tenant
 // admins may; the row stays as history, and the user may ask again.
 func (s *Service) EndMembership(ctx context.Context, id string) (*Membership, error) {
-	if err := checkID(id); err != nil {
+	m, a, err := s.administered(ctx, id)
+	if err != nil {
 		return nil, err
-	}
-	var m Membership
-	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&m).Error }); err != nil {
-		return nil, store.NotFoundOr(err)
-	}
-	a := access.From(ctx)
-	if !a.CanAdminOrg(m.OrganizationID) {
-		return nil, access.NotOwnOrganization()
 	}
 	if m.Status != StatusApproved {
 		return nil, fail.ConflictErr("ErrMembershipNotActive")
 	}
 	now := s.now()
-	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&Membership{}).Where("id = ? AND status = ?", m.ID, StatusApproved).
 			Updates(map[string]any{"status": StatusEnded, "ended_by": a.UserID(), "ended_at": now, "updated_at": now})
 		if res.Error == nil && res.RowsAffected == 0 {
@@ -169,7 +179,7 @@ func (s *Service) EndMembership(ctx context.Context, id string) (*Membership, er
 		return nil, err
 	}
 	m.Status, m.EndedBy, m.EndedAt, m.UpdatedAt = StatusEnded, a.UserID(), &now, now
-	return &m, nil
+	return m, nil
 }
 
 // DecideMembership approves or rejects a pending request (status
@@ -181,16 +191,9 @@ func (s *Service) DecideMembership(ctx context.Context, id, status, role string)
 		v.Add("status", "enum", "ErrFieldEnum", "Allowed", joinAllowed([]string{StatusApproved, StatusRejected}))
 		return nil, v.Err()
 	}
-	if err := checkID(id); err != nil {
+	m, a, err := s.administered(ctx, id)
+	if err != nil {
 		return nil, err
-	}
-	var m Membership
-	if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&m).Error }); err != nil {
-		return nil, store.NotFoundOr(err)
-	}
-	a := access.From(ctx)
-	if !a.CanAdminOrg(m.OrganizationID) {
-		return nil, access.NotOwnOrganization()
 	}
 	if m.Status != StatusPending {
 		return nil, fail.ConflictErr("ErrMembershipDecided")
@@ -205,7 +208,7 @@ func (s *Service) DecideMembership(ctx context.Context, id, status, role string)
 	}
 	now := s.now()
 	m.Status, m.DecidedBy, m.DecidedAt = status, a.UserID(), &now
-	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&Membership{}).Where("id = ? AND status = ?", m.ID, StatusPending).
 			Updates(map[string]any{"status": status, "role": m.Role, "decided_by": m.DecidedBy, "decided_at": now, "updated_at": now})
 		if res.Error == nil && res.RowsAffected == 0 {
@@ -216,5 +219,5 @@ func (s *Service) DecideMembership(ctx context.Context, id, status, role string)
 	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return m, nil
 }
