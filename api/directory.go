@@ -105,6 +105,10 @@ func directoryRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "approveVehicle", Summary: "Approve a vehicle (the company's org admin)", Tag: tag, Out: directory.Vehicle{}}},
 		{Method: "POST", Path: "/vehicles/:id/reject", Perm: access.VehiclesApprove, Handler: decideVehicle(s, directory.StatusRejected),
 			Doc: &route.Doc{ID: "rejectVehicle", Summary: "Reject a vehicle", Tag: tag, Out: directory.Vehicle{}}},
+		{Method: "PUT", Path: "/vehicles/:id", Perm: access.DirectoryUpdate, Handler: withBody(200, s.UpdateVehicle),
+			Doc: &route.Doc{ID: "updateVehicle", Summary: "Replace a vehicle's details (an approved vehicle edited by someone who does not administer the company is pending again)", Tag: tag,
+				In: directory.VehicleInput{}, Out: directory.Vehicle{}, Errors: []int{409},
+				Example: map[string]any{"registration": "EB 12345", "make": "Volvo", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "hvo", "payload_tonnes": 18, "payload_m3": 11}}},
 		{Method: "DELETE", Path: "/vehicles/:id", Perm: access.DirectoryUpdate, Handler: deleteByID(s.DeleteVehicle),
 			Doc: &route.Doc{ID: "deleteVehicle", Summary: "Remove a vehicle", Tag: tag, Status: 204}},
 		// One's own memberships are part of one's account (me:read); ?all=1

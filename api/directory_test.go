@@ -354,3 +354,27 @@ func TestDirectoryPages(t *testing.T) {
 		apitest.Problem(t, e.Do(apitest.Request{Path: T + "/memberships"}), 401, "unauthorized")
 	})
 }
+
+// TestVehicleEditAPI: the company's people replace a vehicle's details
+// through the API as in the UI; an edit by a member who does not administer
+// the company sends an approved vehicle back for approval; bad input names
+// the field; another company's vehicle is refused.
+func TestVehicleEditAPI(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	id := e.FirstID("baerum", "vehicles", "status = 'approved' AND organization_id = ?", e.OrgID("baerum", "lysaker-transport"))
+	path := "/api/v1/tenants/baerum/vehicles/" + id
+	in := map[string]any{"registration": "eb 77777", "make": "Scania", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "hvo", "payload_tonnes": 18.5, "payload_m3": 11}
+	r := e.Do(apitest.Request{Method: "PUT", Path: path, As: apitest.Transporter, Body: in})
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"registration":"EB77777"`) || !strings.Contains(string(r.Body), `"status":"approved"`) {
+		t.Fatalf("edit by the company's admin: %d %s", r.Status, r.Body)
+	}
+	in["registration"] = "not a plate!"
+	p := apitest.Problem(t, e.Do(apitest.Request{Method: "PUT", Path: path, As: apitest.Transporter, Body: in}), 422, "validation")
+	if len(p.Errors) == 0 || p.Errors[0].Pointer != "/registration" {
+		t.Fatalf("bad registration: %+v", p.Errors)
+	}
+	in["registration"] = "EB 23456" // another of the company's vehicles has it
+	apitest.Problem(t, e.Do(apitest.Request{Method: "PUT", Path: path, As: apitest.Transporter, Body: in}), 409, "conflict")
+	in["registration"] = "EB77777"
+	apitest.Problem(t, e.Do(apitest.Request{Method: "PUT", Path: path, As: apitest.OrgAdmin, Body: in}), 403, "not_own_organization")
+}

@@ -82,6 +82,7 @@ func apiMatrix() []expectation {
 		{"DELETE", T + "/contacts/{contact}", nil, "ddddodoo"},
 		{"POST", T + "/vehicles/{vehicle}/approve", nil, "dddoddoo"},
 		{"POST", T + "/vehicles/{vehicle}/reject", nil, "dddoddoo"},
+		{"PUT", T + "/vehicles/{vehicle}", veh, "dddoddoo"},
 		{"DELETE", T + "/vehicles/{vehicle}", nil, "dddoddoo"},
 		{"GET", T + "/memberships", nil, "dooooooo"},
 		{"POST", T + "/memberships/{membership}/approve", nil, "ddddddoo"},
