@@ -8,6 +8,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/page"
+	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/route"
 )
 
@@ -130,7 +131,7 @@ func marketRoutes(a *app.App) []route.Route {
 		{Method: "POST", Path: "/listings/:id/samples/import", Perm: access.ListingsUpdate, Handler: h.importSamples,
 			// A lab file is refused before it is read when it is larger than
 			// the lab import's own limit (H2), not only the upload limit.
-			BodyLimit: market.CurrentImportLimits().MaxFileBytes + multipartSlack,
+			BodyLimit: h.m.Limits().MaxFileBytes + httpx.MultipartSlack,
 			Doc:       &route.Doc{ID: "importSamples", Summary: "Import lab results from CSV or XLSX (columns sample, parameter, value, unit); all or nothing", Tag: "Market", Upload: labFileUpload{}, Out: sampleList{}, Status: 201, Errors: []int{413, 415}}},
 		{Method: "GET", Path: "/listings/:id/documents", Perm: access.DocumentsRead, Handler: h.documents,
 			Doc: &route.Doc{ID: "listDocuments", Summary: "Quality documents (members of the region and the owner), oldest first, a page at a time (cursor pagination)", Tag: "Market", Page: market.SampleBounds, Out: page.Page[market.Document]{}}},

@@ -14,31 +14,20 @@ import (
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
-func portalStats(t *testing.T, e *apitest.Env, slug string) stats.Stats {
-	t.Helper()
-	r := e.Do(apitest.Request{Path: "/api/v1/tenants/" + slug + "/stats"})
-	if r.Status != 200 {
-		t.Fatalf("stats: %d %s", r.Status, r.Body)
-	}
-	var s stats.Stats
-	r.JSON(t, &s)
-	return s
-}
-
 func TestStatisticsAPI(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
-		before := portalStats(t, e, "baerum")
-		rog := portalStats(t, e, "rogaland")
+		before := e.Stats("baerum")
+		rog := e.Stats("rogaland")
 		if before.OpenListings == 0 || before.Offered.Text("") == "0 t" || len(before.Fractions) == 0 {
 			t.Fatalf("demo statistics look empty: %+v", before)
 		}
 		e.PublishNeed("Fylling ved Fornebu", nil)
-		after := portalStats(t, e, "baerum")
+		after := e.Stats("baerum")
 		if after.OpenListings != before.OpenListings+1 || after.PublishedListings != before.PublishedListings+1 {
 			t.Fatalf("a published need of 3000 t must count at once: before %+v after %+v", before, after)
 		}
 		e.Settle() // its matches are found after the request, from the outbox
-		after = portalStats(t, e, "baerum")
+		after = e.Stats("baerum")
 		if after.Matches <= before.Matches || after.MatchedListings < 2 || after.MatchRate <= 0 || after.MatchRate > 1 {
 			t.Fatalf("the new need matches Fornebu's surplus: %+v", after)
 		}
@@ -58,7 +47,7 @@ func TestStatisticsAPI(t *testing.T) {
 			t.Fatalf("per fraction: %+v", after.Fractions)
 		}
 		// Tenants do not see each other's figures.
-		if got := portalStats(t, e, "rogaland"); got.Matches != rog.Matches || got.Offered.Text("-") != rog.Offered.Text("-") || got.Needed.Text("-") != rog.Needed.Text("-") || got.OpenListings != rog.OpenListings {
+		if got := e.Stats("rogaland"); got.Matches != rog.Matches || got.Offered.Text("-") != rog.Offered.Text("-") || got.Needed.Text("-") != rog.Needed.Text("-") || got.OpenListings != rog.OpenListings {
 			t.Fatalf("Rogaland's statistics changed with a Bærum listing: %+v → %+v", rog, got)
 		}
 		// English names on request; CORS open (open data).

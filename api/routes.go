@@ -39,9 +39,6 @@ func Table(a *app.App) route.Table {
 	}}
 }
 
-// multipartSlack is room for a multipart envelope around the largest file.
-const multipartSlack = 64 << 10
-
 // uploadLimits gives the upload routes their larger body limits: files
 // (documents, lab files) MASSEFLYT_MAX_UPLOAD, a raw image (the logo)
 // MASSEFLYT_MAX_LOGO; every other route takes MASSEFLYT_MAX_BODY.
@@ -51,7 +48,7 @@ func uploadLimits(a *app.App, rs []route.Route) {
 		switch {
 		case d == nil || rs[i].BodyLimit != 0:
 		case d.Upload != nil:
-			rs[i].BodyLimit = a.Config.MaxUpload + multipartSlack
+			rs[i].BodyLimit = a.Config.MaxUpload + httpx.MultipartSlack
 		case strings.HasPrefix(d.RawBody, "image/"):
 			rs[i].BodyLimit = a.Config.MaxLogo
 		case d.RawBody != "":

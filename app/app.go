@@ -184,7 +184,7 @@ func (a *App) provision() error {
 	if moves == 0 {
 		moves = -1 // the setting's 0 is no limit; the service's 0 is its default
 	}
-	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: a.Config.PublicURL, MaxLocationChanges: moves}
+	a.Market = &market.Service{DB: a.DB, Directory: a.Directory, Blobs: blobs, PublicURL: a.Config.PublicURL, MaxLocationChanges: moves, ImportLimits: a.Config.LabImport}
 	router, err := loadAs[geo.Router](a, a.Config.Routing)
 	if err != nil {
 		return err

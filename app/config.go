@@ -281,8 +281,6 @@ func (c *Config) Finish() error {
 		c.MaxLogo = 256 << 10
 	}
 	c.BaseDomain = strings.ToLower(strings.Trim(c.BaseDomain, ". "))
-	// Lab imports (H2): unset (0) limits keep their defaults.
-	market.SetImportLimits(c.LabImport)
 	return nil
 }
 

@@ -22,6 +22,10 @@ const localsBodyLimit = "mf.bodylimit"
 // connection; beyond it the connection is closed instead.
 const drainMax = 64 << 10
 
+// MultipartSlack is room for a multipart form's envelope and fields around
+// the largest file an upload route takes.
+const MultipartSlack = 64 << 10
+
 // Bodies sets the default body limit for the routes (LimitBody with 0) and,
 // after the request, drops what nobody read.
 func Bodies(def int64) fiber.Handler {

@@ -15,17 +15,6 @@ import (
 	"github.com/masseflyt/masseflyt/internal/apitest"
 )
 
-func getStats(t *testing.T, e *apitest.Env, slug string) stats.Stats {
-	t.Helper()
-	r := e.Do(apitest.Request{Path: "/api/v1/tenants/" + slug + "/stats"})
-	if r.Status != 200 {
-		t.Fatalf("stats: %d %s", r.Status, r.Body)
-	}
-	var s stats.Stats
-	r.JSON(t, &s)
-	return s
-}
-
 func TestPWA(t *testing.T) {
 	e := apitest.New(t, "sqlite")
 	r := e.Do(apitest.Request{Path: "/t/rogaland/manifest.webmanifest"})
@@ -141,7 +130,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 	defer stop()
 	apitest.WaitEvent(t, a, "stats", 2*time.Second)
 	// Warm A's caches, then write through B.
-	before := getStats(t, e, "baerum")
+	before := e.Stats("baerum")
 	feedBefore := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/feed/listings"})
 	other := &apitest.Env{T: t, App: second, Backend: "postgres", Cfg: e.Cfg}
 	id := other.PublishNeed("Fra instans B", nil)
@@ -149,7 +138,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 	if !ok || !strings.Contains(ev.Data, id) {
 		t.Fatalf("instance A's stream did not get B's event: %+v", ev)
 	}
-	if after := getStats(t, e, "baerum"); after.OpenListings != before.OpenListings+1 {
+	if after := e.Stats("baerum"); after.OpenListings != before.OpenListings+1 {
 		t.Fatalf("A's statistics must follow B's write at once: %v → %v", before.OpenListings, after.OpenListings)
 	}
 	if r := e.Do(apitest.Request{Path: "/api/v1/tenants/baerum/feed/listings"}); bytes.Equal(r.Body, feedBefore.Body) || !strings.Contains(string(r.Body), id) {

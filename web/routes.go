@@ -5,7 +5,6 @@ import (
 
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
-	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -27,7 +26,7 @@ func (u *UI) Table() route.Table {
 	// cookie is checked before the guard, the form field after it.
 	private := httpx.PrivateCache(func(c *fiber.Ctx) bool { return !request.Principal(c).Anonymous() }, fiber.HeaderCookie)
 	platform := []fiber.Handler{app.RateLimit(a.Config.UIRateLimit), a.Authenticate, private, u.CSRF()}
-	upload := a.Config.MaxUpload + multipartSlack
+	upload := a.Config.MaxUpload + httpx.MultipartSlack
 	return route.Table{Surface: "ui", Groups: []route.Group{
 		{Check: []fiber.Handler{u.CSRFForm()}, Routes: []route.Route{
 			{Method: "GET", Path: "/admin", Perm: access.PlatformAdmin, Handler: u.platformPage, Before: platform},
@@ -89,7 +88,7 @@ func (u *UI) Table() route.Table {
 			r("POST", "/listings/:id/status/:status", access.ListingsUpdate, u.listingStatus),
 			r("POST", "/listings/:id/samples", access.ListingsUpdate, u.listingSample),
 			withLimit(r("POST", "/listings/:id/documents", access.ListingsUpdate, u.listingUpload), upload),
-			withLimit(r("POST", "/listings/:id/samples/import", access.ListingsUpdate, u.listingImport), market.CurrentImportLimits().MaxFileBytes+multipartSlack),
+			withLimit(r("POST", "/listings/:id/samples/import", access.ListingsUpdate, u.listingImport), a.Market.Limits().MaxFileBytes+httpx.MultipartSlack),
 			r("POST", "/listings/:id/dismiss/:counterpart", access.MatchesDismiss, u.listingDismiss),
 			r("GET", "/sites/:id/plan", access.DirectoryUpdate, u.planPage),
 			r("POST", "/sites/:id/plan", access.ListingsCreate, u.planSave),
@@ -105,17 +104,13 @@ func (u *UI) Table() route.Table {
 			r("GET", "/admin", access.TenantAdmin, u.adminPage),
 			r("POST", "/admin/settings", access.TenantAdmin, u.adminSettings),
 			r("POST", "/admin/domains/verify", access.TenantAdmin, u.adminVerifyDomain),
-			withLimit(r("POST", "/admin/logo", access.TenantAdmin, u.adminLogo), a.Config.MaxLogo+multipartSlack),
+			withLimit(r("POST", "/admin/logo", access.TenantAdmin, u.adminLogo), a.Config.MaxLogo+httpx.MultipartSlack),
 			r("POST", "/admin/rules", access.TenantAdmin, u.adminRule),
 			r("POST", "/admin/assignments", access.TenantAdmin, u.adminAssignment),
 			r("POST", "/admin/embedding", access.TenantAdmin, u.adminEmbedding),
 		}},
 	}}
 }
-
-// multipartSlack is room for a multipart form's envelope and fields around
-// the largest file a route takes.
-const multipartSlack = 64 << 10
 
 // withLimit gives an upload route its body limit.
 func withLimit(r route.Route, limit int64) route.Route {

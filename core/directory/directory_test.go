@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/masseflyt/masseflyt/core/access"
@@ -92,6 +93,9 @@ func setup(t *testing.T, db *store.DB) *fixture {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// year is the harness clock's year plus n, as the API writes a year.
+func year(n int) string { return strconv.Itoa(storetest.DefaultClock().Now().Year() + n) }
 
 // is reports whether err is a domain error of kind with code.
 func is(err error, kind fail.Kind, code string) bool {
@@ -326,11 +330,11 @@ func TestSitesAndPermits(t *testing.T) {
 		if err != nil || st.OrganizationName != f.a.Name {
 			t.Fatalf("site: %v %+v", err, st)
 		}
-		permit := &directory.PermitInput{Kind: "receiving", Authority: "Statsforvalteren", Fractions: []string{"pukk"}, MaxClass: 1, ValidFrom: ptr("2025"), ValidTo: ptr("2024")}
+		permit := &directory.PermitInput{Kind: "receiving", Authority: "Statsforvalteren", Fractions: []string{"pukk"}, MaxClass: 1, ValidFrom: ptr(year(-1)), ValidTo: ptr(year(-2))}
 		if _, err := f.s.CreatePermit(f.ctx(f.member), st.ID, permit); !field(err, "/valid_to") {
 			t.Fatalf("permit ends before it starts: %v", err)
 		}
-		permit.ValidTo = ptr("2030-12-31")
+		permit.ValidTo = ptr(year(4) + "-12-31")
 		p, err := f.s.CreatePermit(f.ctx(f.member), st.ID, permit)
 		if err != nil {
 			t.Fatal(err)

@@ -32,12 +32,6 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-func badCursor() error {
-	v := &fail.Validation{}
-	v.Add("cursor", "invalid", "ErrFieldInvalid")
-	return v.Err()
-}
-
 // after decodes a keyset cursor (sort values, then the row's ID) and adds
 // the condition "after this position" in ascending order of cols.
 func after(q *gorm.DB, cursor string, cols ...string) (*gorm.DB, error) {
@@ -49,7 +43,7 @@ func after(q *gorm.DB, cursor string, cols ...string) (*gorm.DB, error) {
 		return nil, err
 	}
 	if !store.ValidID(k[len(k)-1]) {
-		return nil, badCursor()
+		return nil, page.BadCursor()
 	}
 	// (c1 > v1) OR (c1 = v1 AND c2 > v2) OR …
 	var ors []string

@@ -124,7 +124,7 @@ func (s *Service) Memberships(ctx context.Context, f MembershipFilter) (page.Pag
 			}
 			at, err := time.Parse(time.RFC3339Nano, k[0])
 			if err != nil || !store.ValidID(k[1]) {
-				return badCursor()
+				return page.BadCursor()
 			}
 			q = q.Where("(memberships.created_at < ? OR (memberships.created_at = ? AND memberships.id < ?))", at, at, k[1])
 		}

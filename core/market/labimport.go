@@ -9,7 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
 
@@ -41,48 +40,30 @@ var DefaultImportLimits = ImportLimits{
 	BatchSize:            100,
 }
 
-var importLimits atomic.Pointer[ImportLimits]
-
-// SetImportLimits sets the limits of lab imports (from the configuration,
-// at start); unset fields keep their defaults.
-func SetImportLimits(l ImportLimits) {
-	l = l.withDefaults()
-	importLimits.Store(&l)
-}
-
-// CurrentImportLimits are the limits in force.
-func CurrentImportLimits() ImportLimits {
-	if l := importLimits.Load(); l != nil {
-		return *l
-	}
-	return DefaultImportLimits
-}
+// Limits are the service's lab-import limits (Service.ImportLimits, unset
+// fields at their defaults).
+func (s *Service) Limits() ImportLimits { return s.ImportLimits.withDefaults() }
 
 // withDefaults fills unset limits with the defaults.
 func (l ImportLimits) withDefaults() ImportLimits {
 	d := DefaultImportLimits
-	if l.MaxFileBytes > 0 {
-		d.MaxFileBytes = l.MaxFileBytes
+	return ImportLimits{
+		MaxFileBytes:         orDefault(l.MaxFileBytes, d.MaxFileBytes),
+		MaxUnpackedBytes:     orDefault(l.MaxUnpackedBytes, d.MaxUnpackedBytes),
+		MaxColumns:           orDefault(l.MaxColumns, d.MaxColumns),
+		MaxRows:              orDefault(l.MaxRows, d.MaxRows),
+		MaxSamplesPerImport:  orDefault(l.MaxSamplesPerImport, d.MaxSamplesPerImport),
+		MaxSamplesPerListing: orDefault(l.MaxSamplesPerListing, d.MaxSamplesPerListing),
+		BatchSize:            orDefault(l.BatchSize, d.BatchSize),
 	}
-	if l.MaxUnpackedBytes > 0 {
-		d.MaxUnpackedBytes = l.MaxUnpackedBytes
+}
+
+// orDefault is v when set (positive), else def.
+func orDefault[T int | int64](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	if l.MaxColumns > 0 {
-		d.MaxColumns = l.MaxColumns
-	}
-	if l.MaxRows > 0 {
-		d.MaxRows = l.MaxRows
-	}
-	if l.MaxSamplesPerImport > 0 {
-		d.MaxSamplesPerImport = l.MaxSamplesPerImport
-	}
-	if l.MaxSamplesPerListing > 0 {
-		d.MaxSamplesPerListing = l.MaxSamplesPerListing
-	}
-	if l.BatchSize > 0 {
-		d.BatchSize = l.BatchSize
-	}
-	return d
+	return def
 }
 
 // Column names a lab export may use (Norwegian or English, any case).
@@ -497,7 +478,7 @@ func (s *Service) ImportSamples(ctx context.Context, listingID string, f *Upload
 		v.Add("file", "required", "ErrFieldRequired")
 		return nil, v.Err()
 	}
-	lim := CurrentImportLimits()
+	lim := s.Limits()
 	if int64(len(f.Data)) > lim.MaxFileBytes {
 		return nil, errImportTooLarge(lim.MaxFileBytes)
 	}

@@ -333,9 +333,8 @@ func TestLabImportBombsH2(t *testing.T) {
 	}
 
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		market.SetImportLimits(market.ImportLimits{BatchSize: 40, MaxSamplesPerListing: 300})
-		defer market.SetImportLimits(market.ImportLimits{})
 		w := newWorld(t, db)
+		w.s.ImportLimits = market.ImportLimits{BatchSize: 40, MaxSamplesPerListing: 300}
 		l, err := w.s.Create(w.owner, surplus(w.own, "Masser", 1000))
 		if err != nil {
 			t.Fatal(err)

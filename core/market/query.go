@@ -126,7 +126,7 @@ func (s *Service) after(q *gorm.DB, sort string, after page.Key) (*gorm.DB, erro
 		if after != nil {
 			t, err := strconv.ParseFloat(after[0], 64)
 			if err != nil {
-				return nil, badCursor()
+				return nil, page.BadCursor()
 			}
 			q = q.Where("(listings.quantity_tonnes < ? OR (listings.quantity_tonnes = ? AND listings.id > ?))", t, t, after[1])
 		}
@@ -135,7 +135,7 @@ func (s *Service) after(q *gorm.DB, sort string, after page.Key) (*gorm.DB, erro
 		if after != nil {
 			t, err := time.Parse(time.RFC3339Nano, after[0])
 			if err != nil {
-				return nil, badCursor()
+				return nil, page.BadCursor()
 			}
 			q = q.Where("(listings.available_from > ? OR (listings.available_from = ? AND listings.id > ?))", t, t, after[1])
 		}
@@ -159,7 +159,7 @@ func (s *Service) listByDistance(ctx context.Context, f Filter, r page.Request) 
 			return page.Page[Listing]{}, err
 		}
 		if afterDist, err = strconv.ParseFloat(k[0], 64); err != nil {
-			return page.Page[Listing]{}, badCursor()
+			return page.Page[Listing]{}, page.BadCursor()
 		}
 		afterID = k[1]
 	}
@@ -242,10 +242,4 @@ func (s *Service) search(ctx context.Context, tx *gorm.DB, f Filter) *gorm.DB {
 		q = q.Where("listings.lat BETWEEN ? AND ? AND listings.lon BETWEEN ? AND ?", f.Near.Lat-dLat, f.Near.Lat+dLat, f.Near.Lon-dLon, f.Near.Lon+dLon)
 	}
 	return q
-}
-
-func badCursor() error {
-	v := &fail.Validation{}
-	v.Add("cursor", "invalid", "ErrFieldInvalid")
-	return v.Err()
 }

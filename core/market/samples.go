@@ -116,7 +116,7 @@ func prepareSample(l *Listing, in *SampleInput) (*Sample, error) {
 // one fails. No transaction holds the write lock for long (H2). The samples
 // per listing are bounded.
 func (s *Service) storeSamples(ctx context.Context, l *Listing, samples []*Sample) error {
-	lim := CurrentImportLimits()
+	lim := s.Limits()
 	var written []string
 	for start := 0; start < len(samples); start += lim.BatchSize {
 		end := min(start+lim.BatchSize, len(samples))
@@ -218,7 +218,7 @@ func afterCreated(q *gorm.DB, cursor string) (*gorm.DB, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, k[0])
 	if err != nil {
-		return nil, badCursor()
+		return nil, page.BadCursor()
 	}
 	return q.Where("(created_at > ? OR (created_at = ? AND id > ?))", t, t, k[1]), nil
 }

@@ -34,6 +34,8 @@ type Service struct {
 	// below 0 no limit. Moving a draft again and again against the exact
 	// figures of matches would otherwise trilaterate a hidden point (M2).
 	MaxLocationChanges int
+	// ImportLimits bound lab imports (H2); unset fields are the defaults.
+	ImportLimits ImportLimits
 
 	maps sync.Map // tenant|audience → *mapState (the map, kept up to date incrementally)
 }

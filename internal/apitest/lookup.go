@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/fixtures"
 	"github.com/masseflyt/masseflyt/plugins/identity/dev"
@@ -102,4 +103,16 @@ func (e *Env) Token(slug, email string, scopes ...string) string {
 		e.T.Fatal(err)
 	}
 	return secret
+}
+
+// Stats reads a region's open statistics through the API.
+func (e *Env) Stats(slug string) stats.Stats {
+	e.T.Helper()
+	r := e.Do(Request{Path: "/api/v1/tenants/" + slug + "/stats"})
+	if r.Status != 200 {
+		e.T.Fatalf("stats: %d %s", r.Status, r.Body)
+	}
+	var s stats.Stats
+	r.JSON(e.T, &s)
+	return s
 }
