@@ -5,6 +5,8 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"sort"
 	"strings"
 	"sync"
 
@@ -13,8 +15,19 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed active.*.toml
+// Messages live in one file per feature and language: NAME.LANG.toml
+// ("active.nb.toml", "dialog.nb.toml", …). An ID defined twice for one
+// language is a defect (TestNoMessageDefinedTwice).
+//
+//go:embed *.toml
 var files embed.FS
+
+// Files returns the message files of one language, sorted.
+func Files(lang string) []string {
+	names, _ := fs.Glob(files, "*."+lang+".toml")
+	sort.Strings(names)
+	return names
+}
 
 // Supported lists the UI languages, default first.
 var Supported = []string{"nb", "nn", "en"}
@@ -27,8 +40,10 @@ func NewBundle() (*i18n.Bundle, error) {
 	b := i18n.NewBundle(language.Norwegian)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	for _, l := range Supported {
-		if _, err := b.LoadMessageFileFS(files, "active."+l+".toml"); err != nil {
-			return nil, fmt.Errorf("load %s: %w", l, err)
+		for _, name := range Files(l) {
+			if _, err := b.LoadMessageFileFS(files, name); err != nil {
+				return nil, fmt.Errorf("load %s: %w", name, err)
+			}
 		}
 	}
 	return b, nil

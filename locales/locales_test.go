@@ -11,12 +11,49 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
+// keys reads every message file of lang into one map; an ID defined in two
+// files fails the test.
 func keys(t *testing.T, lang string) map[string]string {
-	var m map[string]string
-	if _, err := toml.DecodeFile("active."+lang+".toml", &m); err != nil {
-		t.Fatalf("%s: %v", lang, err)
+	t.Helper()
+	all := map[string]string{}
+	from := map[string]string{}
+	names := Files(lang)
+	if len(names) == 0 {
+		t.Fatalf("%s: no message files", lang)
 	}
-	return m
+	for _, name := range names {
+		var m map[string]string
+		if _, err := toml.DecodeFile(name, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for k, v := range m {
+			if prev, ok := from[k]; ok {
+				t.Errorf("%s is defined in both %s and %s", k, prev, name)
+			}
+			from[k] = name
+			all[k] = v
+		}
+	}
+	return all
+}
+
+// TestNoMessageDefinedTwice: every language has the same files, and no ID is
+// defined in two of them (keys fails on a duplicate).
+func TestNoMessageDefinedTwice(t *testing.T) {
+	feature := func(lang string) []string {
+		var out []string
+		for _, n := range Files(lang) {
+			out = append(out, strings.TrimSuffix(n, "."+lang+".toml"))
+		}
+		return out
+	}
+	want := strings.Join(feature(Default), ",")
+	for _, l := range Supported {
+		keys(t, l)
+		if got := strings.Join(feature(l), ","); got != want {
+			t.Errorf("%s has message files %s, Bokmål %s", l, got, want)
+		}
+	}
 }
 
 // TestSameMessagesInEveryLanguage: Bokmål, Nynorsk and English define the same IDs, none empty.

@@ -41,7 +41,37 @@ type expectation struct {
 
 const png1x1 = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
 
+// A matrixPart is a feature's share of the matrix, kept in the feature's own
+// file (authz_<feature>_test.go) and registered in init: its API and UI rows
+// and the targets its rows name.
+type matrixPart struct {
+	api, ui func() []expectation
+	targets func(e *apitest.Env, tg map[string]string)
+}
+
+var matrixParts []matrixPart
+
 func apiMatrix() []expectation {
+	var out []expectation
+	for _, p := range matrixParts {
+		if p.api != nil {
+			out = append(out, p.api()...)
+		}
+	}
+	return append(baseAPIMatrix(), out...)
+}
+
+func baseUIMatrix() []expectation {
+	var out []expectation
+	for _, p := range matrixParts {
+		if p.ui != nil {
+			out = append(out, p.ui()...)
+		}
+	}
+	return append(baseUIMatrix(), out...)
+}
+
+func baseAPIMatrix() []expectation {
 	T := "/api/v1/tenants/baerum"
 	site := map[string]any{"kind": "project", "name": "Matrise", "phase": "idea", "lat": 59.9, "lon": 10.6}
 	veh := map[string]any{"registration": "MX12345", "body_type": "tipper_4axle", "euro_class": "euro6", "fuel": "diesel", "payload_tonnes": 18}
@@ -233,7 +263,7 @@ func targets(e *apitest.Env) map[string]string {
 	if _, err := e.App.Directory.LookupUnit(context.Background(), "974760673"); err != nil {
 		e.T.Fatal(err)
 	}
-	return map[string]string{
+	tg := map[string]string{
 		"org":          e.OrgID("baerum", "fornebu-anlegg"),
 		"torg":         e.OrgID("baerum", "lysaker-transport"),
 		"site":         e.FirstID("baerum", "sites", "organization_id = ?", e.OrgID("baerum", "fornebu-anlegg")),
@@ -249,6 +279,12 @@ func targets(e *apitest.Env) map[string]string {
 		"notification": notifyKari(e),
 		"bundle":       widgetBundle(e),
 	}
+	for _, p := range matrixParts {
+		if p.targets != nil {
+			p.targets(e, tg)
+		}
+	}
+	return tg
 }
 
 func widgetBundle(e *apitest.Env) string {
