@@ -120,6 +120,21 @@ for (const w of info) {
     check(w.links.length > 0, label + " offers the places as a list too", w.links.length);
   }
 }
+// Numbers in the widget's language (Intl.NumberFormat): the quantity bands
+// group thousands with a no-break space in Norwegian ("10 000–50 000 t")
+// and a comma in English ("10,000–50,000 t"), whatever the server sent.
+const bands = (sel) =>
+  page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    return el ? [...el.shadowRoot.querySelectorAll(".meta, details li .muted")].map((x) => x.textContent) : [];
+  }, sel);
+const nbBand = /\d{1,3}(\u00a0\d{3})+–\d{1,3}(\u00a0\d{3})+[\u00a0 ]t/;
+const enBand = /\d{1,3}(,\d{3})+–\d{1,3}(,\d{3})+[\u00a0 ]t/;
+const nbTexts = await bands('masseflyt-listings[tenant="baerum"]');
+check(nbTexts.some((s) => nbBand.test(s)) && !nbTexts.some((s) => enBand.test(s)), "the Bokmål listing widget writes tonnes as 10 000 (no-break space)", nbTexts.slice(0, 3));
+const enTexts = await bands('masseflyt-map[tenant="rogaland"]');
+check(enTexts.some((s) => enBand.test(s)) && !enTexts.some((s) => nbBand.test(s)), "the English map widget writes tonnes as 10,000", enTexts.slice(0, 3));
+
 // Widget styles do not leak out: the host's own header keeps its colour.
 const hostHeader = await page.evaluate(() => getComputedStyle(document.getElementById("host-header")).backgroundColor);
 check(hostHeader === "rgb(1, 2, 3)", "host page header untouched by the widgets", hostHeader);
@@ -152,6 +167,8 @@ await page.evaluate(() => {
 });
 await page.waitForFunction(() => document.querySelector('masseflyt-listings[tenant="baerum"]').shadowRoot.querySelector("h2").textContent.includes("Mass listings"), null, { timeout: 10000 });
 check(true, "language can be switched in the widget");
+const switched = await bands('masseflyt-listings[tenant="baerum"]');
+check(switched.some((s) => enBand.test(s)) && !switched.some((s) => nbBand.test(s)), "switched to English, the listing widget writes tonnes as 10,000", switched.slice(0, 3));
 
 // Keyboard: Tab reaches controls inside the widgets.
 await page.evaluate(() => document.activeElement && document.activeElement.blur());

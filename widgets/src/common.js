@@ -79,11 +79,39 @@ export function brand(el, cfg) {
   el.style.setProperty("--mf-accent", cfg.color_accent);
 }
 
+// LOCALES are the Intl locales of each widget language, best first: a
+// browser without Nynorsk data writes nn numbers and dates as Bokmål
+// (the same separators), never as the browser's own language.
+const LOCALES = { nb: ["nb-NO", "no"], nn: ["nn-NO", "nb-NO", "no"], en: ["en-GB"] };
+
+const numberFormats = new Map();
+
+// number writes n in lang's notation with at most `digits` decimals:
+// "85 000" and "17,5" (nb, nn; the group separator is a no-break space),
+// "85,000" and "17.5" (en). Every number a widget shows goes through it
+// (counts, and the tonnes of quantity bands through band).
+export function number(lang, n, digits = 0) {
+  const key = lang + "/" + digits;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALES[lang] || LOCALES.nb, { maximumFractionDigits: digits });
+    numberFormats.set(key, f);
+  }
+  return f.format(n);
+}
+
+// band writes a quantity band from the server ("1 000–5 000 t", written
+// with no-break spaces whatever the language) with lang's digit grouping:
+// "1,000–5,000 t" in English. Bands hold whole numbers only.
+export function band(lang, s) {
+  return (s || "").replace(/\d+(?:[\u00a0\u202f ]\d{3})*/g, (m) => number(lang, Number(m.replace(/\D/g, ""))));
+}
+
 export function month(lang, ym) {
   const [y, m] = (ym || "").split("-").map(Number);
   if (!y || !m) return ym || "";
   try {
-    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "nb-NO", { month: "short", year: "numeric" }).format(new Date(Date.UTC(y, m - 1, 15)));
+    return new Intl.DateTimeFormat(LOCALES[lang] || LOCALES.nb, { month: "short", year: "numeric" }).format(new Date(Date.UTC(y, m - 1, 15)));
   } catch (e) {
     return ym;
   }

@@ -2,7 +2,7 @@
 // A filterable list of a region's published listings, in the region's
 // branding; each listing opens on the region's marketplace.
 import { html, css, nothing } from "lit";
-import { WidgetBase, load, refresh, brand, period, baseStyles } from "./common.js";
+import { WidgetBase, load, refresh, brand, period, band, number, baseStyles } from "./common.js";
 
 const PAGE = 25;
 
@@ -113,19 +113,19 @@ class MasseflytListings extends WidgetBase {
           </select>
         </label>
       </form>
-      <p class="count" role="status" aria-live="polite">${items.length} ${items.length === 1 ? t.listing_one : t.listing_many}</p>
+      <p class="count" role="status" aria-live="polite">${number(this.lang, items.length)} ${items.length === 1 ? t.listing_one : t.listing_many}</p>
       <ul>
         ${items.slice(0, this._shown).map(
           (l) => html`<li>
             <span class="kind ${l.kind}">${this._kindName(l.kind)}</span>
             <a href=${new URL(l.url, this._base + "/").href} target="_top">${l.title}</a>
-            <span class="meta">${(l.fractions || []).map((f) => this._fracName(f)).join(", ")} · ${l.quantity_band} · ${period(this.lang, l.period)}</span>
+            <span class="meta">${(l.fractions || []).map((f) => this._fracName(f)).join(", ")} · ${band(this.lang, l.quantity_band)} · ${period(this.lang, l.period)}</span>
             <span class="meta muted">${l.organization_name}</span>
           </li>`
         )}
       </ul>
       ${items.length > this._shown
-        ? html`<button class="more" @click=${() => (this._shown += PAGE)}>${t.show_more} (${items.length - this._shown})</button>`
+        ? html`<button class="more" @click=${() => (this._shown += PAGE)}>${t.show_more} (${number(this.lang, items.length - this._shown)})</button>`
         : nothing}
       ${this._footer()}
     </section>`;

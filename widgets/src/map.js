@@ -4,7 +4,7 @@
 import { html, css, unsafeCSS } from "lit";
 import L from "leaflet";
 import leafletCSS from "leaflet/dist/leaflet.css";
-import { WidgetBase, load, refresh, brand, period, baseStyles, KIND_COLORS } from "./common.js";
+import { WidgetBase, load, refresh, brand, period, band, number, baseStyles, KIND_COLORS } from "./common.js";
 
 class MasseflytMap extends WidgetBase {
   static properties = {
@@ -185,7 +185,7 @@ class MasseflytMap extends WidgetBase {
   _describe(p) {
     const kind = this._kindName(p.kind);
     const fr = (p.fractions || []).map((f) => this._fracName(f)).join(", ");
-    return [kind, fr, p.band, p.period ? period(this.lang, p.period) : ""].filter(Boolean).join(" · ");
+    return [kind, fr, band(this.lang, p.band), p.period ? period(this.lang, p.period) : ""].filter(Boolean).join(" · ");
   }
 
   render() {
@@ -200,7 +200,7 @@ class MasseflytMap extends WidgetBase {
         ${kinds.map((k) => html`<li><span class="dot ${k.code}"></span>${k.name}</li>`)}
       </ul>
       <details>
-        <summary>${t.as_list} (${feats.length})</summary>
+        <summary>${t.as_list} (${number(this.lang, feats.length)})</summary>
         <ul>
           ${feats.map((f) => html`<li><a href=${this._url(f.properties)} target="_top">${f.properties.title}</a> <span class="muted">${this._describe(f.properties)}</span></li>`)}
         </ul>
