@@ -10,11 +10,13 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
+	"github.com/masseflyt/masseflyt/core/invite"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/tenants"
 )
@@ -363,15 +365,19 @@ func (ad *Admin) SetLogo(ctx context.Context, data []byte) error {
 	return ad.A.Tenants.SetLogo(ctx, tenantID(ctx), ct, data)
 }
 
-// AssignmentView is a role assignment with the user's name.
+// AssignmentView is a role assignment with the user's name, or a pending
+// invitation of an address (Pending, with its expiry).
 type AssignmentView struct {
-	UserID string `json:"user_id"`
-	Name   string `json:"name"`
-	Email  string `json:"email"`
-	Role   string `json:"role"`
+	UserID    string     `json:"user_id"`
+	Name      string     `json:"name"`
+	Email     string     `json:"email"`
+	Role      string     `json:"role"`
+	Pending   bool       `json:"pending,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
-// Assignments lists the tenant's role assignments with names.
+// Assignments lists the tenant's role assignments with names, then the
+// open invitations.
 func (ad *Admin) Assignments(ctx context.Context) []AssignmentView {
 	var out []AssignmentView
 	for _, as := range ad.A.Roles.Assignments(tenantID(ctx)) {
@@ -380,6 +386,12 @@ func (ad *Admin) Assignments(ctx context.Context) []AssignmentView {
 			av.Name, av.Email = u.Name, u.Email
 		}
 		out = append(out, av)
+	}
+	if invs, err := ad.A.Invites.Open(ctx); err == nil {
+		for _, inv := range invs {
+			exp := inv.ExpiresAt
+			out = append(out, AssignmentView{Email: inv.Email, Role: inv.Role, Pending: true, ExpiresAt: &exp})
+		}
 	}
 	if out == nil {
 		out = []AssignmentView{}
@@ -394,7 +406,10 @@ type AssignmentInput struct {
 	Role   string `json:"role"`
 }
 
-// ChangeAssignment adds or removes a role assignment in the request's tenant.
+// ChangeAssignment adds or removes a role assignment in the request's
+// tenant. By e-mail, the role goes to the user whose address is verified,
+// or waits in an invitation mailed to the address (14 days); never to an
+// unverified identity. Removing by e-mail also withdraws invitations.
 func (ad *Admin) ChangeAssignment(ctx context.Context, in AssignmentInput, add bool) error {
 	v := &fail.Validation{}
 	okRole := false
@@ -405,34 +420,56 @@ func (ad *Admin) ChangeAssignment(ctx context.Context, in AssignmentInput, add b
 		v.Add("role", "enum", "ErrFieldEnum", "Allowed", strings.Join(auth.AssignableRoles, ", "))
 	}
 	var u *auth.User
-	var err error
 	if in.UserID != "" {
-		u, err = ad.A.Users.ByID(ctx, in.UserID)
-	} else {
-		u, err = ad.A.Users.ByEmail(ctx, in.Email)
-	}
-	if err != nil {
-		v.Add("email", "unknown", "ErrFieldInvalid")
+		var err error
+		if u, err = ad.A.Users.ByID(ctx, in.UserID); err != nil {
+			v.Add("user_id", "unknown", "ErrFieldInvalid")
+		}
+	} else if !invite.ValidEmail(auth.NormalizeEmail(in.Email)) {
+		v.Add("email", "invalid", "ErrEmailInvalid")
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
 	tid := tenantID(ctx)
+	by := access.From(ctx).UserID()
 	if !add {
-		if in.Role == auth.RoleTenantAdmin {
-			n := 0
-			for _, as := range ad.A.Roles.Assignments(tid) {
-				if as.Role == auth.RoleTenantAdmin {
-					n++
+		holders := ad.A.Roles.Holders(tid, in.Role)
+		if in.Role == auth.RoleTenantAdmin && len(holders) <= 1 {
+			for _, h := range holders {
+				if hu, err := ad.A.Users.ByID(ctx, h); err == nil && (u != nil && hu.ID == u.ID || u == nil && auth.NormalizeEmail(hu.Email) == auth.NormalizeEmail(in.Email)) {
+					return fail.ConflictErr("ErrLastAdmin")
 				}
 			}
-			if n <= 1 {
-				return fail.ConflictErr("ErrLastAdmin")
-			}
 		}
-		return ad.A.Roles.Unassign(u.ID, in.Role, tid)
+		if u != nil {
+			return ad.A.Roles.Unassign(u.ID, in.Role, tid)
+		}
+		changed, err := ad.A.Invites.Revoke(ctx, tid, in.Email, in.Role, by)
+		if err == nil && !changed {
+			return fail.NotFoundErr()
+		}
+		return err
 	}
-	return ad.A.Roles.Assign(u.ID, in.Role, tid)
+	if u != nil && u.Verified() {
+		return ad.A.Roles.Assign(u.ID, in.Role, tid)
+	}
+	if u != nil {
+		// An identity whose address is not verified gets no role: the
+		// grant waits as an invitation for its address, taken when the
+		// address is verified (T12).
+		if !invite.ValidEmail(auth.NormalizeEmail(u.Email)) {
+			v.Add("user_id", "unverified", "ErrFieldInvalid")
+			return v.Err()
+		}
+		in.Email = u.Email
+	}
+	locale := locales.Default
+	if t := ad.tenant(ctx); t != nil {
+		locale = t.DefaultLocale
+	}
+	_, err := ad.A.Invites.Grant(ctx, tid, in.Email, in.Role, by, locale)
+	return err
 }
 
 // TenantInput creates a tenant.
@@ -484,24 +521,18 @@ func (ad *Admin) CreateTenant(ctx context.Context, in TenantInput) (*tenants.Ten
 	if !inNorway(in.CenterLat, in.CenterLon) {
 		v.Add("center_lat", "outside_norway", "ErrOutsideNorway")
 	}
-	var adminUser *auth.User
-	if in.AdminEmail != "" {
-		u, err := ad.A.Users.ByEmail(ctx, in.AdminEmail)
-		if err != nil {
-			v.Add("admin_email", "unknown", "ErrFieldInvalid")
-		}
-		adminUser = u
+	// The first admin: the user whose address is verified, or an
+	// invitation to the address once the region exists.
+	in.AdminEmail = auth.NormalizeEmail(in.AdminEmail)
+	if in.AdminEmail != "" && !invite.ValidEmail(in.AdminEmail) {
+		v.Add("admin_email", "invalid", "ErrEmailInvalid")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	t := &tenants.Tenant{Slug: in.Slug, Name: in.Name, ShortName: in.Name, ColorPrimary: strings.ToLower(in.ColorPrimary), ColorAccent: strings.ToLower(in.ColorAccent),
 		DefaultLocale: in.DefaultLocale, CenterLat: in.CenterLat, CenterLon: in.CenterLon, Zoom: 10}
-	adminID := ""
-	if adminUser != nil {
-		adminID = adminUser.ID
-	}
-	if err := ad.A.Tenants.CreateWithAdmin(ctx, t, ad.A.Roles, adminID); err != nil {
+	if _, err := ad.A.Tenants.CreateInviting(ctx, t, ad.A.Invites, in.AdminEmail, access.From(ctx).UserID()); err != nil {
 		if errors.Is(err, tenants.ErrSlugTaken) {
 			return nil, fail.ConflictErr("ErrSlugTaken", "Slug", in.Slug)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/account"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
@@ -51,9 +52,11 @@ func (ad *Admin) TenantRoutes() []route.Route {
 		{Method: "GET", Path: "/admin/assignments", Perm: p, Handler: ad.listAssignments,
 			Doc: &route.Doc{ID: "listAssignments", Summary: "Tenant admins and supervisors", Tag: "Administration", Page: assignmentPages, Out: page.Page[AssignmentView]{}}},
 		{Method: "POST", Path: "/admin/assignments", Perm: p, Handler: ad.addAssignment,
-			Doc: &route.Doc{ID: "addAssignment", Summary: "Give a user a role in the region; answers every assignment", Tag: "Administration", In: AssignmentInput{}, Status: 201, Out: page.Page[AssignmentView]{}, Example: asEx}},
+			Doc: &route.Doc{ID: "addAssignment", Summary: "Give the user with this verified e-mail a role in the region, or invite the address (14 days); answers every assignment and invitation", Tag: "Administration", In: AssignmentInput{}, Status: 201, Out: page.Page[AssignmentView]{}, Example: asEx}},
+		{Method: "GET", Path: "/admin/tokens", Perm: p, Handler: ad.listAdminTokens,
+			Doc: &route.Doc{ID: "listAdminTokens", Summary: "The region's admin-scoped API tokens, with the admin who made each", Tag: "Administration", Page: assignmentPages, Out: page.Page[account.AdminTokenView]{}}},
 		{Method: "DELETE", Path: "/admin/assignments", Perm: p, Handler: ad.removeAssignment,
-			Doc: &route.Doc{ID: "removeAssignment", Summary: "Take a role away (not the last tenant admin's)", Tag: "Administration", In: AssignmentInput{}, Status: 204, Errors: []int{409}, Example: asEx}},
+			Doc: &route.Doc{ID: "removeAssignment", Summary: "Take a role away (not the last tenant admin's), or withdraw its invitation", Tag: "Administration", In: AssignmentInput{}, Status: 204, Errors: []int{404, 409}, Example: asEx}},
 	}
 }
 
@@ -170,7 +173,23 @@ func (ad *Admin) listAssignments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := page.Slice(ad.Assignments(request.Ctx(c)), pr, func(a AssignmentView) string { return a.UserID + "|" + a.Role })
+	p, err := page.Slice(ad.Assignments(request.Ctx(c)), pr, func(a AssignmentView) string { return a.UserID + "|" + a.Email + "|" + a.Role })
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (ad *Admin) listAdminTokens(c *fiber.Ctx) error {
+	pr, err := httpx.PageRequest(c, assignmentPages)
+	if err != nil {
+		return err
+	}
+	toks, err := ad.A.Account.AdminTokens(request.Ctx(c))
+	if err != nil {
+		return err
+	}
+	p, err := page.Slice(toks, pr, func(t account.AdminTokenView) string { return t.ID })
 	if err != nil {
 		return err
 	}

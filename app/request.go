@@ -172,11 +172,16 @@ func (a *App) Authenticate(c *fiber.Ctx) error {
 			return httpx.NewError(403, "token_wrong_tenant", "ErrTokenWrongTenant")
 		}
 		p.User, p.Token = user, tok
-	} else if creds := (auth.Credentials{CookieHeader: c.Get(fiber.HeaderCookie), SessionToken: c.Get("X-Session-Token")}); creds.CookieHeader != "" || creds.SessionToken != "" {
+	} else if creds := (auth.Credentials{CookieHeader: c.Get(fiber.HeaderCookie), SessionToken: c.Get("X-Session-Token"), ClientIP: ClientIP(c)}); creds.CookieHeader != "" || creds.SessionToken != "" {
 		sess, err := a.Identity.Authenticate(ctx, creds)
-		if err != nil {
+		switch {
+		case errors.Is(err, auth.ErrStepUpRequired):
+			p.StepUp = true // anonymous until the second factor is given
+		case err != nil:
+			// Public pages and open data still answer; what needs a login
+			// gets 503 (identityGate).
 			a.Log.Warn("identity provider failed", "request_id", httpx.RequestID(c), "err", err)
-			return httpx.NewError(503, "identity_unavailable", "ErrInternal")
+			p.IdentityDown = true
 		}
 		if sess != nil {
 			u, err := a.Users.Ensure(ctx, sess)
@@ -222,7 +227,29 @@ func (a *App) Authenticate(c *fiber.Ctx) error {
 	request.SetPrincipal(c, p)
 	// Domain methods read the actor from the context.
 	c.SetUserContext(access.With(c.UserContext(), request.Actor(c)))
+	if p.Token != nil && p.Token.HasScope(auth.ScopeAdmin) {
+		a.Log.Info("admin token used", "request_id", httpx.RequestID(c), "token", p.Token.ID, "user", p.User.ID, "tenant", p.Token.TenantID, "method", c.Method(), "path", c.Path())
+	}
+	if p.IdentityDown || p.StepUp {
+		return a.identityGate(c, p, c.Next())
+	}
 	return c.Next()
+}
+
+// identityGate turns a refusal for want of a login into what actually
+// happened: the identity provider is down (503), or the session needs a
+// second factor (a page goes to the step-up; the API says so).
+func (a *App) identityGate(c *fiber.Ctx, p *auth.Principal, err error) error {
+	if err == nil || httpx.AsError(err).Status != 401 {
+		return err
+	}
+	if p.IdentityDown {
+		return httpx.NewError(503, "identity_unavailable", "ErrIdentityUnavailable")
+	}
+	if su, ok := a.Identity.(auth.StepUp); ok && c.Method() == fiber.MethodGet && httpx.WantsHTML(c) && c.Get("HX-Request") == "" {
+		return c.Redirect(su.SecondFactorURL(c.BaseURL()+c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	return httpx.NewError(403, "second_factor_required", "ErrSecondFactor")
 }
 
 func contains(list []string, s string) bool {

@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/invite"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -278,6 +279,26 @@ func (r *Registry) CreateWithAdmin(ctx context.Context, t *Tenant, roles *Roles,
 		return fmt.Errorf("%w: %w; removing the half-created tenant %s (%s) failed too, remove it by hand: %v", ErrAdminGrant, err, t.Slug, t.ID, uerr)
 	}
 	return fmt.Errorf("%w: %w", ErrAdminGrant, err)
+}
+
+// CreateInviting creates a tenant and makes the holder of the verified
+// address email its tenant admin, or invites the address (core/invite);
+// all or nothing, like CreateWithAdmin. by is who creates it.
+func (r *Registry) CreateInviting(ctx context.Context, t *Tenant, inv *invite.Service, email, by string) (invite.Outcome, error) {
+	if err := r.Create(ctx, t); err != nil {
+		return invite.Outcome{}, err
+	}
+	if email == "" {
+		return invite.Outcome{}, nil
+	}
+	out, err := inv.Grant(ctx, t.ID, email, auth.RoleTenantAdmin, by, t.DefaultLocale)
+	if err == nil {
+		return out, nil
+	}
+	if uerr := r.remove(ctx, t.ID); uerr != nil {
+		return out, fmt.Errorf("%w: %w; removing the half-created tenant %s (%s) failed too, remove it by hand: %v", ErrAdminGrant, err, t.Slug, t.ID, uerr)
+	}
+	return out, fmt.Errorf("%w: %w", ErrAdminGrant, err)
 }
 
 // remove deletes a tenant created moments ago, before anything else could

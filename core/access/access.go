@@ -81,22 +81,26 @@ func (a *Actor) domain() string {
 }
 
 // Authorize returns nil when the actor may do act on obj. API tokens are
-// limited by their scopes and never administer; a permission that only an
-// admin role grants needs a second factor.
+// limited by their scopes and do not administer, except a tenant admin's
+// admin-scoped token in its own region (never the platform); a permission
+// that only an admin role grants needs a second factor.
 func (a *Actor) Authorize(obj, act string) error {
 	p := a.Principal
 	if a.Rules == nil {
 		return fail.ForbiddenErr()
 	}
+	// Only an admin-scoped token of a tenant admin, used in its own
+	// region, administers (that region; never the platform).
+	adminToken := a.AdminToken()
 	if p.Token != nil {
-		if obj == "tenant" && act == "admin" || obj == "platform" {
+		if obj == "platform" || obj == "tenant" && act == "admin" && !adminToken {
 			return fail.New(fail.Forbidden, "token_admin", "ErrTokenAdmin")
 		}
 		need := auth.ScopeWrite
 		if act == "read" {
 			need = auth.ScopeRead
 		}
-		if !p.Token.HasScope(need) {
+		if !p.Token.HasScope(need) && !adminToken {
 			return fail.New(fail.Forbidden, "token_scope", "ErrTokenScope", "Scope", need)
 		}
 	}
@@ -109,10 +113,24 @@ func (a *Actor) Authorize(obj, act string) error {
 	}
 	// Administration always needs a second factor, whichever role a
 	// region's rule granted it to (issue 10, M1).
-	if (d.AdminOnly || act == "admin") && (p.Token != nil || p.AAL != auth.AAL2) {
-		return fail.New(fail.Forbidden, "second_factor_required", "ErrSecondFactor")
+	if d.AdminOnly || act == "admin" {
+		switch {
+		case adminToken: // made from an AAL2 session, for at most 30 days
+		case p.Token != nil:
+			return fail.New(fail.Forbidden, "token_admin", "ErrTokenAdmin")
+		case p.AAL != auth.AAL2:
+			return fail.New(fail.Forbidden, "second_factor_required", "ErrSecondFactor")
+		}
 	}
 	return nil
+}
+
+// AdminToken reports whether the actor acts with an admin-scoped API token
+// of a tenant admin in the token's own region.
+func (a *Actor) AdminToken() bool {
+	p := a.Principal
+	return p.Token != nil && p.Token.HasScope(auth.ScopeAdmin) && a.TenantID != "" &&
+		p.Token.TenantID == a.TenantID && p.Has(auth.RoleTenantAdmin)
 }
 
 // Authorize checks a permission for the actor in ctx.

@@ -38,6 +38,15 @@ var (
 	NotificationsRead   = Permission{"notifications", "read"}
 	NotificationsUpdate = Permission{"notifications", "update"}
 	MeRead              = Permission{"me", "read"}
+	DialogsRead         = Permission{"dialogs", "read"}
+	DialogsWrite        = Permission{"dialogs", "write"}
+	AgreementsRead      = Permission{"agreements", "read"}
+	AgreementsWrite     = Permission{"agreements", "write"}
+	AgreementsSign      = Permission{"agreements", "sign"}
+	TemplatesManage     = Permission{"contract_templates", "manage"}
+	BillingRead         = Permission{"billing", "read"}   // an organization's plan, usage, invoices
+	BillingUpdate       = Permission{"billing", "update"} // its billing e-mail, reference, payment methods
+	BillingAdmin        = Permission{"billing", "admin"}  // the region's plans, assignments, settings
 	TenantRead          = Permission{"tenant", "read"}
 	TenantAdmin         = Permission{"tenant", "admin"}
 	StatisticsRead      = Permission{"statistics", "read"}
@@ -51,6 +60,9 @@ var catalogue = []Permission{
 	MembershipsRequest, MembershipsRead, MembershipsApprove, TokensManage,
 	ListingsRead, ListingsCreate, ListingsUpdate, DocumentsRead, PlansRead, MatchesRead, MatchesDismiss,
 	NotificationsRead, NotificationsUpdate, MeRead, TenantRead, TenantAdmin,
+	DialogsRead, DialogsWrite,
+	AgreementsRead, AgreementsWrite, AgreementsSign, TemplatesManage,
+	BillingRead, BillingUpdate, BillingAdmin,
 	StatisticsRead, LiveView, PlatformAdmin,
 }
 

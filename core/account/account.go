@@ -100,26 +100,70 @@ func (s *Service) Issue(ctx context.Context, in TokenInput) (*TokenCreated, erro
 	if len(in.Scopes) == 0 {
 		v.Add("scopes", "required", "ErrFieldRequired")
 	}
+	admin := false
 	for _, sc := range in.Scopes {
+		if sc == auth.ScopeAdmin {
+			admin = true
+			continue
+		}
 		if sc != auth.ScopeRead && sc != auth.ScopeWrite {
-			v.Add("scopes", "enum", "ErrFieldEnum", "Allowed", "read, write")
+			v.Add("scopes", "enum", "ErrFieldEnum", "Allowed", "read, write, admin")
 			break
 		}
 	}
-	if in.ExpiresInDays == 0 {
-		in.ExpiresInDays = 90
+	maxDays := MaxTokenDays
+	if admin {
+		maxDays = auth.MaxAdminTokenDays
 	}
-	if in.ExpiresInDays < 1 || in.ExpiresInDays > MaxTokenDays {
-		v.Add("expires_in_days", "range", "ErrFieldRange", "Min", 1, "Max", MaxTokenDays)
+	if in.ExpiresInDays == 0 {
+		in.ExpiresInDays = min(90, maxDays)
+	}
+	if in.ExpiresInDays < 1 || in.ExpiresInDays > maxDays {
+		v.Add("expires_in_days", "range", "ErrFieldRange", "Min", 1, "Max", maxDays)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	// An admin token is a tenant admin's, made with a second factor.
+	if admin {
+		a := access.From(ctx)
+		if !a.Principal.Has(auth.RoleTenantAdmin) {
+			return nil, fail.New(fail.Forbidden, "admin_token_role", "ErrAdminTokenRole")
+		}
+		if a.Principal.AAL != auth.AAL2 {
+			return nil, fail.New(fail.Forbidden, "second_factor_required", "ErrSecondFactor")
+		}
 	}
 	t, secret, err := s.Users.CreateToken(ctx, uid, in.Name, in.Scopes, time.Duration(in.ExpiresInDays)*24*time.Hour)
 	if err != nil {
 		return nil, err
 	}
 	return &TokenCreated{Token: t, Secret: secret}, nil
+}
+
+// AdminTokenView is an admin token as the region's admins see it: with
+// the admin who made it.
+type AdminTokenView struct {
+	auth.Token
+	CreatedBy string `json:"created_by"`
+}
+
+// AdminTokens lists the region's admin-scoped tokens with their creators
+// (tenant administration).
+func (s *Service) AdminTokens(ctx context.Context) ([]AdminTokenView, error) {
+	if !access.From(ctx).IsAdmin() {
+		return nil, fail.ForbiddenErr()
+	}
+	toks, err := s.Users.AdminTokens(ctx)
+	out := make([]AdminTokenView, 0, len(toks))
+	for _, t := range toks {
+		v := AdminTokenView{Token: t}
+		if u, err := s.Users.ByID(ctx, t.UserID); err == nil {
+			v.CreatedBy = u.Name
+		}
+		out = append(out, v)
+	}
+	return out, err
 }
 
 // Revoke revokes one of the caller's tokens.

@@ -13,6 +13,9 @@ type Credentials struct {
 	CookieHeader string
 	// SessionToken is an X-Session-Token header (Kratos native/API flows).
 	SessionToken string
+	// ClientIP is the request's client address (lookups are limited per
+	// client).
+	ClientIP string
 }
 
 // Session is an authenticated identity.
@@ -22,6 +25,10 @@ type Session struct {
 	Name    string
 	AAL     string // "aal1" or "aal2" (second factor)
 	Expires time.Time
+	// EmailVerified: the provider verified Email (Kratos'
+	// verifiable_addresses). Only a verified address receives roles and
+	// invitations.
+	EmailVerified bool
 }
 
 // AAL2 is the authenticator assurance level with a second factor.
@@ -41,15 +48,39 @@ type Identity interface {
 // ErrProviderUnavailable reports that the identity provider could not be reached.
 var ErrProviderUnavailable = errors.New("auth: identity provider unavailable")
 
+// ErrStepUpRequired reports that the provider knows the session but wants a
+// second factor before it answers for it (Kratos' session_aal2_required).
+var ErrStepUpRequired = errors.New("auth: second factor required for this session")
+
+// StepUp is implemented by identity providers that can raise a session to
+// AAL2: SecondFactorURL is where the browser goes to give the second factor
+// and come back to returnTo.
+type StepUp interface {
+	SecondFactorURL(returnTo string) string
+}
+
+// SessionCache is implemented by providers that remember sessions for a
+// while: Forget drops what they remember for the credentials (after a
+// login, a step-up or a verified address the session has changed).
+type SessionCache interface {
+	Forget(c Credentials)
+}
+
 // User is a person known to the platform (a global table).
 type User struct {
-	ID        string    `gorm:"primaryKey" json:"id"`
-	Subject   string    `json:"-"`
-	Email     string    `json:"email,omitempty"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"-"`
-	UpdatedAt time.Time `json:"-"`
+	ID      string `gorm:"primaryKey" json:"id"`
+	Subject string `json:"-"`
+	Email   string `json:"email,omitempty"`
+	Name    string `json:"name"`
+	// VerifiedEmail is Email, lower-cased, once the provider verified it;
+	// nil before. Unique: a verified address belongs to one user.
+	VerifiedEmail *string   `json:"-"`
+	CreatedAt     time.Time `json:"-"`
+	UpdatedAt     time.Time `json:"-"`
 }
+
+// Verified reports whether the user's address was verified.
+func (u *User) Verified() bool { return u != nil && u.VerifiedEmail != nil && *u.VerifiedEmail != "" }
 
 func (User) TableName() string { return "users" }
 
@@ -64,6 +95,12 @@ type Principal struct {
 	// Orgs maps organization IDs to the membership role ("admin"/"member")
 	// for approved memberships in the request's tenant.
 	Orgs map[string]string
+	// IdentityDown: the identity provider could not be asked, so the
+	// request counts as anonymous (pages say so; member actions get 503).
+	IdentityDown bool
+	// StepUp: the provider knows the session but wants a second factor
+	// first (Kratos' session_aal2_required).
+	StepUp bool
 }
 
 // Anonymous reports whether nobody is logged in.

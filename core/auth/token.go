@@ -33,10 +33,17 @@ func (Token) TableName() string { return "api_tokens" }
 const (
 	ScopeRead  = "read"
 	ScopeWrite = "write"
+	// ScopeAdmin lets a tenant admin's token do that region's
+	// administration (never the platform's); made only from an AAL2
+	// session, for at most MaxAdminTokenDays.
+	ScopeAdmin = "admin"
 )
 
 // AllScopes lists the valid scopes.
-var AllScopes = []string{ScopeRead, ScopeWrite}
+var AllScopes = []string{ScopeRead, ScopeWrite, ScopeAdmin}
+
+// MaxAdminTokenDays bounds an admin token's lifetime.
+const MaxAdminTokenDays = 30
 
 // TokenPrefix starts every token so secret scanners can recognise it.
 const TokenPrefix = "mft_"

@@ -22,6 +22,10 @@ type Users struct {
 
 	tokMu  sync.RWMutex
 	tokens map[string]cachedToken // by token hash
+
+	// OnVerified runs after a user's address became verified (the
+	// invitations waiting for it are accepted).
+	OnVerified func(ctx context.Context, u *User)
 }
 
 type cachedToken struct {
@@ -35,48 +39,104 @@ type cachedToken struct {
 const TokenCacheTTL = 15 * time.Second
 
 type cachedUser struct {
-	u  *User
-	at time.Time
+	u        *User
+	verified bool // the session's EmailVerified when cached
+	at       time.Time
 }
 
 const userCacheTTL = time.Minute
 
 // Ensure returns the user for an identity session, creating or updating the
-// row from the provider's traits (only e-mail and name: T15).
+// row from the provider's traits (only e-mail and name: T15). The address
+// becomes the user's verified address when the provider verified it and no
+// other user holds it already; then OnVerified runs (accepting invitations).
 func (s *Users) Ensure(ctx context.Context, sess *Session) (*User, error) {
 	s.mu.Lock()
-	if cu, ok := s.cache[sess.Subject]; ok && clock.Real().Sub(cu.at) < userCacheTTL && cu.u.Email == sess.Email && cu.u.Name == sess.Name {
+	if cu, ok := s.cache[sess.Subject]; ok && clock.Real().Sub(cu.at) < userCacheTTL && cu.u.Email == sess.Email && cu.u.Name == nameOr(sess) && cu.verified == sess.EmailVerified {
 		s.mu.Unlock()
 		return cu.u, nil
 	}
 	s.mu.Unlock()
 	ctx = store.System(ctx, "users are global")
 	var u User
+	newly := false
 	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		newly = false
 		err := tx.Where("subject = ?", sess.Subject).Take(&u).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			u = User{ID: store.NewID(), Subject: sess.Subject, Email: sess.Email, Name: nameOr(sess)}
-			return tx.Create(&u).Error
+		created := errors.Is(err, gorm.ErrRecordNotFound)
+		if created {
+			now := s.DB.Now()
+			u = User{ID: store.NewID(), Subject: sess.Subject, Email: sess.Email, Name: nameOr(sess), CreatedAt: now, UpdatedAt: now}
+		} else if err != nil {
+			return err
 		}
+		email, name := u.Email, u.Name
+		if sess.Email != "" {
+			email, name = sess.Email, nameOr(sess)
+		}
+		verified, err := s.verifiedAddress(tx, &u, sess)
 		if err != nil {
 			return err
 		}
-		if sess.Email != "" && (u.Email != sess.Email || (sess.Name != "" && u.Name != sess.Name)) {
-			u.Email, u.Name = sess.Email, nameOr(sess)
-			return tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"email": u.Email, "name": u.Name, "updated_at": s.DB.Now()}).Error
+		newly = verified != nil && (u.VerifiedEmail == nil || *u.VerifiedEmail != *verified)
+		if created {
+			u.VerifiedEmail = verified
+			return tx.Create(&u).Error
 		}
-		return nil
+		if email == u.Email && name == u.Name && sameAddr(verified, u.VerifiedEmail) {
+			return nil
+		}
+		u.Email, u.Name, u.VerifiedEmail = email, name, verified
+		return tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"email": u.Email, "name": u.Name, "verified_email": u.VerifiedEmail, "updated_at": s.DB.Now()}).Error
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	if s.cache == nil {
+	if s.cache == nil || len(s.cache) > 10000 {
 		s.cache = map[string]cachedUser{}
 	}
-	s.cache[sess.Subject] = cachedUser{u: &u, at: clock.Real()}
+	s.cache[sess.Subject] = cachedUser{u: &u, verified: sess.EmailVerified, at: clock.Real()}
 	s.mu.Unlock()
+	if newly && s.OnVerified != nil {
+		s.OnVerified(ctx, &u)
+	}
 	return &u, nil
+}
+
+// NormalizeEmail is how addresses are compared: trimmed, lower case.
+func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// verifiedAddress is the user's verified address after this session: the
+// session's address when the provider verified it, the one held already
+// while the address is unchanged, else none. An address another user holds
+// is not taken over.
+func (s *Users) verifiedAddress(tx *gorm.DB, u *User, sess *Session) (*string, error) {
+	addr := NormalizeEmail(sess.Email)
+	if addr == "" {
+		return u.VerifiedEmail, nil
+	}
+	if !sess.EmailVerified {
+		if u.VerifiedEmail != nil && *u.VerifiedEmail == addr {
+			return u.VerifiedEmail, nil
+		}
+		return nil, nil
+	}
+	var n int64
+	if err := tx.Model(&User{}).Where("verified_email = ? AND id <> ?", addr, u.ID).Count(&n).Error; err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, nil
+	}
+	return &addr, nil
+}
+
+func sameAddr(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }
 
 func nameOr(sess *Session) string {
@@ -99,7 +159,21 @@ func (s *Users) ByID(ctx context.Context, id string) (*User, error) {
 	return &u, nil
 }
 
-// ByEmail returns a user by e-mail.
+// ByVerifiedEmail returns the user whose verified address is email;
+// gorm.ErrRecordNotFound if none. Roles go only to such a user.
+func (s *Users) ByVerifiedEmail(ctx context.Context, email string) (*User, error) {
+	var u User
+	err := s.DB.Read(store.System(ctx, "users are global"), func(tx *gorm.DB) error {
+		return tx.Where("verified_email = ?", NormalizeEmail(email)).Take(&u).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// ByEmail returns a user by e-mail, verified or not (the CLI's token
+// command); roles use ByVerifiedEmail.
 func (s *Users) ByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
 	err := s.DB.Read(store.System(ctx, "users are global"), func(tx *gorm.DB) error {
@@ -135,6 +209,15 @@ func (s *Users) Tokens(ctx context.Context, userID string) ([]Token, error) {
 	var out []Token
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		return tx.Where("user_id = ?", userID).Order("created_at DESC").Find(&out).Error
+	})
+	return out, err
+}
+
+// AdminTokens lists the admin-scoped tokens in the context's tenant.
+func (s *Users) AdminTokens(ctx context.Context) ([]Token, error) {
+	var out []Token
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Where("scopes LIKE ?", "%"+ScopeAdmin+"%").Order("created_at DESC").Limit(500).Find(&out).Error
 	})
 	return out, err
 }

@@ -99,7 +99,7 @@ func (r *run) user(u User) error {
 	if u.Email == "" || u.Name == "" {
 		return errors.New("a user needs an e-mail and a name")
 	}
-	au, err := r.s.Users.Ensure(r.ctx, &auth.Session{Subject: Subject(u.Email), Email: u.Email, Name: u.Name})
+	au, err := r.s.Users.Ensure(r.ctx, &auth.Session{Subject: Subject(u.Email), Email: u.Email, Name: u.Name, EmailVerified: true}) // demo addresses count as verified
 	if err != nil {
 		return err
 	}

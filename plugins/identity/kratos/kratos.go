@@ -1,25 +1,29 @@
 // Package kratos is the production identity provider: Ory Kratos, asked
 // through github.com/ory/client-go (FrontendAPI.ToSession) with the browser's
-// cookie or a native session token.
+// cookie or a native session token. Lookups are cached briefly and limited
+// per client (cache.go); the self-service flows are fetched for the
+// platform's own pages (flows.go).
 package kratos
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/masseflyt/masseflyt/core/access"
-	"github.com/masseflyt/masseflyt/route"
-
 	"github.com/gofiber/fiber/v2"
 	ory "github.com/ory/client-go"
 
 	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/route"
 )
 
 func init() {
@@ -31,6 +35,9 @@ type Kratos struct {
 	PublicURL  string // server-to-server URL of the public API
 	BrowserURL string // the same API as browsers reach it
 	client     *ory.APIClient
+	http       *http.Client
+	now        func() time.Time
+	cache      *sessionCache
 }
 
 // Provision reads the Kratos URLs.
@@ -41,15 +48,21 @@ func (k *Kratos) Provision(a *app.App) error {
 		k.BrowserURL = k.PublicURL
 	}
 	k.init()
+	if a.DB != nil {
+		k.now = a.DB.Now // sessions expire on the platform's clock
+	}
 	return nil
 }
 
 func (k *Kratos) init() {
+	k.http = &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	cfg := ory.NewConfiguration()
 	cfg.Servers = ory.ServerConfigurations{{URL: k.PublicURL}}
-	cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	cfg.HTTPClient = k.http
 	cfg.UserAgent = "masseflyt"
 	k.client = ory.NewAPIClient(cfg)
+	k.now = time.Now
+	k.cache = newSessionCache()
 }
 
 // New returns a Kratos client for a public API URL (tests, tools).
@@ -67,37 +80,111 @@ func (k *Kratos) Validate() error {
 	return app.CheckURL("MASSEFLYT_KRATOS_BROWSER_URL", k.BrowserURL)
 }
 
-// hasKratosCookie avoids a round trip for requests that carry no Kratos session.
-func hasKratosCookie(h string) bool {
-	return strings.Contains(h, "ory_kratos_session") || strings.Contains(h, "ory_session_")
+// kratosCookies is the part of a Cookie header Kratos reads: its session
+// cookie (and Ory Network's), nothing else of the browser's.
+func kratosCookies(h string) string {
+	var keep []string
+	for _, part := range strings.Split(h, ";") {
+		p := strings.TrimSpace(part)
+		if strings.HasPrefix(p, "ory_kratos_session=") || strings.HasPrefix(p, "ory_session_") {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, "; ")
 }
 
-// Authenticate asks Kratos whom the credentials belong to.
+// Authenticate asks Kratos whom the credentials belong to: from the cache
+// when it answered lately, and at most a few times a minute per client for
+// credentials it has not seen.
 func (k *Kratos) Authenticate(ctx context.Context, c auth.Credentials) (*auth.Session, error) {
-	if c.SessionToken == "" && !hasKratosCookie(c.CookieHeader) {
+	cookie := kratosCookies(c.CookieHeader)
+	if c.SessionToken == "" && cookie == "" {
 		return nil, nil
 	}
-	req := k.client.FrontendAPI.ToSession(ctx)
-	if c.SessionToken != "" {
-		req = req.XSessionToken(c.SessionToken)
-	} else {
-		req = req.Cookie(c.CookieHeader)
+	key := cacheKey(c.SessionToken, cookie)
+	if s, err, ok := k.cache.get(key); ok {
+		return s, err
 	}
-	s, resp, err := req.Execute()
-	if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
-		return nil, nil // no session, or one needing a higher AAL: anonymous
+	if !k.cache.allow(c.ClientIP) {
+		return nil, nil // too many unknown credentials from this client: anonymous, no call
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", auth.ErrProviderUnavailable, err)
+	s, ttl, err := k.whoami(ctx, c.SessionToken, cookie)
+	if !errors.Is(err, auth.ErrProviderUnavailable) {
+		k.cache.put(key, s, err, ttl)
 	}
-	return sessionFrom(s)
+	return s, err
 }
 
-func sessionFrom(s *ory.Session) (*auth.Session, error) {
+// Forget drops the cached answer for the credentials: the platform's
+// self-service pages call it, since a login, step-up or verification
+// changes the session behind the same cookie.
+func (k *Kratos) Forget(c auth.Credentials) {
+	k.cache.forget(cacheKey(c.SessionToken, kratosCookies(c.CookieHeader)))
+}
+
+// Calls is how many times Kratos was asked for a session (tests, metrics).
+func (k *Kratos) Calls() int64 { return k.cache.calls.Load() }
+
+// Cache lifetimes: a valid session until shortly before it expires, at
+// most maxPositive; an invalid one negatively for negative.
+const (
+	maxPositive = 60 * time.Second
+	expirySlack = 30 * time.Second
+	negative    = 15 * time.Second
+)
+
+// errorBody is Kratos' JSON error (herodot), with the redirect it suggests.
+type errorBody struct {
+	Error struct {
+		ID     string `json:"id"`
+		Code   int    `json:"code"`
+		Reason string `json:"reason"`
+	} `json:"error"`
+	RedirectBrowserTo string `json:"redirect_browser_to"`
+	UseFlowID         string `json:"use_flow_id"`
+}
+
+func (k *Kratos) whoami(ctx context.Context, token, cookie string) (*auth.Session, time.Duration, error) {
+	k.cache.calls.Add(1)
+	req := k.client.FrontendAPI.ToSession(ctx)
+	if token != "" {
+		req = req.XSessionToken(token)
+	} else {
+		req = req.Cookie(cookie)
+	}
+	s, resp, err := req.Execute()
+	if resp != nil && resp.StatusCode == http.StatusForbidden {
+		var eb errorBody
+		if oerr, ok := err.(*ory.GenericOpenAPIError); ok {
+			_ = json.Unmarshal(oerr.Body(), &eb)
+		}
+		if eb.Error.ID == "session_aal2_required" {
+			return nil, negative, auth.ErrStepUpRequired
+		}
+		return nil, negative, nil
+	}
+	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+		return nil, negative, nil // no session: anonymous
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: %v", auth.ErrProviderUnavailable, err)
+	}
+	out, err := k.sessionFrom(s)
+	if err != nil || out == nil {
+		return out, negative, err
+	}
+	ttl := maxPositive
+	if !out.Expires.IsZero() {
+		ttl = min(ttl, out.Expires.Sub(k.now())-expirySlack)
+	}
+	return out, max(ttl, 0), nil
+}
+
+func (k *Kratos) sessionFrom(s *ory.Session) (*auth.Session, error) {
 	if s == nil || s.Identity == nil || (s.Active != nil && !*s.Active) {
 		return nil, nil
 	}
-	if s.ExpiresAt != nil && time.Now().After(*s.ExpiresAt) {
+	if s.ExpiresAt != nil && k.now().After(*s.ExpiresAt) {
 		return nil, nil
 	}
 	out := &auth.Session{Subject: s.Identity.Id, AAL: "aal1"}
@@ -118,15 +205,22 @@ func sessionFrom(s *ory.Session) (*auth.Session, error) {
 			out.Name = strings.TrimSpace(first + " " + last)
 		}
 	}
+	// The address counts once Kratos verified it (T15).
+	for _, va := range s.Identity.VerifiableAddresses {
+		if va.Verified && strings.EqualFold(va.Value, out.Email) {
+			out.EmailVerified = true
+		}
+	}
 	if out.Subject == "" {
 		return nil, errors.New("kratos: session without identity id")
 	}
 	return out, nil
 }
 
-// LoginURL starts a Kratos browser login flow that returns to returnTo.
+// LoginURL is the platform's login page, which starts a Kratos browser
+// login flow returning to returnTo.
 func (k *Kratos) LoginURL(returnTo string) string {
-	return k.BrowserURL + "/self-service/login/browser?return_to=" + url.QueryEscape(returnTo)
+	return "/login?return_to=" + url.QueryEscape(returnTo)
 }
 
 // LogoutURL is the app route that creates a Kratos logout flow.
@@ -146,11 +240,59 @@ func (k *Kratos) Routes() []route.Route {
 }
 
 func (k *Kratos) logout(c *fiber.Ctx) error {
-	flow, _, err := k.client.FrontendAPI.CreateBrowserLogoutFlow(c.UserContext()).Cookie(c.Get(fiber.HeaderCookie)).Execute()
+	cookie := kratosCookies(c.Get(fiber.HeaderCookie))
+	k.cache.forget(cacheKey("", cookie))
+	// Kratos wants an absolute return address (checked against its
+	// allowed_return_urls); a local path is made one on this host.
+	rt := c.Query("return_to")
+	if strings.HasPrefix(rt, "/") {
+		rt = c.BaseURL() + httpx.SafePath(rt)
+	}
+	flow, _, err := k.client.FrontendAPI.CreateBrowserLogoutFlow(c.UserContext()).Cookie(c.Get(fiber.HeaderCookie)).ReturnTo(rt).Execute()
 	if err != nil || flow == nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	return c.Redirect(flow.LogoutUrl, fiber.StatusSeeOther)
 }
 
-var _ auth.Identity = (*Kratos)(nil)
+// getJSON asks Kratos' public API and decodes a 200 into v; any other
+// answer is a *auth.FlowError (or ErrProviderUnavailable).
+func (k *Kratos) getJSON(ctx context.Context, path string, q url.Values, cookie string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", k.PublicURL+path+"?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := k.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %v", auth.ErrProviderUnavailable, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 2<<20))
+	if err != nil {
+		return fmt.Errorf("%w: %v", auth.ErrProviderUnavailable, err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		return json.Unmarshal(body, v)
+	}
+	if resp.StatusCode >= 500 {
+		return fmt.Errorf("%w: status %d", auth.ErrProviderUnavailable, resp.StatusCode)
+	}
+	var eb errorBody
+	_ = json.Unmarshal(body, &eb)
+	fe := &auth.FlowError{Status: resp.StatusCode, ErrorID: eb.Error.ID, Reason: eb.Error.Reason, RedirectTo: eb.RedirectBrowserTo, UseFlowID: eb.UseFlowID}
+	if fe.ErrorID == "" {
+		fe.ErrorID = map[int]string{404: "self_service_flow_not_found", 410: "self_service_flow_expired", 401: "session_inactive", 403: "security_csrf_violation"}[resp.StatusCode]
+	}
+	return fe
+}
+
+var (
+	_ auth.Identity     = (*Kratos)(nil)
+	_ auth.StepUp       = (*Kratos)(nil)
+	_ auth.SelfService  = (*Kratos)(nil)
+	_ auth.SessionCache = (*Kratos)(nil)
+)
