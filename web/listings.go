@@ -31,6 +31,11 @@ type ListingsData struct {
 	PublicCount, Member bool
 	// NextCursor leads to the next page of the list.
 	NextCursor string
+	// Owner filters by the owning organization (?owner=ID); Mine is "Bare
+	// mine" (?mine=1): the caller's organization (the first, with several).
+	Owner  string
+	Mine   bool
+	HasOrg bool
 }
 
 // listingPage is how many listings a page of the list shows.
@@ -48,6 +53,15 @@ func (u *UI) listingList(c *fiber.Ctx) error {
 		f.Fraction = d.Fraction
 	} else {
 		d.Fraction = ""
+	}
+	d.Owner, d.Mine, d.HasOrg = c.Query("owner"), c.Query("mine") == "1", len(request.Principal(c).Orgs) > 0
+	if d.Mine && d.HasOrg && d.Owner == "" {
+		d.Owner = firstOrg(request.Principal(c).Orgs)
+	}
+	if validID(d.Owner) {
+		f.OrganizationID = d.Owner
+	} else {
+		d.Owner = ""
 	}
 	p := u.page(c, httpx.Loc(c).T("NavListings"), &d)
 	v := &fail.Validation{}
@@ -109,4 +123,15 @@ func rowView(item any, lang string) listingRow {
 			Period: numfmt.Month(v.AvailableFrom) + "–" + numfmt.Month(v.AvailableTo), OrganizationName: v.OrganizationName, Fractions: v.Fractions}
 	}
 	return listingRow{}
+}
+
+// firstOrg is the first of a person's organizations by ID ("Bare mine").
+func firstOrg(orgs map[string]string) string {
+	first := ""
+	for id := range orgs {
+		if first == "" || id < first {
+			first = id
+		}
+	}
+	return first
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/matching"
+	"github.com/masseflyt/masseflyt/core/notify"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
@@ -22,6 +23,9 @@ type MeData struct {
 	Pending       []directory.Membership
 	Tokens        []auth.Token
 	NewSecret     string
+	// Mail is the e-mail preference and language (core/notify).
+	Mail      notify.Preferences
+	MailModes []string
 }
 
 func (u *UI) mePage(c *fiber.Ctx) error {
@@ -69,6 +73,10 @@ func (u *UI) renderMe(c *fiber.Ctx, secret string, formErr error) error {
 	if d.Notifications, err = u.notifications(c); err != nil {
 		return err
 	}
+	if d.Mail, err = u.A.Notify.Preferences(ctx); err != nil {
+		return err
+	}
+	d.MailModes = notify.MailModes
 	pg := u.page(c, httpx.Loc(c).T("NavMe"), d)
 	if formErr != nil {
 		keepForm(c, pg)

@@ -141,29 +141,11 @@ func (s *Service) UploadDocument(ctx context.Context, listingID, kind string, f 
 		enumErr(v, "kind", DocumentKinds)
 		return nil, v.Err()
 	}
-	if f == nil {
-		v.Add("file", "required", "ErrFieldRequired")
-		return nil, v.Err()
+	name, ct, err := CheckUpload("file", f)
+	if err != nil {
+		return nil, err
 	}
 	data := f.Data
-	if len(data) > MaxDocument {
-		return nil, errTooLarge()
-	}
-	if len(data) == 0 {
-		return nil, fail.New(fail.BadRequest, "empty_body", "ErrEmptyBody")
-	}
-	name := filepath.Base(strings.ReplaceAll(f.Filename, "\\", "/"))
-	if len([]rune(name)) > 200 || !utf8.ValidString(name) || strings.ContainsAny(name, "\x00\r\n\"") {
-		v.Add("file", "name", "ErrFieldInvalid")
-		return nil, v.Err()
-	}
-	ct, err := Sniff(name, data)
-	switch {
-	case errors.Is(err, errUploadType):
-		return nil, fail.New(fail.UnsupportedType, "upload_type", "ErrDocumentType")
-	case errors.Is(err, errUploadMismatch):
-		return nil, fail.New(fail.UnsupportedType, "upload_mismatch", "ErrDocumentMismatch", "Name", name)
-	}
 	a := access.From(ctx)
 	sum := sha256.Sum256(data)
 	d := &Document{ID: store.NewID(), ListingID: l.ID, Kind: kind, Filename: name, ContentType: ct, Size: int64(len(data)),
