@@ -57,6 +57,8 @@ type listingsQuery struct {
 type mapQuery struct {
 	Kind     string `query:"kind" doc:"surplus, need or capacity"`
 	Fraction string `query:"fraction" doc:"Fraction code"`
+	BBox     string `query:"bbox" doc:"Viewport: west,south,east,north in degrees; with zoom, only that part, clustered when many (issue 16)"`
+	Zoom     int    `query:"zoom" doc:"Web map zoom level 0–22 of the viewport (with bbox)"`
 }
 
 // Upload bodies (multipart/form-data).
@@ -88,10 +90,8 @@ const (
 
 // statusPath is the path of each status action.
 var statusPath = map[market.Status]string{
-	market.StatusPublished:     "publish",
-	market.StatusClosed:        "close",
-	market.StatusPartlyMatched: "partly-matched",
-	market.StatusFullyMatched:  "fully-matched",
+	market.StatusPublished: "publish",
+	market.StatusClosed:    "close",
 }
 
 // marketRoutes are the market's routes under /api/v1/tenants/:tenant.
@@ -122,8 +122,6 @@ func marketRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "updateListing", Summary: "Edit a listing of your organization", Tag: "Market", In: market.ListingInput{}, Out: market.Listing{}, Example: map[string]any{"quantity": 25000, "unit": "t"}}},
 		status("publishListing", "Publish a listing", market.StatusPublished),
 		status("closeListing", "Close a listing", market.StatusClosed),
-		status("partlyMatched", "Mark a listing partly agreed (it keeps matching)", market.StatusPartlyMatched),
-		status("fullyMatched", "Mark a listing fully agreed (it leaves matching)", market.StatusFullyMatched),
 		{Method: "GET", Path: "/listings/:id/samples", Perm: access.ListingsRead, Handler: h.samples,
 			Doc: &route.Doc{ID: "listSamples", Summary: "Lab samples with per-parameter classes, oldest first, a page at a time (cursor pagination)", Tag: "Market", Page: market.SampleBounds, Out: page.Page[market.Sample]{}}},
 		{Method: "POST", Path: "/listings/:id/samples", Perm: access.ListingsUpdate, Handler: h.addSample,

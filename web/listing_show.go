@@ -29,6 +29,9 @@ type ListingData struct {
 	// ClassAdvice: the listing's contamination class removed every match;
 	// receivers whose permits take it.
 	ClassAdvice *matching.ClassAdvice
+	// Agreed is what agreements in force or completed took of the listing
+	// (K6), shown to those with full access with what is left.
+	Agreed, Left float64
 }
 
 // qualityPage is how many samples and documents the listing page shows.
@@ -42,7 +45,11 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 	}
 	d := &ListingData{Params: market.TA2553, FactorSet: u.A.Matching.Engine.Factors.Name, DocKinds: market.DocumentKinds}
 	d.Fraction, _ = market.FractionByCode(l.Fractions[0])
-	switch v := market.View(ctx, l).(type) {
+	view, err := u.A.Market.ViewFor(ctx, l) // with what the owner disclosed in a dialog (B6)
+	if err != nil {
+		return err
+	}
+	switch v := view.(type) {
 	case market.PublicView:
 		d.Public = &v
 	case *market.Listing:
@@ -60,6 +67,10 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 			}
 		}
 		d.FindingMatches = u.A.Matching.Discovering(ctx, l.ID)
+		if d.Agreed, err = u.A.Market.Agreed(ctx, l.ID); err != nil {
+			return err
+		}
+		d.Left = max(l.QuantityTonnes-d.Agreed, 0)
 		samples, err := u.A.Market.Samples(ctx, l.ID, qualityPage)
 		if err != nil {
 			return err

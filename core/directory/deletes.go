@@ -15,6 +15,10 @@ import (
 // organization admin, is confirmed by someone who saw what goes, and
 // removes the documents' files from the blob store once it committed.
 
+// A RemoveGuard is asked, inside the delete's transaction, before a site
+// (col "site_id") or an organization (col "organization_id") with id goes.
+type RemoveGuard func(tx *gorm.DB, col, id string) error
+
 // DeleteImpact is what a delete would take with it.
 type DeleteImpact struct {
 	Sites     []ImpactItem `json:"sites"`
@@ -128,6 +132,11 @@ func (s *Service) remove(ctx context.Context, col, id, orgID string, confirmed b
 		}
 		if !confirmed && !im.Empty() {
 			return errConfirmDelete(im)
+		}
+		for _, g := range s.RemoveGuards {
+			if err := g(tx, col, id); err != nil {
+				return err
+			}
 		}
 		keys = im.blobKeys
 		res := tx.Where("id = ?", id).Delete(model)

@@ -37,6 +37,11 @@ type Service struct {
 	// Blobs holds the files of documents; deleting a site or an
 	// organization removes its listings' files too (L5). Nil: none kept.
 	Blobs blob.Store
+	// RemoveGuards run inside the transaction that deletes a site or an
+	// organization, before the delete, in order. A guard may remove rows
+	// that go with it or refuse the delete (agreements: a draft goes, a
+	// proposed or signed one is a record and refuses it).
+	RemoveGuards []RemoveGuard
 
 	cacheOnce sync.Once
 	orgsOf    *store.Cache[principalOrgs] // memberships per tenant and user

@@ -8,6 +8,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/masseflyt/masseflyt/core/numfmt"
+	"github.com/masseflyt/masseflyt/core/pdffont"
 )
 
 // Page geometry of the PDF (A4 portrait, millimetres).
@@ -26,9 +27,9 @@ var pdfCols = []float64{8, 42, 20, 20, 23, 13, 28, 26}
 // document, the seller and buyer with organization numbers, the agreement
 // number, period, description and buyer reference, a red "PLANLAGT" banner
 // when the quantities are planned (and "PLANLAGT" in every page's
-// footer), a table of the lines, the totals, and page numbers. Text is in the core fonts, translated to cp1252 so æøå
-// render. The basis is validated first; nothing is written when it is
-// invalid.
+// footer), a table of the lines, the totals, and page numbers. Text is in
+// DejaVu Sans (core/pdffont), so æøå and Sámi letters render. The basis is
+// validated first; nothing is written when it is invalid.
 func WritePDF(w io.Writer, b Basis, lang string) error {
 	b, err := prepare(b)
 	if err != nil {
@@ -37,19 +38,20 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 	l := localizer(lang)
 	lang = l.Lang
 	pdf := fpdf.New("P", "mm", "A4", "")
-	tr := pdf.UnicodeTranslatorFromDescriptor("") // UTF-8 → cp1252: æøå, – and ³
+	pdffont.Use(pdf)
+	tr := pdffont.Text // every Latin letter (Sámi too); emoji as a visible placeholder
 	pdf.SetCreationDate(b.IssueDate)
 	pdf.SetModificationDate(b.IssueDate)
-	pdf.SetTitle(tr(l.T("InvoiceTitle")+" "+b.Number), false)
-	pdf.SetAuthor(tr(b.IssuerName()), false)
-	pdf.SetCreator(tr(b.IssuerName()), false)
-	pdf.SetSubject(tr(b.Seller.Name+" – "+b.Buyer.Name), false)
+	pdf.SetTitle(l.T("InvoiceTitle")+" "+b.Number, true)
+	pdf.SetAuthor(b.IssuerName(), true)
+	pdf.SetCreator(b.IssuerName(), true)
+	pdf.SetSubject(b.Seller.Name+" – "+b.Buyer.Name, true)
 	pdf.SetMargins(pdfMargin, pdfMargin, pdfMargin)
 	pdf.SetAutoPageBreak(true, 297-pdfBottom)
 	pdf.AliasNbPages("{nb}")
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-12)
-		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetFont(pdffont.Family, "", 8)
 		pdf.SetTextColor(90, 90, 90)
 		foot := l.T("InvoiceTitle") + " " + b.Number
 		if b.Planned { // every page says so, not only the first
@@ -62,18 +64,18 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 	pdf.AddPage()
 
 	// Title and issuer.
-	pdf.SetFont("Helvetica", "B", 18)
+	pdf.SetFont(pdffont.Family, "B", 18)
 	pdf.CellFormat(pdfWidth*0.55, 9, tr(l.T("InvoiceTitle")), "", 0, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "B", 11)
+	pdf.SetFont(pdffont.Family, "B", 11)
 	pdf.CellFormat(pdfWidth*0.45, 9, tr(b.Number), "", 1, "R", false, 0, "")
-	pdf.SetFont("Helvetica", "", 9)
+	pdf.SetFont(pdffont.Family, "", 9)
 	pdf.CellFormat(pdfWidth, 5, tr(l.T("InvoiceIssuer")+": "+b.IssuerName()+" · "+l.T("InvoiceIssueDate")+" "+numfmt.Date(b.IssueDate)), "", 1, "L", false, 0, "")
 	pdf.Ln(3)
 
 	if b.Planned {
 		pdf.SetFillColor(155, 28, 28)
 		pdf.SetTextColor(255, 255, 255)
-		pdf.SetFont("Helvetica", "B", 11)
+		pdf.SetFont(pdffont.Family, "B", 11)
 		pdf.CellFormat(pdfWidth, 9, tr(l.T("InvoicePlannedBanner")), "", 1, "C", true, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 		pdf.Ln(3)
@@ -91,14 +93,14 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 	}{{l.T("InvoiceSeller"), b.Seller, b.Category() != "O", b.Seller.Foretaksregisteret()}, {l.T("InvoiceBuyer"), b.Buyer, b.Buyer.VATRegistered && b.Category() != "O", false}} {
 		x := pdfMargin + float64(i)*(colW+6)
 		pdf.SetXY(x, top)
-		pdf.SetFont("Helvetica", "B", 8)
+		pdf.SetFont(pdffont.Family, "B", 8)
 		pdf.SetTextColor(90, 90, 90)
 		pdf.CellFormat(colW, 5, tr(p.head), "B", 2, "L", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
-		pdf.SetFont("Helvetica", "B", 10)
+		pdf.SetFont(pdffont.Family, "B", 10)
 		pdf.MultiCell(colW, 5, tr(p.p.Name), "", "L", false)
 		pdf.SetX(x)
-		pdf.SetFont("Helvetica", "", 9)
+		pdf.SetFont(pdffont.Family, "", 9)
 		org := l.T("InvoiceOrgNumber") + " " + orgNumber(p.p.OrgNumber)
 		if p.vat {
 			org += " MVA"
@@ -144,9 +146,9 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 		info = append(info, [2]string{l.T("InvoiceDescription"), b.Description})
 	}
 	for _, kv := range info {
-		pdf.SetFont("Helvetica", "B", 9)
+		pdf.SetFont(pdffont.Family, "B", 9)
 		pdf.CellFormat(38, 5, tr(kv[0]), "", 0, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "", 9)
+		pdf.SetFont(pdffont.Family, "", 9)
 		pdf.MultiCell(pdfWidth-38, 5, tr(kv[1]), "", "L", false)
 	}
 	pdf.Ln(4)
@@ -154,7 +156,7 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 	// The lines.
 	heads := []string{"#", l.T("InvoiceFraction"), l.T("InvoiceTonnes"), l.T("InvoiceCubicMetres"), l.T("InvoiceQuantity"), l.T("InvoiceUnit"), l.T("InvoiceUnitPrice"), l.T("InvoiceAmount")}
 	tableHead := func() {
-		pdf.SetFont("Helvetica", "B", 8)
+		pdf.SetFont(pdffont.Family, "B", 8)
 		pdf.SetFillColor(230, 236, 232)
 		for i, h := range heads {
 			align := "R"
@@ -167,7 +169,7 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 			pdf.CellFormat(pdfCols[i], 7, tr(h), "B", 0, align, true, 0, "")
 		}
 		pdf.Ln(-1)
-		pdf.SetFont("Helvetica", "", 9)
+		pdf.SetFont(pdffont.Family, "", 9)
 	}
 	tableHead()
 	for i, ln := range b.Lines {
@@ -205,10 +207,10 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 		}
 		pdf.Ln(-1)
 		if ln.Description != "" {
-			pdf.SetFont("Helvetica", "I", 8)
+			pdf.SetFont(pdffont.Family, "I", 8)
 			pdf.CellFormat(pdfCols[0], 4.5, "", "B", 0, "L", false, 0, "")
 			pdf.CellFormat(pdfWidth-pdfCols[0], 4.5, tr(truncate(ln.Description, 120)), "B", 1, "L", false, 0, "")
-			pdf.SetFont("Helvetica", "", 9)
+			pdf.SetFont(pdffont.Family, "", 9)
 		}
 	}
 
@@ -227,12 +229,12 @@ func WritePDF(w io.Writer, b Basis, lang string) error {
 		if i == 2 {
 			style, border = "B", "T"
 		}
-		pdf.SetFont("Helvetica", style, 10)
+		pdf.SetFont(pdffont.Family, style, 10)
 		pdf.CellFormat(labelW, 6, tr(r.label), "", 0, "R", false, 0, "")
 		pdf.CellFormat(valW, 6, tr(nok(lang, r.ore)), border, 1, "R", false, 0, "")
 	}
 	pdf.Ln(6)
-	pdf.SetFont("Helvetica", "", 8)
+	pdf.SetFont(pdffont.Family, "", 8)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.MultiCell(pdfWidth, 4, tr(l.T("InvoiceIssuedBy", "Issuer", b.IssuerName(), "Date", numfmt.Date(b.IssueDate))), "", "L", false)
 	if err := pdf.Error(); err != nil {

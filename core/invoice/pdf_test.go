@@ -8,8 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"golang.org/x/text/encoding/charmap"
+	"unicode/utf16"
 )
 
 var (
@@ -19,10 +18,9 @@ var (
 
 // pdfCells extracts the text the PDF shows, one string per text operator,
 // in page order: it inflates the content streams, unescapes the strings
-// and decodes them from cp1252 (the core fonts' encoding). A character that
-// was not translated to cp1252 (UTF-8 bytes written raw) comes out as
-// mojibake ("Ã¸" for "ø"), so comparing with the expected text checks the
-// encoding.
+// and decodes them from UTF-16BE (fpdf writes the code points with a
+// Unicode font, Identity-H; the font's ToUnicode map is the identity), so
+// comparing with the expected text checks the encoding.
 func pdfCells(t *testing.T, data []byte) []string {
 	t.Helper()
 	var cells []string
@@ -50,17 +48,22 @@ func pdfPages(t *testing.T, data []byte) [][]string {
 		}
 		var cells []string
 		for _, s := range tjRe.FindAllSubmatch(raw, -1) {
-			txt, err := charmap.Windows1252.NewDecoder().Bytes(unescapePDF(s[1]))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cells = append(cells, string(txt))
+			cells = append(cells, utf16BE(unescapePDF(s[1])))
 		}
 		if len(cells) > 0 {
 			pages = append(pages, cells)
 		}
 	}
 	return pages
+}
+
+// utf16BE decodes a string of 16-bit big-endian code units.
+func utf16BE(b []byte) string {
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+	}
+	return string(utf16.Decode(u))
 }
 
 func unescapePDF(b []byte) []byte {
@@ -75,6 +78,10 @@ func unescapePDF(b []byte) []byte {
 				out = append(out, '\r')
 			case 't':
 				out = append(out, '\t')
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
 			default:
 				out = append(out, b[i])
 			}
@@ -181,5 +188,30 @@ func TestPDFPages(t *testing.T) {
 	}
 	if !has(cells, "80") || !has(cells, "Sum inkl. mva. (NOK)") {
 		t.Error("the last line or the totals are missing")
+	}
+}
+
+// TestPDFKeepsSamiLetters: letters outside cp1252 (Sámi č, ŋ, đ, ŧ) are
+// written as themselves in an embedded Unicode font, not as "."; an emoji
+// becomes a visible placeholder.
+func TestPDFKeepsSamiLetters(t *testing.T) {
+	b := fixture()
+	b.Seller.Name = "Čáhcesuolu ŋ đ ŧ AS"
+	b.Description = "Stein 🚚 til Guovdageaidnu"
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, b, "nb"); err != nil {
+		t.Fatal(err)
+	}
+	cells := pdfCells(t, buf.Bytes())
+	if !has(cells, "Čáhcesuolu ŋ đ ŧ AS") {
+		t.Errorf("no Sámi seller name in %q", cells)
+	}
+	if !has(cells, "Stein \uFFFD til Guovdageaidnu") {
+		t.Errorf("no placeholder for the emoji in %q", cells)
+	}
+	for _, want := range []string{"/FontFile2", "/ToUnicode", "/Identity-H"} {
+		if !bytes.Contains(buf.Bytes(), []byte(want)) {
+			t.Errorf("no %s: the font is not embedded with its Unicode map", want)
+		}
 	}
 }

@@ -24,6 +24,11 @@ func (s *Service) Create(ctx context.Context, in *ListingInput) (*Listing, error
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if s.CreateGate != nil {
+		if err := s.CreateGate(ctx, l.OrganizationID); err != nil {
+			return nil, err
+		}
+	}
 	if in.Publish {
 		now := s.now()
 		l.Status, l.PublishedAt = StatusPublished, &now
@@ -127,14 +132,4 @@ func (s *Service) Publish(ctx context.Context, id string) (*Listing, error) {
 // Close takes a listing off the market for good.
 func (s *Service) Close(ctx context.Context, id string) (*Listing, error) {
 	return s.SetStatus(ctx, id, StatusClosed)
-}
-
-// PartlyMatched marks a listing partly agreed; it keeps matching.
-func (s *Service) PartlyMatched(ctx context.Context, id string) (*Listing, error) {
-	return s.SetStatus(ctx, id, StatusPartlyMatched)
-}
-
-// FullyMatched marks a listing fully agreed; it leaves matching.
-func (s *Service) FullyMatched(ctx context.Context, id string) (*Listing, error) {
-	return s.SetStatus(ctx, id, StatusFullyMatched)
 }

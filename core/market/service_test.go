@@ -169,14 +169,14 @@ func TestStatusChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = w.s.FullyMatched(w.owner, l.ID)
-		if e := failure(t, err, fail.Conflict, "conflict"); e.MsgID != "ErrListingDraft" {
+		_, err = w.s.SetStatus(w.owner, l.ID, market.StatusFullyMatched)
+		if e := failure(t, err, fail.Conflict, "conflict"); e.MsgID != "ErrListingAgreedBySigning" {
 			t.Fatalf("draft → fully matched: %s", e.MsgID)
 		}
 		for _, step := range []struct {
 			do   func(context.Context, string) (*market.Listing, error)
 			want market.Status
-		}{{w.s.Publish, market.StatusPublished}, {w.s.PartlyMatched, market.StatusPartlyMatched}, {w.s.FullyMatched, market.StatusFullyMatched}, {w.s.Close, market.StatusClosed}} {
+		}{{w.s.Publish, market.StatusPublished}, {w.s.Close, market.StatusClosed}} { // partly and fully agreed follow from agreements (core/agreement)
 			got, err := step.do(w.owner, l.ID)
 			if err != nil || got.Status != step.want {
 				t.Fatalf("%s: %v %v", step.want, got, err)

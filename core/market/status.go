@@ -25,12 +25,13 @@ var OpenStatuses = []string{string(StatusPublished), string(StatusPartlyMatched)
 
 // transitions is the one table of the status changes a user may make: from a
 // status, the statuses it may be set to. A status missing from the table, or
-// with no targets, is final.
+// with no targets, is final. Partly and fully agreed follow from signed
+// agreements (agreed.go) and are no one's to set by hand.
 var transitions = map[Status][]Status{
 	StatusDraft:         {StatusPublished, StatusClosed},
-	StatusPublished:     {StatusPublished, StatusPartlyMatched, StatusFullyMatched, StatusClosed},
-	StatusPartlyMatched: {StatusPublished, StatusPartlyMatched, StatusFullyMatched, StatusClosed},
-	StatusFullyMatched:  {StatusPublished, StatusPartlyMatched, StatusFullyMatched, StatusClosed},
+	StatusPublished:     {StatusPublished, StatusClosed},
+	StatusPartlyMatched: {StatusClosed},
+	StatusFullyMatched:  {StatusClosed},
 	StatusClosed:        nil,
 	StatusExpired:       nil,
 }
@@ -61,6 +62,9 @@ func (s Status) CanBecome(to Status) error {
 	}
 	if len(targets) == 0 {
 		return fail.ConflictErr("ErrListingClosed")
+	}
+	if to == StatusPartlyMatched || to == StatusFullyMatched || s == StatusPartlyMatched || s == StatusFullyMatched {
+		return fail.ConflictErr("ErrListingAgreedBySigning")
 	}
 	return fail.ConflictErr("ErrListingDraft")
 }

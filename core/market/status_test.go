@@ -12,10 +12,11 @@ func TestStatusTransitions(t *testing.T) {
 	targets := []Status{StatusPublished, StatusPartlyMatched, StatusFullyMatched, StatusClosed}
 	// want[from][to] is "" when allowed, else the message ID of the 409.
 	want := map[Status]map[Status]string{
-		StatusDraft:         {StatusPublished: "", StatusPartlyMatched: "ErrListingDraft", StatusFullyMatched: "ErrListingDraft", StatusClosed: ""},
-		StatusPublished:     {StatusPublished: "", StatusPartlyMatched: "", StatusFullyMatched: "", StatusClosed: ""},
-		StatusPartlyMatched: {StatusPublished: "", StatusPartlyMatched: "", StatusFullyMatched: "", StatusClosed: ""},
-		StatusFullyMatched:  {StatusPublished: "", StatusPartlyMatched: "", StatusFullyMatched: "", StatusClosed: ""},
+		// Partly and fully agreed follow from signed agreements (agreed.go).
+		StatusDraft:         {StatusPublished: "", StatusPartlyMatched: "ErrListingAgreedBySigning", StatusFullyMatched: "ErrListingAgreedBySigning", StatusClosed: ""},
+		StatusPublished:     {StatusPublished: "", StatusPartlyMatched: "ErrListingAgreedBySigning", StatusFullyMatched: "ErrListingAgreedBySigning", StatusClosed: ""},
+		StatusPartlyMatched: {StatusPublished: "ErrListingAgreedBySigning", StatusPartlyMatched: "ErrListingAgreedBySigning", StatusFullyMatched: "ErrListingAgreedBySigning", StatusClosed: ""},
+		StatusFullyMatched:  {StatusPublished: "ErrListingAgreedBySigning", StatusPartlyMatched: "ErrListingAgreedBySigning", StatusFullyMatched: "ErrListingAgreedBySigning", StatusClosed: ""},
 		StatusClosed:        {StatusPublished: "ErrListingClosed", StatusPartlyMatched: "ErrListingClosed", StatusFullyMatched: "ErrListingClosed", StatusClosed: "ErrListingClosed"},
 		StatusExpired:       {StatusPublished: "ErrListingClosed", StatusPartlyMatched: "ErrListingClosed", StatusFullyMatched: "ErrListingClosed", StatusClosed: "ErrListingClosed"},
 	}
@@ -46,8 +47,8 @@ func TestStatusSettableAndOpen(t *testing.T) {
 	}{
 		{StatusDraft, false, false},
 		{StatusPublished, true, true},
-		{StatusPartlyMatched, true, true},
-		{StatusFullyMatched, true, false},
+		{StatusPartlyMatched, false, true},
+		{StatusFullyMatched, false, false},
 		{StatusClosed, true, false},
 		{StatusExpired, false, false},
 		{"deleted", false, false},

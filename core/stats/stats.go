@@ -92,8 +92,13 @@ type Stats struct {
 	// Median hours from publication to the first match (null without
 	// matches, or with fewer than three matched listings).
 	MedianHoursToFirstMatch *float64 `json:"median_hours_to_first_match"`
-	// Listings their owners marked partly or fully agreed.
+	// Listings partly or fully agreed (by signed agreements).
 	AgreedListings int `json:"agreed_listings"`
+	// Agreements signed on the platform (in force or completed) and the
+	// tonnes they agreed, as a band: agreed tonnes, counted apart from the
+	// potential of open listings (K6).
+	Agreements int    `json:"agreements"`
+	Agreed     Amount `json:"agreed"`
 	// Estimated tonnes CO2e saved if the best matches are carried out, each
 	// listing's tonnes counted once, against the baseline (surplus to the
 	// nearest landfill, need from the nearest quarry); rounded to two
@@ -166,7 +171,18 @@ func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Compute(slug, s.now(), ls, ms), nil
+	st := Compute(slug, s.now(), ls, ms)
+	var ag struct {
+		N      int
+		Tonnes float64
+	}
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Table("agreements").Select("count(*) AS n, COALESCE(SUM(tonnes), 0) AS tonnes").Where("sealed_version > 0 AND status <> ?", "cancelled").Scan(&ag).Error
+	}); err != nil {
+		return nil, err
+	}
+	st.Agreements, st.Agreed = ag.N, amountOf(ag.Tonnes, ag.N)
+	return st, nil
 }
 
 // Compute derives the public statistics from the listings (drafts and
