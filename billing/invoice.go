@@ -1,0 +1,236 @@
+package billing
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/invoice"
+	"github.com/masseflyt/masseflyt/core/store"
+)
+
+var oslo = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return l
+}()
+
+// PeriodStart is the first instant of the (Oslo) calendar month of t.
+func PeriodStart(t time.Time) time.Time {
+	t = t.In(oslo)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, oslo).UTC()
+}
+
+// PeriodEnd is the first instant of the next month.
+func PeriodEnd(start time.Time) time.Time {
+	t := start.In(oslo)
+	return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, oslo).UTC()
+}
+
+var months = []string{"januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"}
+
+// MonthName is "november 2026".
+func MonthName(start time.Time) string {
+	t := start.In(oslo)
+	return fmt.Sprintf("%s %d", months[t.Month()-1], t.Year())
+}
+
+// Line is one invoice line, its text in Norwegian.
+type Line struct {
+	Text     string  `json:"text"`
+	Quantity float64 `json:"quantity"`
+	Unit     string  `json:"unit"`
+	UnitOre  int64   `json:"unit_ore"`
+	// AmountOre excludes VAT.
+	AmountOre int64 `json:"amount_ore"`
+}
+
+// Draft is an invoice as billing.local computes it: the period's licence
+// (prorated across a plan change), the transactions, VAT 25 %.
+type Draft struct {
+	OrgID       string    `json:"org_id"`
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
+	Lines       []Line    `json:"lines"`
+	NetOre      int64     `json:"net_ore"`
+	VATOre      int64     `json:"vat_ore"`
+	TotalOre    int64     `json:"total_ore"`
+	Free        bool      `json:"free"`
+}
+
+// Preview computes an organization's invoice for the period starting at
+// start (the same numbers the provider bills: licence plus metered usage).
+func (s *Service) Preview(ctx context.Context, orgID string, start time.Time) (*Draft, error) {
+	sub, err := s.Subscription(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	start = PeriodStart(start)
+	end := PeriodEnd(start)
+	d := &Draft{OrgID: orgID, PeriodStart: start, PeriodEnd: end, Free: sub.Free}
+	if sub.ID == "" || sub.Free || sub.PlanID == nil {
+		return d, nil
+	}
+	plans := map[string]*MemberPlan{}
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		var ps []MemberPlan
+		if err := tx.Find(&ps).Error; err != nil {
+			return err
+		}
+		for i := range ps {
+			plans[ps[i].ID] = &ps[i]
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	cur := plans[*sub.PlanID]
+	if cur == nil {
+		return nil, store.NotFoundOr(gorm.ErrRecordNotFound)
+	}
+	days := end.Sub(start).Hours() / 24
+	licence := func(p *MemberPlan, from, to time.Time) {
+		if p == nil || !from.Before(to) {
+			return
+		}
+		full := p.LicenceOre
+		if p.Interval == "year" {
+			full = divRound(p.LicenceOre, 12)
+		}
+		used := to.Sub(from).Hours() / 24
+		text := fmt.Sprintf("Lisens «%s», %s", p.Name, MonthName(start))
+		amount := full
+		q := 1.0
+		if used < days-0.01 {
+			q = float64(int64(used/days*1000+0.5)) / 1000
+			amount = divRound(full*int64(used*1000+0.5), int64(days*1000+0.5))
+			text = fmt.Sprintf("Lisens «%s», %s (forholdsmessig, %d av %d dager)", p.Name, MonthName(start), int(used+0.5), int(days+0.5))
+		}
+		d.Lines = append(d.Lines, Line{Text: text, Quantity: q, Unit: "mnd", UnitOre: full, AmountOre: amount})
+	}
+	if sub.ChangedAt != nil && sub.ChangedAt.After(start) && sub.ChangedAt.Before(end) && sub.PrevPlanID != nil {
+		licence(plans[*sub.PrevPlanID], maxTime(start, sub.CreatedAt), *sub.ChangedAt)
+		licence(cur, *sub.ChangedAt, end)
+	} else {
+		licence(cur, maxTime(start, PeriodStart(sub.CreatedAt)), end)
+	}
+	usage, err := s.Usage(ctx, start, end, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range usage {
+		switch u.Metric {
+		case MetricAgreements:
+			d.Lines = append(d.Lines, Line{Text: fmt.Sprintf("Signerte avtaler, %s", MonthName(start)), Quantity: float64(u.Quantity), Unit: "stk", UnitOre: cur.UnitOre, AmountOre: u.Quantity * cur.UnitOre})
+		default:
+			what := "Avtalte tonn"
+			if u.Metric == MetricReceived {
+				what = "Mottatte tonn"
+			}
+			d.Lines = append(d.Lines, Line{Text: fmt.Sprintf("%s, %s", what, MonthName(start)), Quantity: float64(u.Quantity) / 1000, Unit: "tonn", UnitOre: cur.UnitOre, AmountOre: divRound(u.Quantity*cur.UnitOre, 1000)})
+		}
+	}
+	for _, l := range d.Lines {
+		d.NetOre += l.AmountOre
+	}
+	d.VATOre = divRound(d.NetOre*VATPercent, 100)
+	d.TotalOre = d.NetOre + d.VATOre
+	return d, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// divRound is a/b rounded half away from zero (b > 0).
+func divRound(a, b int64) int64 {
+	if a < 0 {
+		return -divRound(-a, b)
+	}
+	return (a + b/2) / b
+}
+
+// Platform is the platform as the seller on its invoices to regions.
+type Platform struct {
+	Name, OrgNumber, Address, PostCode, City, Email string
+}
+
+// RegionInvoiceEHF writes the platform's invoice to a region for the month
+// starting at start as EHF (PEPPOL BIS Billing 3.0 UBL), for a region that
+// is a public body: the buyer's organization number and reference from its
+// subscription.
+func (s *Service) RegionInvoiceEHF(ctx context.Context, w interface{ Write([]byte) (int, error) }, regionID, regionName string, seller Platform, start time.Time) error {
+	sys := store.System(ctx, "billing: a region's platform invoice")
+	var sub RegionSubscription
+	var plan RegionPlan
+	if err := s.DB.Read(sys, func(tx *gorm.DB) error {
+		if err := tx.Where("region_id = ?", regionID).First(&sub).Error; err != nil {
+			return store.NotFoundOr(err)
+		}
+		if sub.PlanID == nil {
+			return store.NotFoundOr(gorm.ErrRecordNotFound)
+		}
+		return tx.Where("id = ?", *sub.PlanID).First(&plan).Error
+	}); err != nil {
+		return err
+	}
+	if !sub.PublicBody {
+		return store.NotFoundOr(gorm.ErrRecordNotFound)
+	}
+	start = PeriodStart(start)
+	end := PeriodEnd(start)
+	price := plan.LicenceOre
+	if plan.Interval == "year" {
+		price = divRound(plan.LicenceOre, 12)
+	}
+	b := invoice.Basis{
+		Number: fmt.Sprintf("MF-%s-%s", start.In(oslo).Format("2006-01"), shortID(regionID)), IssueDate: s.now(),
+		PeriodFrom: start.In(oslo), PeriodTo: end.Add(-time.Hour).In(oslo), Currency: Currency,
+		Seller:      invoice.Party{Name: seller.Name, OrgNumber: seller.OrgNumber, Address: seller.Address, PostCode: seller.PostCode, City: seller.City, Country: "NO", Email: seller.Email, VATRegistered: true},
+		Buyer:       invoice.Party{Name: regionName, OrgNumber: sub.OrgNumber, Country: "NO", Email: sub.BillingEmail},
+		Description: "Drift av Masseflyt-regionen " + regionName + ", " + MonthName(start), BuyerReference: sub.BuyerReference,
+		VATPercent: VATPercent, Issuer: seller.Name,
+		// The basis is made for masses (a fraction, tonnes); a licence is
+		// one piece: written with unit "t", then given UN/ECE code C62.
+		AgreementNumber: "ABO-" + shortID(regionID),
+		Lines: []invoice.Line{{ID: "1", Description: fmt.Sprintf("Plattformlisens «%s», %s", plan.Name, MonthName(start)), Fraction: "lisens", FractionName: "Plattformlisens",
+			Unit: "t", Quantity: 1, UnitPriceOre: price}},
+	}
+	var buf bytes.Buffer
+	if err := invoice.WriteUBL(&buf, b); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.ReplaceAll(buf.Bytes(), []byte(`unitCode="TNE"`), []byte(`unitCode="C62"`)))
+	return err
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[len(id)-8:]
+	}
+	return id
+}
+
+// ParseMonth reads a month "YYYY-MM" (empty: the month of now) as the
+// period's start.
+func ParseMonth(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return PeriodStart(now), nil
+	}
+	t, err := time.ParseInLocation("2006-01", s, oslo)
+	if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+		var v fail.Validation
+		v.Add("month", "format", "ErrBillingMonth")
+		return time.Time{}, v.Err()
+	}
+	return t.UTC(), nil
+}

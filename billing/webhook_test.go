@@ -1,0 +1,123 @@
+package billing
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/internal/storetest"
+)
+
+const secret = "whsec_test_masseflyt"
+
+// event is a provider event as Stripe sends it, signed at ts.
+func event(t *testing.T, id, typ string, created int64, obj map[string]any, ts time.Time) ([]byte, string) {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"id": id, "object": "event", "type": typ, "created": created, "api_version": "2023-10-16",
+		"data": map[string]any{"object": obj}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: b, Secret: secret, Timestamp: ts})
+	return b, sp.Header
+}
+
+func TestWebhooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		w.s.WebhookSecret = secret
+		p, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Standard", LicenceOre: 99000})
+		sub, err := w.s.Assign(w.admin, w.orgA, AssignInput{PlanID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := storetest.Ctx("")
+		now := time.Now()
+		inv := func(status string) map[string]any {
+			return map[string]any{"id": "in_1", "object": "invoice", "status": status, "customer": sub.CustomerID, "subscription": sub.ProviderID,
+				"number": "MF-0001", "subtotal": 99000, "tax": 24750, "total": 123750, "period_start": now.Unix(), "period_end": now.Unix()}
+		}
+		apply := func(id, typ string, created int64, obj map[string]any) string {
+			t.Helper()
+			body, sig := event(t, id, typ, created, obj, now)
+			out, err := w.s.HandleWebhook(ctx, body, sig)
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			return out
+		}
+
+		// A bad signature and a stale timestamp are refused and change nothing.
+		body, sig := event(t, "evt_bad", "invoice.payment_failed", 100, inv("open"), now)
+		if _, err := w.s.HandleWebhook(ctx, body, sig+"0"); !IsWebhookSignature(err) {
+			t.Fatalf("bad signature: %v", err)
+		}
+		if e, _ := fail.As(func() error { _, err := w.s.HandleWebhook(ctx, body, sig+"0"); return err }()); e == nil || e.Kind != fail.BadRequest {
+			t.Fatalf("bad signature kind: %v", e)
+		}
+		body, sig = event(t, "evt_old", "invoice.payment_failed", 100, inv("open"), now.Add(-301*time.Second))
+		if _, err := w.s.HandleWebhook(ctx, body, sig); !IsWebhookSignature(err) {
+			t.Fatalf("stale timestamp: %v", err)
+		}
+		if n := count(t, db, storetest.Ctx(w.tid), &Invoice{}); n != 0 {
+			t.Fatalf("refused webhooks wrote %d invoices", n)
+		}
+
+		// A failed payment: the invoice and the subscription are "forfalt".
+		if out := apply("evt_1", "invoice.payment_failed", 200, inv("open")); out != WebhookApplied {
+			t.Fatalf("failed payment: %s", out)
+		}
+		if due, cons := w.s.PastDue(w.admin, w.orgA); !due || cons != ConsequenceNone {
+			t.Fatalf("past due %v %s", due, cons)
+		}
+		// A replay changes nothing, even after a newer state.
+		if out := apply("evt_2", "invoice.paid", 300, inv("paid")); out != WebhookApplied {
+			t.Fatalf("paid: %s", out)
+		}
+		if out := apply("evt_1", "invoice.payment_failed", 200, inv("open")); out != WebhookDuplicate {
+			t.Fatalf("replay: %s", out)
+		}
+		// Out of order: an older event arriving late does not undo the payment.
+		if out := apply("evt_0", "invoice.payment_failed", 150, inv("open")); out != WebhookStale {
+			t.Fatalf("out of order: %s", out)
+		}
+		if due, _ := w.s.PastDue(w.admin, w.orgA); due {
+			t.Fatal("an old failure made a paid subscription past due")
+		}
+		invs, _ := w.s.Invoices(w.admin, w.orgA)
+		if len(invs) != 1 || invs[0].Status != InvoicePaid || invs[0].TotalOre != 123750 {
+			t.Fatalf("invoices %+v", invs)
+		}
+		// Subscription states, in and out of order.
+		subObj := func(st string) map[string]any {
+			return map[string]any{"id": sub.ProviderID, "object": "subscription", "status": st}
+		}
+		if out := apply("evt_3", "customer.subscription.updated", 400, subObj("past_due")); out != WebhookApplied {
+			t.Fatalf("subscription: %s", out)
+		}
+		if out := apply("evt_4", "customer.subscription.updated", 350, subObj("active")); out != WebhookStale {
+			t.Fatalf("older subscription event: %s", out)
+		}
+		if due, _ := w.s.PastDue(w.admin, w.orgA); !due {
+			t.Fatal("the newer past_due state was overwritten")
+		}
+		// An unknown type is recorded and ignored; an unknown object too.
+		if out := apply("evt_5", "charge.dispute.created", 500, map[string]any{"id": "dp_1"}); out != WebhookIgnored {
+			t.Fatalf("unknown type: %s", out)
+		}
+		if out := apply("evt_6", "customer.subscription.updated", 500, map[string]any{"id": "sub_other", "status": "active"}); out != WebhookUnknown {
+			t.Fatalf("unknown object: %s", out)
+		}
+		// No secret configured: every webhook is refused.
+		w.s.WebhookSecret = ""
+		body, sig = event(t, "evt_7", "invoice.paid", 600, inv("paid"), now)
+		if _, err := w.s.HandleWebhook(ctx, body, sig); !errors.Is(err, ErrWebhookSignature) {
+			t.Fatalf("no secret: %v", err)
+		}
+	})
+}

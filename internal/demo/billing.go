@@ -1,0 +1,65 @@
+package demo
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"github.com/masseflyt/masseflyt/billing"
+	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/internal/seed"
+)
+
+// seedBilling gives Bærum two member plans, puts three organizations on
+// them and one municipal company on free, with signed agreements as the
+// transactions (D3, V10), through the billing domain with the offline
+// provider: the demo shows billing without keys. A region that has plans
+// is left alone.
+func seedBilling(ctx context.Context, s seed.Services) error {
+	t, ok := s.Tenants.BySlug("baerum")
+	if !ok {
+		return nil
+	}
+	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
+	var n int64
+	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&billing.MemberPlan{}).Count(&n).Error }); err != nil || n > 0 {
+		return err
+	}
+	b := &billing.Service{DB: s.DB, Provider: &billing.Local{}}
+	if _, err := b.SaveSettings(base, billing.SettingsInput{Metric: billing.MetricAgreements, Consequence: billing.ConsequenceBanner}); err != nil {
+		return err
+	}
+	big, err := b.SavePlan(base, "", billing.PlanForm{Name: "Entreprenør", Description: "Entreprenører og byggherrer med flere prosjekter", LicenceOre: 99000, UnitOre: 15000})
+	if err != nil {
+		return err
+	}
+	small, err := b.SavePlan(base, "", billing.PlanForm{Name: "Liten virksomhet", Description: "Inntil ti ansatte", LicenceOre: 29000, UnitOre: 15000})
+	if err != nil {
+		return err
+	}
+	orgID := func(key string) string {
+		for _, o := range Orgs {
+			if o.Key == key && o.Tenant == "baerum" {
+				var id string
+				_ = s.DB.Read(base, func(tx *gorm.DB) error {
+					return tx.Table("organizations").Where("org_number = ?", o.OrgNumber).Limit(1).Pluck("id", &id).Error
+				})
+				return id
+			}
+		}
+		return ""
+	}
+	for key, in := range map[string]billing.AssignInput{
+		"fornebu-anlegg":    {PlanID: big.ID},
+		"sandvika-bygg":     {PlanID: big.ID},
+		"lysaker-transport": {PlanID: small.ID},
+		"oslo-bybygg":       {Free: true},
+	} {
+		if id := orgID(key); id != "" {
+			if _, err := b.Assign(base, id, in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
