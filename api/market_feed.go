@@ -20,8 +20,18 @@ import (
 // with its gzip form and ETag; HTTP caching is this layer's business.
 
 func (h *marketAPI) geoJSON(c *fiber.Ctx) error {
-	b, err := h.m.GeoJSON(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
-	return SendGeoJSON(c, b, err)
+	if view, err := market.ParseMapView(c.Query("bbox"), c.Query("zoom")); err != nil || view.Set {
+		if err != nil {
+			return err
+		}
+		b, err := h.m.GeoJSONView(request.Ctx(c), c.Query("kind"), c.Query("fraction"), view)
+		return SendGeoJSON(c, b, err)
+	}
+	r, err := h.m.GeoJSONDoc(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
+	if err != nil {
+		return err
+	}
+	return SendGeoDoc(c, r, "private, no-cache")
 }
 
 func (h *marketAPI) feed(c *fiber.Ctx) error {
@@ -34,13 +44,28 @@ func (h *marketAPI) feed(c *fiber.Ctx) error {
 }
 
 func (h *marketAPI) feedGeoJSON(c *fiber.Ctx) error {
-	b, err := h.m.PublicGeoJSON(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	if view, err := market.ParseMapView(c.Query("bbox"), c.Query("zoom")); err != nil || view.Set {
+		if err != nil {
+			return err
+		}
+		b, err := h.m.PublicGeoJSONView(request.Ctx(c), c.Query("kind"), c.Query("fraction"), view)
+		c.Set(fiber.HeaderCacheControl, "public, max-age=30")
+		return SendGeoJSON(c, b, err)
+	}
+	r, err := h.m.PublicGeoJSONDoc(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
-	return SendGeoJSON(c, b, nil)
+	return SendGeoDoc(c, r, "public, max-age=30")
+}
+
+// SendGeoDoc answers with a rendered map, compressed and tagged once per
+// change of the map (issue 16): 304 to a conditional request, gzip when
+// accepted.
+func SendGeoDoc(c *fiber.Ctx, r *market.Rendered, cacheControl string) error {
+	d := r.Memo(func(b []byte) any { return httpx.NewDoc(b, "application/geo+json") }).(*httpx.Doc)
+	return d.Send(c, cacheControl)
 }
 
 // SendGeoJSON answers with a rendered map, or err.

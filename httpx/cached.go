@@ -23,7 +23,13 @@ type Doc struct {
 // NewDoc compresses and tags body.
 func NewDoc(body []byte, contentType string) *Doc {
 	var gz bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	// Compressed once per change (issue 16): the best compression pays for
+	// small documents; for a big map it costs seconds of CPU for 1 %.
+	level := gzip.BestCompression
+	if len(body) > 1<<20 {
+		level = gzip.DefaultCompression
+	}
+	w, _ := gzip.NewWriterLevel(&gz, level)
 	_, _ = w.Write(body)
 	_ = w.Close()
 	sum := sha256.Sum256(body)

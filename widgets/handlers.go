@@ -162,7 +162,7 @@ var labelIDs = map[string]string{
 	"listings": "WidgetListings", "map": "NavMap", "map_label": "WidgetMapLabel", "language": "Language", "filters": "WidgetFilters",
 	"all": "All", "kind": "ListingKind", "fraction": "Fraction", "listing_one": "WidgetListingOne", "listing_many": "WidgetListingMany",
 	"show_more": "WidgetShowMore", "open_marketplace": "WidgetOpenMarketplace", "legend": "WidgetLegend", "as_list": "WidgetAsList",
-	"zoom_in": "WidgetZoomIn", "zoom_out": "WidgetZoomOut", "approx": "ApproxArea", "error": "WidgetError",
+	"zoom_in": "WidgetZoomIn", "zoom_out": "WidgetZoomOut", "approx": "ApproxArea", "error": "WidgetError", "cluster": "WidgetCluster",
 }
 
 // BuildConfig describes tenant t in language lang; base is the platform's URL.
@@ -202,12 +202,19 @@ func (h *handler) listings(c *fiber.Ctx) error {
 }
 
 func (h *handler) mapData(c *fiber.Ctx) error {
-	b, err := h.a.Market.PublicGeoJSON(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
+	if view, err := market.ParseMapView(c.Query("bbox"), c.Query("zoom")); err != nil || view.Set {
+		if err != nil {
+			return err
+		}
+		b, err := h.a.Market.PublicGeoJSONView(request.Ctx(c), c.Query("kind"), c.Query("fraction"), view)
+		c.Set(fiber.HeaderCacheControl, CacheData)
+		return api.SendGeoJSON(c, b, err)
+	}
+	r, err := h.a.Market.PublicGeoJSONDoc(request.Ctx(c), c.Query("kind"), c.Query("fraction"))
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, CacheData)
-	return api.SendGeoJSON(c, b, nil)
+	return api.SendGeoDoc(c, r, CacheData)
 }
 
 var frameTmpl = template.Must(template.New("frame").Parse(`<!doctype html>

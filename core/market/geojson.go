@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,7 @@ type feature struct {
 	fractions []string
 	to        string // YYYY-MM-DD: hidden once past
 	json      []byte
+	lat, lon  float64 // the point as rendered for the audience (coarse for the public)
 }
 
 type mapState struct {
@@ -41,11 +43,27 @@ type mapState struct {
 	feats     map[string]feature
 	ids       []string // sorted, for stable output
 	sites     []byte   // rendered facility features
+	siteFeats []feature
 	maxUpd    time.Time
 	gen, del  store.Gen
 	full      time.Time
 	checked   time.Time
-	assembled map[string][]byte // kind|fraction|day → document
+	assembled map[string]*Rendered // kind|fraction|day → document
+}
+
+// Rendered is an assembled map document, kept until the map changes. Memo
+// keeps with it what the transport makes of it (its compressed form and
+// ETag), so that is done once per change, not per request (issue 16).
+type Rendered struct {
+	Body []byte
+	once sync.Once
+	memo any
+}
+
+// Memo returns f(Body), computed on the first call only.
+func (r *Rendered) Memo(f func(body []byte) any) any {
+	r.once.Do(func() { r.memo = f(r.Body) })
+	return r.memo
 }
 
 // GeoJSON renders the open listings and facilities of the tenant in ctx as
@@ -62,7 +80,39 @@ func (s *Service) GeoJSON(ctx context.Context, kind, fraction string) ([]byte, e
 	return s.geoJSON(ctx, a.TenantID, mapClass(ctx), kind, fraction)
 }
 
+// GeoJSONDoc is GeoJSON kept as one document per change (see Rendered).
+func (s *Service) GeoJSONDoc(ctx context.Context, kind, fraction string) (*Rendered, error) {
+	if err := CheckMapFilter(kind, fraction); err != nil {
+		return nil, err
+	}
+	a := access.From(ctx)
+	if a.TenantID == "" {
+		return nil, fail.NotFoundErr()
+	}
+	return s.geoDoc(ctx, a.TenantID, mapClass(ctx), kind, fraction)
+}
+
+// PublicGeoJSONDoc is PublicGeoJSON kept as one document per change.
+func (s *Service) PublicGeoJSONDoc(ctx context.Context, kind, fraction string) (*Rendered, error) {
+	if err := CheckMapFilter(kind, fraction); err != nil {
+		return nil, err
+	}
+	tid := access.From(ctx).TenantID
+	if tid == "" {
+		return nil, fail.NotFoundErr()
+	}
+	return s.geoDoc(ctx, tid, "public", kind, fraction)
+}
+
 func (s *Service) geoJSON(ctx context.Context, tenantID, class, kind, fraction string) ([]byte, error) {
+	r, err := s.geoDoc(ctx, tenantID, class, kind, fraction)
+	if err != nil {
+		return nil, err
+	}
+	return r.Body, nil
+}
+
+func (s *Service) geoDoc(ctx context.Context, tenantID, class, kind, fraction string) (*Rendered, error) {
 	v, _ := s.maps.LoadOrStore(tenantID+"|"+class, &mapState{})
 	st := v.(*mapState)
 	st.mu.Lock()
@@ -72,8 +122,8 @@ func (s *Service) geoJSON(ctx context.Context, tenantID, class, kind, fraction s
 	}
 	today := s.now().Format("2006-01-02")
 	key := kind + "|" + fraction + "|" + today
-	if b, ok := st.assembled[key]; ok {
-		return b, nil
+	if r, ok := st.assembled[key]; ok {
+		return r, nil
 	}
 	var b bytes.Buffer
 	b.Grow(len(st.feats)*300 + len(st.sites) + 64)
@@ -97,9 +147,9 @@ func (s *Service) geoJSON(ctx context.Context, tenantID, class, kind, fraction s
 		b.Write(st.sites)
 	}
 	b.WriteString(`]}`)
-	out := b.Bytes()
+	out := &Rendered{Body: b.Bytes()}
 	if st.assembled == nil {
-		st.assembled = map[string][]byte{}
+		st.assembled = map[string]*Rendered{}
 	}
 	st.assembled[key] = out
 	return out, nil
@@ -156,6 +206,9 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 	if err != nil {
 		return err
 	}
+	// changed: whether the document differs; the rows read again since
+	// the last one usually are the same (updated_at ≥ the latest read).
+	changed := full
 	if full {
 		st.feats, st.maxUpd, st.full = map[string]feature{}, time.Time{}, now
 	}
@@ -163,18 +216,30 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 		if r.Updated.After(st.maxUpd) {
 			st.maxUpd = r.Updated
 		}
+		old, had := st.feats[r.ID]
 		if !Status(r.Status).Open() || (class == "public" && r.Visibility != "public") {
-			delete(st.feats, r.ID)
+			if had {
+				delete(st.feats, r.ID)
+				changed = true
+			}
 			continue
 		}
-		st.feats[r.ID] = feature{kind: r.Kind, fractions: strings.Split(r.Fractions, ","), to: r.Until, json: renderListing(&r, class)}
+		js, lat, lon := renderListing(&r, class)
+		f := feature{kind: r.Kind, fractions: strings.Split(r.Fractions, ","), to: r.Until, json: js, lat: lat, lon: lon}
+		if !had || old.to != f.to || !bytes.Equal(old.json, f.json) {
+			st.feats[r.ID] = f
+			changed = true
+		}
 	}
-	st.ids = st.ids[:0]
-	for id := range st.feats {
-		st.ids = append(st.ids, id)
+	if changed {
+		st.ids = st.ids[:0]
+		for id := range st.feats {
+			st.ids = append(st.ids, id)
+		}
+		sort.Strings(st.ids)
 	}
-	sort.Strings(st.ids)
 	var sb bytes.Buffer
+	siteFeats := make([]feature, 0, len(sites))
 	for i, site := range sites {
 		if i > 0 {
 			sb.WriteByte(',')
@@ -184,13 +249,20 @@ func (s *Service) refreshMap(ctx context.Context, st *mapState, tenantID, class 
 			lat, lon = geo.Cell(site.Lat, site.Lon)
 			exact = false
 		}
+		start := sb.Len()
 		writePoint(&sb, lat, lon, exact)
 		sb.WriteString(`"id":` + jsonString(site.ID) + `,"kind":"facility","facility_type":` + jsonString(site.FacilityType) + `,"title":`)
 		sb.WriteString(jsonString(site.Name))
 		sb.WriteString(`}}`)
+		siteFeats = append(siteFeats, feature{kind: "facility", to: "9999-12-31", lat: lat, lon: lon, json: sb.Bytes()[start:sb.Len():sb.Len()]})
 	}
-	st.sites = sb.Bytes()
-	st.gen, st.del, st.checked, st.assembled = gen, del, now, nil
+	if !bytes.Equal(st.sites, sb.Bytes()) {
+		st.sites, st.siteFeats, changed = sb.Bytes(), siteFeats, true
+	}
+	st.gen, st.del, st.checked = gen, del, now
+	if changed {
+		st.assembled = nil
+	}
 	return nil
 }
 
@@ -205,7 +277,7 @@ func writePoint(b *bytes.Buffer, lat, lon float64, exact bool) {
 	}
 }
 
-func renderListing(r *mapRow, class string) []byte {
+func renderListing(r *mapRow, class string) ([]byte, float64, float64) {
 	lat, lon, exact := r.Lat, r.Lon, true
 	if class == "public" && !r.Exact {
 		a := Coarse(r.Lat, r.Lon)
@@ -222,7 +294,7 @@ func renderListing(r *mapRow, class string) []byte {
 	}
 	b.WriteString(`],"title":` + jsonString(r.Title) + `,"band":` + jsonString(QuantityBand(r.Tonnes)))
 	b.WriteString(`,"period":` + jsonString(r.From+"/"+r.To) + `}}`)
-	return b.Bytes()
+	return b.Bytes(), lat, lon
 }
 
 // jsonString is s as a JSON string (encoding/json's escaping: every control
@@ -235,3 +307,178 @@ func jsonString(s string) string {
 
 // ResetMaps drops the kept maps; the next request rebuilds them in full.
 func (s *Service) ResetMaps() { s.maps.Clear() }
+
+// MapView asks for the part of a map a screen shows (issue 16): the
+// features inside BBox (west, south, east, north in degrees), clustered on
+// a grid that suits Zoom (a web map's zoom level, 0–22) when they are
+// many. The zero MapView is the whole map, unclustered.
+type MapView struct {
+	BBox [4]float64
+	Zoom int
+	Set  bool
+}
+
+// ClusterBelowZoom: from this zoom on (a few streets on a phone) features
+// are sent one by one unless there are more than MaxViewFeatures.
+const (
+	ClusterBelowZoom = 14
+	MaxViewFeatures  = 1500
+)
+
+// ParseMapView reads the bbox and zoom query parameters; both empty is the
+// whole map.
+func ParseMapView(bbox, zoom string) (MapView, error) {
+	if bbox == "" && zoom == "" {
+		return MapView{}, nil
+	}
+	v := &fail.Validation{}
+	mv := MapView{Set: true}
+	parts := strings.Split(bbox, ",")
+	ok := len(parts) == 4
+	for i := 0; ok && i < 4; i++ {
+		f, err := strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+		ok = err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+		mv.BBox[i] = f
+	}
+	if !ok || mv.BBox[0] < -180 || mv.BBox[2] > 180 || mv.BBox[1] < -90 || mv.BBox[3] > 90 || mv.BBox[0] > mv.BBox[2] || mv.BBox[1] > mv.BBox[3] {
+		v.Add("bbox", "invalid_bbox", "ErrMapBBox")
+	}
+	z, err := strconv.Atoi(zoom)
+	if err != nil || z < 0 || z > 22 {
+		v.Add("zoom", "invalid_zoom", "ErrMapZoom", "Max", 22)
+	}
+	mv.Zoom = z
+	return mv, v.Err()
+}
+
+// GeoJSONView is the tenant's map (GeoJSON) as view shows it, for the
+// actor's audience: the features are the same rendered ones (coarse points
+// for the public), and a cluster's point is the mean of its members' as
+// rendered, so a cluster reveals no point the single features would not.
+func (s *Service) GeoJSONView(ctx context.Context, kind, fraction string, view MapView) ([]byte, error) {
+	if err := CheckMapFilter(kind, fraction); err != nil {
+		return nil, err
+	}
+	a := access.From(ctx)
+	if a.TenantID == "" {
+		return nil, fail.NotFoundErr()
+	}
+	return s.geoView(ctx, a.TenantID, mapClass(ctx), kind, fraction, view)
+}
+
+// PublicGeoJSONView is PublicGeoJSON as view shows it.
+func (s *Service) PublicGeoJSONView(ctx context.Context, kind, fraction string, view MapView) ([]byte, error) {
+	if err := CheckMapFilter(kind, fraction); err != nil {
+		return nil, err
+	}
+	tid := access.From(ctx).TenantID
+	if tid == "" {
+		return nil, fail.NotFoundErr()
+	}
+	return s.geoView(ctx, tid, "public", kind, fraction, view)
+}
+
+type cluster struct {
+	n        int
+	lat, lon float64
+	kinds    map[string]int
+	first    *feature
+	minLat   float64
+	maxLat   float64
+	minLon   float64
+	maxLon   float64
+}
+
+func (s *Service) geoView(ctx context.Context, tenantID, class, kind, fraction string, view MapView) ([]byte, error) {
+	v, _ := s.maps.LoadOrStore(tenantID+"|"+class, &mapState{})
+	st := v.(*mapState)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := s.refreshMap(ctx, st, tenantID, class); err != nil {
+		return nil, err
+	}
+	today := s.now().Format("2006-01-02")
+	in := func(f *feature) bool {
+		return f.lat >= view.BBox[1] && f.lat <= view.BBox[3] && f.lon >= view.BBox[0] && f.lon <= view.BBox[2]
+	}
+	var sel []*feature
+	for _, id := range st.ids {
+		f := st.feats[id]
+		if f.to < today || (kind != "" && f.kind != kind) || (fraction != "" && !inSet(fraction, f.fractions)) || !in(&f) {
+			continue
+		}
+		sel = append(sel, &f)
+	}
+	if kind == "" {
+		for i := range st.siteFeats {
+			if in(&st.siteFeats[i]) {
+				sel = append(sel, &st.siteFeats[i])
+			}
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	if view.Zoom >= ClusterBelowZoom && len(sel) <= MaxViewFeatures {
+		for i, f := range sel {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(f.json)
+		}
+		b.WriteString(`]}`)
+		return b.Bytes(), nil
+	}
+	// A grid of cells about 60 px wide at this zoom (256 px tiles).
+	z := min(view.Zoom, 21)
+	cellLon := 360.0 / float64(uint(1)<<uint(z)) * 60 / 256
+	cellLat := cellLon * math.Cos(((view.BBox[1]+view.BBox[3])/2)*math.Pi/180)
+	cells := map[[2]int]*cluster{}
+	var order [][2]int
+	for _, f := range sel {
+		k := [2]int{int(math.Floor(f.lat / cellLat)), int(math.Floor(f.lon / cellLon))}
+		c := cells[k]
+		if c == nil {
+			c = &cluster{kinds: map[string]int{}, first: f, minLat: f.lat, maxLat: f.lat, minLon: f.lon, maxLon: f.lon}
+			cells[k] = c
+			order = append(order, k)
+		}
+		c.n++
+		c.lat += f.lat
+		c.lon += f.lon
+		c.kinds[f.kind]++
+		c.minLat, c.maxLat = math.Min(c.minLat, f.lat), math.Max(c.maxLat, f.lat)
+		c.minLon, c.maxLon = math.Min(c.minLon, f.lon), math.Max(c.maxLon, f.lon)
+	}
+	for i, k := range order {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		c := cells[k]
+		if c.n == 1 {
+			b.Write(c.first.json)
+			continue
+		}
+		writePoint(&b, c.lat/float64(c.n), c.lon/float64(c.n), true)
+		b.WriteString(`"cluster":true,"count":` + strconv.Itoa(c.n) + `,"kinds":{`)
+		j := 0
+		for _, kd := range append(Kinds, "facility") {
+			if n := c.kinds[kd]; n > 0 {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				j++
+				b.WriteString(`"` + kd + `":` + strconv.Itoa(n))
+			}
+		}
+		b.WriteString(`},"bbox":[`)
+		for i, x := range []float64{c.minLon, c.minLat, c.maxLon, c.maxLat} {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.FormatFloat(x, 'f', 5, 64))
+		}
+		b.WriteString(`]}}`)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes(), nil
+}

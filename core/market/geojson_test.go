@@ -14,7 +14,7 @@ func FuzzMapFeatureM4(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, title, fraction string) {
 		for _, class := range []string{"public", "member"} {
-			b := renderListing(&mapRow{ID: "id", Kind: "surplus", Title: title, Fractions: fraction, Tonnes: 12, Lat: 59.9, Lon: 10.6, From: "2027-01", To: "2027-06"}, class)
+			b, _, _ := renderListing(&mapRow{ID: "id", Kind: "surplus", Title: title, Fractions: fraction, Tonnes: 12, Lat: 59.9, Lon: 10.6, From: "2027-01", To: "2027-06"}, class)
 			var feat struct {
 				Properties struct {
 					Title     string   `json:"title"`

@@ -46,10 +46,13 @@ func (s *Service) Get(ctx context.Context, id string) (*Listing, error) {
 	return l, nil
 }
 
-// withOwner selects listings with their organization's name.
+// withOwner selects listings with their organization's name. The name is
+// a subquery per row returned, not a join: a join lets the planner drive
+// from the organizations and sort every listing of the region, where the
+// lists should walk their sort order's index and stop at a page (issue 16,
+// TestListsUseTheirIndexes).
 func withOwner(tx *gorm.DB) *gorm.DB {
-	return tx.Model(&Listing{}).Select("listings.*, organizations.name AS organization_name").
-		Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id")
+	return tx.Model(&Listing{}).Select("listings.*, (SELECT organizations.name FROM organizations WHERE organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id) AS organization_name")
 }
 
 // Filter selects listings (ParseFilter reads it from a search).
@@ -128,7 +131,9 @@ func (s *Service) after(q *gorm.DB, sort string, after page.Key) (*gorm.DB, erro
 			if err != nil {
 				return nil, page.BadCursor()
 			}
-			q = q.Where("(listings.quantity_tonnes < ? OR (listings.quantity_tonnes = ? AND listings.id > ?))", t, t, after[1])
+			// The range first, so that the (tenant, quantity desc, ID)
+			// index is walked from the cursor on (issue 16).
+			q = q.Where("listings.quantity_tonnes <= ? AND (listings.quantity_tonnes < ? OR listings.id > ?)", t, t, after[1])
 		}
 		return q.Order("listings.quantity_tonnes DESC, listings.id"), nil
 	default:
@@ -137,7 +142,7 @@ func (s *Service) after(q *gorm.DB, sort string, after page.Key) (*gorm.DB, erro
 			if err != nil {
 				return nil, page.BadCursor()
 			}
-			q = q.Where("(listings.available_from > ? OR (listings.available_from = ? AND listings.id > ?))", t, t, after[1])
+			q = q.Where("listings.available_from >= ? AND (listings.available_from > ? OR listings.id > ?)", t, t, after[1])
 		}
 		return q.Order("listings.available_from, listings.id"), nil
 	}

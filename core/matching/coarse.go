@@ -74,6 +74,7 @@ func (s *Service) forViewer(ctx context.Context, own *market.Listing, ms []Match
 		if skip {
 			continue
 		}
+		m.Title = cp.Title // the index keeps no titles (index.go)
 		if hideQty || hidePoint {
 			m = s.Engine.Coarsen(m, own.QuantityTonnes, cp, hidePoint, hideQty)
 		}

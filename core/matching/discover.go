@@ -62,6 +62,7 @@ type Region struct{ Name, Slug, Locale string }
 // request, at least once each.
 func (s *Service) Subscribe(d *events.Dispatcher) {
 	s.Events = d
+	s.Listen(d)
 	events.Handle(d, DiscoverSubscriber, s.onPublished)
 	events.Handle(d, MailSubscriber, s.onNotified)
 }
@@ -238,41 +239,21 @@ func (s *Service) Notifications(ctx context.Context, r page.Request) (page.Page[
 	if a.Anonymous() {
 		return page.Page[Notification]{}, fail.UnauthorizedErr()
 	}
-	const read = "CASE WHEN notifications.read_at IS NULL THEN 0 ELSE 1 END"
 	var out []Notification
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		q := tx.Model(&Notification{}).Select("notifications.*, listings.title AS title").
 			Joins("JOIN listings ON listings.tenant_id = notifications.tenant_id AND listings.id = notifications.counterpart_id").
 			Where("notifications.user_id = ?", a.UserID())
-		if r.Cursor != "" {
-			k, err := page.Decode(r.Cursor, 3)
-			if err != nil {
-				return err
-			}
-			at, err := time.Parse(time.RFC3339Nano, k[1])
-			if err != nil {
-				return page.BadCursor()
-			}
-			flag := 0
-			if k[0] == "1" {
-				flag = 1
-			}
-			q = q.Where("("+read+" > ? OR ("+read+" = ? AND (notifications.created_at < ? OR (notifications.created_at = ? AND notifications.id < ?))))", flag, flag, at, at, k[2])
+		q, err := page.UnreadFirst(q, r, "notifications")
+		if err != nil {
+			return err
 		}
-		// Unread first, then newest first. Marking one read while paging
-		// moves it to the read part, where the walk meets it again.
-		return q.Order(read + ", notifications.created_at DESC, notifications.id DESC").Limit(r.Limit + 1).Find(&out).Error
+		return q.Find(&out).Error
 	})
 	if err != nil {
 		return page.Page[Notification]{}, err
 	}
-	p := page.Cut(out, r.Limit, func(n Notification) page.Key {
-		flag := "0"
-		if n.ReadAt != nil {
-			flag = "1"
-		}
-		return page.Key{flag, n.CreatedAt.UTC().Format(time.RFC3339Nano), n.ID}
-	})
+	p := page.Cut(out, r.Limit, func(n Notification) page.Key { return page.UnreadKey(n.ReadAt, n.CreatedAt, n.ID) })
 	// A notification about a match that no longer holds (a listing closed,
 	// or its class or fractions changed) is hidden; the cursor still walks
 	// on from the last row read.

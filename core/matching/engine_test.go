@@ -143,7 +143,7 @@ func testMatchRanksAndExplains(t *testing.T, ref time.Time) {
 		t.Fatalf("class 3 matched %v", ms)
 	}
 	// From the need's side, the surplus comes back.
-	need := ix.items[1]
+	need, _ := ix.Lookup("near")
 	if ms := e.Match(ix, need, 5); len(ms) != 1 || ms[0].CounterpartID != "s" {
 		t.Fatalf("reverse: %+v", ms)
 	}

@@ -3,7 +3,7 @@ package matching
 import "github.com/masseflyt/masseflyt/core/geo"
 
 func (e *Engine) explain(ix *Index, target Item, c cand) Match {
-	it := ix.items[c.idx]
+	it := c.item
 	supply, demand := target, it
 	if target.Kind != "surplus" {
 		supply, demand = it, target

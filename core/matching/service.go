@@ -11,8 +11,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/access"
-	"github.com/masseflyt/masseflyt/core/clock"
-	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
@@ -33,8 +31,9 @@ type Dismissal struct {
 
 func (Dismissal) TableName() string { return "match_dismissals" }
 
-// Service answers match queries from a per-tenant index, rebuilt when the
-// tenant's data changes (write generation) and at most IndexTTL old.
+// Service answers match queries from a per-tenant index (index.go), built
+// once from the database and then kept current from the domain events
+// (live.go): a published, changed or closed listing is reloaded alone.
 type Service struct {
 	DB     *store.DB
 	Market *market.Service
@@ -49,114 +48,21 @@ type Service struct {
 	// Road refines the ranked matches' distances when set (routing.osrm);
 	// nil when the engine's own estimate is the router (routing.haversine).
 	Road geo.Router
+	// RebuildEvery is how often a tenant's index is rebuilt from the
+	// database in the background (listings whose window ended, organization
+	// names, deletes no event reports); 0: DefaultRebuildEvery.
+	RebuildEvery time.Duration
 
 	mu      sync.Mutex
-	indexes map[string]*cachedIndex
+	indexes map[string]*liveIndex
 }
 
-type cachedIndex struct {
-	gen   store.Gen
-	built time.Time
-	ix    *Index
-	once  sync.Once
-	err   error
-}
-
-// IndexTTL bounds how stale an index can be against other instances' writes.
+// IndexTTL bounds how stale the facilities of an index can be against
+// other instances' writes (listings follow the outbox at once).
 const IndexTTL = 10 * time.Second
 
-// Index returns the tenant's current index.
-func (s *Service) Index(ctx context.Context, tenantID string) (*Index, error) {
-	gen := store.Generation(tenantID)
-	s.mu.Lock()
-	if s.indexes == nil {
-		s.indexes = map[string]*cachedIndex{}
-	}
-	ci := s.indexes[tenantID]
-	if ci == nil || ci.gen != gen || clock.Real().Sub(ci.built) > IndexTTL {
-		ci = &cachedIndex{gen: gen, built: clock.Real()}
-		s.indexes[tenantID] = ci
-	}
-	s.mu.Unlock()
-	ci.once.Do(func() { ci.ix, ci.err = s.build(ctx) })
-	if ci.err != nil {
-		s.mu.Lock()
-		if s.indexes[tenantID] == ci {
-			delete(s.indexes, tenantID)
-		}
-		s.mu.Unlock()
-	}
-	return ci.ix, ci.err
-}
-
-// build loads the open listings and the facilities with their valid permits.
-func (s *Service) build(ctx context.Context) (*Index, error) {
-	var (
-		listings []market.Listing
-		sites    []directory.Site
-		permits  []directory.Permit
-	)
-	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		if err := tx.Model(&market.Listing{}).Select("listings.*, organizations.name AS organization_name").
-			Joins("JOIN organizations ON organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id").
-			Where("listings.status IN ? AND listings.available_to >= ?", market.OpenStatuses, clock.Today(s.DB.Clock)).Find(&listings).Error; err != nil {
-			return err
-		}
-		if err := tx.Where("kind = ?", "facility").Find(&sites).Error; err != nil {
-			return err
-		}
-		return tx.Find(&permits).Error
-	})
-	if err != nil {
-		return nil, err
-	}
-	now := s.DB.Now()
-	accepts := map[string]map[string]int{}
-	storageAccepts := map[string]map[string]int{}
-	validity := map[string][2]time.Time{}
-	for _, p := range permits {
-		if !p.ValidAt(now) && (p.ValidFrom == nil || p.ValidFrom.Before(now)) {
-			continue // expired
-		}
-		a := accepts[p.SiteID]
-		if a == nil {
-			a = map[string]int{}
-			accepts[p.SiteID] = a
-		}
-		sa := storageAccepts[p.SiteID]
-		if sa == nil && p.Kind == "intermediate_storage" {
-			sa = map[string]int{}
-			storageAccepts[p.SiteID] = sa
-		}
-		for _, f := range p.Fractions {
-			if p.MaxClass > a[f] {
-				a[f] = p.MaxClass
-			}
-			if p.Kind == "intermediate_storage" && p.MaxClass > sa[f] {
-				sa[f] = p.MaxClass
-			}
-		}
-		v := validity[p.SiteID]
-		if p.ValidFrom != nil && (v[0].IsZero() || p.ValidFrom.Before(v[0])) {
-			v[0] = *p.ValidFrom
-		}
-		if p.ValidTo != nil && p.ValidTo.After(v[1]) {
-			v[1] = *p.ValidTo
-		}
-		validity[p.SiteID] = v
-	}
-	facilities := make([]Facility, 0, len(sites))
-	for _, st := range sites {
-		v := validity[st.ID]
-		facilities = append(facilities, Facility{ID: st.ID, Name: st.Name, Type: st.FacilityType, P: geo.Point{Lat: st.Lat, Lon: st.Lon}, Accepts: accepts[st.ID], StorageAccepts: storageAccepts[st.ID], From: v[0], To: v[1], Capacity: st.CapacityTonnes})
-	}
-	types, acc := facilityLookup(facilities)
-	items := make([]Item, 0, len(listings))
-	for i := range listings {
-		items = append(items, ItemOf(&listings[i], types, acc))
-	}
-	return NewIndex(items, facilities), nil
-}
+// DefaultRebuildEvery is the default of Service.RebuildEvery.
+const DefaultRebuildEvery = 15 * time.Minute
 
 // ItemOf converts a listing; a capacity on a facility with permits accepts
 // what its permits allow.
@@ -164,6 +70,7 @@ func ItemOf(l *market.Listing, siteType map[string]string, accepts map[string]ma
 	it := Item{ID: l.ID, OrgID: l.OrganizationID, Kind: l.Kind, Title: l.Title, OrgName: l.OrganizationName, Fractions: l.Fractions, Tonnes: l.QuantityTonnes,
 		From: l.AvailableFrom, To: l.AvailableTo, P: geo.Point{Lat: l.Lat, Lon: l.Lon}, Class: l.ContaminationClass, Use: l.IntendedUse}
 	if l.SiteID != nil && l.Kind == "capacity" {
+		it.SiteID = *l.SiteID
 		it.FacilityType = siteType[*l.SiteID]
 		if a, ok := accepts[*l.SiteID]; ok {
 			it.Accepts = a
@@ -281,7 +188,10 @@ func (s *Service) ranking(ctx context.Context, l *market.Listing) (*Index, Item,
 	for _, id := range dismissed {
 		skip[id] = true
 	}
-	return ix, ItemOf(l, ix.siteType, ix.accepts), skip, nil
+	ix.mu.RLock()
+	target := ItemOf(l, ix.siteType, ix.accepts)
+	ix.mu.RUnlock()
+	return ix, target, skip, nil
 }
 
 // rank ranks; measure asks the road router for the legs not measured yet

@@ -13,27 +13,25 @@ import (
 // index) and, in a fraction they share, the supply fits the demand (its
 // class, the need's use, the facility's permits).
 func (e *Engine) Holds(ix *Index, a, b string) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	ia, oka := ix.byID[a]
 	ib, okb := ix.byID[b]
 	if !oka || !okb {
 		return false
 	}
-	supply, demand := &ix.items[ia], &ix.items[ib]
-	if supply.Kind != "surplus" {
-		supply, demand = demand, supply
+	ea, eb := &ix.slots[ia], &ix.slots[ib]
+	if ea.kind != kindSurplus {
+		ea, eb = eb, ea
 	}
-	if supply.Kind != "surplus" || demand.Kind == "surplus" {
+	if ea.kind != kindSurplus || eb.kind == kindSurplus {
 		return false
 	}
-	for _, f := range supply.Fractions {
-		fr, ok := market.FractionByCode(f)
-		if !ok {
-			continue
-		}
-		for _, g := range demand.Fractions {
-			if g == f && e.compatible(fr, supply, demand) {
-				return true
-			}
+	supply, demand := ix.party(ea), ix.party(eb)
+	shared := ea.fracs & eb.fracs
+	for bit, fr := range fracs {
+		if shared&(1<<bit) != 0 && e.compatible(fr, &supply, &demand) {
+			return true
 		}
 	}
 	return false
@@ -100,7 +98,10 @@ func (s *Service) AdviseClass(ctx context.Context, l *market.Listing) (*ClassAdv
 		return nil, nil // no matches even when clean: the class is not why
 	}
 	adv := &ClassAdvice{Class: l.ContaminationClass, Receivers: []Receiver{}}
-	for _, f := range ix.facilities {
+	ix.mu.RLock()
+	facilities := ix.facilities
+	ix.mu.RUnlock()
+	for _, f := range facilities {
 		best := 0
 		for _, fr := range l.Fractions {
 			if c := f.Accepts[fr]; c >= l.ContaminationClass && (best == 0 || c < best) {

@@ -30,17 +30,38 @@
     var layer = L.layerGroup().addTo(m);
     var form = document.getElementById("mapfilter");
     function label(kind) { return el.dataset["label" + kind.charAt(0).toUpperCase() + kind.slice(1)] || kind; }
+    var pending = null, timer = null;
     function load() {
       var q = new URLSearchParams(new FormData(form));
       var sites = q.get("layer") === "sites";
       q.delete("layer");
       if (sites) { q.delete("fraction"); if (q.get("kind") && ["project", "facility"].indexOf(q.get("kind")) < 0) q.delete("kind"); }
-      fetch((sites ? el.dataset.sites : el.dataset.listings) + "?" + q.toString(), { headers: { Accept: "application/geo+json" } })
+      if (!sites) {
+        // Issue 16: only what the screen shows, clustered by the server
+        // when many (a region of 50 000 listings stays usable on a phone).
+        var b = m.getBounds();
+        q.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(4); }).join(","));
+        q.set("zoom", String(m.getZoom()));
+      }
+      if (pending) pending.abort();
+      pending = typeof AbortController === "function" ? new AbortController() : null;
+      fetch((sites ? el.dataset.sites : el.dataset.listings) + "?" + q.toString(), { headers: { Accept: "application/geo+json" }, signal: pending ? pending.signal : undefined })
         .then(function (r) { return r.json(); })
         .then(function (fc) {
           layer.clearLayers();
           (fc.features || []).forEach(function (f) {
             var c = f.geometry.coordinates, p = f.properties;
+            if (p.cluster) {
+              var n = p.count, r = Math.min(28, 10 + Math.log(n) * 3);
+              var mk = L.circleMarker([c[1], c[0]], { radius: r, color: "#000", weight: 1, fillColor: "#1f5f3f", fillOpacity: 0.75 })
+                .bindTooltip(String(n), { permanent: true, direction: "center", className: "map-count" }).addTo(layer);
+              mk.on("click", function () {
+                var bb = p.bbox;
+                if (bb && (bb[0] !== bb[2] || bb[1] !== bb[3])) m.fitBounds([[bb[1], bb[0]], [bb[3], bb[2]]], { padding: [20, 20] });
+                else m.setView([c[1], c[0]], Math.min(18, m.getZoom() + 2));
+              });
+              return;
+            }
             var isSite = sites || p.kind === "facility";
             var href = el.dataset.base + (isSite ? "/sites/" : "/listings/") + esc(p.id);
             var text = '<div class="map-popup"><a href="' + href + '">' + esc(p.title || p.name) + "</a><br>" + esc(label(p.kind));
@@ -54,6 +75,7 @@
         });
     }
     form.addEventListener("change", load);
+    m.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 150); });
     load();
   }
 

@@ -110,14 +110,38 @@ class MasseflytMap extends WidgetBase {
     const q = new URLSearchParams();
     if (this.kind) q.set("kind", this.kind);
     if (this.fraction) q.set("fraction", this.fraction);
+    // Issue 16: only the part the map shows, clustered by the server.
+    if (this._view) {
+      q.set("bbox", this._view.bbox);
+      q.set("zoom", String(this._view.zoom));
+    }
     const s = q.toString();
     return "map" + (s ? "?" + s : "");
+  }
+
+  // _viewOf is the bbox and zoom of the map, or, before it exists, of the
+  // region's centre and zoom at this element's size.
+  _viewOf(c) {
+    let w, s, e, n, z;
+    if (this._map) {
+      const b = this._map.getBounds();
+      [w, s, e, n, z] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth(), this._map.getZoom()];
+    } else {
+      z = c.zoom;
+      const deg = 360 / (256 * 2 ** z), half = [(this.offsetWidth || 600) / 2, (this.height || 420) / 2];
+      const k = Math.cos((c.center[0] * Math.PI) / 180);
+      [w, e] = [c.center[1] - half[0] * deg, c.center[1] + half[0] * deg];
+      [s, n] = [c.center[0] - half[1] * deg * k, c.center[0] + half[1] * deg * k];
+    }
+    const clamp = (x, lim) => Math.max(-lim, Math.min(lim, x)).toFixed(4);
+    return { bbox: [clamp(w, 180), clamp(s, 90), clamp(e, 180), clamp(n, 90)].join(","), zoom: Math.max(0, Math.min(22, Math.round(z))) };
   }
 
   async _reload(again) {
     if (!this.tenant) return;
     try {
       const cfg = await load(this._base, this.tenant, "config", this.lang);
+      this._view = this._viewOf(cfg);
       const fc = await (again ? refresh : load)(this._base, this.tenant, this._what());
       this._cfg = cfg;
       this._fc = fc;
@@ -140,6 +164,10 @@ class MasseflytMap extends WidgetBase {
       L.control.zoom({ zoomInTitle: c.labels.zoom_in, zoomOutTitle: c.labels.zoom_out }).addTo(this._map);
       L.tileLayer(c.tiles.url, { attribution: escapeHTML(c.tiles.attribution), maxZoom: 18, subdomains: "abc" }).addTo(this._map);
       this._layer = L.layerGroup().addTo(this._map);
+      this._map.on("moveend", () => {
+        clearTimeout(this._moved);
+        this._moved = setTimeout(() => this._reload(true), 200);
+      });
       // A map in a shadow root learns its size after layout.
       requestAnimationFrame(() => this._map && this._map.invalidateSize());
     }
@@ -151,6 +179,14 @@ class MasseflytMap extends WidgetBase {
       const p = f.properties;
       const color = KIND_COLORS[p.kind] || "#555";
       const popup = () => this._popup(p);
+      if (p.cluster) {
+        const m = L.circleMarker([lat, lon], { radius: Math.min(28, 10 + Math.log(p.count) * 3), color: "#000", weight: 1, fillColor: "#1f5f3f", fillOpacity: 0.75 })
+          .bindTooltip(String(p.count), { permanent: true, direction: "center" })
+          .addTo(this._layer);
+        const b = p.bbox;
+        m.on("click", () => (b[0] !== b[2] || b[1] !== b[3] ? this._map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] }) : this._map.setView([lat, lon], this._map.getZoom() + 2)));
+        continue;
+      }
       if (p.approx) {
         L.circle([lat, lon], { radius: 550, color, weight: 1, fillOpacity: 0.3 }).bindPopup(popup).addTo(this._layer);
       } else {
@@ -202,7 +238,11 @@ class MasseflytMap extends WidgetBase {
       <details>
         <summary>${t.as_list} (${number(this.lang, feats.length)})</summary>
         <ul>
-          ${feats.map((f) => html`<li><a href=${this._url(f.properties)} target="_top">${f.properties.title}</a> <span class="muted">${this._describe(f.properties)}</span></li>`)}
+          ${feats.map((f) =>
+            f.properties.cluster
+              ? html`<li>${number(this.lang, f.properties.count)} ${t.cluster}</li>`
+              : html`<li><a href=${this._url(f.properties)} target="_top">${f.properties.title}</a> <span class="muted">${this._describe(f.properties)}</span></li>`,
+          )}
         </ul>
       </details>
       ${this._footer()}
