@@ -126,6 +126,16 @@ func (h *Hub) OnEvent(env events.Envelope) {
 		}{e.ListingID, e.Kind}
 	case events.MatchFound:
 		data = publicMatch(e)
+	case events.AgreementSealed:
+		// The public part only: no parties, no price, and the figures to
+		// two significant digits and whole km (as matches): the sealing
+		// also announces the listing's new status, and exact tonnes next
+		// to it would tell what its owner agreed.
+		data = struct {
+			Fraction   string  `json:"fraction"`
+			Tonnes     float64 `json:"tonnes"`
+			DistanceKm float64 `json:"distance_km,omitempty"`
+		}{e.Fraction, twoDigits(e.Tonnes), math.Round(e.DistanceKm)}
 	default:
 		return
 	}

@@ -82,3 +82,16 @@ func TestMatchFoundPublicM2(t *testing.T) {
 		t.Fatalf("members-only match: %q", msg)
 	}
 }
+
+// TestAgreementSealedIsCoarse: the open live view announces a new agreement
+// with the fraction, the tonnes to two significant digits and whole km; no
+// parties, no price, no hash.
+func TestAgreementSealedIsCoarse(t *testing.T) {
+	h := NewHub(nil)
+	a, _ := h.add("A")
+	h.OnEvent(events.Envelope{TenantID: "A", Event: events.AgreementSealed{Fraction: "sprengstein", Tonnes: 1234, DistanceKm: 7.4, Hash: "abc123"}})
+	msg := string(<-a.ch)
+	if !strings.Contains(msg, `"tonnes":1200`) || !strings.Contains(msg, `"distance_km":7}`) || strings.Contains(msg, "1234") || strings.Contains(msg, "abc123") || !strings.Contains(msg, "sprengstein") {
+		t.Fatalf("public agreement: %q", msg)
+	}
+}

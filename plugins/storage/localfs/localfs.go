@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/blob"
@@ -90,4 +93,39 @@ func (s *Store) Delete(_ context.Context, key string) error {
 	return nil
 }
 
-var _ blob.Store = (*Store)(nil)
+// List walks the stored blobs (not the temporary files of a put in
+// progress) with their modification times.
+func (s *Store) List(ctx context.Context, fn func(key string, written time.Time) error) error {
+	return filepath.WalkDir(s.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && p == s.Dir {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".upload-") {
+			return nil
+		}
+		rel, err := filepath.Rel(s.Dir, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if !keyRe.MatchString(key) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return fn(key, info.ModTime())
+	})
+}
+
+var (
+	_ blob.Store  = (*Store)(nil)
+	_ blob.Lister = (*Store)(nil)
+)
