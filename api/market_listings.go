@@ -36,7 +36,11 @@ func (h *marketAPI) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewOf(ctx, l))
+	v, err := h.m.ViewFor(ctx, l) // with what the owner disclosed in a dialog (B6)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ListingView{v: v})
 }
 
 func (h *marketAPI) create(c *fiber.Ctx) error {

@@ -23,9 +23,12 @@ func Table(a *app.App) route.Table {
 		directoryRoutes(a),
 		marketRoutes(a),
 		matchRoutes(a),
+		agreementRoutes(a), templateRoutes(a),
+		dialogRoutes(a), notifyRoutes(a),
+		billingRoutes(a),
 		ad.TenantRoutes(),
 	)
-	platform := ad.PlatformRoutes()
+	platform := concat(ad.PlatformRoutes(), billingPlatformRoutes(a))
 	uploadLimits(a, tenant)
 	uploadLimits(a, platform)
 	// Answers to a logged-in caller are private (L9); a write made with a
@@ -33,7 +36,7 @@ func Table(a *app.App) route.Table {
 	private := httpx.PrivateCache(Personal, fiber.HeaderCookie, fiber.HeaderAuthorization)
 	sameOrigin := httpx.SameOrigin(CookieSession, func(c *fiber.Ctx) []string { return Origins(c, a) })
 	return route.Table{Surface: "api", Groups: []route.Group{
-		{Prefix: "/api/v1", Use: []fiber.Handler{app.RateLimit(a.Config.APIRateLimit), httpx.ETag()}, Routes: rootRoutes(a)},
+		{Prefix: "/api/v1", Use: []fiber.Handler{app.RateLimit(a.Config.APIRateLimit), httpx.ETag()}, Routes: concat(rootRoutes(a), billingRootRoutes(a))},
 		{Prefix: "/api/v1/tenants/:tenant", Use: []fiber.Handler{a.TenantMiddleware, a.Authenticate, private, sameOrigin}, Routes: tenant},
 		{Prefix: "/api/v1/platform", Use: []fiber.Handler{a.Authenticate, private, sameOrigin}, Routes: platform},
 	}}

@@ -8,22 +8,29 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/billing"
 	"github.com/masseflyt/masseflyt/core/account"
+	"github.com/masseflyt/masseflyt/core/agreement"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/clock"
+	"github.com/masseflyt/masseflyt/core/dialog"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
+	"github.com/masseflyt/masseflyt/core/invite"
 	"github.com/masseflyt/masseflyt/core/live"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
+	"github.com/masseflyt/masseflyt/core/notify"
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/core/store"
@@ -43,15 +50,25 @@ type App struct {
 	Roles     *tenants.Roles
 	Users     *auth.Users
 	Account   *account.Service
+	Invites   *invite.Service
 	Identity  auth.Identity
 	Directory *directory.Service
 	Market    *market.Service
 	Matching  *matching.Service
+	Dialogs   *dialog.Service
+	Notify    *notify.Service
 	Events    *events.Dispatcher
 	Stats     *stats.Service
 	Live      *live.Hub
 	Bundle    *i18n.Bundle
 	Fiber     *fiber.App
+
+	// Agreements are made on the platform (K6), signed through an esign.* plugin.
+	Agreements *agreement.Service
+	// Blobs sweeps files no row names any more (app/blobs.go).
+	Blobs *blob.Sweeper
+	// Billing bills regions and members through a billing.* provider (D3, V10).
+	Billing *billing.Service
 
 	// OnRoutes lets the UI and admin packages add their routes (set before New
 	// by cmd or tests via Options).
@@ -122,6 +139,8 @@ func New(cfg Config, o Options) (*App, error) {
 		_ = a.Close()
 		return nil, err
 	}
+	a.startDigests()
+	a.startBlobSweep()
 	return a, nil
 }
 
@@ -180,6 +199,7 @@ func (a *App) provision() error {
 		return err
 	}
 	a.Directory.Blobs = blobs // deleting a site or an organization removes its files (L5)
+	a.Blobs = &blob.Sweeper{DB: a.DB, Store: blobs, Tables: BlobTables, Log: a.Log}
 	moves := a.Config.MaxLocationChanges
 	if moves == 0 {
 		moves = -1 // the setting's 0 is no limit; the service's 0 is its default
@@ -200,14 +220,59 @@ func (a *App) provision() error {
 		road = router
 	}
 	eng.Router = "haversine×" + strconv.FormatFloat(eng.Detour, 'f', -1, 64)
+	// The haul radius (issue 16): longer hauls are never ranked.
+	haul, err := strconv.ParseFloat(a.Config.Setting("MASSEFLYT_MAX_HAUL_KM", strconv.Itoa(matching.DefaultMaxHaulKm)), 64)
+	if err != nil || !(haul >= 1 && haul <= 1000) {
+		return fmt.Errorf("MASSEFLYT_MAX_HAUL_KM must be a number of km from 1 to 1000, not %q", a.Config.Setting("MASSEFLYT_MAX_HAUL_KM", ""))
+	}
+	eng.MaxHaulKm = haul
 	mailer, err := loadAs[events.Mailer](a, a.Config.Mail)
 	if err != nil {
 		return err
 	}
+	// Roles by e-mail go to verified addresses or wait in invitations,
+	// accepted when the address is verified at login.
+	a.Invites = &invite.Service{DB: a.DB, Users: a.Users, Roles: a.Roles, Mailer: mailer, Bundle: a.Bundle, Region: a.inviteRegion, Log: a.Log}
+	a.Invites.Subscribe(a.Events)
+	a.Users.OnVerified = func(ctx context.Context, u *auth.User) {
+		if _, err := a.Invites.Accept(ctx, u); err != nil {
+			a.Log.Warn("accepting invitations failed", "user", u.ID, "err", err)
+		}
+	}
 	a.Matching = &matching.Service{DB: a.DB, Market: a.Market, Engine: eng, Mailer: mailer, Road: road, Bundle: a.Bundle, Regions: a.region}
 	a.Matching.Subscribe(a.Events)
+	a.Notify = &notify.Service{DB: a.DB, Mailer: mailer, Bundle: a.Bundle, Regions: a.notifyRegion}
+	a.Notify.Subscribe(a.Events)
+	a.Dialogs = &dialog.Service{DB: a.DB, Market: a.Market, Blobs: blobs}
+	a.Dialogs.Subscribe(a.Events)
+	a.Market.Disclosures = a.Dialogs // what owners disclosed in dialogs (B6)
+	signer, err := loadAs[agreement.Signer](a, a.Config.Setting("MASSEFLYT_ESIGN", "esign.simple"))
+	if err != nil {
+		return err
+	}
+	a.Agreements = &agreement.Service{DB: a.DB, Market: a.Market, Signer: signer}
+	// A site or an organization cannot take a proposed or signed agreement
+	// with it; its drafts go along.
+	a.Directory.RemoveGuards = append(a.Directory.RemoveGuards, a.Agreements.RemoveGuard)
+	if err := a.provisionBilling(); err != nil {
+		return err
+	}
 	a.Stats = &stats.Service{DB: a.DB}
 	return a.connectEvents()
+}
+
+// inviteRegion describes a tenant for invitation mail.
+func (a *App) inviteRegion(tenantID string) (invite.Region, bool) {
+	base := strings.TrimRight(a.Config.PublicURL, "/")
+	t, ok := a.Tenants.ByID(tenantID)
+	if !ok {
+		return invite.Region{Name: "Masseflyt", Locale: locales.Default, URL: base}, tenantID == invite.Platform
+	}
+	url := base + "/t/" + t.Slug
+	if len(t.Domains) > 0 {
+		url = "https://" + t.Domains[0]
+	}
+	return invite.Region{Name: t.Name, Slug: t.Slug, Locale: t.DefaultLocale, URL: url}, true
 }
 
 // region describes a tenant for match mail.
@@ -260,6 +325,19 @@ func (a *App) connectEvents() error {
 	return nil
 }
 
+// warmMatching builds every region's match index after start, so the
+// first match query does not wait for it.
+func (a *App) warmMatching() {
+	for _, t := range a.Tenants.All() {
+		s := clock.Real()
+		if err := a.Matching.Warm(context.Background(), t.ID); err != nil {
+			a.Log.Warn("match index not built at start", "tenant", t.Slug, "err", err)
+			continue
+		}
+		a.Log.Info("match index ready", "tenant", t.Slug, "listings", a.Matching.Indexed(t.ID), "took", clock.Real().Sub(s).String(), "since_start", clock.Real().Sub(a.started).String())
+	}
+}
+
 // emit records a platform event (after the change it reports committed:
 // the tenant registry and the role rules write on their own).
 func (a *App) emit(e events.Event) {
@@ -302,6 +380,7 @@ func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.Fiber.Listen(a.Config.Addr) }()
 	a.Log.Info("listening", "addr", a.Config.Addr, "env", a.Config.Env, "db", string(a.DB.Dialect), "startup", clock.Real().Sub(a.started).String())
+	go a.warmMatching() // issue 16: the indexes are built once, in the background; nothing is rediscovered
 	select {
 	case err := <-errc:
 		return err
@@ -315,4 +394,29 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	}
 	return <-errc
+}
+
+// provisionBilling loads the billing provider (MASSEFLYT_BILLING, default
+// billing.local), subscribes the usage meter to the outbox and drains the
+// usage ledger to the provider in the background.
+func (a *App) provisionBilling() error {
+	prov, err := loadAs[billing.Provider](a, a.Config.Setting("MASSEFLYT_BILLING", "billing.local"))
+	if err != nil {
+		return err
+	}
+	a.Billing = &billing.Service{DB: a.DB, Provider: prov, Log: a.Log, WebhookSecret: a.Config.Setting("MASSEFLYT_STRIPE_WEBHOOK_SECRET", "")}
+	a.Billing.Subscribe(a.Events)
+	// A region may stop new listings of an organization with an unpaid
+	// invoice; what is registered stays as it is.
+	a.Market.CreateGate = func(ctx context.Context, orgID string) error {
+		if due, what := a.Billing.PastDue(ctx, orgID); due && what == billing.ConsequenceNoListings {
+			return fail.New(fail.Forbidden, "billing_past_due", "ErrBillingPastDueNoListings")
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); (&billing.Drainer{S: a.Billing}).Run(ctx) }()
+	a.cleanups = append(a.cleanups, func() error { cancel(); <-done; return nil })
+	return nil
 }

@@ -34,7 +34,7 @@ type Config struct {
 	Identity           string // MASSEFLYT_IDENTITY: identity.dev or identity.kratos
 	Bizreg             string // MASSEFLYT_BIZREG: bizreg.fake (offline) or bizreg.brreg
 	Geocoder           string // MASSEFLYT_GEOCODER: geocoder.fake (offline) or geocoder.kartverket
-	Mail               string // MASSEFLYT_MAIL: mail.log (writes to the log, sends nothing)
+	Mail               string // MASSEFLYT_MAIL: mail.log (writes to the log, sends nothing) or mail.smtp (MASSEFLYT_SMTP_*)
 	Storage            string // MASSEFLYT_STORAGE: storage.localfs (files under the data dir)
 	Routing            string // MASSEFLYT_ROUTING: routing.haversine (offline) or routing.osrm
 	// Settings override the environment for plugin settings (tests); each

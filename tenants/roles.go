@@ -96,6 +96,29 @@ var DefaultRules = [][3]string{
 	{auth.RoleTenantAdmin, "memberships", "*"},
 	{auth.RoleTenantAdmin, "tenant", "*"},
 	{auth.RoleTenantAdmin, "tokens", "manage"},
+	{auth.RoleMember, "dialogs", "read"},
+	{auth.RoleMember, "dialogs", "write"},
+	{auth.RoleOrgAdmin, "dialogs", "read"},
+	{auth.RoleOrgAdmin, "dialogs", "write"},
+	{auth.RoleTransporter, "dialogs", "read"},
+	{auth.RoleTransporter, "dialogs", "write"},
+	{auth.RoleSupervisor, "dialogs", "read"},
+	{auth.RoleTenantAdmin, "dialogs", "read"},
+	{auth.RoleMember, "agreements", "read"},
+	{auth.RoleMember, "agreements", "write"},
+	{auth.RoleOrgAdmin, "agreements", "read"},
+	{auth.RoleOrgAdmin, "agreements", "write"},
+	{auth.RoleOrgAdmin, "agreements", "sign"},
+	{auth.RoleTransporter, "agreements", "read"},
+	{auth.RoleTransporter, "agreements", "write"},
+	{auth.RoleTransporter, "agreements", "sign"},
+	{auth.RoleSupervisor, "agreements", "read"},
+	{auth.RoleTenantAdmin, "agreements", "read"},
+	{auth.RoleTenantAdmin, "contract_templates", "manage"},
+	{auth.RoleOrgAdmin, "billing", "read"},
+	{auth.RoleOrgAdmin, "billing", "update"},
+	{auth.RoleSupervisor, "billing", "read"},
+	{auth.RoleTenantAdmin, "billing", "*"},
 	{auth.RoleSuperadmin, "*", "*"},
 }
 
@@ -421,4 +444,14 @@ func opposite(eft string) string {
 		return "deny"
 	}
 	return "allow"
+}
+
+// Holders are the users holding role in tenantID ("*": the platform).
+func (r *Roles) Holders(tenantID, role string) []string {
+	rows, _ := r.e.GetFilteredGroupingPolicy(1, role, tenantID)
+	out := make([]string, 0, len(rows))
+	for _, g := range rows {
+		out = append(out, strings.TrimPrefix(g[0], "u:"))
+	}
+	return out
 }

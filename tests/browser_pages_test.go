@@ -59,8 +59,13 @@ func TestBrowserEveryPageAxe(t *testing.T) {
 		browserPage{Path: T + "/vehicles/" + vehicle + "/edit", As: apitest.Transporter},
 		// Administration.
 		browserPage{Path: T + "/admin", As: apitest.TenantAdmin},
+		browserPage{Path: T + "/admin/templates", As: apitest.TenantAdmin},
+		browserPage{Path: T + "/admin/templates/default-delivery-nb", As: apitest.TenantAdmin},
 		browserPage{Path: "/admin", As: apitest.Platform},
 	)
+	pages = append(pages, agreementPages(e, T)...) // tests/browser_agreement_test.go
+	pages = append(pages, dialogPages(e, T)...)    // tests/browser_dialog_test.go
+	pages = append(pages, billingPages(e, T)...)   // tests/authz_billing_test.go
 	cookies := map[string]string{}
 	for _, p := range pages {
 		if p.As != "" {

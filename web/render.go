@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/billing"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/numfmt"
@@ -248,6 +250,14 @@ func langFuncs(lang string) template.FuncMap {
 		},
 		// dec writes a measured value with up to two decimals: 17,5.
 		"dec": func(f any) string { return numAny(lang, f, 2) },
+		// term writes a term's canonical text (an agreement's diff) with
+		// its numbers in lang ("12000" → "12 000"); other text as it is.
+		"term": func(s string) string {
+			if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+				return numAny(lang, f, 2)
+			}
+			return s
+		},
 	}
 }
 
@@ -343,7 +353,10 @@ type Page struct {
 	Errors    map[string]string
 	Form      map[string]string
 	Notice    string
-	Data      any
+	// PastDue names the caller's organizations with an unpaid invoice
+	// whose region shows a banner for it (billing consequence).
+	PastDue []string
+	Data    any
 	// Bare pages (the live view, the offline page) have no navigation.
 	Bare bool
 }
@@ -368,6 +381,17 @@ func (u *UI) page(c *fiber.Ctx, title string, data any) *Page {
 	p.Platform = p.P.Has(auth.RoleSuperadmin) || (!p.P.Anonymous() && u.A.Roles.IsSuperadmin(p.P.UserID()))
 	p.LoginURL = u.A.Identity.LoginURL(c.OriginalURL())
 	p.LogoutURL = u.A.Identity.LogoutURL(p.Base + "/")
+	if u.A.Billing != nil && p.Tenant != nil {
+		ctx := request.Ctx(c)
+		for id := range p.P.Orgs {
+			if due, what := u.A.Billing.PastDue(ctx, id); due && what != billing.ConsequenceNone {
+				if org, err := u.A.Directory.GetOrg(ctx, id); err == nil {
+					p.PastDue = append(p.PastDue, org.Name)
+				}
+			}
+		}
+		sort.Strings(p.PastDue)
+	}
 	if n := c.Query("notice"); n != "" && locales.New(u.A.Bundle, p.L.Lang).Has("Notice"+n) {
 		p.Notice = p.L.T("Notice" + n)
 	}

@@ -31,7 +31,13 @@ func (u *UI) Table() route.Table {
 		{Check: []fiber.Handler{u.CSRFForm()}, Routes: []route.Route{
 			{Method: "GET", Path: "/admin", Perm: access.PlatformAdmin, Handler: u.platformPage, Before: platform},
 			{Method: "POST", Path: "/admin/tenants", Perm: access.PlatformAdmin, Handler: u.platformCreate, Before: platform},
+			{Method: "GET", Path: "/admin/billing", Perm: access.PlatformAdmin, Handler: u.platformBilling, Before: platform}, // web/billing.go
+			{Method: "POST", Path: "/admin/billing/plans", Perm: access.PlatformAdmin, Handler: u.platformBillingPlan, Before: platform},
+			{Method: "POST", Path: "/admin/billing/regions/:id", Perm: access.PlatformAdmin, Handler: u.platformBillingRegion, Before: platform},
 		}},
+		// The Kratos self-service pages (web/selfservice.go).
+		u.selfServiceShared(),
+		u.selfServiceTenant(),
 		{Routes: []route.Route{
 			r("GET", "/static/*", access.Anyone, serveStatic),
 			r("GET", "/favicon.ico", access.Anyone, func(c *fiber.Ctx) error {
@@ -40,7 +46,7 @@ func (u *UI) Table() route.Table {
 			{Method: "GET", Path: "/", Perm: access.Anyone, Handler: u.landing, Before: auth},
 			r("GET", "/lang/:lang", access.Anyone, u.setLang),
 		}},
-		{Prefix: "/t/:tenant", Use: []fiber.Handler{app.RateLimit(a.Config.UIRateLimit), a.TenantMiddleware, a.Authenticate, private, u.CSRF()}, Check: []fiber.Handler{u.CSRFForm()}, Routes: []route.Route{
+		{Prefix: "/t/:tenant", Use: []fiber.Handler{app.RateLimit(a.Config.UIRateLimit), a.TenantMiddleware, a.Authenticate, private, u.CSRF()}, Check: []fiber.Handler{u.CSRFForm()}, Routes: append([]route.Route{
 			// Front page, branding, directory.
 			r("GET", "/", access.DirectoryRead, u.home),
 			r("GET", "/theme.css", access.Anyone, u.theme),
@@ -78,6 +84,34 @@ func (u *UI) Table() route.Table {
 			r("GET", "/me", access.MeRead, u.mePage),
 			r("POST", "/me/tokens", access.TokensManage, u.tokenCreate),
 			r("POST", "/me/tokens/:id/revoke", access.TokensManage, u.tokenRevoke),
+			// Dialogs about masses, the inbox, "Mitt" (web/dialogs.go, web/mine.go).
+			r("POST", "/me/mail-preferences", access.NotificationsUpdate, u.mailPreferences),
+			r("GET", "/mitt", access.MeRead, u.minePage),
+			r("GET", "/inbox", access.NotificationsRead, u.inboxPage),
+			r("POST", "/inbox/:id/read", access.NotificationsUpdate, u.inboxRead),
+			r("GET", "/dialogs", access.DialogsRead, u.dialogList),
+			r("GET", "/dialogs/new", access.DialogsWrite, u.dialogNew),
+			r("POST", "/dialogs", access.DialogsWrite, u.dialogCreate),
+			r("GET", "/dialogs/:id", access.DialogsRead, u.dialogShow),
+			withLimit(r("POST", "/dialogs/:id/messages", access.DialogsWrite, u.dialogPost), upload),
+			r("POST", "/dialogs/:id/disclosure", access.DialogsWrite, u.dialogDisclose),
+			// Agreements and contract templates (web/agreements.go).
+			r("GET", "/agreements", access.AgreementsRead, u.agreementList),
+			r("GET", "/agreements/new", access.AgreementsWrite, u.agreementNew),
+			r("POST", "/agreements/new", access.AgreementsWrite, u.agreementCreate),
+			r("GET", "/agreements/:id", access.AgreementsRead, u.agreementShow),
+			r("GET", "/agreements/:id/edit", access.AgreementsWrite, u.agreementEdit),
+			r("POST", "/agreements/:id/edit", access.AgreementsWrite, u.agreementUpdate),
+			r("POST", "/agreements/:id/propose", access.AgreementsWrite, u.agreementStep("propose")),
+			r("POST", "/agreements/:id/accept", access.AgreementsWrite, u.agreementStep("accept")),
+			r("POST", "/agreements/:id/sign", access.AgreementsSign, u.agreementStep("sign")),
+			r("POST", "/agreements/:id/cancel", access.AgreementsWrite, u.agreementStep("cancel")),
+			r("POST", "/agreements/:id/complete", access.AgreementsWrite, u.agreementStep("complete")),
+			r("GET", "/agreements/:id/agreement.pdf", access.AgreementsRead, u.agreementPDF),
+			r("GET", "/agreements/:id/invoice-basis", access.AgreementsRead, u.agreementBasis),
+			r("GET", "/admin/templates", access.TemplatesManage, u.templateList),
+			r("GET", "/admin/templates/:id", access.TemplatesManage, u.templateEdit),
+			r("POST", "/admin/templates/:id", access.TemplatesManage, u.templateSave),
 			// Market.
 			r("GET", "/listings", access.ListingsRead, u.listingList),
 			r("GET", "/listings/new", access.ListingsCreate, u.listingNew),
@@ -108,7 +142,7 @@ func (u *UI) Table() route.Table {
 			r("POST", "/admin/rules", access.TenantAdmin, u.adminRule),
 			r("POST", "/admin/assignments", access.TenantAdmin, u.adminAssignment),
 			r("POST", "/admin/embedding", access.TenantAdmin, u.adminEmbedding),
-		}},
+		}, u.billingRoutes(r)...)}, // subscriptions and billing (web/billing.go)
 	}}
 }
 

@@ -3,8 +3,10 @@
 //	masseflyt serve [--demo]      start the server (migrates first)
 //	masseflyt migrate             apply database migrations
 //	masseflyt seed                load the demo tenants
+//	masseflyt seed --synthetic N --tenant SLUG [--layout dense|national] [--seed S]
 //	masseflyt tenant create|list  manage tenants
 //	masseflyt token create --tenant SLUG --email EMAIL [--scopes read,write] [--days 90] [--name NAME]
+//	masseflyt admin grant --email E --role platform-admin|tenant-admin [--tenant SLUG] [--revoke]
 package main
 
 import (
@@ -28,6 +30,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/account"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/invite"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/internal/demo"
 	seedpkg "github.com/masseflyt/masseflyt/internal/seed"
@@ -49,9 +52,13 @@ commands:
   serve [--demo]                 start the server (runs migrations first; --demo seeds demo data)
   migrate                        apply database migrations
   seed                           load the demo tenants (idempotent)
+  seed --synthetic N --tenant SLUG [--layout dense|national] [--seed S]
+                                 lay out N synthetic listings in a region (scale figures)
   tenant list                    list tenants
   tenant create --slug S --name N [--color #rrggbb] [--locale nb|nn|en] [--domain host] [--admin-email E]
   token create --tenant SLUG --email EMAIL [--scopes read,write] [--days 90] [--name NAME]
+  admin grant --email E --role platform-admin|tenant-admin [--tenant SLUG] [--revoke]
+                                 make (or invite) the first admins; --revoke takes the role away
 
 configuration: MASSEFLYT_ADDR, MASSEFLYT_DATA_DIR, MASSEFLYT_DATABASE_URL, MASSEFLYT_ENV,
 MASSEFLYT_BASE_DOMAIN and more (see README); flags --addr, --data-dir, --database-url,
@@ -87,8 +94,19 @@ func run(args []string, out io.Writer) error {
 		fmt.Fprintln(out, "migrations applied")
 		return nil
 	case "seed":
+		var syn syntheticOptions
+		fs.IntVar(&syn.N, "synthetic", 0, "lay out N synthetic listings in --tenant instead of the demo (seed_synthetic.go)")
+		fs.StringVar(&syn.Tenant, "tenant", "", "the region of --synthetic")
+		fs.StringVar(&syn.Layout, "layout", "dense", "--synthetic layout: dense (one busy region) or national")
+		fs.Int64Var(&syn.Seed, "seed", 1, "--synthetic random seed")
 		if err := fs.Parse(rest); err != nil {
 			return err
+		}
+		if syn.N != 0 || syn.Tenant != "" {
+			if err := syn.check(); err != nil {
+				return err
+			}
+			return withApp(cfg, func(a *app.App) error { return seedSynthetic(a, syn, out) })
 		}
 		return withApp(cfg, func(a *app.App) error {
 			if err := seed(a); err != nil {
@@ -108,6 +126,8 @@ func run(args []string, out io.Writer) error {
 		return tenantCmd(&cfg, fs, rest, out)
 	case "token":
 		return tokenCmd(&cfg, fs, rest, out)
+	case "admin":
+		return adminCmd(&cfg, fs, rest, out)
 	case "help", "-h", "--help":
 		fmt.Fprintln(out, usage)
 		return nil
@@ -167,7 +187,7 @@ func tenantCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) 
 	fs.StringVar(&spec.Accent, "accent", "#f2b134", "accent colour")
 	fs.StringVar(&spec.Locale, "locale", locales.Default, "default language: "+strings.Join(locales.Supported, ", "))
 	fs.StringVar(&spec.Domain, "domain", "", "custom domain")
-	fs.StringVar(&spec.AdminEmail, "admin-email", "", "e-mail of an existing user to make tenant admin")
+	fs.StringVar(&spec.AdminEmail, "admin-email", "", "e-mail of the first tenant admin (invited unless a user has verified it)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -282,16 +302,16 @@ func (s *tenantSpec) available(ctx context.Context, a *app.App) (*auth.User, err
 			p = append(p, fmt.Errorf("domain %q is the address of tenant %s: %w", s.Domain, t.Slug, tenants.ErrDomainTaken))
 		}
 	}
+	// The admin is the user whose address is verified; else the address
+	// is invited (admin.go).
 	var admin *auth.User
 	if s.AdminEmail != "" {
-		u, err := a.Users.ByEmail(ctx, s.AdminEmail)
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			p = append(p, fmt.Errorf("--admin-email %s: no such user (they must log in once first)", s.AdminEmail))
-		case err != nil:
-			return nil, fmt.Errorf("look up --admin-email %s: %w", s.AdminEmail, err)
-		default:
+		if !invite.ValidEmail(auth.NormalizeEmail(s.AdminEmail)) {
+			p = append(p, fmt.Errorf("invalid --admin-email %q: want one e-mail address", s.AdminEmail))
+		} else if u, err := a.Users.ByVerifiedEmail(ctx, s.AdminEmail); err == nil {
 			admin = u
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fmt.Errorf("look up --admin-email %s: %w", s.AdminEmail, err)
 		}
 	}
 	return admin, p.err()
@@ -301,8 +321,7 @@ func (s *tenantSpec) available(ctx context.Context, a *app.App) (*auth.User, err
 // runs before the first write, and if a later write fails the tenant is
 // removed again.
 func createTenant(ctx context.Context, a *app.App, s tenantSpec) (*tenants.Tenant, error) {
-	admin, err := s.available(ctx, a)
-	if err != nil {
+	if _, err := s.available(ctx, a); err != nil {
 		return nil, err
 	}
 	t := &tenants.Tenant{Slug: s.Slug, Name: s.Name, ShortName: s.Name, ColorPrimary: s.Color, ColorAccent: s.Accent, DefaultLocale: s.Locale, CenterLat: 59.91, CenterLon: 10.75, Zoom: 9}
@@ -311,13 +330,13 @@ func createTenant(ctx context.Context, a *app.App, s tenantSpec) (*tenants.Tenan
 	}
 	// The tenant and its domains are one transaction; a failed admin grant
 	// removes the tenant again.
-	adminID := ""
-	if admin != nil {
-		adminID = admin.ID
+	out, err := a.Tenants.CreateInviting(ctx, t, a.Invites, s.AdminEmail, "cli")
+	if err == nil && s.AdminEmail != "" {
+		logGrant(a, t.Slug, s.AdminEmail, auth.RoleTenantAdmin, out)
 	}
-	if err := a.Tenants.CreateWithAdmin(ctx, t, a.Roles, adminID); err != nil {
-		if admin != nil && errors.Is(err, tenants.ErrAdminGrant) {
-			err = fmt.Errorf("make %s tenant admin: %w", admin.Email, err)
+	if err != nil {
+		if s.AdminEmail != "" && errors.Is(err, tenants.ErrAdminGrant) {
+			err = fmt.Errorf("make %s tenant admin: %w", s.AdminEmail, err)
 		}
 		if strings.Contains(err.Error(), "remove it by hand") {
 			return nil, err

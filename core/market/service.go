@@ -1,6 +1,7 @@
 package market
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,12 @@ type Service struct {
 	MaxLocationChanges int
 	// ImportLimits bound lab imports (H2); unset fields are the defaults.
 	ImportLimits ImportLimits
+	// Disclosures, when set, tells ViewFor what owners disclosed in dialogs.
+	Disclosures Disclosures
+	// CreateGate, when set, may refuse a new listing of an organization
+	// (a region whose consequence of an unpaid invoice is "no new
+	// listings"). Registered listings are never locked.
+	CreateGate func(ctx context.Context, orgID string) error
 
 	maps sync.Map // tenant|audience → *mapState (the map, kept up to date incrementally)
 }

@@ -59,4 +59,15 @@ func World() seed.World {
 }
 
 // Seed loads the demo world (idempotent: existing regions are left alone).
-func Seed(ctx context.Context, s seed.Services) error { return seed.Run(ctx, s, World()) }
+func Seed(ctx context.Context, s seed.Services) error {
+	if err := seed.Run(ctx, s, World()); err != nil {
+		return err
+	}
+	if err := seedDialogs(ctx, s); err != nil { // internal/demo/dialogs.go
+		return err
+	}
+	if err := seedBilling(ctx, s); err != nil { // internal/demo/billing.go, before the agreements it meters
+		return err
+	}
+	return seedAgreements(ctx, s) // internal/demo/agreements.go
+}

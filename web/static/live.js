@@ -74,7 +74,7 @@
     var ol = document.getElementById("live-activity");
     var li = document.createElement("li");
     li.className = "new";
-    li.innerHTML = '<span class="kind ' + kind + '">' + esc(kind === "match" ? labels.match : (labels.kinds || {})[kind] || kind) + "</span> " + html;
+    li.innerHTML = '<span class="kind ' + kind + '">' + esc(kind === "match" ? labels.match : kind === "agreement" ? labels.agreement : (labels.kinds || {})[kind] || kind) + "</span> " + html;
     ol.insertBefore(li, ol.firstChild);
     while (ol.children.length > 12) ol.removeChild(ol.lastChild);
   }
@@ -128,6 +128,10 @@
       var saving = d.saving_kg_co2e > 0 ? esc(labels.saving) + " " + fmt.format(d.saving_kg_co2e) + " kg CO₂e" : "";
       activity("match", esc(fractions([d.fraction])) + " · " + esc(d.band) + '<br><span class="muted">' + saving + "</span>");
       [d.listing_id, d.counterpart_id].forEach(function (id) { pulse(markers[id]); });
+    });
+    es.addEventListener("agreement.sealed", function (e) { // "ny avtale: 20 000 t sprengstein, 7 km" (no parties)
+      var d = JSON.parse(e.data).data || {};
+      activity("agreement", esc(labels.agreement || "") + ": " + fmt.format(d.tonnes) + " t " + esc(fractions([d.fraction]).toLowerCase()) + (d.distance_km ? ", " + fmt.format(d.distance_km) + " km" : ""));
     });
     es.addEventListener("resync", loadMap);
     window.__masseflytLive = es;
