@@ -22,6 +22,7 @@ import (
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/route"
 )
@@ -48,9 +49,6 @@ func (k *Kratos) Provision(a *app.App) error {
 		k.BrowserURL = k.PublicURL
 	}
 	k.init()
-	if a.DB != nil {
-		k.now = a.DB.Now // sessions expire on the platform's clock
-	}
 	return nil
 }
 
@@ -61,7 +59,10 @@ func (k *Kratos) init() {
 	cfg.HTTPClient = k.http
 	cfg.UserAgent = "masseflyt"
 	k.client = ory.NewAPIClient(cfg)
-	k.now = time.Now
+	// Kratos stamps sessions on its own, real clock: they are judged on the
+	// machine's clock, not on the platform clock MASSEFLYT_NOW may move in
+	// development (a shifted clock would expire every fresh session).
+	k.now = clock.Real
 	k.cache = newSessionCache()
 }
 
