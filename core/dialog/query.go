@@ -2,10 +2,6 @@ package dialog
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"io"
 	"strconv"
 	"time"
 
@@ -304,20 +300,9 @@ func (s *Service) Attachment(ctx context.Context, id string) (*Attachment, []byt
 	if err != nil {
 		return nil, nil, err
 	}
-	rc, err := s.Blobs.Get(ctx, at.BlobKey)
-	if errors.Is(err, blob.ErrNotFound) {
-		return nil, nil, fail.NotFoundErr()
-	}
+	data, err := blob.ReadVerified(ctx, s.Blobs, at.BlobKey, at.SHA256)
 	if err != nil {
 		return nil, nil, err
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, nil, err
-	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != at.SHA256 {
-		return nil, nil, fail.New(fail.Internal, "checksum", "ErrInternal")
 	}
 	return &at, data, nil
 }

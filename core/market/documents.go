@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -188,20 +187,9 @@ func (s *Service) OpenDocument(ctx context.Context, id string) (*Document, []byt
 	if err := documentAccess(ctx, l); err != nil {
 		return nil, nil, err
 	}
-	rc, err := s.Blobs.Get(ctx, d.BlobKey)
-	if errors.Is(err, blob.ErrNotFound) {
-		return nil, nil, fail.NotFoundErr()
-	}
+	data, err := blob.ReadVerified(ctx, s.Blobs, d.BlobKey, d.SHA256)
 	if err != nil {
 		return nil, nil, err
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, nil, err
-	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != d.SHA256 {
-		return nil, nil, fail.New(fail.Internal, "checksum", "ErrInternal")
 	}
 	return d, data, nil
 }
