@@ -591,6 +591,25 @@ func (s *Service) PastDue(ctx context.Context, orgID string) (bool, string) {
 	return true, st.Consequence
 }
 
+// PastDueOf returns those of orgIDs whose subscriptions are unpaid, when
+// the region's consequence is more than the mark (a banner, or no new
+// listings): the pages show a banner for them. It reads the settings
+// first, so a region without a consequence costs one query.
+func (s *Service) PastDueOf(ctx context.Context, orgIDs []string) ([]string, error) {
+	if len(orgIDs) == 0 {
+		return nil, nil
+	}
+	st, err := s.Settings(ctx)
+	if err != nil || st.Consequence == ConsequenceNone {
+		return nil, err
+	}
+	var due []string
+	err = s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&Subscription{}).Where("org_id IN ? AND status = ?", orgIDs, StatusPastDue).Pluck("org_id", &due).Error
+	})
+	return due, err
+}
+
 // Invoices lists an organization's invoices, newest first.
 func (s *Service) Invoices(ctx context.Context, orgID string) ([]Invoice, error) {
 	if _, err := s.Subscription(ctx, orgID); err != nil {

@@ -25,7 +25,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/masseflyt/masseflyt/app"
-	"github.com/masseflyt/masseflyt/billing"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/numfmt"
@@ -381,13 +380,16 @@ func (u *UI) page(c *fiber.Ctx, title string, data any) *Page {
 	p.Platform = p.P.Has(auth.RoleSuperadmin) || (!p.P.Anonymous() && u.A.Roles.IsSuperadmin(p.P.UserID()))
 	p.LoginURL = u.A.Identity.LoginURL(c.OriginalURL())
 	p.LogoutURL = u.A.Identity.LogoutURL(p.Base + "/")
-	if u.A.Billing != nil && p.Tenant != nil {
+	if u.A.Billing != nil && p.Tenant != nil && len(p.P.Orgs) > 0 {
 		ctx := request.Ctx(c)
+		orgs := make([]string, 0, len(p.P.Orgs))
 		for id := range p.P.Orgs {
-			if due, what := u.A.Billing.PastDue(ctx, id); due && what != billing.ConsequenceNone {
-				if org, err := u.A.Directory.GetOrg(ctx, id); err == nil {
-					p.PastDue = append(p.PastDue, org.Name)
-				}
+			orgs = append(orgs, id)
+		}
+		due, _ := u.A.Billing.PastDueOf(ctx, orgs) // a banner is not worth failing the page
+		for _, id := range due {
+			if org, err := u.A.Directory.GetOrg(ctx, id); err == nil {
+				p.PastDue = append(p.PastDue, org.Name)
 			}
 		}
 		sort.Strings(p.PastDue)

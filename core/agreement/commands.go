@@ -352,11 +352,14 @@ func (s *Service) Counter(ctx context.Context, id string, version int, in *Input
 		if err != nil {
 			return err
 		}
-		return s.newVersion(tx, ag, org, t, KindCounterProposed, events.AgreementCounterProposed{})
+		return s.newVersion(tx, ag, org, t, KindCounterProposed)
 	})
 }
 
-func (s *Service) newVersion(tx *gorm.DB, ag *Agreement, org string, t Terms, kind string, e events.Event) error {
+// newVersion stores terms t as the agreement's next version, proposed by
+// org: a counter-proposal (KindCounterProposed) or an amendment, announced
+// as a proposal.
+func (s *Service) newVersion(tx *gorm.DB, ag *Agreement, org string, t Terms, kind string) error {
 	a := access.From(tx.Statement.Context)
 	// The next number after every version stored: a withdrawn or rejected
 	// amendment keeps its number (Withdraw, Reject).
@@ -370,13 +373,10 @@ func (s *Service) newVersion(tx *gorm.DB, ag *Agreement, org string, t Terms, ki
 		return err
 	}
 	st := stepOf(ag, org, a.UserID())
-	switch e.(type) {
-	case events.AgreementCounterProposed:
-		e = events.AgreementCounterProposed{AgreementStep: st}
-	default:
-		e = events.AgreementProposed{AgreementStep: st}
+	if kind == KindCounterProposed {
+		return s.step(tx, ag, kind, org, events.AgreementCounterProposed{AgreementStep: st})
 	}
-	return s.step(tx, ag, kind, org, e)
+	return s.step(tx, ag, kind, org, events.AgreementProposed{AgreementStep: st})
 }
 
 // Accept accepts the other party's proposal of version; both sign next.
@@ -605,7 +605,7 @@ func (s *Service) Amend(ctx context.Context, id string, in *Input) (*Agreement, 
 		if err != nil {
 			return err
 		}
-		return s.newVersion(tx, ag, org, t, KindAmendment, events.AgreementProposed{})
+		return s.newVersion(tx, ag, org, t, KindAmendment)
 	})
 }
 

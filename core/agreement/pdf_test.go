@@ -2,49 +2,23 @@ package agreement_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
-	"io"
-	"regexp"
 	"testing"
-	"unicode/utf16"
 
 	"github.com/masseflyt/masseflyt/internal/apitest"
+	"github.com/masseflyt/masseflyt/internal/pdftext"
 )
 
-// pdfText is the text a PDF shows: the inflated content streams (fpdf
-// compresses them) as they are, then one line per text operator with its
-// string decoded from UTF-16BE (fpdf writes the code points with a Unicode font,
-// Identity-H, whose ToUnicode map is the identity).
+// pdfText is the text a PDF shows: the inflated streams as they are (the
+// hash is in a core font, plain ASCII), then one line per text operator
+// decoded (internal/pdftext).
 func pdfText(t *testing.T, pdf []byte) []byte {
 	var out bytes.Buffer
-	tj := regexp.MustCompile(`(?s)\(((?:\\.|[^\\)])*)\) ?Tj`)
-	for _, m := range regexp.MustCompile(`(?s)stream\r?\n(.*?)endstream`).FindAllSubmatch(pdf, -1) {
-		r, err := zlib.NewReader(bytes.NewReader(m[1]))
-		if err != nil {
-			continue
-		}
-		b, _ := io.ReadAll(r)
-		out.Write(b) // as is too: the hash is in a core font (ASCII)
+	for _, st := range pdftext.Streams(pdf) {
+		out.Write(st)
 		out.WriteByte('\n')
-		for _, s := range tj.FindAllSubmatch(b, -1) {
-			var raw []byte
-			for i := 0; i < len(s[1]); i++ {
-				c := s[1][i]
-				if c == '\\' && i+1 < len(s[1]) {
-					i++
-					c = map[byte]byte{'n': '\n', 'r': '\r', 't': '\t'}[s[1][i]]
-					if c == 0 {
-						c = s[1][i]
-					}
-				}
-				raw = append(raw, c)
-			}
-			u := make([]uint16, 0, len(raw)/2)
-			for i := 0; i+1 < len(raw); i += 2 {
-				u = append(u, uint16(raw[i])<<8|uint16(raw[i+1]))
-			}
-			out.WriteString(string(utf16.Decode(u)))
+		for _, line := range pdftext.Strings(st) {
+			out.WriteString(line)
 			out.WriteByte('\n')
 		}
 	}

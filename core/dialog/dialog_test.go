@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +14,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
@@ -31,46 +29,6 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// memBlobs is a blob store in memory.
-type memBlobs struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func (b *memBlobs) Put(_ context.Context, key string, r io.Reader) error {
-	data, err := io.ReadAll(r)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.m == nil {
-		b.m = map[string][]byte{}
-	}
-	b.m[key] = data
-	return err
-}
-
-func (b *memBlobs) Get(_ context.Context, key string) (io.ReadCloser, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	d, ok := b.m[key]
-	if !ok {
-		return nil, blob.ErrNotFound
-	}
-	return io.NopCloser(bytes.NewReader(d)), nil
-}
-
-func (b *memBlobs) Delete(_ context.Context, key string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.m, key)
-	return nil
-}
-
-func (b *memBlobs) len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.m)
-}
-
 // world: in Bærum, Fornebu Anlegg owns an open surplus with a private
 // price, a draft and a closed listing; Sandvika Bygg (Ola, Per) has a need
 // that matches; Lysaker (Lars) is a third organization; Nina represents
@@ -80,7 +38,7 @@ type world struct {
 	db                           *store.DB
 	s                            *Service
 	m                            *market.Service
-	blobs                        *memBlobs
+	blobs                        *storetest.MemBlobs
 	tid                          string
 	fornebu, sandvika, lysaker   string
 	surplus, draft, closed, need string
@@ -92,7 +50,7 @@ type world struct {
 
 func newWorld(t *testing.T, db *store.DB) *world {
 	t.Helper()
-	w := &world{db: db, blobs: &memBlobs{}, users: map[string]*auth.User{}}
+	w := &world{db: db, blobs: &storetest.MemBlobs{}, users: map[string]*auth.User{}}
 	w.m = &market.Service{DB: db, Directory: &directory.Service{DB: db}, Blobs: w.blobs}
 	w.s = &Service{DB: db, Market: w.m, Blobs: w.blobs}
 	w.m.Disclosures = w.s
@@ -269,7 +227,7 @@ func TestMessages(t *testing.T) {
 		if err != nil || len(withFile.Attachments) != 1 || withFile.Attachments[0].ContentType != "image/png" {
 			t.Fatalf("attachment: %v %+v", err, withFile)
 		}
-		before, blobs := w.count(t, "dialog_messages"), w.blobs.len()
+		before, blobs := w.count(t, "dialog_messages"), w.blobs.Len()
 		cases := []struct {
 			name  string
 			ctx   context.Context
@@ -301,8 +259,8 @@ func TestMessages(t *testing.T) {
 		if got := w.count(t, "dialog_messages"); got != before {
 			t.Errorf("refusals wrote %d messages", got-before)
 		}
-		if w.blobs.len() != blobs {
-			t.Errorf("refusals left %d files", w.blobs.len()-blobs)
+		if w.blobs.Len() != blobs {
+			t.Errorf("refusals left %d files", w.blobs.Len()-blobs)
 		}
 		// Oldest first, with authors, attachments; two pages walk them all.
 		p1, err := w.s.Messages(w.kari, d.ID, page.Request{Limit: 2})

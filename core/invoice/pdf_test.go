@@ -2,25 +2,16 @@ package invoice
 
 import (
 	"bytes"
-	"compress/zlib"
-	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf16"
-)
 
-var (
-	streamRe = regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
-	tjRe     = regexp.MustCompile(`(?s)\(((?:\\.|[^\\)])*)\) ?Tj`)
+	"github.com/masseflyt/masseflyt/internal/pdftext"
 )
 
 // pdfCells extracts the text the PDF shows, one string per text operator,
-// in page order: it inflates the content streams, unescapes the strings
-// and decodes them from UTF-16BE (fpdf writes the code points with a
-// Unicode font, Identity-H; the font's ToUnicode map is the identity), so
-// comparing with the expected text checks the encoding.
+// in page order (internal/pdftext): comparing with the expected text checks
+// the encoding.
 func pdfCells(t *testing.T, data []byte) []string {
 	t.Helper()
 	var cells []string
@@ -36,60 +27,7 @@ func pdfPages(t *testing.T, data []byte) [][]string {
 	if !bytes.HasPrefix(data, []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %q", data[:min(len(data), 8)])
 	}
-	var pages [][]string
-	for _, m := range streamRe.FindAllSubmatch(data, -1) {
-		r, err := zlib.NewReader(bytes.NewReader(m[1]))
-		if err != nil {
-			continue // not a deflated content stream (fonts are not embedded)
-		}
-		raw, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatalf("inflate: %v", err)
-		}
-		var cells []string
-		for _, s := range tjRe.FindAllSubmatch(raw, -1) {
-			cells = append(cells, utf16BE(unescapePDF(s[1])))
-		}
-		if len(cells) > 0 {
-			pages = append(pages, cells)
-		}
-	}
-	return pages
-}
-
-// utf16BE decodes a string of 16-bit big-endian code units.
-func utf16BE(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
-	}
-	return string(utf16.Decode(u))
-}
-
-func unescapePDF(b []byte) []byte {
-	var out []byte
-	for i := 0; i < len(b); i++ {
-		if b[i] == '\\' && i+1 < len(b) {
-			i++
-			switch b[i] {
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			default:
-				out = append(out, b[i])
-			}
-			continue
-		}
-		out = append(out, b[i])
-	}
-	return out
+	return pdftext.Pages(data)
 }
 
 func has(cells []string, want string) bool {

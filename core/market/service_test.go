@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"sort"
 	"strconv"
-	"sync"
 	"testing"
 
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
-	"github.com/masseflyt/masseflyt/core/blob"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
@@ -28,40 +25,6 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// memBlobs is a blob store in memory.
-type memBlobs struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func (b *memBlobs) Put(_ context.Context, key string, r io.Reader) error {
-	data, err := io.ReadAll(r)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.m == nil {
-		b.m = map[string][]byte{}
-	}
-	b.m[key] = data
-	return err
-}
-
-func (b *memBlobs) Get(_ context.Context, key string) (io.ReadCloser, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	d, ok := b.m[key]
-	if !ok {
-		return nil, blob.ErrNotFound
-	}
-	return io.NopCloser(bytes.NewReader(d)), nil
-}
-
-func (b *memBlobs) Delete(_ context.Context, key string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.m, key)
-	return nil
-}
-
 // world is a tenant with two organizations, the owner's member, another
 // organization's member, a supervisor and a visitor.
 type world struct {
@@ -72,7 +35,7 @@ type world struct {
 }
 
 func newWorld(t *testing.T, db *store.DB) *world {
-	w := &world{db: db, s: &market.Service{DB: db, Directory: &directory.Service{DB: db}, Blobs: &memBlobs{}}}
+	w := &world{db: db, s: &market.Service{DB: db, Directory: &directory.Service{DB: db}, Blobs: &storetest.MemBlobs{}}}
 	w.tid = storetest.Tenant(t, db, "baerum")
 	w.own, w.other = org(t, db, w.tid, "Fornebu Anlegg"), org(t, db, w.tid, "Sandvika Bygg")
 	kari := storetest.As(storetest.User(t, db, "kari@example.no"), auth.RoleMember)
