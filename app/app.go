@@ -414,6 +414,9 @@ func (a *App) provisionBilling() error {
 		}
 		return nil
 	}
+	if a.Config.NoBackground {
+		return nil
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); (&billing.Drainer{S: a.Billing}).Run(ctx) }()

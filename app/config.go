@@ -78,6 +78,11 @@ type Config struct {
 	// Clock is the one clock of the domain; Finish derives it from Now when
 	// it is nil (tests inject their own).
 	Clock clock.Clock
+	// NoBackground stops the instance's own timers: the digest ticker, the
+	// blob sweep and the billing drain. The test harness sets it, so that
+	// no job wakes on the machine's clock in the middle of a test that
+	// checks the state did not change; tests run those jobs themselves.
+	NoBackground bool
 
 	invalid []error // values in the environment that could not be read
 

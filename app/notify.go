@@ -38,6 +38,9 @@ func (a *App) startDigests() {
 // every runs fn each interval on a goroutine of its own until the app
 // closes; closing cancels fn's context and waits for it.
 func (a *App) every(interval time.Duration, fn func(ctx context.Context)) {
+	if a.Config.NoBackground {
+		return
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -63,6 +63,7 @@ func Config() app.Config {
 	cfg.BaseDomain = "masseflyt.test"
 	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.DBAppRole = "", "", ""
 	cfg.Clock, cfg.Now = Clock(), "" // the harness clock (MASSEFLYT_NOW is read once, by Clock)
+	cfg.NoBackground = true          // tests run the digest, sweep and drain themselves
 	return cfg
 }
 
