@@ -128,9 +128,25 @@ func applyRLS(g *gorm.DB, tables []string, appRole string) error {
 				return fmt.Errorf("grant: %w", err)
 			}
 		}
+		// Insert-only tables (the load ledger): the app role may read and
+		// add rows, never change or remove them.
+		for _, t := range insertOnlyTables {
+			if err := g.Exec(`REVOKE UPDATE, DELETE, TRUNCATE ON ` + t + ` FROM ` + appRole).Error; err != nil {
+				return fmt.Errorf("grant: %w", err)
+			}
+		}
 	}
 	return nil
 }
+
+// insertOnlyTables lists the tables whose rows the app role may only
+// insert and read (their migrations add them).
+var insertOnlyTables []string
+
+// InsertOnly lists the tables whose rows the app role may only insert and
+// read. Their rows go when their tenant is removed (ON DELETE CASCADE, run
+// with the table owner's rights); code that empties a tenant skips them.
+func InsertOnly() []string { return append([]string(nil), insertOnlyTables...) }
 
 // rlsFunctions creates the private schema, its signing key (once, random)
 // and the two functions the policies call.

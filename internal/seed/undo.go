@@ -3,10 +3,12 @@ package seed
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/migrations"
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
@@ -23,7 +25,13 @@ func (r *run) undo(t *tenants.Tenant, assigned []assignment) error {
 		}
 	}
 	ctx := store.WithTenant(store.System(r.ctx, "seed: remove a half-seeded tenant"), t.ID)
-	left := r.s.DB.TenantTables()
+	var left []string
+	for _, table := range r.s.DB.TenantTables() {
+		// Insert-only tables (the load ledger) go with the tenant row.
+		if !slices.Contains(migrations.InsertOnly(), table) {
+			left = append(left, table)
+		}
+	}
 	for pass := 0; len(left) > 0; pass++ {
 		var again []string
 		var last error
