@@ -1,0 +1,141 @@
+package migrations
+
+import (
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// Transport booking and planned transports (K7, K8): requests from a party
+// of an agreement to a transport company, the orders that accepted
+// requests become (or that a party which drives itself makes directly),
+// their planned loads per day, and the plans projects and transporters
+// register for transports agreed outside Masseflyt.
+func init() {
+	register(&gormigrate.Migration{
+		ID: "20261126121000_transport",
+		Migrate: func(tx *gorm.DB) error {
+			return execAll(tx,
+				`CREATE TABLE transport_requests (
+					tenant_id TEXT NOT NULL,
+					id TEXT NOT NULL,
+					agreement_id TEXT NOT NULL,
+					requester_org_id TEXT NOT NULL,
+					transporter_org_id TEXT NOT NULL,
+					pickup_site_id TEXT NOT NULL,
+					delivery_site_id TEXT NOT NULL,
+					fraction TEXT NOT NULL DEFAULT '',
+					status TEXT NOT NULL,
+					date_from {{ts}} NOT NULL,
+					date_to {{ts}} NOT NULL,
+					time_windows TEXT NOT NULL DEFAULT '',
+					loads_per_day INTEGER NOT NULL DEFAULT 0,
+					tonnes_per_day {{float}} NOT NULL DEFAULT 0,
+					min_euro_class TEXT NOT NULL DEFAULT '',
+					fuels TEXT NOT NULL DEFAULT '',
+					max_axles INTEGER NOT NULL DEFAULT 0,
+					price_nok {{float}},
+					price_unit TEXT NOT NULL DEFAULT '',
+					message TEXT NOT NULL DEFAULT '',
+					answer_reason TEXT NOT NULL DEFAULT '',
+					answered_by TEXT NOT NULL DEFAULT '',
+					answered_at {{ts}},
+					order_id TEXT,
+					created_by TEXT NOT NULL DEFAULT '',
+					created_at {{ts}} NOT NULL,
+					updated_at {{ts}} NOT NULL,
+					PRIMARY KEY (tenant_id, id),
+					FOREIGN KEY (tenant_id, agreement_id) REFERENCES agreements(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, requester_org_id) REFERENCES organizations(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, transporter_org_id) REFERENCES organizations(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, pickup_site_id) REFERENCES sites(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, delivery_site_id) REFERENCES sites(tenant_id, id) ON DELETE CASCADE
+				)`,
+				`CREATE INDEX transport_requests_agreement ON transport_requests(tenant_id, agreement_id)`,
+				`CREATE INDEX transport_requests_transporter ON transport_requests(tenant_id, transporter_org_id)`,
+				`CREATE INDEX transport_requests_requester ON transport_requests(tenant_id, requester_org_id)`,
+				`CREATE TABLE transport_orders (
+					tenant_id TEXT NOT NULL,
+					id TEXT NOT NULL,
+					agreement_id TEXT NOT NULL,
+					request_id TEXT,
+					transporter_org_id TEXT NOT NULL,
+					supplier_org_id TEXT NOT NULL,
+					receiver_org_id TEXT NOT NULL,
+					pickup_site_id TEXT NOT NULL,
+					delivery_site_id TEXT NOT NULL,
+					fraction TEXT NOT NULL DEFAULT '',
+					status TEXT NOT NULL,
+					date_from {{ts}} NOT NULL,
+					date_to {{ts}} NOT NULL,
+					time_windows TEXT NOT NULL DEFAULT '',
+					loads_per_day INTEGER NOT NULL DEFAULT 0,
+					tonnes_per_day {{float}} NOT NULL DEFAULT 0,
+					min_euro_class TEXT NOT NULL DEFAULT '',
+					fuels TEXT NOT NULL DEFAULT '',
+					max_axles INTEGER NOT NULL DEFAULT 0,
+					price_nok {{float}},
+					price_unit TEXT NOT NULL DEFAULT '',
+					cancel_reason TEXT NOT NULL DEFAULT '',
+					cancelled_by TEXT NOT NULL DEFAULT '',
+					cancelled_at {{ts}},
+					created_by TEXT NOT NULL DEFAULT '',
+					created_at {{ts}} NOT NULL,
+					updated_at {{ts}} NOT NULL,
+					PRIMARY KEY (tenant_id, id),
+					UNIQUE (tenant_id, request_id),
+					FOREIGN KEY (tenant_id, agreement_id) REFERENCES agreements(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, request_id) REFERENCES transport_requests(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, transporter_org_id) REFERENCES organizations(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, supplier_org_id) REFERENCES organizations(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, receiver_org_id) REFERENCES organizations(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, pickup_site_id) REFERENCES sites(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, delivery_site_id) REFERENCES sites(tenant_id, id) ON DELETE CASCADE
+				)`,
+				`CREATE INDEX transport_orders_agreement ON transport_orders(tenant_id, agreement_id)`,
+				`CREATE INDEX transport_orders_transporter ON transport_orders(tenant_id, transporter_org_id)`,
+				`CREATE TABLE transport_planned_loads (
+					tenant_id TEXT NOT NULL,
+					id TEXT NOT NULL,
+					order_id TEXT NOT NULL,
+					day {{ts}} NOT NULL,
+					loads INTEGER NOT NULL,
+					tonnes {{float}} NOT NULL DEFAULT 0,
+					created_at {{ts}} NOT NULL,
+					PRIMARY KEY (tenant_id, id),
+					UNIQUE (tenant_id, order_id, day),
+					FOREIGN KEY (tenant_id, order_id) REFERENCES transport_orders(tenant_id, id) ON DELETE CASCADE
+				)`,
+				`CREATE TABLE transport_plans (
+					tenant_id TEXT NOT NULL,
+					id TEXT NOT NULL,
+					organization_id TEXT NOT NULL,
+					from_site_id TEXT,
+					from_name TEXT NOT NULL DEFAULT '',
+					from_lat {{float}} NOT NULL,
+					from_lon {{float}} NOT NULL,
+					to_site_id TEXT,
+					to_name TEXT NOT NULL DEFAULT '',
+					to_lat {{float}} NOT NULL,
+					to_lon {{float}} NOT NULL,
+					fraction TEXT NOT NULL,
+					tonnes {{float}} NOT NULL DEFAULT 0,
+					date_from {{ts}} NOT NULL,
+					date_to {{ts}} NOT NULL,
+					loads_per_day INTEGER NOT NULL,
+					note TEXT NOT NULL DEFAULT '',
+					status TEXT NOT NULL,
+					created_by TEXT NOT NULL DEFAULT '',
+					created_at {{ts}} NOT NULL,
+					updated_at {{ts}} NOT NULL,
+					PRIMARY KEY (tenant_id, id),
+					FOREIGN KEY (tenant_id, organization_id) REFERENCES organizations(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, from_site_id) REFERENCES sites(tenant_id, id) ON DELETE CASCADE,
+					FOREIGN KEY (tenant_id, to_site_id) REFERENCES sites(tenant_id, id) ON DELETE CASCADE
+				)`,
+				`CREATE INDEX transport_plans_period ON transport_plans(tenant_id, date_to)`)
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return execAll(tx, `DROP TABLE transport_plans`, `DROP TABLE transport_planned_loads`, `DROP TABLE transport_orders`, `DROP TABLE transport_requests`)
+		},
+	})
+}
