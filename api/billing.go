@@ -9,6 +9,7 @@ import (
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/billing"
 	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/route"
@@ -39,6 +40,14 @@ type billingSettingsView struct {
 	// StaleUsage counts usage unsent for 30 days: the provider refuses
 	// meter events older than 35.
 	StaleUsage int64 `json:"stale_usage"`
+}
+
+type billingInvoices struct {
+	Items []billing.Invoice `json:"items"`
+}
+
+type billingRegionInvoices struct {
+	Items []billing.RegionInvoice `json:"items"`
 }
 
 type billingURL struct {
@@ -81,6 +90,20 @@ func billingRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "exportBillingUsage", Summary: "The region's usage in a month per organization (CSV; the same numbers the meter sends, K14)", Tag: "Billing", Query: monthQuery{}, Files: []string{"text/csv"}}},
 		{Method: "GET", Path: "/billing/platform-invoice.xml", Perm: access.BillingAdmin, Handler: h.ehf,
 			Doc: &route.Doc{ID: "platformInvoiceEHF", Summary: "The platform's invoice to the region for a month as EHF (PEPPOL BIS Billing 3.0 UBL), for a region that is a public body", Tag: "Billing", Query: monthQuery{}, Files: []string{"application/xml"}}},
+		{Method: "GET", Path: "/billing/invoices", Perm: access.BillingAdmin, Handler: h.memberInvoices,
+			Doc: &route.Doc{ID: "listBillingInvoices", Summary: "The region's invoices to its member organizations, newest first: stored when a month ends (offline provider) or as the provider reports them", Tag: "Billing", Out: billingInvoices{}}},
+		{Method: "GET", Path: "/billing/invoices/:id/pdf", Perm: access.BillingRead, Handler: h.invoicePDF,
+			Doc: &route.Doc{ID: "billingInvoicePDF", Summary: "An invoice to a member as PDF (its organization's admins; the region's admins and supervisors)", Tag: "Billing", Files: []string{"application/pdf"}}},
+		{Method: "GET", Path: "/billing/invoices/:id/ehf", Perm: access.BillingRead, Handler: h.invoiceEHF,
+			Doc: &route.Doc{ID: "billingInvoiceEHF", Summary: "An invoice to a member as EHF (PEPPOL BIS Billing 3.0 UBL), with the buyer's organization number and reference; 409 until the region's organization number is set", Tag: "Billing", Files: []string{"application/xml"}, Errors: []int{409}}},
+		{Method: "POST", Path: "/billing/invoices/:id/paid", Perm: access.BillingAdmin, Handler: h.markPaid,
+			Doc: &route.Doc{ID: "markBillingInvoicePaid", Summary: "Record that a stored invoice was paid (the offline provider takes no payments); the organization is no longer \"forfalt\" when nothing else is unpaid", Tag: "Billing", Out: billing.Invoice{}, Errors: []int{409}}},
+		{Method: "GET", Path: "/billing/platform/invoices", Perm: access.BillingAdmin, Handler: h.regionInvoices,
+			Doc: &route.Doc{ID: "listPlatformInvoices", Summary: "The platform's invoices to the region, newest first, with their payment state and the provider's page", Tag: "Billing", Out: billingRegionInvoices{}}},
+		{Method: "GET", Path: "/billing/platform/invoices/:id/pdf", Perm: access.BillingAdmin, Handler: h.regionInvoicePDF,
+			Doc: &route.Doc{ID: "platformInvoicePDF", Summary: "A platform invoice to the region as PDF", Tag: "Billing", Files: []string{"application/pdf"}}},
+		{Method: "GET", Path: "/billing/platform/invoices/:id/ehf", Perm: access.BillingAdmin, Handler: h.regionInvoiceEHF,
+			Doc: &route.Doc{ID: "platformInvoiceStoredEHF", Summary: "A platform invoice to the region as EHF, for a region that is a public body (its organization number and reference)", Tag: "Billing", Files: []string{"application/xml"}, Errors: []int{409}}},
 		{Method: "GET", Path: "/billing/organizations/:id", Perm: access.BillingRead, Handler: h.org,
 			Doc: &route.Doc{ID: "getOrganizationBilling", Summary: "An organization's plan, usage so far this period, the invoice it makes, its invoices and payment state (its admins; the region's admins and supervisors)", Tag: "Billing", Out: billing.Overview{}}},
 		{Method: "PUT", Path: "/billing/organizations/:id/contact", Perm: access.BillingUpdate, Handler: h.contact,
@@ -100,6 +123,10 @@ func billingPlatformRoutes(a *app.App) []route.Route {
 		{Method: "POST", Path: "/billing/plans", Perm: access.PlatformAdmin, Handler: h.saveRegionPlan,
 			Doc: &route.Doc{ID: "createRegionPlan", Summary: "Create a platform plan for regions (licence per month or year)", Tag: "Billing", In: billing.PlanForm{}, Out: billing.RegionPlan{}, Status: 201,
 				Example: map[string]any{"name": "Region", "licence_ore": 2500000, "interval": "month"}}},
+		{Method: "GET", Path: "/billing/invoices", Perm: access.PlatformAdmin, Handler: h.allRegionInvoices,
+			Doc: &route.Doc{ID: "listAllPlatformInvoices", Summary: "The platform's invoices to every region, newest first", Tag: "Billing", Out: billingRegionInvoices{}}},
+		{Method: "POST", Path: "/billing/invoices/:id/paid", Perm: access.PlatformAdmin, Handler: h.markRegionPaid,
+			Doc: &route.Doc{ID: "markPlatformInvoicePaid", Summary: "Record that a region paid a stored platform invoice (offline provider)", Tag: "Billing", Out: billing.RegionInvoice{}, Errors: []int{409}}},
 		{Method: "PUT", Path: "/billing/regions/:id", Perm: access.PlatformAdmin, Handler: h.setRegion,
 			Doc: &route.Doc{ID: "setRegionPlan", Summary: "Put a region on a platform plan; a public body gets EHF invoices with its organization number and reference; the platform's fee on the region's own invoices", Tag: "Billing",
 				In: billing.RegionInput{}, Out: billing.RegionSubscription{}, Errors: []int{409}}},
@@ -229,8 +256,24 @@ func (h *billingAPI) ehf(c *fiber.Ctx) error {
 		return err
 	}
 	t := request.Tenant(c)
+	ctx := request.Ctx(c)
 	var buf bytes.Buffer
-	if err := h.s.RegionInvoiceEHF(request.Ctx(c), &buf, t.ID, t.Name, billingSeller(h.a), start); err != nil {
+	// The month's stored invoice when it is closed (its number and lines),
+	// else the month's licence as it stands.
+	if inv, err := h.s.StoredRegionInvoice(ctx, t.ID, start); err != nil {
+		return err
+	} else if inv != nil {
+		if rs, err := h.s.Region(ctx, t.ID); err != nil || !rs.PublicBody {
+			return fail.NotFoundErr()
+		}
+		doc, err := h.s.RegionDocument(ctx, inv, t.Name, billingSeller(h.a))
+		if err != nil {
+			return err
+		}
+		if err := doc.WriteEHF(&buf); err != nil {
+			return err
+		}
+	} else if err := h.s.RegionInvoiceEHF(ctx, &buf, t.ID, t.Name, billingSeller(h.a), start); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/xml")
@@ -312,10 +355,118 @@ func (h *billingAPI) webhook(c *fiber.Ctx) error {
 
 // billingSeller is the platform as the seller on its invoices to regions
 // (MASSEFLYT_PLATFORM_NAME, _ORG_NUMBER, _ADDRESS, _POSTCODE, _CITY,
-// _EMAIL).
+// _EMAIL, _ACCOUNT: its bank account).
 func billingSeller(a *app.App) billing.Platform {
 	s := a.Config.Setting
 	return billing.Platform{Name: s("MASSEFLYT_PLATFORM_NAME", "Masseflyt AS"), OrgNumber: s("MASSEFLYT_PLATFORM_ORG_NUMBER", ""),
 		Address: s("MASSEFLYT_PLATFORM_ADDRESS", ""), PostCode: s("MASSEFLYT_PLATFORM_POSTCODE", ""), City: s("MASSEFLYT_PLATFORM_CITY", ""),
-		Email: s("MASSEFLYT_PLATFORM_EMAIL", "")}
+		Email: s("MASSEFLYT_PLATFORM_EMAIL", ""), Account: s("MASSEFLYT_PLATFORM_ACCOUNT", "")}
+}
+
+func (h *billingAPI) memberInvoices(c *fiber.Ctx) error {
+	list, err := h.s.MemberInvoices(request.Ctx(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(billingInvoices{Items: nonNil(list)})
+}
+
+// sendInvoice writes a stored invoice as PDF or EHF.
+func sendInvoice(c *fiber.Ctx, doc *billing.Document, format, name string) error {
+	var buf bytes.Buffer
+	typ := "application/pdf"
+	if format == "ehf" {
+		typ = "application/xml"
+		if err := doc.WriteEHF(&buf); err != nil {
+			return err
+		}
+		name += ".xml"
+	} else {
+		if err := doc.WritePDF(&buf); err != nil {
+			return err
+		}
+		name += ".pdf"
+	}
+	c.Set(fiber.HeaderContentType, typ)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Send(buf.Bytes())
+}
+
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+func (h *billingAPI) memberInvoiceDoc(c *fiber.Ctx, format string) error {
+	ctx := request.Ctx(c)
+	inv, err := h.s.Invoice(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	doc, err := h.s.MemberDocument(ctx, inv, request.Tenant(c).Name)
+	if err != nil {
+		return err
+	}
+	return sendInvoice(c, doc, format, "faktura-"+fileSafe(inv.Number))
+}
+
+func (h *billingAPI) invoicePDF(c *fiber.Ctx) error { return h.memberInvoiceDoc(c, "pdf") }
+func (h *billingAPI) invoiceEHF(c *fiber.Ctx) error { return h.memberInvoiceDoc(c, "ehf") }
+
+func (h *billingAPI) markPaid(c *fiber.Ctx) error {
+	inv, err := h.s.MarkPaid(request.Ctx(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(inv)
+}
+
+func (h *billingAPI) regionInvoices(c *fiber.Ctx) error {
+	list, err := h.s.RegionInvoices(request.Ctx(c), request.Tenant(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(billingRegionInvoices{Items: nonNil(list)})
+}
+
+func (h *billingAPI) regionInvoiceDoc(c *fiber.Ctx, format string) error {
+	ctx := request.Ctx(c)
+	t := request.Tenant(c)
+	inv, err := h.s.RegionInvoice(ctx, t.ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if format == "ehf" {
+		if rs, err := h.s.Region(ctx, t.ID); err != nil || !rs.PublicBody {
+			return fail.ConflictErr("ErrBillingNotPublicBody")
+		}
+	}
+	doc, err := h.s.RegionDocument(ctx, inv, t.Name, billingSeller(h.a))
+	if err != nil {
+		return err
+	}
+	return sendInvoice(c, doc, format, "faktura-"+fileSafe(inv.Number))
+}
+
+func (h *billingAPI) regionInvoicePDF(c *fiber.Ctx) error { return h.regionInvoiceDoc(c, "pdf") }
+func (h *billingAPI) regionInvoiceEHF(c *fiber.Ctx) error { return h.regionInvoiceDoc(c, "ehf") }
+
+func (h *billingAPI) allRegionInvoices(c *fiber.Ctx) error {
+	list, err := h.s.RegionInvoices(request.Ctx(c), "")
+	if err != nil {
+		return err
+	}
+	return c.JSON(billingRegionInvoices{Items: nonNil(list)})
+}
+
+func (h *billingAPI) markRegionPaid(c *fiber.Ctx) error {
+	inv, err := h.s.MarkRegionPaid(request.Ctx(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(inv)
 }

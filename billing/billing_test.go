@@ -225,11 +225,17 @@ func sealed(id, by, to string, tonnes float64) AgreementEvent {
 	return AgreementEvent{AgreementID: id, ByOrgID: by, ToOrgID: to, Tonnes: tonnes}
 }
 
+// received is a load.received event as core/haul writes it to the outbox.
+func received(agreement, load, by, to string, tonnes float64) AgreementEvent {
+	return AgreementEvent{Type: EventLoadReceived, AgreementID: agreement, LoadID: load, ByOrgID: by, ToOrgID: to, Tonnes: tonnes}
+}
+
 // TestUsageExportEqualsMetered is K14: for a period with agreements, an
-// amendment, a cancellation and replays, the tenant admin's usage export,
-// the usage query and the quantities metered at the provider are equal.
+// amendment, a cancellation, received loads (one rejected, with 0 tonnes)
+// and replays, under each metric, the tenant admin's usage export, the
+// usage query and the quantities metered at the provider are equal.
 func TestUsageExportEqualsMetered(t *testing.T) {
-	for _, metric := range []string{MetricAgreements, MetricTonnes} {
+	for _, metric := range []string{MetricAgreements, MetricTonnes, MetricReceived} {
 		t.Run(metric, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				w := setup(t, db)
@@ -256,6 +262,12 @@ func TestUsageExportEqualsMetered(t *testing.T) {
 					{"e3", sealed("ag1", w.orgB, w.orgA, 150)},                                                                  // amended: more tonnes
 					{"e4", sealed("ag2", w.orgB, w.orgFree, 30)},                                                                // amended: fewer tonnes
 					{"e5", AgreementEvent{Type: EventAgreementCancelled, AgreementID: "ag1", ByOrgID: w.orgA, ToOrgID: w.orgB}}, // cancelled: billed all the same
+					// Received loads (core/haul's load.received): billed under received_tonnes only.
+					{"l1", received("ag1", "load1", w.orgA, w.orgB, 12.5)},
+					{"l1", received("ag1", "load1", w.orgA, w.orgB, 12.5)},    // redelivered
+					{"l2", received("ag1", "load2", w.orgA, w.orgB, 0)},       // rejected: 0 tonnes
+					{"l3", received("ag2", "load3", w.orgB, w.orgFree, 3.25)}, // the free receiver pays nothing
+					{"l4", received("ag1", "load4", w.orgB, w.orgA, 7)},       // after the cancellation: still received
 				}
 				for _, st := range steps {
 					if err := w.s.Record(storetest.Ctx(w.tid), st.event, at, st.e); err != nil {
@@ -268,8 +280,11 @@ func TestUsageExportEqualsMetered(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := map[string]int64{w.orgA: 1, w.orgB: 2}
-				if metric == MetricTonnes {
+				switch metric {
+				case MetricTonnes:
 					want = map[string]int64{w.orgA: 150000, w.orgB: 190000}
+				case MetricReceived:
+					want = map[string]int64{w.orgA: 19500, w.orgB: 22750}
 				}
 				got := map[string]int64{}
 				for _, u := range usage {

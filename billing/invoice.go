@@ -3,6 +3,8 @@ package billing
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -71,28 +73,61 @@ func (s *Service) Preview(ctx context.Context, orgID string, start time.Time) (*
 	if err != nil {
 		return nil, err
 	}
+	var d *Draft
+	err = s.DB.Read(ctx, func(tx *gorm.DB) error {
+		var err error
+		d, err = draftTx(tx, sub, start)
+		return err
+	})
+	return d, err
+}
+
+// draftTx computes a subscription's invoice for the period starting at
+// start in tx: the licence (prorated across the last plan change, and from
+// the subscription's start), the period's usage from the usage query (K14),
+// VAT 25 %.
+func draftTx(tx *gorm.DB, sub *Subscription, start time.Time) (*Draft, error) {
 	start = PeriodStart(start)
 	end := PeriodEnd(start)
-	d := &Draft{OrgID: orgID, PeriodStart: start, PeriodEnd: end, Free: sub.Free}
-	if sub.ID == "" || sub.Free || sub.PlanID == nil {
+	if sub.ID != "" && sub.ChangedAt != nil && !sub.ChangedAt.Before(end) {
+		// Changed after the period (a month closed late): the period had
+		// the plan before the change (none: free), not today's.
+		before := *sub
+		before.PlanID, before.Free, before.ChangedAt, before.PrevPlanID = sub.PrevPlanID, sub.PrevPlanID == nil, nil, nil
+		sub = &before
+	}
+	d := &Draft{OrgID: sub.OrgID, PeriodStart: start, PeriodEnd: end, Free: sub.Free}
+	paid := sub.ID != "" && !sub.Free && sub.PlanID != nil
+	// A change in the period (to another plan, to free, or from free)
+	// splits the licence at the change.
+	changed := sub.ID != "" && sub.ChangedAt != nil && sub.ChangedAt.After(start) && sub.ChangedAt.Before(end)
+	if !paid && !(changed && sub.PrevPlanID != nil) {
 		return d, nil
 	}
 	plans := map[string]*MemberPlan{}
-	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		var ps []MemberPlan
-		if err := tx.Find(&ps).Error; err != nil {
-			return err
-		}
-		for i := range ps {
-			plans[ps[i].ID] = &ps[i]
-		}
-		return nil
-	}); err != nil {
+	var ps []MemberPlan
+	if err := tx.Find(&ps).Error; err != nil {
 		return nil, err
 	}
-	cur := plans[*sub.PlanID]
-	if cur == nil {
-		return nil, store.NotFoundOr(gorm.ErrRecordNotFound)
+	for i := range ps {
+		plans[ps[i].ID] = &ps[i]
+	}
+	var cur *MemberPlan // the plan now; nil when free
+	if paid {
+		if cur = plans[*sub.PlanID]; cur == nil {
+			return nil, store.NotFoundOr(gorm.ErrRecordNotFound)
+		}
+	}
+	var prev *MemberPlan // the plan before a change in the period
+	if changed && sub.PrevPlanID != nil {
+		prev = plans[*sub.PrevPlanID]
+	}
+	priced := cur // the transactions' price: the plan now, or the one left
+	if priced == nil {
+		priced = prev
+	}
+	if priced == nil {
+		return d, nil
 	}
 	days := end.Sub(start).Hours() / 24
 	licence := func(p *MemberPlan, from, to time.Time) {
@@ -114,34 +149,71 @@ func (s *Service) Preview(ctx context.Context, orgID string, start time.Time) (*
 		}
 		d.Lines = append(d.Lines, Line{Text: text, Quantity: q, Unit: "mnd", UnitOre: full, AmountOre: amount})
 	}
-	if sub.ChangedAt != nil && sub.ChangedAt.After(start) && sub.ChangedAt.Before(end) && sub.PrevPlanID != nil {
-		licence(plans[*sub.PrevPlanID], maxTime(start, sub.CreatedAt), *sub.ChangedAt)
+	if changed {
+		licence(prev, maxTime(start, sub.CreatedAt), *sub.ChangedAt)
 		licence(cur, *sub.ChangedAt, end)
 	} else {
-		licence(cur, maxTime(start, PeriodStart(sub.CreatedAt)), end)
+		licence(cur, maxTime(start, sub.CreatedAt), end)
 	}
-	usage, err := s.Usage(ctx, start, end, orgID)
+	usage, err := usageQuery(tx, start, end, sub.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	for _, u := range usage {
 		switch u.Metric {
 		case MetricAgreements:
-			d.Lines = append(d.Lines, Line{Text: fmt.Sprintf("Signerte avtaler, %s", MonthName(start)), Quantity: float64(u.Quantity), Unit: "stk", UnitOre: cur.UnitOre, AmountOre: u.Quantity * cur.UnitOre})
+			d.Lines = append(d.Lines, Line{Text: fmt.Sprintf("Signerte avtaler, %s", MonthName(start)), Quantity: float64(u.Quantity), Unit: "stk", UnitOre: priced.UnitOre, AmountOre: u.Quantity * priced.UnitOre})
 		default:
 			what := "Avtalte tonn"
 			if u.Metric == MetricReceived {
 				what = "Mottatte tonn"
 			}
-			d.Lines = append(d.Lines, Line{Text: fmt.Sprintf("%s, %s", what, MonthName(start)), Quantity: float64(u.Quantity) / 1000, Unit: "tonn", UnitOre: cur.UnitOre, AmountOre: divRound(u.Quantity*cur.UnitOre, 1000)})
+			d.Lines = append(d.Lines, Line{Text: fmt.Sprintf("%s, %s", what, MonthName(start)), Quantity: float64(u.Quantity) / 1000, Unit: "tonn", UnitOre: priced.UnitOre, AmountOre: divRound(u.Quantity*priced.UnitOre, 1000)})
 		}
 	}
+	d.total()
+	return d, nil
+}
+
+// total sums the lines and adds VAT 25 %.
+func (d *Draft) total() {
+	d.NetOre = 0
 	for _, l := range d.Lines {
 		d.NetOre += l.AmountOre
 	}
 	d.VATOre = divRound(d.NetOre*VATPercent, 100)
 	d.TotalOre = d.NetOre + d.VATOre
-	return d, nil
+}
+
+// LineList is an invoice's lines, stored as JSON text.
+type LineList []Line
+
+// Value stores the lines as JSON.
+func (l LineList) Value() (driver.Value, error) {
+	if len(l) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal([]Line(l))
+	return string(b), err
+}
+
+// Scan reads the lines from JSON.
+func (l *LineList) Scan(v any) error {
+	var b []byte
+	switch x := v.(type) {
+	case nil:
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	default:
+		return fmt.Errorf("billing: lines of type %T", v)
+	}
+	if len(b) == 0 {
+		*l = LineList{}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]Line)(l))
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -162,6 +234,8 @@ func divRound(a, b int64) int64 {
 // Platform is the platform as the seller on its invoices to regions.
 type Platform struct {
 	Name, OrgNumber, Address, PostCode, City, Email string
+	// Account is the platform's bank account for the regions' payments.
+	Account string
 }
 
 // RegionInvoiceEHF writes the platform's invoice to a region for the month

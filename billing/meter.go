@@ -17,12 +17,16 @@ import (
 )
 
 // The billable events, by their type names in the outbox (core/events,
-// written by core/agreement). Loads (received tonnes) come with the
-// transport issue; until then the received_tonnes metric yields nothing.
+// written by core/agreement and, for received loads, core/haul; billing
+// reads their JSON and imports neither).
 const (
 	EventAgreementSealed    = "agreement.sealed"
 	EventAgreementAmended   = "agreement.amended"
 	EventAgreementCancelled = "agreement.cancelled"
+	// EventLoadReceived is a tracked load received at the receiving site
+	// (core/haul): {"agreement_id","load_id","by_org_id" (the supplier),
+	// "to_org_id" (the receiver),"tonnes" (accepted; 0 when rejected)}.
+	EventLoadReceived = "load.received"
 )
 
 // MeterSubscriber is the outbox subscriber's name: keep it stable.
@@ -37,12 +41,35 @@ type AgreementEvent struct {
 	ByOrgID     string  `json:"by_org_id"`
 	ToOrgID     string  `json:"to_org_id"`
 	Tonnes      float64 `json:"tonnes"`
+	LoadID      string  `json:"load_id,omitempty"` // load.received only
 }
 
-// Subscribe registers the meter with the outbox dispatcher.
+// Subscribe registers the meter with the outbox dispatcher: sealed
+// agreements, and received loads once the outbox knows their type (the
+// tracked-loads feature adds it to core/events; billing decodes only its
+// JSON and does not import it).
 func (s *Service) Subscribe(d *events.Dispatcher) {
+	if subscribe(d, s.meter, EventAgreementSealed, EventLoadReceived) {
+		s.loadsMetered = true
+		return
+	}
 	d.Subscribe(MeterSubscriber, s.meter, EventAgreementSealed)
 }
+
+// subscribe registers the meter for types, or reports false (registering
+// nothing) when the outbox does not know one of them.
+func subscribe(d *events.Dispatcher, fn events.Handler, types ...string) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	d.Subscribe(MeterSubscriber, fn, types...)
+	return true
+}
+
+// LoadsMetered reports whether the meter receives load.received events.
+func (s *Service) LoadsMetered() bool { return s.loadsMetered }
 
 // meter turns one billable event into usage rows, one per party
 // organization with a paid subscription, in one transaction. The rows'
@@ -54,7 +81,7 @@ func (s *Service) Subscribe(d *events.Dispatcher) {
 //   - agreed_tonnes: the sealed tonnes less what was counted for the
 //     agreement before (an amendment that adds tonnes counts the addition;
 //     one that lowers them counts nothing), in kilograms;
-//   - received_tonnes: nothing from agreements.
+//   - received_tonnes: nothing from agreements (see recordLoad).
 func (s *Service) meter(ctx context.Context, env events.Envelope) error {
 	raw, err := json.Marshal(env.Event)
 	if err != nil {
@@ -79,7 +106,14 @@ func (s *Service) meter(ctx context.Context, env events.Envelope) error {
 
 // Record writes the usage of one agreement event (the meter's work, also
 // called by tests and the figure's benchmark).
+//
+// A load.received event bills its accepted tonnes to each party on a paid
+// plan when the region counts received tonnes (a rejected load, 0 tonnes,
+// bills nothing); other events bill nothing under that metric.
 func (s *Service) Record(ctx context.Context, eventID string, at time.Time, e AgreementEvent) error {
+	if e.Type == EventLoadReceived {
+		return s.recordLoad(ctx, eventID, at, e)
+	}
 	if e.AgreementID == "" || e.Type != "" && e.Type != EventAgreementSealed {
 		return nil // only sealing bills; a cancellation does not undo it
 	}
@@ -132,6 +166,48 @@ func (s *Service) Record(ctx context.Context, eventID string, at time.Time, e Ag
 	})
 }
 
+// paying reports whether an organization is on a paid plan.
+func paying(tx *gorm.DB, org string) (bool, error) {
+	var n int64
+	err := tx.Model(&Subscription{}).Where("org_id = ? AND free = ? AND plan_id IS NOT NULL AND status <> ?", org, false, StatusCancelled).Count(&n).Error
+	return n > 0, err
+}
+
+func (s *Service) recordLoad(ctx context.Context, eventID string, at time.Time, e AgreementEvent) error {
+	q := int64(math.Round(e.Tonnes * 1000))
+	if q <= 0 || math.IsNaN(e.Tonnes) || e.Tonnes > 1e6 {
+		return nil // a rejected load (or nonsense) bills nothing
+	}
+	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		var st RegionSettings
+		if err := tx.Limit(1).Find(&st).Error; err != nil {
+			return err
+		}
+		if st.Metric != MetricReceived {
+			return nil
+		}
+		now := s.now()
+		for _, org := range []string{e.ByOrgID, e.ToOrgID} {
+			if org == "" {
+				continue
+			}
+			ok, err := paying(tx, org)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			u := Usage{ID: eventID + ":" + org, EventID: eventID, OrgID: org, AgreementID: e.AgreementID, Metric: MetricReceived, Quantity: q,
+				OccurredAt: at, NextAt: clock.Real().UTC().Add(promptGrace), CreatedAt: now}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&u).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // UsageLine is one organization's usage of one metric in a period.
 type UsageLine struct {
 	OrgID    string `json:"org_id"`
@@ -148,6 +224,17 @@ type UsageLine struct {
 func (s *Service) Usage(ctx context.Context, from, to time.Time, orgID string) ([]UsageLine, error) {
 	var out []UsageLine
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		var err error
+		out, err = usageQuery(tx, from, to, orgID)
+		return err
+	})
+	return out, err
+}
+
+// usageQuery is the usage query in tx.
+func usageQuery(tx *gorm.DB, from, to time.Time, orgID string) ([]UsageLine, error) {
+	var out []UsageLine
+	err := func() error {
 		q := tx.Model(&Usage{}).Select("billing_usage.org_id, organizations.name AS org_name, billing_usage.metric, CAST(SUM(billing_usage.quantity) AS BIGINT) AS quantity, COUNT(*) AS events").
 			Joins("JOIN organizations ON organizations.tenant_id = billing_usage.tenant_id AND organizations.id = billing_usage.org_id").
 			Where("billing_usage.occurred_at >= ? AND billing_usage.occurred_at < ?", from, to)
@@ -155,7 +242,7 @@ func (s *Service) Usage(ctx context.Context, from, to time.Time, orgID string) (
 			q = q.Where("billing_usage.org_id = ?", orgID)
 		}
 		return q.Group("billing_usage.org_id, organizations.name, billing_usage.metric").Order("organizations.name, billing_usage.metric").Scan(&out).Error
-	})
+	}()
 	return out, err
 }
 
@@ -172,6 +259,11 @@ type Drainer struct {
 	// meter's prompt report right after it wrote them.
 	EventID string
 }
+
+// ClaimLease is how long a drainer's claim on a usage row holds: a crashed
+// instance's rows are taken by another after it (and sent again with the
+// same identifier, which the provider counts once).
+const ClaimLease = 5 * time.Minute
 
 // promptGrace is how long a new usage row is left to the meter's prompt
 // report before the background drain takes it.
@@ -204,6 +296,7 @@ func (d *Drainer) Drain(ctx context.Context) (int, error) {
 			Joins("JOIN billing_subscriptions ON billing_subscriptions.tenant_id = billing_usage.tenant_id AND billing_subscriptions.org_id = billing_usage.org_id").
 			Joins("LEFT JOIN billing_settings ON billing_settings.tenant_id = billing_usage.tenant_id").
 			Where("billing_usage.sent_at IS NULL")
+		q = q.Where("billing_usage.claimed_until IS NULL OR billing_usage.claimed_until < ?", now)
 		if d.EventID != "" {
 			q = q.Where("billing_usage.event_id = ?", d.EventID)
 		} else {
@@ -213,6 +306,41 @@ func (d *Drainer) Drain(ctx context.Context) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	// Claim the rows with a lease: of two instances draining at once, one
+	// takes each row (the UPDATE re-checks the lease under the row's lock
+	// on Postgres; SQLite runs one writer at a time); the other skips it.
+	token := store.NewID()
+	until := now.Add(ClaimLease)
+	candidates := map[string][]string{}
+	for _, it := range rows {
+		candidates[it.TenantID] = append(candidates[it.TenantID], it.ID)
+	}
+	mine := map[string]bool{}
+	for tid, ids := range candidates {
+		var got []string
+		if err := s.DB.Tx(store.WithTenant(ctx, tid), func(tx *gorm.DB) error {
+			if err := tx.Model(&Usage{}).Where("id IN ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)", ids, now).
+				Updates(map[string]any{"claimed_by": token, "claimed_until": until}).Error; err != nil {
+				return err
+			}
+			return tx.Model(&Usage{}).Where("id IN ? AND claimed_by = ?", ids, token).Pluck("id", &got).Error
+		}); err != nil {
+			return 0, err
+		}
+		for _, id := range got {
+			mine[tid+"\x00"+id] = true
+		}
+	}
+	claimed := rows[:0]
+	for _, it := range rows {
+		if mine[it.TenantID+"\x00"+it.ID] {
+			claimed = append(claimed, it)
+		}
+	}
+	rows = claimed
 	if len(rows) == 0 {
 		return 0, nil
 	}
@@ -257,7 +385,8 @@ func (d *Drainer) Drain(ctx context.Context) (int, error) {
 		}
 		u := r.u
 		_ = s.DB.Tx(store.WithTenant(ctx, u.TenantID), func(tx *gorm.DB) error {
-			return tx.Model(&Usage{}).Where("id = ?", u.ID).Updates(map[string]any{"attempts": u.Attempts + 1, "next_at": now.Add(backoff(u.Attempts)), "last_error": trim(r.err.Error(), 500)}).Error
+			return tx.Model(&Usage{}).Where("id = ?", u.ID).Updates(map[string]any{"attempts": u.Attempts + 1, "next_at": now.Add(backoff(u.Attempts)), "last_error": trim(r.err.Error(), 500),
+				"claimed_by": "", "claimed_until": nil}).Error
 		})
 	}
 	// Mark what was sent, per tenant, in one transaction each.
@@ -267,7 +396,7 @@ func (d *Drainer) Drain(ctx context.Context) (int, error) {
 	}
 	for tid, ids := range byTenant {
 		if err := s.DB.Tx(store.WithTenant(ctx, tid), func(tx *gorm.DB) error {
-			return tx.Model(&Usage{}).Where("id IN ?", ids).Updates(map[string]any{"sent_at": now, "last_error": ""}).Error
+			return tx.Model(&Usage{}).Where("id IN ?", ids).Updates(map[string]any{"sent_at": now, "last_error": "", "claimed_by": "", "claimed_until": nil}).Error
 		}); err != nil {
 			return sent, err
 		}

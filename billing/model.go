@@ -123,12 +123,15 @@ type RegionSettings struct {
 	Consequence string `json:"consequence"`
 	// ConnectAccount is the region's Stripe Connect account ("" until
 	// onboarded); ConnectStatus its onboarding state.
-	ConnectAccount string    `json:"connect_account"`
-	ConnectStatus  string    `json:"connect_status"`
-	FeePercent     float64   `json:"fee_percent"`
-	MeterID        string    `json:"-"`
-	Version        int       `json:"version"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ConnectAccount string  `json:"connect_account"`
+	ConnectStatus  string  `json:"connect_status"`
+	FeePercent     float64 `json:"fee_percent"`
+	// AccountNumber is the region's bank account (11 digits) its members
+	// pay the stored invoices to.
+	AccountNumber string    `json:"account_number"`
+	MeterID       string    `json:"-"`
+	Version       int       `json:"version"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 func (RegionSettings) TableName() string { return "billing_settings" }
@@ -152,13 +155,18 @@ type Usage struct {
 	Attempts   int        `json:"-"`
 	NextAt     time.Time  `json:"-"`
 	LastError  string     `json:"-"`
-	CreatedAt  time.Time  `json:"created_at"`
+	// ClaimedBy and ClaimedUntil are a drainer's lease on the row: another
+	// instance does not send it until the lease expires.
+	ClaimedBy    string     `json:"-"`
+	ClaimedUntil *time.Time `json:"-"`
+	CreatedAt    time.Time  `json:"created_at"`
 }
 
 func (Usage) TableName() string { return "billing_usage" }
 
-// Invoice is an invoice to a member organization as the provider reports
-// it (a tenant table).
+// Invoice is an invoice to a member organization (a tenant table): stored
+// by the offline provider when a month closes (ProviderID "", with its
+// lines), or as the provider reports it in webhooks.
 type Invoice struct {
 	store.TenantRow
 	ID          string    `gorm:"primaryKey" json:"id"`
@@ -169,14 +177,64 @@ type Invoice struct {
 	NetOre      int64     `json:"net_ore"`
 	VATOre      int64     `json:"vat_ore"`
 	TotalOre    int64     `json:"total_ore"`
-	Status      string    `json:"status"`
-	ProviderID  string    `gorm:"column:provider_id" json:"-"`
-	ProviderAt  int64     `json:"-"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Status      string    `json:"status" doc:"open, paid, past_due (\"forfalt\") or void"`
+	// Lines are the offline invoice's lines, in Norwegian (none for the
+	// provider's invoices: its hosted page has them).
+	Lines      LineList   `gorm:"type:text" json:"lines"`
+	DueAt      *time.Time `json:"due_at,omitempty"`
+	PaidAt     *time.Time `json:"paid_at,omitempty"`
+	MailedAt   *time.Time `json:"-"` // the offline invoice's notice was sent
+	HostedURL  string     `gorm:"column:hosted_url" json:"hosted_url,omitempty" doc:"The provider's page of the invoice, where it is paid"`
+	ProviderID string     `gorm:"column:provider_id" json:"-"`
+	ProviderAt int64      `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+
+	OrgName string `gorm:"->" json:"org_name,omitempty"`
 }
 
 func (Invoice) TableName() string { return "billing_invoices" }
+
+// RegionInvoice is the platform's invoice to a region (a global table):
+// stored by the offline close, or from the provider's webhooks on the
+// platform's own account.
+type RegionInvoice struct {
+	ID          string     `gorm:"primaryKey" json:"id"`
+	RegionID    string     `json:"region_id"`
+	Number      string     `json:"number"`
+	PeriodStart time.Time  `json:"period_start"`
+	PeriodEnd   time.Time  `json:"period_end"`
+	Lines       LineList   `gorm:"type:text" json:"lines"`
+	NetOre      int64      `json:"net_ore"`
+	VATOre      int64      `json:"vat_ore"`
+	TotalOre    int64      `json:"total_ore"`
+	Status      string     `json:"status" doc:"open, paid, past_due (\"forfalt\") or void"`
+	DueAt       *time.Time `json:"due_at,omitempty"`
+	PaidAt      *time.Time `json:"paid_at,omitempty"`
+	MailedAt    *time.Time `json:"-"`
+	HostedURL   string     `gorm:"column:hosted_url" json:"hosted_url,omitempty" doc:"The provider's page of the invoice, where it is paid"`
+	ProviderID  string     `gorm:"column:provider_id" json:"-"`
+	ProviderAt  int64      `json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+
+	RegionName string `gorm:"-" json:"region_name,omitempty"`
+}
+
+func (RegionInvoice) TableName() string { return "billing_region_invoices" }
+
+// closing records that a month's invoices were made for a scope (a
+// region's members, or one region's platform invoice): the row is claimed
+// in the transaction that makes them, so they are made once across
+// instances (a global table).
+type closing struct {
+	Scope       string    `gorm:"primaryKey"`
+	PeriodStart time.Time `gorm:"primaryKey"`
+	Invoices    int
+	ClosedAt    time.Time
+}
+
+func (closing) TableName() string { return "billing_closings" }
 
 // RegionPlan is a platform plan for regions (a global table).
 type RegionPlan struct {

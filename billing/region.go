@@ -146,7 +146,55 @@ func (s *Service) SetRegion(ctx context.Context, regionID string, in RegionInput
 	if err != nil {
 		return nil, err
 	}
+	s.syncRegion(ctx, &sub)
 	return &sub, nil
+}
+
+// syncRegion makes the region's customer and subscription on the
+// platform's own provider account (after the commit; a failure is logged
+// and retried on the next change): its invoices come back by webhook.
+func (s *Service) syncRegion(ctx context.Context, sub *RegionSubscription) {
+	if s.Provider == nil || sub.PlanID == nil {
+		return
+	}
+	var plan RegionPlan
+	var name string
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", *sub.PlanID).First(&plan).Error; err != nil {
+			return err
+		}
+		return tx.Table("tenants").Where("id = ?", sub.RegionID).Pluck("name", &name).Error
+	}); err != nil {
+		return
+	}
+	if plan.LicencePriceID == "" {
+		ids, err := s.Provider.SyncPlan(ctx, Account{}, PlanSpec{Key: plan.ID, Name: plan.Name, LicenceOre: plan.LicenceOre, Interval: plan.Interval, UnitOre: plan.UnitOre, UnitMilli: 1, ProductID: plan.ProductID})
+		if err != nil {
+			s.log().Error("billing: region plan not synced", "plan", plan.ID, "err", err)
+			return
+		}
+		plan.ProductID, plan.LicencePriceID = ids.ProductID, ids.LicencePriceID
+		_ = s.DB.Tx(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&RegionPlan{}).Where("id = ?", plan.ID).Updates(map[string]any{"product_id": ids.ProductID, "licence_price_id": ids.LicencePriceID}).Error
+		})
+	}
+	cust, err := s.Provider.SyncCustomer(ctx, Account{}, Customer{ID: sub.CustomerID, Key: sub.RegionID, Name: name, OrgNumber: sub.OrgNumber, Email: sub.BillingEmail, Reference: sub.BuyerReference})
+	if err != nil {
+		s.log().Error("billing: region customer not synced", "region", sub.RegionID, "err", err)
+		return
+	}
+	upd := map[string]any{"customer_id": cust}
+	pid, err := s.Provider.Subscribe(ctx, Account{}, SubscriptionSpec{ID: sub.ProviderID, Key: sub.ID, CustomerID: cust, LicencePriceID: plan.LicencePriceID})
+	if err != nil {
+		s.log().Error("billing: region subscription not synced", "region", sub.RegionID, "err", err)
+	} else {
+		upd["provider_id"] = pid
+		sub.ProviderID = pid
+	}
+	sub.CustomerID = cust
+	_ = s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&RegionSubscription{}).Where("id = ?", sub.ID).Updates(upd).Error
+	})
 }
 
 // Region returns a region's subscription with the platform (zero when

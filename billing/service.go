@@ -14,6 +14,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/store"
 )
@@ -30,8 +31,15 @@ type Service struct {
 	// StaleAfter is the age of an unsent usage row that raises an alert
 	// (30 days: the provider refuses meter events older than 35).
 	StaleAfter time.Duration
+	// Mailer, when set, sends the notice of each stored (offline) invoice;
+	// PublicURL is the platform's address for its links; PlatformName and
+	// PlatformAccount sign the platform's invoices to regions.
+	Mailer                        events.Mailer
+	PublicURL                     string
+	PlatformName, PlatformAccount string
 
-	lastAlert atomic.Int64 // Unix time of the last stuck-usage alert
+	lastAlert    atomic.Int64 // Unix time of the last stuck-usage alert
+	loadsMetered bool         // the meter receives load.received
 }
 
 func (s *Service) now() time.Time { return s.DB.Now() }
@@ -251,7 +259,35 @@ func (st *RegionSettings) unitMilli() int64 {
 type SettingsInput struct {
 	Metric      string `json:"metric" doc:"What counts as a transaction: agreements, agreed_tonnes or received_tonnes"`
 	Consequence string `json:"consequence" doc:"What an unpaid invoice does: none, banner or no_listings (registered data is never locked)"`
-	Version     int    `json:"version,omitempty"`
+	// AccountNumber, when given, is the bank account (11 digits, Norwegian
+	// check digit) the members pay the stored invoices to; "" clears it.
+	AccountNumber *string `json:"account_number,omitempty" doc:"The bank account members pay invoices to (11 digits); left out: unchanged"`
+	Version       int     `json:"version,omitempty"`
+}
+
+// NormalizeAccount reads a Norwegian bank account number ("1234 56 78903",
+// "1234.56.78903") as its 11 digits, and reports whether its mod-11 check
+// digit holds.
+func NormalizeAccount(s string) (string, bool) {
+	d := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' || r == '\u00a0' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if len(d) != 11 || strings.Trim(d, "0123456789") != "" {
+		return d, false
+	}
+	weights := []int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(d[i]-'0') * w
+	}
+	check := 11 - sum%11
+	if check == 11 {
+		check = 0
+	}
+	return d, check != 10 && check == int(d[10]-'0')
 }
 
 // SaveSettings stores the region's settings at the version read.
@@ -263,6 +299,13 @@ func (s *Service) SaveSettings(ctx context.Context, in SettingsInput) (*RegionSe
 	if !slices.Contains(Consequences, in.Consequence) {
 		v.Add("consequence", "one_of", "ErrBillingConsequence")
 	}
+	if in.AccountNumber != nil && strings.TrimSpace(*in.AccountNumber) != "" {
+		acct, ok := NormalizeAccount(*in.AccountNumber)
+		if !ok {
+			v.Add("account_number", "account", "ErrBillingAccountNumber")
+		}
+		in.AccountNumber = &acct
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -272,14 +315,18 @@ func (s *Service) SaveSettings(ctx context.Context, in SettingsInput) (*RegionSe
 		if err := tx.Limit(1).Find(&cur).Error; err != nil {
 			return err
 		}
+		acct := cur.AccountNumber
+		if in.AccountNumber != nil {
+			acct = strings.TrimSpace(*in.AccountNumber)
+		}
 		if cur.ID == "" {
-			return tx.Create(&RegionSettings{ID: store.NewID(), Metric: in.Metric, Consequence: in.Consequence, Version: 1, UpdatedAt: now}).Error
+			return tx.Create(&RegionSettings{ID: store.NewID(), Metric: in.Metric, Consequence: in.Consequence, AccountNumber: acct, Version: 1, UpdatedAt: now}).Error
 		}
 		if in.Version != 0 && in.Version != cur.Version {
 			return fail.ConflictErr("ErrBillingStale")
 		}
 		res := tx.Model(&RegionSettings{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
-			"metric": in.Metric, "consequence": in.Consequence, "version": cur.Version + 1, "updated_at": now})
+			"metric": in.Metric, "consequence": in.Consequence, "account_number": acct, "version": cur.Version + 1, "updated_at": now})
 		if res.Error == nil && res.RowsAffected == 0 {
 			return fail.ConflictErr("ErrBillingStale")
 		}

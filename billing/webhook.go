@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
@@ -45,6 +46,8 @@ type webhookObject struct {
 	PeriodStart  int64  `json:"period_start"`
 	PeriodEnd    int64  `json:"period_end"`
 	Created      int64  `json:"created"`
+	HostedURL    string `json:"hosted_invoice_url"`
+	DueDate      int64  `json:"due_date"`
 }
 
 // HandleWebhook checks a provider webhook's signature (300 s tolerance) and
@@ -176,6 +179,9 @@ func (s *Service) applyInvoice(tx *gorm.DB, ev stripe.Event, obj webhookObject) 
 		return "", err
 	}
 	if sub.ID == "" {
+		if ev.Account == "" { // the platform's own account bills regions
+			return s.applyRegionInvoice(tx, ev, obj)
+		}
 		return WebhookUnknown, nil
 	}
 	status := invoiceStatus(ev.Type, obj.Status)
@@ -193,14 +199,16 @@ func (s *Service) applyInvoice(tx *gorm.DB, ev stripe.Event, obj webhookObject) 
 	}
 	upd := Invoice{TenantRow: store.TenantRow{TenantID: sub.TenantID}, ID: inv.ID, OrgID: sub.OrgID, Number: obj.Number,
 		PeriodStart: time.Unix(obj.PeriodStart, 0).UTC(), PeriodEnd: time.Unix(obj.PeriodEnd, 0).UTC(),
-		NetOre: obj.Subtotal, VATOre: obj.Tax, TotalOre: obj.Total, Status: status, ProviderID: obj.ID, ProviderAt: ev.Created, CreatedAt: inv.CreatedAt, UpdatedAt: now}
+		NetOre: obj.Subtotal, VATOre: obj.Tax, TotalOre: obj.Total, Status: status, HostedURL: safeURL(obj.HostedURL), DueAt: unixPtr(obj.DueDate),
+		ProviderID: obj.ID, ProviderAt: ev.Created, CreatedAt: inv.CreatedAt, UpdatedAt: now}
 	if inv.ID == "" {
 		upd.ID, upd.CreatedAt = store.NewID(), now
 		if err := tx.Create(&upd).Error; err != nil {
 			return "", err
 		}
 	} else if err := tx.Model(&Invoice{}).Where("tenant_id = ? AND id = ?", sub.TenantID, inv.ID).Updates(map[string]any{
-		"number": obj.Number, "net_ore": obj.Subtotal, "vat_ore": obj.Tax, "total_ore": obj.Total, "status": status, "provider_at": ev.Created, "updated_at": now}).Error; err != nil {
+		"number": obj.Number, "net_ore": obj.Subtotal, "vat_ore": obj.Tax, "total_ore": obj.Total, "status": status, "provider_at": ev.Created, "updated_at": now,
+		"hosted_url": keep(safeURL(obj.HostedURL), inv.HostedURL)}).Error; err != nil {
 		return "", err
 	}
 	// The subscription follows its latest invoice: a failed payment makes
@@ -223,6 +231,102 @@ func (s *Service) applyInvoice(tx *gorm.DB, ev stripe.Event, obj webhookObject) 
 		}
 	}
 	return WebhookApplied, nil
+}
+
+// applyRegionInvoice stores the platform's invoice to a region from an
+// invoice event on the platform's own account: its number, period, amounts,
+// hosted page and state, once per provider invoice, an older event never
+// overwriting a newer one and a paid invoice staying paid.
+func (s *Service) applyRegionInvoice(tx *gorm.DB, ev stripe.Event, obj webhookObject) (string, error) {
+	var rs RegionSubscription
+	q := tx.Where("provider_id = ? AND provider_id <> ''", obj.Subscription)
+	if obj.Subscription == "" {
+		q = tx.Where("customer_id = ? AND customer_id <> ''", obj.Customer)
+	}
+	if err := q.Limit(1).Find(&rs).Error; err != nil {
+		return "", err
+	}
+	if rs.ID == "" || obj.ID == "" {
+		return WebhookUnknown, nil
+	}
+	status := invoiceStatus(ev.Type, obj.Status)
+	now := s.now()
+	var inv RegionInvoice
+	if err := tx.Where("provider_id = ?", obj.ID).Limit(1).Find(&inv).Error; err != nil {
+		return "", err
+	}
+	if inv.ID != "" && ev.Created < inv.ProviderAt {
+		return WebhookStale, nil
+	}
+	if inv.Status == InvoicePaid && status != InvoiceVoid && status != InvoicePaid {
+		return WebhookStale, nil
+	}
+	var paid any
+	if status == InvoicePaid {
+		paid = now
+	}
+	if inv.ID == "" {
+		inv = RegionInvoice{ID: store.NewID(), RegionID: rs.RegionID, Number: obj.Number, PeriodStart: time.Unix(obj.PeriodStart, 0).UTC(), PeriodEnd: time.Unix(obj.PeriodEnd, 0).UTC(),
+			NetOre: obj.Subtotal, VATOre: obj.Tax, TotalOre: obj.Total, Status: status, DueAt: unixPtr(obj.DueDate), HostedURL: safeURL(obj.HostedURL),
+			ProviderID: obj.ID, ProviderAt: ev.Created, CreatedAt: now, UpdatedAt: now}
+		if status == InvoicePaid {
+			inv.PaidAt = &now
+		}
+		if err := tx.Create(&inv).Error; err != nil {
+			return "", err
+		}
+	} else {
+		upd := map[string]any{"number": keep(obj.Number, inv.Number), "net_ore": obj.Subtotal, "vat_ore": obj.Tax, "total_ore": obj.Total, "status": status,
+			"hosted_url": keep(safeURL(obj.HostedURL), inv.HostedURL), "provider_at": ev.Created, "updated_at": now}
+		if obj.PeriodStart != 0 {
+			upd["period_start"], upd["period_end"] = time.Unix(obj.PeriodStart, 0).UTC(), time.Unix(obj.PeriodEnd, 0).UTC()
+		}
+		if paid != nil && inv.PaidAt == nil {
+			upd["paid_at"] = paid
+		}
+		if err := tx.Model(&RegionInvoice{}).Where("id = ?", inv.ID).Updates(upd).Error; err != nil {
+			return "", err
+		}
+	}
+	if ev.Created >= rs.ProviderAt {
+		next := ""
+		switch {
+		case status == InvoicePastDue:
+			next = StatusPastDue
+		case status == InvoicePaid && rs.Status == StatusPastDue:
+			next = StatusActive
+		}
+		if next != "" {
+			if err := tx.Model(&RegionSubscription{}).Where("id = ?", rs.ID).Updates(map[string]any{"status": next, "provider_at": ev.Created, "updated_at": now}).Error; err != nil {
+				return "", err
+			}
+		}
+	}
+	return WebhookApplied, nil
+}
+
+// safeURL keeps only an https address (the provider's hosted page).
+func safeURL(u string) string {
+	if len(u) > 2000 || !strings.HasPrefix(u, "https://") {
+		return ""
+	}
+	return u
+}
+
+// keep is v, or old when v is empty (a partial event keeps what is known).
+func keep(v, old string) string {
+	if v == "" {
+		return old
+	}
+	return v
+}
+
+func unixPtr(sec int64) *time.Time {
+	if sec <= 0 {
+		return nil
+	}
+	t := time.Unix(sec, 0).UTC()
+	return &t
 }
 
 // applyAccount records a connected account's onboarding state.

@@ -121,3 +121,82 @@ func TestWebhooks(t *testing.T) {
 		}
 	})
 }
+
+// TestRegionInvoiceWebhooks: the platform's invoices to a region, from
+// invoice events on the platform's own account, are stored with their
+// number, period, amount, hosted page and state, once, whatever order the
+// events arrive in; the region's admin and the platform admin see them.
+func TestRegionInvoiceWebhooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		w.s.WebhookSecret = secret
+		platform := storetest.Ctx("")
+		rp, _ := w.s.SaveRegionPlan(platform, PlanForm{Name: "Region", LicenceOre: 2500000})
+		rs, err := w.s.SetRegion(platform, w.tid, RegionInput{PlanID: rp.ID})
+		if err != nil || rs.ProviderID == "" || rs.CustomerID == "" {
+			t.Fatalf("not synced with the provider: %+v %v", rs, err)
+		}
+		now := time.Now()
+		period := now.Add(-30 * 24 * time.Hour).Unix()
+		inv := func(status string) map[string]any {
+			return map[string]any{"id": "in_region_1", "object": "invoice", "status": status, "customer": rs.CustomerID, "subscription": rs.ProviderID,
+				"number": "MF-STRIPE-0001", "subtotal": 2500000, "tax": 625000, "total": 3125000, "period_start": period, "period_end": now.Unix(),
+				"hosted_invoice_url": "https://invoice.stripe.com/i/acct_platform/test_1", "due_date": now.Add(14 * 24 * time.Hour).Unix()}
+		}
+		apply := func(id, typ string, created int64, obj map[string]any) string {
+			t.Helper()
+			body, sig := event(t, id, typ, created, obj, now)
+			out, err := w.s.HandleWebhook(storetest.Ctx(""), body, sig)
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			return out
+		}
+		// Out of order: paid arrives before created and finalized.
+		if out := apply("evt_r3", "invoice.paid", 300, inv("paid")); out != WebhookApplied {
+			t.Fatalf("paid: %s", out)
+		}
+		if out := apply("evt_r1", "invoice.created", 100, inv("draft")); out != WebhookStale {
+			t.Fatalf("an older created: %s", out)
+		}
+		if out := apply("evt_r2", "invoice.payment_failed", 200, inv("open")); out != WebhookStale {
+			t.Fatalf("an older failure: %s", out)
+		}
+		if out := apply("evt_r3", "invoice.paid", 300, inv("paid")); out != WebhookDuplicate {
+			t.Fatalf("replay: %s", out)
+		}
+		list, _ := w.s.RegionInvoices(storetest.Ctx(w.tid), w.tid)
+		if len(list) != 1 {
+			t.Fatalf("region invoices %+v", list)
+		}
+		got := list[0]
+		if got.Number != "MF-STRIPE-0001" || got.TotalOre != 3125000 || got.Status != InvoicePaid || got.PaidAt == nil ||
+			got.HostedURL != "https://invoice.stripe.com/i/acct_platform/test_1" || got.PeriodStart.Unix() != period || got.DueAt == nil {
+			t.Fatalf("stored %+v", got)
+		}
+		// A second invoice fails: the region is past due; a newer payment clears it.
+		second := inv("open")
+		second["id"], second["number"], second["hosted_invoice_url"] = "in_region_2", "MF-STRIPE-0002", "javascript:alert(1)"
+		if out := apply("evt_r4", "invoice.payment_failed", 400, second); out != WebhookApplied {
+			t.Fatalf("second: %s", out)
+		}
+		r, _ := w.s.Region(platform, w.tid)
+		if r.Status != StatusPastDue {
+			t.Fatalf("region status %s", r.Status)
+		}
+		all, _ := w.s.RegionInvoices(platform, "")
+		if len(all) != 2 || all[0].HostedURL != "" && all[1].HostedURL != "" {
+			t.Fatalf("an unsafe hosted address was kept: %+v", all)
+		}
+		if mine, _ := w.s.RegionInvoices(storetest.Ctx(w.rog), w.rog); len(mine) != 0 {
+			t.Fatalf("Rogaland sees %+v", mine)
+		}
+		// The same event on a connected account is not the platform's.
+		body, _ := json.Marshal(map[string]any{"id": "evt_r5", "object": "event", "type": "invoice.paid", "created": 500, "account": "acct_region", "api_version": "2023-10-16",
+			"data": map[string]any{"object": second}})
+		sig := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: now})
+		if out, err := w.s.HandleWebhook(storetest.Ctx(""), body, sig.Header); err != nil || out != WebhookUnknown {
+			t.Fatalf("a connected account's invoice: %s %v", out, err)
+		}
+	})
+}

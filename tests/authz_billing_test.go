@@ -1,15 +1,19 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stripe/stripe-go/v76/webhook"
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/billing"
+	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/apitest"
 )
 
@@ -42,6 +46,14 @@ func billingAPIRows() []expectation {
 		{"POST", T + "/billing/connect", nil, "ddddddoo"},
 		{"GET", T + "/billing/usage.csv", nil, "ddddddoo"},
 		{"GET", T + "/billing/platform-invoice.xml", nil, "ddddddnn"}, // Bærum is not set up as a public body
+		{"GET", T + "/billing/invoices", nil, "ddddddoo"},
+		{"GET", T + "/billing/invoices/{binvoice}/pdf", nil, "ddddoooo"},
+		{"GET", T + "/billing/invoices/{binvoice}/ehf", nil, "ddddoooo"},
+		{"GET", T + "/billing/invoices/{bminvoice}/pdf", nil, "dddddooo"},
+		{"POST", T + "/billing/invoices/{binvoice}/paid", nil, "ddddddoo"},
+		{"GET", T + "/billing/platform/invoices", nil, "ddddddoo"},
+		{"GET", T + "/billing/platform/invoices/{rinvoice}/pdf", nil, "ddddddoo"},
+		{"GET", T + "/billing/platform/invoices/{rinvoice}/ehf", nil, "ddddddcc"}, // Bærum is not a public body
 		{"GET", T + "/billing/organizations/{borg}", nil, "ddddoooo"},
 		{"GET", T + "/billing/organizations/{bmember}", nil, "dddddooo"},
 		{"PUT", T + "/billing/organizations/{borg}/contact", map[string]any{"billing_email": "faktura@fornebu.example", "version": 1}, "ddddodoo"},
@@ -49,7 +61,9 @@ func billingAPIRows() []expectation {
 		{"POST", T + "/billing/organizations/{borg}/portal", nil, "ddddodoo"},
 		{"GET", P + "/billing/plans", nil, "dddddddo"},
 		{"POST", P + "/billing/plans", map[string]any{"name": "Region stor", "licence_ore": 2500000}, "dddddddo"},
-		{"PUT", P + "/billing/regions/{btenant}", map[string]any{"plan_id": "{rplan}", "version": 0}, "dddddddo"},
+		{"PUT", P + "/billing/regions/{btenant}", map[string]any{"plan_id": "{rplan}", "version": 1}, "dddddddo"},
+		{"GET", P + "/billing/invoices", nil, "dddddddo"},
+		{"POST", P + "/billing/invoices/{rinvoice}/paid", nil, "dddddddo"},
 		{"POST", "/api/v1/billing/stripe/webhook", map[string]any{"id": "evt_1"}, "bbbbbbbb"},
 	}
 }
@@ -74,9 +88,15 @@ func billingUIRows() []expectation {
 		{"POST", T + "/billing/settings", form("metric", "agreed_tonnes", "consequence", "banner"), "ddddddoo"},
 		{"GET", T + "/billing/usage.csv", nil, "ddddddoo"},
 		{"POST", T + "/billing/connect", nil, "ddddddoo"},
+		{"GET", T + "/billing/invoices/{binvoice}/pdf", nil, "ddddoooo"},
+		{"GET", T + "/billing/invoices/{binvoice}/ehf", nil, "ddddoooo"},
+		{"POST", T + "/billing/invoices/{binvoice}/paid", nil, "ddddddoo"},
+		{"GET", T + "/billing/platform/invoices/{rinvoice}/pdf", nil, "ddddddoo"},
+		{"GET", T + "/billing/platform/invoices/{rinvoice}/ehf", nil, "ddddddcc"},
 		{"GET", "/admin/billing", nil, "dddddddo"},
+		{"POST", "/admin/billing/invoices/{rinvoice}/paid", nil, "dddddddo"},
 		{"POST", "/admin/billing/plans", form("name", "Region liten", "licence_kr", "10000"), "dddddddo"},
-		{"POST", "/admin/billing/regions/{btenant}", form("plan_id", "{rplan}", "version", "0"), "dddddddo"},
+		{"POST", "/admin/billing/regions/{btenant}", form("plan_id", "{rplan}", "version", "1"), "dddddddo"},
 	}
 }
 
@@ -87,6 +107,41 @@ func billingTargets(e *apitest.Env, tg map[string]string) {
 	for k, v := range ids {
 		tg[k] = v
 	}
+	// Bærum on a platform plan with its organization number (the seller on
+	// its members' EHF invoices), not a public body; a month's stored
+	// invoices: Fornebu's and Sandvika's, and the platform's to Bærum.
+	if _, err := e.App.Billing.SetRegion(store.System(context.Background(), "tests: the platform sets a region's plan"), ids["btenant"], billing.RegionInput{PlanID: ids["rplan"], OrgNumber: "974556758"}); err != nil {
+		e.T.Fatal(err)
+	}
+	for k, v := range billingInvoices(e, ids) {
+		tg[k] = v
+	}
+}
+
+// billingInvoices stores last month's invoices as the offline close does:
+// Fornebu's (binvoice), Sandvika's (bminvoice) and the platform's to Bærum
+// (rinvoice).
+func billingInvoices(e *apitest.Env, ids map[string]string) map[string]string {
+	start := billing.PeriodStart(billing.PeriodStart(apitest.Now()).Add(-24 * time.Hour))
+	now, due := apitest.Now().UTC(), apitest.Now().UTC().Add(14*24*time.Hour)
+	lines := billing.LineList{{Text: "Lisens «Entreprenør», " + billing.MonthName(start), Quantity: 1, Unit: "mnd", UnitOre: 99000, AmountOre: 99000}}
+	out := map[string]string{}
+	for i, o := range []struct{ key, org string }{{"binvoice", ids["borg"]}, {"bminvoice", ids["bmember"]}} {
+		inv := &billing.Invoice{ID: store.NewID(), OrgID: o.org, Number: start.Format("2006") + "-0000" + strconv.Itoa(i+1), PeriodStart: start, PeriodEnd: billing.PeriodEnd(start),
+			NetOre: 99000, VATOre: 24750, TotalOre: 123750, Status: billing.InvoiceOpen, Lines: lines, DueAt: &due, CreatedAt: now, UpdatedAt: now}
+		if err := e.App.DB.Tx(e.Ctx("baerum"), func(tx *gorm.DB) error { return tx.Create(inv).Error }); err != nil {
+			e.T.Fatal(err)
+		}
+		out[o.key] = inv.ID
+	}
+	r := &billing.RegionInvoice{ID: store.NewID(), RegionID: ids["btenant"], Number: "MF-" + start.Format("2006") + "-00001", PeriodStart: start, PeriodEnd: billing.PeriodEnd(start),
+		Lines:  billing.LineList{{Text: "Plattformlisens «Region», " + billing.MonthName(start), Quantity: 1, Unit: "mnd", UnitOre: 2500000, AmountOre: 2500000}},
+		NetOre: 2500000, VATOre: 625000, TotalOre: 3125000, Status: billing.InvoiceOpen, DueAt: &due, CreatedAt: now, UpdatedAt: now}
+	if err := e.App.DB.Tx(store.System(context.Background(), "tests: a platform invoice"), func(tx *gorm.DB) error { return tx.Create(r).Error }); err != nil {
+		e.T.Fatal(err)
+	}
+	out["rinvoice"] = r.ID
+	return out
 }
 
 // billingSetup creates the billing rows the matrix and the isolation suite
@@ -123,6 +178,7 @@ func billingPages(e *apitest.Env, T string) []browserPage {
 	if err := e.App.Billing.Record(ctx, "browser-event", apitest.Now(), billing.AgreementEvent{AgreementID: "browser-agreement", ByOrgID: ids["borg"], ToOrgID: ids["bmember"]}); err != nil {
 		e.T.Fatal(err)
 	}
+	billingInvoices(e, ids) // the invoice tables, with their download links and "mark paid"
 	return []browserPage{
 		{Path: T + "/billing", As: apitest.TenantAdmin},
 		{Path: T + "/billing/organizations/" + ids["borg"], As: apitest.OrgAdmin},
@@ -192,7 +248,37 @@ func TestBillingHTTP(t *testing.T) {
 		if r := e.Do(apitest.Request{Path: "/t/baerum/billing/organizations/" + ids["borg"], As: orgAdmin}); !strings.Contains(string(r.Body), "Forfalt.") {
 			t.Fatalf("the organization's page does not say forfalt: %d", r.Status)
 		}
+		// Stored invoices: the organization's admin downloads its own as PDF;
+		// EHF waits for the region's organization number (409), then has it.
+		inv := billingInvoices(e, ids)
+		r := e.Do(apitest.Request{Path: T + "/billing/invoices/" + inv["binvoice"] + "/pdf", As: orgAdmin})
+		if r.Status != 200 || !strings.HasPrefix(string(r.Body), "%PDF") {
+			t.Fatalf("the invoice's PDF: %d %.100s", r.Status, r.Body)
+		}
+		if r := e.Do(apitest.Request{Path: T + "/billing/invoices/" + inv["binvoice"] + "/ehf", As: orgAdmin}); r.Status != 409 {
+			t.Fatalf("EHF without the seller's number: %d %s", r.Status, r.Body)
+		}
+		if _, err := e.App.Billing.SetRegion(store.System(context.Background(), "tests: the platform sets a region's plan"), ids["btenant"], billing.RegionInput{PlanID: ids["rplan"], OrgNumber: "974556758"}); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.Do(apitest.Request{Path: T + "/billing/invoices/" + inv["binvoice"] + "/ehf", As: orgAdmin}); r.Status != 200 || !strings.Contains(string(r.Body), "974556758") {
+			t.Fatalf("EHF: %d %.300s", r.Status, r.Body)
+		}
+		if r := e.Do(apitest.Request{Method: "POST", Path: T + "/billing/invoices/" + inv["binvoice"] + "/paid", As: tenantAdmin}); r.Status != 200 {
+			t.Fatalf("mark paid: %d %s", r.Status, r.Body)
+		}
 		// Rogaland's admin sees none of Bærum's billing.
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/billing/invoices/" + inv["binvoice"] + "/pdf", As: rogAdmin}); r.Status != 404 {
+			t.Fatalf("another region's invoice: %d", r.Status)
+		}
+		if r := e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/billing/platform/invoices/" + inv["rinvoice"] + "/pdf", As: rogAdmin}); r.Status != 404 {
+			t.Fatalf("another region's platform invoice: %d", r.Status)
+		}
+		var rinv struct{ Items []billing.RegionInvoice }
+		e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/billing/platform/invoices", As: rogAdmin}).JSON(t, &rinv)
+		if len(rinv.Items) != 0 {
+			t.Fatalf("another region's platform invoices: %+v", rinv.Items)
+		}
 		var subs struct{ Items []billing.Subscription }
 		e.Do(apitest.Request{Path: "/api/v1/tenants/rogaland/billing/subscriptions", As: rogAdmin}).JSON(t, &subs)
 		if len(subs.Items) != 0 {

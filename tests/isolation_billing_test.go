@@ -41,6 +41,7 @@ func billingIDs(t *testing.T, e *apitest.Env, ids map[string]string) {
 	ids["billing_settings"] = e.FirstID("baerum", "billing_settings", "")
 	ids["billing_usage"] = e.FirstID("baerum", "billing_usage", "")
 	ids["billing_invoices"] = inv.ID
+	ids["invoices"] = inv.ID
 	e.Settle()
 }
 

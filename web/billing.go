@@ -33,6 +33,11 @@ func (u *UI) billingRoutes(r func(method, path string, perm access.Permission, h
 		r("POST", "/billing/settings", access.BillingAdmin, u.billingSettings),
 		r("GET", "/billing/usage.csv", access.BillingAdmin, u.billingExport),
 		r("POST", "/billing/connect", access.BillingAdmin, u.billingConnect),
+		r("GET", "/billing/invoices/:id/pdf", access.BillingRead, u.billingInvoicePDF),
+		r("GET", "/billing/invoices/:id/ehf", access.BillingRead, u.billingInvoiceEHF),
+		r("POST", "/billing/invoices/:id/paid", access.BillingAdmin, u.billingInvoicePaid),
+		r("GET", "/billing/platform/invoices/:id/pdf", access.BillingAdmin, u.billingRegionInvoicePDF),
+		r("GET", "/billing/platform/invoices/:id/ehf", access.BillingAdmin, u.billingRegionInvoiceEHF),
 	}
 }
 
@@ -48,6 +53,17 @@ type BillingData struct {
 	Consequences []string
 	MyOrgs       []orgChoice
 	Month        string
+	// Invoices are the region's invoices to its members; PlatformInvoices
+	// the platform's to the region (its admins), EHF for a public body.
+	Invoices         []invoiceView
+	PlatformInvoices []regionInvoiceView
+	PublicBody       bool
+}
+
+type regionInvoiceView struct {
+	billing.RegionInvoice
+	Total, Period, Due string
+	Slug               string
 }
 
 type planView struct {
@@ -82,6 +98,26 @@ func (u *UI) billingData(c *fiber.Ctx) (*BillingData, error) {
 		}
 		if d.Stale, err = s.Stale(ctx); err != nil {
 			return nil, err
+		}
+		invs, err := s.MemberInvoices(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range invs {
+			d.Invoices = append(d.Invoices, newInvoiceView(lang, inv))
+		}
+	}
+	if d.CanAdmin {
+		t := request.Tenant(c)
+		rinv, err := s.RegionInvoices(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range rinv {
+			d.PlatformInvoices = append(d.PlatformInvoices, newRegionInvoiceView(lang, inv, t.Slug))
+		}
+		if rs, err := s.Region(ctx, t.ID); err == nil {
+			d.PublicBody = rs.PublicBody
 		}
 	}
 	for orgID, role := range request.Principal(c).Orgs {
@@ -134,7 +170,23 @@ type usageView struct{ Metric, Quantity string }
 
 type invoiceView struct {
 	billing.Invoice
-	Total, Period string
+	Total, Period, Due string
+}
+
+func newInvoiceView(lang string, inv billing.Invoice) invoiceView {
+	v := invoiceView{Invoice: inv, Total: kr(lang, inv.TotalOre), Period: billing.MonthName(inv.PeriodStart)}
+	if inv.DueAt != nil {
+		v.Due = numfmt.Date(*inv.DueAt)
+	}
+	return v
+}
+
+func newRegionInvoiceView(lang string, inv billing.RegionInvoice, slug string) regionInvoiceView {
+	v := regionInvoiceView{RegionInvoice: inv, Total: kr(lang, inv.TotalOre), Period: billing.MonthName(inv.PeriodStart), Slug: slug}
+	if inv.DueAt != nil {
+		v.Due = numfmt.Date(*inv.DueAt)
+	}
+	return v
 }
 
 func (u *UI) billingOrgPage(c *fiber.Ctx) error { return u.renderBillingOrg(c, nil) }
@@ -166,7 +218,7 @@ func (u *UI) renderBillingOrg(c *fiber.Ctx, formErr error) error {
 		d.Usage = append(d.Usage, usageView{Metric: x.Metric, Quantity: q})
 	}
 	for _, inv := range o.Invoices {
-		d.Invoices = append(d.Invoices, invoiceView{Invoice: inv, Total: kr(lang, inv.TotalOre), Period: billing.MonthName(inv.PeriodStart)})
+		d.Invoices = append(d.Invoices, newInvoiceView(lang, inv))
 	}
 	p := u.page(c, httpx.Loc(c).T("BillingOrgTitle", "Org", d.OrgName), d)
 	if formErr != nil {
@@ -251,7 +303,8 @@ func (u *UI) billingAssign(c *fiber.Ctx) error {
 }
 
 func (u *UI) billingSettings(c *fiber.Ctx) error {
-	in := billing.SettingsInput{Metric: c.FormValue("metric"), Consequence: c.FormValue("consequence"), Version: formInt(c, "version")}
+	acct := c.FormValue("account_number")
+	in := billing.SettingsInput{Metric: c.FormValue("metric"), Consequence: c.FormValue("consequence"), AccountNumber: &acct, Version: formInt(c, "version")}
 	if _, err := u.A.Billing.SaveSettings(request.Ctx(c), in); err != nil {
 		return u.billingFormFailed(c, err)
 	}
@@ -286,11 +339,106 @@ func (u *UI) billingConnect(c *fiber.Ctx) error {
 	return saved(c, "/billing")
 }
 
+// sendBillingDoc writes a stored invoice as PDF or EHF.
+func sendBillingDoc(c *fiber.Ctx, doc *billing.Document, format, number string) error {
+	var buf bytes.Buffer
+	name := "faktura-" + strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' {
+			return r
+		}
+		return '_'
+	}, number)
+	if format == "ehf" {
+		if err := doc.WriteEHF(&buf); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/xml")
+		name += ".xml"
+	} else {
+		if err := doc.WritePDF(&buf); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/pdf")
+		name += ".pdf"
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Send(buf.Bytes())
+}
+
+func (u *UI) billingInvoiceDoc(c *fiber.Ctx, format string) error {
+	ctx := request.Ctx(c)
+	inv, err := u.A.Billing.Invoice(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	doc, err := u.A.Billing.MemberDocument(ctx, inv, request.Tenant(c).Name)
+	if err != nil {
+		return err
+	}
+	return sendBillingDoc(c, doc, format, inv.Number)
+}
+
+func (u *UI) billingInvoicePDF(c *fiber.Ctx) error { return u.billingInvoiceDoc(c, "pdf") }
+func (u *UI) billingInvoiceEHF(c *fiber.Ctx) error { return u.billingInvoiceDoc(c, "ehf") }
+
+// billingInvoicePaid records a stored invoice as paid (the region's admin).
+func (u *UI) billingInvoicePaid(c *fiber.Ctx) error {
+	if _, err := u.A.Billing.MarkPaid(request.Ctx(c), c.Params("id")); err != nil {
+		return u.billingFormFailed(c, err)
+	}
+	return saved(c, "/billing")
+}
+
+func (u *UI) billingRegionInvoiceDoc(c *fiber.Ctx, format string) error {
+	ctx := request.Ctx(c)
+	t := request.Tenant(c)
+	inv, err := u.A.Billing.RegionInvoice(ctx, t.ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if format == "ehf" {
+		if rs, err := u.A.Billing.Region(ctx, t.ID); err != nil || !rs.PublicBody {
+			return fail.ConflictErr("ErrBillingNotPublicBody")
+		}
+	}
+	doc, err := u.A.Billing.RegionDocument(ctx, inv, t.Name, platformSeller(u))
+	if err != nil {
+		return err
+	}
+	return sendBillingDoc(c, doc, format, inv.Number)
+}
+
+func (u *UI) billingRegionInvoicePDF(c *fiber.Ctx) error { return u.billingRegionInvoiceDoc(c, "pdf") }
+func (u *UI) billingRegionInvoiceEHF(c *fiber.Ctx) error { return u.billingRegionInvoiceDoc(c, "ehf") }
+
+// platformSeller is the platform as the seller on its invoices to regions
+// (MASSEFLYT_PLATFORM_NAME, _ORG_NUMBER, _ADDRESS, _POSTCODE, _CITY,
+// _EMAIL; as the API's).
+func platformSeller(u *UI) billing.Platform {
+	s := u.A.Config.Setting
+	return billing.Platform{Name: s("MASSEFLYT_PLATFORM_NAME", "Masseflyt AS"), OrgNumber: s("MASSEFLYT_PLATFORM_ORG_NUMBER", ""),
+		Address: s("MASSEFLYT_PLATFORM_ADDRESS", ""), PostCode: s("MASSEFLYT_PLATFORM_POSTCODE", ""), City: s("MASSEFLYT_PLATFORM_CITY", ""),
+		Email: s("MASSEFLYT_PLATFORM_EMAIL", ""), Account: s("MASSEFLYT_PLATFORM_ACCOUNT", "")}
+}
+
+// platformBillingPaid records that a region paid a stored platform invoice.
+func (u *UI) platformBillingPaid(c *fiber.Ctx) error {
+	if _, err := u.A.Billing.MarkRegionPaid(request.Ctx(c), c.Params("id")); err != nil {
+		if fe, ok := fail.As(err); ok && fe.Kind == fail.Conflict {
+			return u.renderPlatformBilling(c, err)
+		}
+		return err
+	}
+	return c.Redirect("/admin/billing?notice=Saved", fiber.StatusSeeOther)
+}
+
 // PlatformBillingData feeds the platform admin's billing page: the plans
-// for regions and each region's plan with the platform.
+// for regions, each region's plan with the platform, and the platform's
+// invoices to regions.
 type PlatformBillingData struct {
-	Plans   []regionPlanView
-	Regions []regionRow
+	Plans    []regionPlanView
+	Regions  []regionRow
+	Invoices []regionInvoiceView
 }
 
 type regionPlanView struct {
@@ -326,6 +474,19 @@ func (u *UI) platformBillingData(c *fiber.Ctx) (*PlatformBillingData, error) {
 			row.Fee = strconv.FormatFloat(st.FeePercent, 'f', -1, 64)
 		}
 		d.Regions = append(d.Regions, row)
+	}
+	invs, err := u.A.Billing.RegionInvoices(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range invs {
+		v := newRegionInvoiceView(lang, inv, "")
+		for _, t := range u.A.Tenants.All() {
+			if t.ID == inv.RegionID {
+				v.Slug, v.RegionName = t.Slug, t.Name
+			}
+		}
+		d.Invoices = append(d.Invoices, v)
 	}
 	return d, nil
 }

@@ -2,11 +2,13 @@ package demo
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/billing"
 	"github.com/masseflyt/masseflyt/core/access"
+	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/seed"
 )
 
@@ -26,7 +28,8 @@ func seedBilling(ctx context.Context, s seed.Services) error {
 		return err
 	}
 	b := &billing.Service{DB: s.DB, Provider: &billing.Local{}}
-	if _, err := b.SaveSettings(base, billing.SettingsInput{Metric: billing.MetricAgreements, Consequence: billing.ConsequenceBanner}); err != nil {
+	account := "1503.12.34562" // the region's account, on its members' invoices
+	if _, err := b.SaveSettings(base, billing.SettingsInput{Metric: billing.MetricAgreements, Consequence: billing.ConsequenceBanner, AccountNumber: &account}); err != nil {
 		return err
 	}
 	big, err := b.SavePlan(base, "", billing.PlanForm{Name: "Entreprenør", Description: "Entreprenører og byggherrer med flere prosjekter", LicenceOre: 99000, UnitOre: 15000})
@@ -61,5 +64,38 @@ func seedBilling(ctx context.Context, s seed.Services) error {
 			}
 		}
 	}
-	return nil
+	return seedInvoices(ctx, s, b, t.ID)
+}
+
+// seedInvoices puts Bærum on a platform plan, dates the subscriptions from
+// the start of last month and closes that month, so the demo shows stored
+// invoices (members' and the platform's) with PDF and EHF.
+func seedInvoices(ctx context.Context, s seed.Services, b *billing.Service, tid string) error {
+	sys := store.System(ctx, "demo: the platform bills Bærum")
+	rp, err := b.SaveRegionPlan(sys, billing.PlanForm{Name: "Region", LicenceOre: 2500000})
+	if err != nil {
+		return err
+	}
+	if _, err := b.SetRegion(sys, tid, billing.RegionInput{PlanID: rp.ID, PublicBody: true, OrgNumber: "974556758", BuyerReference: "Ressursbank 2026", BillingEmail: "faktura@baerum.kommune.no"}); err != nil {
+		return err
+	}
+	last := billing.PeriodStart(billing.PeriodStart(s.DB.Now()).Add(-time.Hour))
+	if err := s.DB.Tx(sys, func(tx *gorm.DB) error {
+		if err := tx.Model(&billing.Subscription{}).Where("tenant_id = ?", tid).Update("created_at", last).Error; err != nil {
+			return err
+		}
+		return tx.Model(&billing.RegionSubscription{}).Where("region_id = ?", tid).Update("created_at", last).Error
+	}); err != nil {
+		return err
+	}
+	if _, err = b.Close(ctx); err != nil {
+		return err
+	}
+	// The demo's organizations get no invoice notices by mail.
+	return s.DB.Tx(sys, func(tx *gorm.DB) error {
+		if err := tx.Model(&billing.Invoice{}).Where("tenant_id = ? AND mailed_at IS NULL", tid).Update("mailed_at", s.DB.Now()).Error; err != nil {
+			return err
+		}
+		return tx.Model(&billing.RegionInvoice{}).Where("region_id = ? AND mailed_at IS NULL", tid).Update("mailed_at", s.DB.Now()).Error
+	})
 }

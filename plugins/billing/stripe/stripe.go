@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	sg "github.com/stripe/stripe-go/v76"
@@ -39,6 +40,9 @@ type Provider struct {
 	URL        string       // API base; "" is Stripe's
 	HTTPClient *http.Client // nil: a client with a 30 s timeout
 	api        *client.API
+
+	mu       sync.Mutex
+	taxRates map[string]string // the 25 % VAT rate per account ("" the platform's)
 }
 
 // Provision reads the settings.
@@ -176,15 +180,64 @@ func (p *Provider) SyncCustomer(ctx context.Context, acct billing.Account, c bil
 	return cu.ID, nil
 }
 
+// taxRate is the account's Norwegian VAT rate, 25 % on top of the prices
+// ("MVA", exclusive): found among its active rates by our metadata, or made
+// once; kept per account.
+func (p *Provider) taxRate(ctx context.Context, acct billing.Account) (string, error) {
+	p.mu.Lock()
+	id, ok := p.taxRates[acct.ID]
+	p.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	lp := &sg.TaxRateListParams{Active: sg.Bool(true), Inclusive: sg.Bool(false)}
+	lp.Context = ctx
+	if acct.ID != "" {
+		lp.SetStripeAccount(acct.ID)
+	}
+	it := p.api.TaxRates.List(lp)
+	for it.Next() {
+		if tr := it.TaxRate(); tr.Metadata["masseflyt"] == "mva" && tr.Percentage == billing.VATPercent && tr.Active && !tr.Inclusive {
+			id = tr.ID
+			break
+		}
+	}
+	if err := it.Err(); err != nil {
+		return "", err
+	}
+	if id == "" {
+		params := &sg.TaxRateParams{DisplayName: sg.String("MVA"), Description: sg.String("Merverdiavgift 25 %"), Percentage: sg.Float64(billing.VATPercent),
+			Inclusive: sg.Bool(false), Country: sg.String("NO"), Jurisdiction: sg.String("NO"), TaxType: sg.String("vat")}
+		params.AddMetadata("masseflyt", "mva")
+		on(&params.Params, ctx, acct, "taxrate-mva-25-"+acct.ID)
+		tr, err := p.api.TaxRates.New(params)
+		if err != nil {
+			return "", err
+		}
+		id = tr.ID
+	}
+	p.mu.Lock()
+	if p.taxRates == nil {
+		p.taxRates = map[string]string{}
+	}
+	p.taxRates[acct.ID] = id
+	p.mu.Unlock()
+	return id, nil
+}
+
 // Subscribe makes the subscription to the plan's prices, or moves an
 // existing one to them with proration; on a connected account with the
-// platform's fee.
+// platform's fee; 25 % VAT on every invoice (the account's tax rate).
 func (p *Provider) Subscribe(ctx context.Context, acct billing.Account, s billing.SubscriptionSpec) (string, error) {
 	items := []*sg.SubscriptionItemsParams{{Price: sg.String(s.LicencePriceID)}}
 	if s.UsagePriceID != "" {
 		items = append(items, &sg.SubscriptionItemsParams{Price: sg.String(s.UsagePriceID)})
 	}
-	params := &sg.SubscriptionParams{Items: items}
+	vat, err := p.taxRate(ctx, acct)
+	if err != nil {
+		return "", err
+	}
+	params := &sg.SubscriptionParams{Items: items, DefaultTaxRates: []*string{sg.String(vat)}}
 	params.AddMetadata("masseflyt_subscription", s.Key)
 	if acct.ID != "" && acct.FeePercent > 0 {
 		params.ApplicationFeePercent = sg.Float64(acct.FeePercent)

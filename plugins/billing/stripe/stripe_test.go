@@ -1,7 +1,9 @@
 package stripe
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -67,8 +69,16 @@ type recorder struct {
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	line := req.Method + " " + req.URL.Path + " account=" + req.Header.Get("Stripe-Account")
+	if req.Body != nil && req.Method == "POST" && strings.HasPrefix(req.URL.Path, "/v1/subscriptions") {
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if strings.Contains(string(body), "default_tax_rates") {
+			line += " vat"
+		}
+	}
 	r.mu.Lock()
-	r.seen = append(r.seen, req.Method+" "+req.URL.Path+" account="+req.Header.Get("Stripe-Account"))
+	r.seen = append(r.seen, line)
 	r.mu.Unlock()
 	return http.DefaultTransport.RoundTrip(req)
 }
@@ -134,7 +144,10 @@ func TestStripeMockShapes(t *testing.T) {
 		"POST /v1/products account=acct_region",
 		"POST /v1/prices account=acct_region",
 		"POST /v1/customers account=acct_region",
-		"POST /v1/subscriptions account=acct_region",
+		"GET /v1/tax_rates account=acct_region",
+		"POST /v1/tax_rates account=acct_region",
+		"POST /v1/subscriptions account=acct_region vat",
+		"POST /v1/subscriptions/" + sub + " account=acct_region vat",
 		"GET /v1/subscriptions/" + sub + " account=acct_region",
 		"DELETE /v1/subscriptions/" + sub + " account=acct_region",
 		"POST /v1/billing/meter_events account=acct_region",
@@ -151,11 +164,11 @@ func TestStripeMockShapes(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	for _, c := range []struct {
-		p  Provider
+		p  *Provider
 		ok bool
-	}{{Provider{Key: ""}, false}, {Provider{Key: "pk_live_x"}, false}, {Provider{Key: "sk_test_x", URL: "ftp://x"}, false}, {Provider{Key: "sk_test_x"}, true}} {
+	}{{&Provider{Key: ""}, false}, {&Provider{Key: "pk_live_x"}, false}, {&Provider{Key: "sk_test_x", URL: "ftp://x"}, false}, {&Provider{Key: "sk_test_x"}, true}} {
 		if err := c.p.Validate(); (err == nil) != c.ok {
-			t.Errorf("%+v: %v", c.p, err)
+			t.Errorf("%q %q: %v", c.p.Key, c.p.URL, err)
 		}
 	}
 }
