@@ -3,6 +3,11 @@
 // outbox dispatcher (which hands every instance every committed event),
 // turns each public event into one SSE message and fans it out to the
 // tenant's clients; after a burst of events it pushes fresh statistics once.
+//
+// A message is encoded once (a Frame) and the same bytes go to every
+// client; a client holds a queue of pointers to shared frames, and the hub
+// beats the heartbeat for all of them, so a stream costs its connection,
+// one goroutine (the writer, httpx.Stream) and a few hundred bytes here.
 package live
 
 import (
@@ -14,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/events"
 )
 
@@ -23,7 +29,23 @@ var (
 	WriteDeadline = 30 * time.Second       // a client that reads nothing for this long is dropped
 	StatsDelay    = 300 * time.Millisecond // events within this window share one statistics push
 	ClientBuffer  = 64                     // queued messages per client before it counts as too slow
+	// StatsReuse is how long a statistics message stays good for clients
+	// that join (an event for the tenant renews it at once): a thousand
+	// screens reconnecting together compute the statistics once, not a
+	// thousand times.
+	StatsReuse = 2 * time.Second
 )
+
+// A Frame is one Server-Sent Events message, encoded once and shared by
+// every stream it is sent to: never modify its bytes.
+type Frame struct{ b []byte }
+
+// Bytes are the frame's message as written on the wire.
+func (f *Frame) Bytes() []byte { return f.b }
+
+// Ping is the heartbeat: a comment line that keeps proxies from closing an
+// idle stream and lets the server notice a client that went away.
+var Ping = &Frame{b: []byte(": ping\n\n")}
 
 // ErrFull is returned when the instance holds MaxClients streams, or the
 // tenant its cap (Join).
@@ -54,11 +76,28 @@ type Hub struct {
 	closed  bool
 	count   atomic.Int64
 	seq     atomic.Uint64
+
+	smu   sync.Mutex
+	stats map[string]*statsEntry // the latest statistics message per tenant, for joining clients
+
+	beat     sync.Once
+	every    time.Duration // Heartbeat when the hub was made
+	stopBeat chan struct{}
+}
+
+// statsEntry is one tenant's statistics message: being computed until
+// done is closed, then good until StatsReuse has passed since at or an
+// event made it stale.
+type statsEntry struct {
+	done  chan struct{}
+	frame *Frame
+	at    time.Time
+	stale bool
 }
 
 type client struct {
 	mu     sync.Mutex
-	ch     chan []byte
+	ch     chan *Frame
 	dead   bool
 	addr   string
 	tenant string
@@ -66,7 +105,7 @@ type client struct {
 
 // offer queues msg; a client whose queue is full is too slow and is
 // disconnected (its browser reconnects and starts afresh).
-func (cl *client) offer(msg []byte) {
+func (cl *client) offer(msg *Frame) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	if cl.dead {
@@ -91,7 +130,7 @@ func (cl *client) close() {
 
 // NewHub returns a hub; feed it with OnEvent (a dispatcher listener).
 func NewHub(stats func(tenantID string) ([]byte, error)) *Hub {
-	return &Hub{Stats: stats, clients: map[string]map[*client]struct{}{}, pending: map[string]bool{}}
+	return &Hub{Stats: stats, clients: map[string]map[*client]struct{}{}, pending: map[string]bool{}, stats: map[string]*statsEntry{}, every: Heartbeat, stopBeat: make(chan struct{})}
 }
 
 // Clients is the number of open streams.
@@ -100,6 +139,7 @@ func (h *Hub) Clients() int { return int(h.count.Load()) }
 // OnEvent sends a listing or match event to the tenant's streams. What a
 // stream shows is chosen here, field by field: live views need no login.
 func (h *Hub) OnEvent(env events.Envelope) {
+	h.forgetStats(env.TenantID) // any change may move the figures
 	var data any
 	switch e := env.Event.(type) {
 	case events.ListingPublished:
@@ -150,7 +190,8 @@ func (h *Hub) OnEvent(env events.Envelope) {
 	h.scheduleStats(env.TenantID)
 }
 
-func (h *Hub) message(typ string, data []byte) []byte {
+// message encodes one SSE message, once for all of its clients.
+func (h *Hub) message(typ string, data []byte) *Frame {
 	b := make([]byte, 0, len(data)+64)
 	b = append(b, "id: "...)
 	b = strconv.AppendUint(b, h.seq.Add(1), 10)
@@ -158,11 +199,11 @@ func (h *Hub) message(typ string, data []byte) []byte {
 	b = append(b, typ...)
 	b = append(b, "\ndata: "...)
 	b = append(b, data...) // JSON has no raw newlines
-	return append(b, "\n\n"...)
+	return &Frame{b: append(b, "\n\n"...)}
 }
 
 // send queues msg for every client of the tenant.
-func (h *Hub) send(tenantID string, msg []byte) {
+func (h *Hub) send(tenantID string, msg *Frame) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for cl := range h.clients[tenantID] {
@@ -185,10 +226,75 @@ func (h *Hub) scheduleStats(tenantID string) {
 		h.mu.Lock()
 		delete(h.pending, tenantID)
 		h.mu.Unlock()
-		if b, err := h.Stats(tenantID); err == nil {
-			h.send(tenantID, h.message("stats", b))
+		if f := h.statsFrame(tenantID); f != nil {
+			h.send(tenantID, f)
 		}
 	})
+}
+
+// statsFrame is the tenant's statistics message, computed at most once at a
+// time per tenant and shared for StatsReuse (nil without statistics).
+func (h *Hub) statsFrame(tenantID string) *Frame {
+	if h.Stats == nil {
+		return nil
+	}
+	h.smu.Lock()
+	e := h.stats[tenantID]
+	if e != nil {
+		select {
+		case <-e.done:
+			if e.stale || e.frame == nil || clock.Real().Sub(e.at) >= StatsReuse {
+				e = nil
+			}
+		default: // being computed: wait for it
+		}
+	}
+	if e != nil {
+		h.smu.Unlock()
+		<-e.done
+		return e.frame
+	}
+	e = &statsEntry{done: make(chan struct{})}
+	h.stats[tenantID] = e
+	h.smu.Unlock()
+	var f *Frame
+	if b, err := h.Stats(tenantID); err == nil {
+		f = h.message("stats", b)
+	}
+	h.smu.Lock()
+	e.frame, e.at = f, clock.Real()
+	h.smu.Unlock()
+	close(e.done)
+	return f
+}
+
+// forgetStats makes the next client get fresh statistics.
+func (h *Hub) forgetStats(tenantID string) {
+	h.smu.Lock()
+	if e := h.stats[tenantID]; e != nil {
+		e.stale = true
+	}
+	h.smu.Unlock()
+}
+
+// heartbeat sends Ping to every stream each Heartbeat until Close.
+func (h *Hub) heartbeat() {
+	t := time.NewTicker(h.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopBeat:
+			return
+		case <-t.C:
+			h.mu.RLock()
+			for _, cs := range h.clients {
+				for cl := range cs {
+					cl.offer(Ping)
+				}
+			}
+			h.mu.RUnlock()
+		}
+	}
 }
 
 func (h *Hub) add(tenantID string) (*client, error) { return h.addAs(tenantID, "", Caps{}) }
@@ -214,7 +320,8 @@ func (h *Hub) addAs(tenantID, addr string, caps Caps) (*client, error) {
 	if caps.PerTenant > 0 && len(h.clients[tenantID]) >= caps.PerTenant {
 		return nil, ErrFull
 	}
-	cl := &client{ch: make(chan []byte, ClientBuffer), addr: addr, tenant: tenantID}
+	h.beat.Do(func() { go h.heartbeat() })
+	cl := &client{ch: make(chan *Frame, ClientBuffer), addr: addr, tenant: tenantID}
 	if addr != "" {
 		if h.byAddr == nil {
 			h.byAddr = map[string][]*client{}
@@ -266,6 +373,9 @@ func (h *Hub) drop(cl *client) {
 func (h *Hub) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if !h.closed {
+		close(h.stopBeat)
+	}
 	h.closed = true
 	for _, cs := range h.clients {
 		for cl := range cs {
@@ -275,11 +385,12 @@ func (h *Hub) Close() {
 }
 
 // Subscription is one live stream's feed: the current statistics message
-// to send first, then every message on C until it is closed (the client
-// was too slow, or the hub closed). Close it when the client leaves.
+// to send first (nil without statistics), then every message on C (events,
+// statistics, the heartbeat) until it is closed (the client was too slow,
+// or the hub closed). Close it when the client leaves.
 type Subscription struct {
-	First []byte
-	C     <-chan []byte
+	First *Frame
+	C     <-chan *Frame
 	close func()
 }
 
@@ -300,13 +411,7 @@ func (h *Hub) Join(tenantID, addr string, caps Caps) (*Subscription, error) {
 	if err != nil {
 		return nil, err
 	}
-	sub := &Subscription{C: cl.ch, close: func() { h.remove(tenantID, cl) }}
-	if h.Stats != nil {
-		if b, err := h.Stats(tenantID); err == nil {
-			sub.First = h.message("stats", b)
-		}
-	}
-	return sub, nil
+	return &Subscription{First: h.statsFrame(tenantID), C: cl.ch, close: func() { h.remove(tenantID, cl) }}, nil
 }
 
 // publicMatch is what the open live view says of a match: nothing but that

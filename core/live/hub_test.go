@@ -18,12 +18,12 @@ func TestHubFanOutPerTenant(t *testing.T) {
 	if len(a.ch) != 2 || len(b.ch) != 0 {
 		t.Fatalf("A got %d, B got %d; want 2 and 0", len(a.ch), len(b.ch))
 	}
-	msg := string(<-a.ch)
+	msg := string((<-a.ch).Bytes())
 	if want := "event: listing.published\ndata: {\"at\":\"0001-01-01T00:00:00Z\",\"data\":{\"id\":\"x\",\"kind\":\"need\",\"listing\":{\"id\":\"x\"}}}\n\n"; !strings.HasSuffix(msg, want) {
 		t.Fatalf("message: %q", msg)
 	}
 	// A members-only listing is announced with its fractions only.
-	if msg := string(<-a.ch); !strings.Contains(msg, `"data":{"id":"y","kind":"need","fractions":["sand"],"members_only":true}}`) {
+	if msg := string((<-a.ch).Bytes()); !strings.Contains(msg, `"data":{"id":"y","kind":"need","fractions":["sand"],"members_only":true}}`) {
 		t.Fatalf("members-only message: %q", msg)
 	}
 }
@@ -74,11 +74,11 @@ func TestMatchFoundPublicM2(t *testing.T) {
 	a, _ := h.add("A")
 	h.OnEvent(events.Envelope{TenantID: "A", Event: events.MatchFound{ListingID: "x", CounterpartID: "y", Band: "1 000–5 000 t", KgCO2ePerTonne: 1.23456, SavingKgCO2e: 23292.63, Fraction: "sand", Via: "direct"}})
 	h.OnEvent(events.Envelope{TenantID: "A", Event: events.MatchFound{ListingID: "x", CounterpartID: "z", KgCO2ePerTonne: 1.5, SavingKgCO2e: 10, MembersOnly: true}})
-	msg := string(<-a.ch)
+	msg := string((<-a.ch).Bytes())
 	if !strings.Contains(msg, `"kg_co2e_per_tonne":1.2,`) || !strings.Contains(msg, `"saving_kg_co2e":23000,`) || strings.Contains(msg, "23292") {
 		t.Fatalf("public match: %q", msg)
 	}
-	if msg := string(<-a.ch); !strings.Contains(msg, `"data":{"members_only":true}}`) || strings.Contains(msg, `"z"`) {
+	if msg := string((<-a.ch).Bytes()); !strings.Contains(msg, `"data":{"members_only":true}}`) || strings.Contains(msg, `"z"`) {
 		t.Fatalf("members-only match: %q", msg)
 	}
 }
@@ -90,7 +90,7 @@ func TestAgreementSealedIsCoarse(t *testing.T) {
 	h := NewHub(nil)
 	a, _ := h.add("A")
 	h.OnEvent(events.Envelope{TenantID: "A", Event: events.AgreementSealed{Fraction: "sprengstein", Tonnes: 1234, DistanceKm: 7.4, Hash: "abc123"}})
-	msg := string(<-a.ch)
+	msg := string((<-a.ch).Bytes())
 	if !strings.Contains(msg, `"tonnes":1200`) || !strings.Contains(msg, `"distance_km":7}`) || strings.Contains(msg, "1234") || strings.Contains(msg, "abc123") || !strings.Contains(msg, "sprengstein") {
 		t.Fatalf("public agreement: %q", msg)
 	}
