@@ -53,7 +53,7 @@ await a.goto(P + process.env.LISTING);
 const row = a.locator("#matches ~ .table-wrap tr", { has: a.locator(`a:text-is("${NEED_TITLE}")`) });
 must((await row.count()) === 1, "Kari's listing shows Sandvika's need among its matches");
 await shot(a, "1-matches");
-await row.locator('a.button:has-text("Ta kontakt")').click();
+await row.locator('a.ds-button:has-text("Ta kontakt")').click();
 await a.waitForURL(/\/dialogs\/new\?listing=[0-9a-f-]{36}&match=[0-9a-f-]{36}$/);
 check((await a.locator('input[name="match_listing_id"]').count()) === 1, "the contact form carries the match");
 check((await text(a)).includes(NEED_TITLE), "the contact form is about Sandvika's need");
@@ -88,7 +88,7 @@ await shot(b, "4-reply");
 // Kari reads the reply and proposes an agreement from the dialog.
 await a.goto(dialogURL);
 check((await text(a)).includes("10 000 t holder"), "Kari reads Ola's reply");
-await a.click('a.button:has-text("Foreslå avtale")');
+await a.click('a.ds-button:has-text("Foreslå avtale")');
 await a.waitForURL(/\/agreements\/new\?listing=/);
 check((await a.inputValue('input[name="dialog_id"]')) === dialogID, "the new agreement is linked to the dialog", await a.inputValue('input[name="dialog_id"]'));
 const listings = await a.locator('input[name="listing_ids"]').evaluateAll((els) => els.map((e) => e.value));
@@ -112,7 +112,7 @@ check((await text(a)).includes("Foreslått"), "Kari proposed it");
 // Ola counter-proposes less.
 await b.goto(url);
 check((await text(b)).includes("Foreslått"), "Ola sees the proposal");
-await b.click('a.button:has-text("Motforslag")');
+await b.click('a.ds-button:has-text("Motforslag")');
 await b.waitForURL(/\/edit$/);
 await b.fill("#quantity_tonnes", "10000");
 await b.fill("#quantity_m3", "");

@@ -32,7 +32,7 @@ const b = await person(process.env.COOKIE_B, 1280);
 
 // Ola finds Fornebu's listing and makes contact.
 await a.goto(P + process.env.LISTING);
-await a.click('a.button:has-text("Ta kontakt")');
+await a.click('a.ds-button:has-text("Ta kontakt")');
 await a.waitForURL(/\/dialogs\/new\?listing=/);
 await noViolations(a, "the contact form");
 await shot(a, "1-contact");
@@ -47,6 +47,7 @@ await a.click('button[type=submit]:has-text("Send")');
 const swapped = await until(a, () => document.querySelector("#thread") && document.querySelector("#thread").textContent.includes("hente selv"));
 check(!!swapped, "the htmx form swapped in the thread with the new message");
 check(a.url() === url, "the page stayed (htmx)", a.url());
+check((await a.textContent("#dialog-count")) === "Meldinger: 2", "the page's message count follows the htmx reply (out of band)", await a.textContent("#dialog-count"));
 await shot(a, "2-sent");
 
 // Kari sees the dialog unread, first, and opens it.
@@ -79,6 +80,16 @@ await noViolations(a, "the dialog on a phone");
 const sw = await a.evaluate(() => document.documentElement.scrollWidth);
 check(sw <= 390, "no sideways scroll on a phone", sw);
 await shot(a, "4-read");
+
+// The listing card starts with its heading (no empty band above it), and
+// on the owner's listing page at 1280 px the actions, forms included, share
+// one row.
+await b.goto(url);
+const gap = await b.evaluate(() => { const c = document.querySelector(".dialog-listing"); return Math.round(c.querySelector("h2").getBoundingClientRect().top - c.getBoundingClientRect().top); });
+check(gap <= 32, "the dialog's listing card has no empty space above its heading", gap);
+await b.goto(P + process.env.LISTING);
+const rows = await b.evaluate(() => ["Rediger", "Dialoger om annonsen", "Avslutt annonsen"].map((t) => [...document.querySelectorAll("main .ds-button")].find((x) => x.textContent.trim() === t)).map((x) => x && Math.round(x.getBoundingClientRect().top)));
+check(rows.every((y) => y !== null && y === rows[0]), "the owner's listing actions (Rediger … Avslutt annonsen) share one row at 1280 px", rows);
 
 await browser.close();
 done();

@@ -88,7 +88,7 @@ check((await text()).includes("Endringene er lagret."), "TOTP added");
 res = await page.goto(PLATFORM + "/t/baerum/admin");
 check(res.status() === 403, "admin page at AAL1 is refused", res.status());
 await axeBoth("admin at AAL1");
-await Promise.all([page.waitForNavigation(), page.click("main a.button")]);
+await Promise.all([page.waitForNavigation(), page.click("main a.ds-button")]);
 check((await text()).includes("Bekreft med andre faktor"), "the step-up page", page.url());
 await axeBoth("step-up");
 await page.fill('form[data-group="totp"] input[name="totp_code"]', "111111");
