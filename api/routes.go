@@ -25,7 +25,10 @@ func Table(a *app.App) route.Table {
 		matchRoutes(a),
 		agreementRoutes(a), templateRoutes(a),
 		dialogRoutes(a), notifyRoutes(a),
+		transportRoutes(a),
 		billingRoutes(a),
+		ledgerRoutes(a),
+		loadRoutes(a),
 		ad.TenantRoutes(),
 	)
 	platform := concat(ad.PlatformRoutes(), billingPlatformRoutes(a))

@@ -26,7 +26,9 @@ import (
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/geo"
+	"github.com/masseflyt/masseflyt/core/haul"
 	"github.com/masseflyt/masseflyt/core/invite"
+	"github.com/masseflyt/masseflyt/core/ledger"
 	"github.com/masseflyt/masseflyt/core/live"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/matching"
@@ -34,6 +36,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/stats"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/core/transport"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/migrations"
@@ -65,10 +68,18 @@ type App struct {
 
 	// Agreements are made on the platform (K6), signed through an esign.* plugin.
 	Agreements *agreement.Service
+	// Transport is transport booking and planned transports (K7, K8).
+	Transport *transport.Service
 	// Blobs sweeps files no row names any more (app/blobs.go).
 	Blobs *blob.Sweeper
 	// Billing bills regions and members through a billing.* provider (D3, V10).
 	Billing *billing.Service
+	// Ledger is the tamper-evident load ledger (K9): chained, signed,
+	// insert-only entries per agreement with signed daily Merkle roots.
+	Ledger *ledger.Ledger
+	// Haul is tracked loads, receipt control and the driver and gate app
+	// (K9, K10, T5).
+	Haul *haul.Service
 
 	// OnRoutes lets the UI and admin packages add their routes (set before New
 	// by cmd or tests via Options).
@@ -141,6 +152,7 @@ func New(cfg Config, o Options) (*App, error) {
 	}
 	a.startDigests()
 	a.startBlobSweep()
+	a.startLedgerSeal()
 	return a, nil
 }
 
@@ -254,10 +266,15 @@ func (a *App) provision() error {
 	// A site or an organization cannot take a proposed or signed agreement
 	// with it; its drafts go along.
 	a.Directory.RemoveGuards = append(a.Directory.RemoveGuards, a.Agreements.RemoveGuard)
+	a.Transport = &transport.Service{DB: a.DB}
 	if err := a.provisionBilling(); err != nil {
 		return err
 	}
 	a.Stats = &stats.Service{DB: a.DB}
+	if err := a.provisionLedger(); err != nil {
+		return err
+	}
+	a.provisionHaul()
 	return a.connectEvents()
 }
 
@@ -404,7 +421,9 @@ func (a *App) provisionBilling() error {
 	if err != nil {
 		return err
 	}
-	a.Billing = &billing.Service{DB: a.DB, Provider: prov, Log: a.Log, WebhookSecret: a.Config.Setting("MASSEFLYT_STRIPE_WEBHOOK_SECRET", "")}
+	a.Billing = &billing.Service{DB: a.DB, Provider: prov, Log: a.Log, WebhookSecret: a.Config.Setting("MASSEFLYT_STRIPE_WEBHOOK_SECRET", ""),
+		Mailer: a.Notify.Mailer, PublicURL: strings.TrimRight(a.Config.PublicURL, "/"), // invoice notices (billing.local)
+		PlatformName: a.Config.Setting("MASSEFLYT_PLATFORM_NAME", "Masseflyt AS"), PlatformAccount: a.Config.Setting("MASSEFLYT_PLATFORM_ACCOUNT", "")}
 	a.Billing.Subscribe(a.Events)
 	// A region may stop new listings of an organization with an unpaid
 	// invoice; what is registered stays as it is.
@@ -414,6 +433,13 @@ func (a *App) provisionBilling() error {
 		}
 		return nil
 	}
+	// Ended months are invoiced once across instances (billing.local);
+	// open invoices past due become "forfalt".
+	a.every(billing.CloseInterval, func(ctx context.Context) {
+		if _, err := a.Billing.Close(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("billing: closing ended months failed", "err", err)
+		}
+	})
 	if a.Config.NoBackground {
 		return nil
 	}

@@ -10,7 +10,7 @@ import (
 
 // BlobTables are every table whose blob_key names a file of the blob store
 // (TestEveryBlobTableIsSwept checks the schema has no other).
-var BlobTables = []string{"documents", "dialog_attachments"}
+var BlobTables = []string{"documents", "dialog_attachments", "load_photos"}
 
 // BlobSweepInterval is how often an instance removes files no row names
 // (blob.Sweeper); the first sweep runs one interval after start. Sweeps

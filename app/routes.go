@@ -42,6 +42,10 @@ func (a *App) newFiber() *fiber.App {
 		cfg.TrustedProxies = append(cfg.TrustedProxies, p.String())
 	}
 	f := fiber.New(cfg)
+	// Live streams (httpx.Stream) take their connection over and close it
+	// themselves: fasthttp then frees the request's buffers at once
+	// instead of holding them for the stream's life (issue 16).
+	f.Server().KeepHijackedConns = true
 	f.Use(recover.New())
 	f.Use(httpx.ClientAddress(a.Config.TrustedProxies))
 	f.Use(httpx.Bodies(a.Config.MaxBody))
@@ -116,7 +120,12 @@ func SendLogo(c *fiber.Ctx) error {
 		return httpx.NotFound()
 	}
 	c.Set(fiber.HeaderContentType, t.LogoType)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	if c.Query("v") == httpx.LogoVersion(t.Logo) {
+		// The pages' URL: a new logo has a new one.
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	}
 	c.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
 	return c.Send(t.Logo)

@@ -30,7 +30,7 @@ func TestBrowserEveryPageAxe(t *testing.T) {
 	site := e.FirstID("baerum", "sites", "organization_id = ?", fornebu)
 	project := e.FirstID("baerum", "sites", "organization_id = ? AND kind = 'project'", fornebu)
 	vehicle := e.FirstID("baerum", "vehicles", "organization_id = ?", lysaker)
-	if r := e.Do(apitest.Request{Path: T + "/listings/" + listing, As: apitest.OrgAdmin}); !strings.Contains(string(r.Body), `id="matches"`) || !strings.Contains(string(r.Body), `<table class="stack">`) {
+	if r := e.Do(apitest.Request{Path: T + "/listings/" + listing, As: apitest.OrgAdmin}); !strings.Contains(string(r.Body), `id="matches"`) || !strings.Contains(string(r.Body), `<table class="ds-table stack">`) {
 		t.Fatalf("the owner's listing shows no matches to check: %d", r.Status)
 	}
 	var pages []browserPage
@@ -65,7 +65,9 @@ func TestBrowserEveryPageAxe(t *testing.T) {
 	)
 	pages = append(pages, agreementPages(e, T)...) // tests/browser_agreement_test.go
 	pages = append(pages, dialogPages(e, T)...)    // tests/browser_dialog_test.go
+	pages = append(pages, transportPages(e, T)...) // tests/browser_transport_test.go
 	pages = append(pages, billingPages(e, T)...)   // tests/authz_billing_test.go
+	pages = append(pages, haulPages(e, T)...)      // tests/browser_haul_test.go
 	cookies := map[string]string{}
 	for _, p := range pages {
 		if p.As != "" {

@@ -102,7 +102,7 @@ func aIDs(t *testing.T, e *apitest.Env) map[string]string {
 	return ids
 }
 
-var segParam = regexp.MustCompile(`/([a-z]+)/:([a-z]+)`)
+var segParam = regexp.MustCompile(`/([a-z][a-z-]*)/:([a-z]+)`)
 
 // TestTenantIsolationAPI sends every tenant-scoped route to tenant B
 // (Rogaland) with tenant A's (Bærum) IDs, as B's tenant admin and as the

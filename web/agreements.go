@@ -205,6 +205,9 @@ type AgreementPage struct {
 	// ListingTitles names the listings the agreement draws on, those the
 	// reader may see.
 	ListingTitles map[string]string
+	// Loads is the tally of the agreement's tracked loads (web/loads.go),
+	// for those who see them; nil before it is sealed.
+	Loads *LoadTally
 }
 
 func (u *UI) agreementShow(c *fiber.Ctx) error {
@@ -224,6 +227,9 @@ func (u *UI) agreementShow(c *fiber.Ctx) error {
 		if ap.Verification, err = u.A.Agreements.Verify(ctx, d.Agreement.ID); err != nil {
 			return err
 		}
+	}
+	if d.Agreement.SealedVersion > 0 {
+		ap.Loads = u.loadTally(ctx, d.Agreement.ID, d.Terms.QuantityTonnes)
 	}
 	ap.ListingTitles = map[string]string{}
 	for _, id := range d.Terms.ListingIDs {

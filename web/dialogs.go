@@ -168,6 +168,9 @@ type DialogData struct {
 	Party, Owner bool
 	// API is the API's base, for attachment downloads.
 	API string
+	// Fragment: the thread alone, an htmx reply; it carries the page's
+	// message count out of band, so the count stays true.
+	Fragment bool
 }
 
 // DialogPage is how many messages the dialog page shows at once (the
@@ -256,6 +259,7 @@ func (u *UI) dialogPost(c *fiber.Ctx) error {
 			if ferr := formErrors(p, err); ferr != nil {
 				return ferr
 			}
+			d.Fragment = true
 			return u.fragment(c, "dialog", "thread", p)
 		}
 		return u.formFailed(c, "dialog", p, err)
@@ -269,6 +273,7 @@ func (u *UI) dialogPost(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		d.Fragment = true
 		return u.fragment(c, "dialog", "thread", u.page(c, dl.ListingTitle, d))
 	}
 	return c.Redirect(dialogBase(c)+dialog.Link(c.Params("id"))+"#new", fiber.StatusSeeOther)

@@ -35,7 +35,7 @@ func TestDirectoryPages(t *testing.T) {
 		// stands under the e-mail field.
 		body := string(r.Body)
 		i := strings.Index(body, `id="email"`)
-		if r.Status != 422 || i < 0 || !strings.Contains(body[i:min(i+600, len(body))], `class="field-error"`) {
+		if r.Status != 422 || i < 0 || !strings.Contains(body[i:min(i+600, len(body))], `class="ds-validation-message"`) {
 			t.Fatalf("field error on the form: %d %.300s", r.Status, r.Body)
 		}
 		// Vehicles: only a transporter's people register; its admin decides.

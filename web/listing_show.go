@@ -71,6 +71,7 @@ func (u *UI) listingShow(c *fiber.Ctx) error {
 			return err
 		}
 		d.Left = max(l.QuantityTonnes-d.Agreed, 0)
+		d.Matches = matchesLeft(d.Matches, d.Agreed, d.Left)
 		samples, err := u.A.Market.Samples(ctx, l.ID, qualityPage)
 		if err != nil {
 			return err

@@ -128,8 +128,8 @@ func (u *UI) serviceWorker(c *fiber.Ctx) error {
 	t := request.Tenant(c)
 	base := "/t/" + t.Slug
 	assetOnce.Do(hashAssets)
-	version := strconv.FormatInt(t.UpdatedAt.Unix(), 36) + "-" + assetHashes["app.css"] + assetHashes["pwa.js"] + assetHashes["vendor/designsystemet/designsystemet.css"]
-	precache := []string{base + "/offline", asset("vendor/designsystemet/designsystemet.css"), asset("vendor/designsystemet/theme-digdir.css"), asset("app.css"), asset("favicon.svg"), base + "/theme.css?v=" + strconv.FormatInt(t.UpdatedAt.Unix(), 10), base + "/icons/icon-192.png"}
+	version := strconv.FormatInt(t.UpdatedAt.Unix(), 36) + "-" + assetHashes["app.css"] + assetHashes["pwa.js"] + assetHashes["vendor/designsystemet/designsystemet.css"] + assetHashes["haul.js"]
+	precache := []string{base + "/offline", asset("vendor/designsystemet/designsystemet.css"), asset("vendor/designsystemet/theme-digdir.css"), asset("app.css"), asset("favicon.svg"), asset("haul.js"), asset("haul.css"), base + "/theme.css?v=" + ThemeVersion(t), base + "/icons/icon-192.png"}
 	pc, _ := json.Marshal(precache)
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
@@ -153,6 +153,15 @@ self.addEventListener("fetch", (e) => {
   const url = new URL(req.url);
   if (url.origin !== location.origin) return;
   if (req.mode === "navigate") {
+    // The driver and gate app open offline from their last copy (haul.js
+    // queues their steps); every other page falls back to the offline page.
+    if (/\/(driver|gate)$/.test(url.pathname)) {
+      e.respondWith(fetch(req).then((res) => {
+        if (res.ok) { const copy = res.clone(); caches.open(CACHE).then((c) => c.put(req, copy)); }
+        return res;
+      }).catch(() => caches.match(req, { ignoreSearch: true }).then((hit) => hit || caches.match(OFFLINE))));
+      return;
+    }
     e.respondWith(fetch(req).catch(() => caches.match(OFFLINE)));
     return;
   }

@@ -91,6 +91,9 @@ func serveStatic(c *fiber.Ctx) error {
 
 var funcs = template.FuncMap{
 	"asset": asset,
+	// themeVersion is the region stylesheet's version (web/meta.go).
+	"themeVersion": ThemeVersion,
+	"logoVersion":  func(t *tenants.Tenant) string { return httpx.LogoVersion(t.Logo) },
 	// rowOf pairs the page with one listing view for the listing row template.
 	"rowOf": func(p *Page, item any) map[string]any { return map[string]any{"P": p, "Item": rowView(item, p.L.Lang)} },
 	// star names the wildcard of a role rule for its label.
@@ -103,6 +106,7 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 	// plate writes a stored registration number for people: "EB 12345".
 	"plate": directory.FormatRegistration,
+	"qr":    qrSVG, // web/qr.go: a code as an inline QR (tracked loads)
 	// date and month write a day and a month on the clock in Norway
 	// (Europe/Oslo), whatever the server's zone; datetime adds the time.
 	"date":     func(t any) string { return onTime(t, numfmt.Date) },
@@ -358,6 +362,9 @@ type Page struct {
 	Data    any
 	// Bare pages (the live view, the offline page) have no navigation.
 	Bare bool
+	// Description is the meta description (web/meta.go chooses one by
+	// page unless the handler did).
+	Description string
 }
 
 // UI renders pages for one app.
@@ -413,6 +420,7 @@ func (u *UI) render(c *fiber.Ctx, name string, p *Page) error {
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
+	describe(name, p)
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
 		return err
@@ -422,7 +430,14 @@ func (u *UI) render(c *fiber.Ctx, name string, p *Page) error {
 	if p.Tenant != nil { // the tenant's map tiles
 		c.Set("Content-Security-Policy", httpx.CSP(p.Tenant.TileOrigin()))
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	// A visitor's page may be kept for the back/forward cache and is
+	// revalidated before any other reuse; a signed-in user's is never
+	// stored (L9; httpx.PrivateCache makes it "private, no-store").
+	if p.P == nil || p.P.Anonymous() {
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
 	return c.Send(buf.Bytes())
 }
 

@@ -34,6 +34,7 @@ func (u *UI) Table() route.Table {
 			{Method: "GET", Path: "/admin/billing", Perm: access.PlatformAdmin, Handler: u.platformBilling, Before: platform}, // web/billing.go
 			{Method: "POST", Path: "/admin/billing/plans", Perm: access.PlatformAdmin, Handler: u.platformBillingPlan, Before: platform},
 			{Method: "POST", Path: "/admin/billing/regions/:id", Perm: access.PlatformAdmin, Handler: u.platformBillingRegion, Before: platform},
+			{Method: "POST", Path: "/admin/billing/invoices/:id/paid", Perm: access.PlatformAdmin, Handler: u.platformBillingPaid, Before: platform},
 		}},
 		// The Kratos self-service pages (web/selfservice.go).
 		u.selfServiceShared(),
@@ -95,6 +96,20 @@ func (u *UI) Table() route.Table {
 			r("GET", "/dialogs/:id", access.DialogsRead, u.dialogShow),
 			withLimit(r("POST", "/dialogs/:id/messages", access.DialogsWrite, u.dialogPost), upload),
 			r("POST", "/dialogs/:id/disclosure", access.DialogsWrite, u.dialogDisclose),
+			// Tracked loads, the driver and the gate app (web/loads.go).
+			r("GET", "/loads", access.LoadsRead, u.loadList),
+			r("GET", "/loads/:id", access.LoadsRead, u.loadShow),
+			withLimit(r("POST", "/loads/:id/receipt", access.LoadsReceive, u.loadReceive), 2*a.Config.MaxUpload+httpx.MultipartSlack),
+			r("GET", "/load-photos/:id", access.LoadsRead, u.loadPhoto),
+			r("GET", "/driver", access.LoadsDrive, u.driver),
+			withLimit(r("POST", "/driver/depart", access.LoadsDrive, u.driverDepart), 2*a.Config.MaxUpload+httpx.MultipartSlack),
+			r("GET", "/gate", access.LoadsReceive, u.gate),
+			r("POST", "/gate/release", access.LoadsReceive, u.gateRelease),
+			r("POST", "/gate/codes", access.LoadsReceive, u.gateIssue),
+			r("POST", "/loads/:id/sample", access.LoadsReceive, u.loadSample),
+			r("GET", "/admin/receipt-templates", access.ReceiptTemplates, u.receiptTemplates), // web/receipt_templates.go
+			r("POST", "/admin/receipt-templates", access.ReceiptTemplates, u.receiptTemplateSave),
+			r("POST", "/admin/receipt-templates/:id/delete", access.ReceiptTemplates, u.receiptTemplateDelete),
 			// Agreements and contract templates (web/agreements.go).
 			r("GET", "/agreements", access.AgreementsRead, u.agreementList),
 			r("GET", "/agreements/new", access.AgreementsWrite, u.agreementNew),
@@ -109,6 +124,19 @@ func (u *UI) Table() route.Table {
 			r("POST", "/agreements/:id/complete", access.AgreementsWrite, u.agreementStep("complete")),
 			r("GET", "/agreements/:id/agreement.pdf", access.AgreementsRead, u.agreementPDF),
 			r("GET", "/agreements/:id/invoice-basis", access.AgreementsRead, u.agreementBasis),
+			// Transport booking and planned transports (web/transport.go).
+			r("GET", "/transport", access.Anyone, u.transportOverview), // the public sees the anonymised aggregate
+			r("GET", "/agreements/:id/transport", access.TransportRead, u.transportBooking),
+			r("POST", "/agreements/:id/transport-requests", access.TransportWrite, u.transportRequestCreate),
+			r("POST", "/agreements/:id/transport-orders", access.TransportWrite, u.transportOrderCreate),
+			r("GET", "/transport/requests/:id", access.TransportRead, u.transportRequestShow),
+			r("POST", "/transport/requests/:id/answer", access.TransportWrite, u.transportAnswer),
+			r("POST", "/transport/requests/:id/withdraw", access.TransportWrite, u.transportWithdraw),
+			r("GET", "/transport/orders/:id", access.TransportRead, u.transportOrderShow),
+			r("POST", "/transport/orders/:id/cancel", access.TransportWrite, u.transportCancel),
+			r("GET", "/transport/planned/new", access.TransportWrite, u.transportPlanNew),
+			r("POST", "/transport/planned", access.TransportWrite, u.transportPlanCreate),
+			r("POST", "/transport/planned/:id/withdraw", access.TransportWrite, u.transportPlanWithdraw),
 			r("GET", "/admin/templates", access.TemplatesManage, u.templateList),
 			r("GET", "/admin/templates/:id", access.TemplatesManage, u.templateEdit),
 			r("POST", "/admin/templates/:id", access.TemplatesManage, u.templateSave),

@@ -73,7 +73,11 @@ func (u *UI) landing(c *fiber.Ctx) error {
 func (u *UI) theme(c *fiber.Ctx) error {
 	t := request.Tenant(c)
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	if c.Query("v") == ThemeVersion(t) { // the pages' URL: its content never changes
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	}
 	return c.SendString(DeriveTheme(t.ColorPrimary, t.ColorAccent).CSS())
 }
 

@@ -51,6 +51,7 @@ func Table(a *app.App) route.Table {
 			{Method: "GET", Path: "/config", Perm: access.ListingsRead, Handler: h.config},
 			{Method: "GET", Path: "/listings", Perm: access.ListingsRead, Handler: h.listings},
 			{Method: "GET", Path: "/map", Perm: access.ListingsRead, Handler: h.mapData},
+			{Method: "GET", Path: "/transport", Perm: access.Anyone, Handler: h.transport}, // widgets/transport.go
 			{Method: "GET", Path: "/logo", Perm: access.Anyone, Handler: app.SendLogo},
 		}},
 		{Prefix: "/widgets/v1", Routes: []route.Route{

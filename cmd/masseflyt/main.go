@@ -7,6 +7,7 @@
 //	masseflyt tenant create|list  manage tenants
 //	masseflyt token create --tenant SLUG --email EMAIL [--scopes read,write] [--days 90] [--name NAME]
 //	masseflyt admin grant --email E --role platform-admin|tenant-admin [--tenant SLUG] [--revoke]
+//	masseflyt verify --agreement ID [--tenant SLUG] [--json]
 package main
 
 import (
@@ -59,6 +60,8 @@ commands:
   token create --tenant SLUG --email EMAIL [--scopes read,write] [--days 90] [--name NAME]
   admin grant --email E --role platform-admin|tenant-admin [--tenant SLUG] [--revoke]
                                  make (or invite) the first admins; --revoke takes the role away
+  verify --agreement ID [--tenant SLUG] [--json]
+                                 verify an agreement's load ledger offline; names the entry that breaks it
 
 configuration: MASSEFLYT_ADDR, MASSEFLYT_DATA_DIR, MASSEFLYT_DATABASE_URL, MASSEFLYT_ENV,
 MASSEFLYT_BASE_DOMAIN and more (see README); flags --addr, --data-dir, --database-url,
@@ -128,6 +131,8 @@ func run(args []string, out io.Writer) error {
 		return tokenCmd(&cfg, fs, rest, out)
 	case "admin":
 		return adminCmd(&cfg, fs, rest, out)
+	case "verify":
+		return verifyCmd(&cfg, fs, rest, out)
 	case "help", "-h", "--help":
 		fmt.Fprintln(out, usage)
 		return nil
@@ -153,6 +158,9 @@ func withApp(cfg app.Config, fn func(a *app.App) error) error {
 }
 
 func serve(cfg app.Config) error {
+	if err := startProfiling(); err != nil {
+		return err
+	}
 	a, err := server.New(cfg, app.Options{})
 	if err != nil {
 		return err

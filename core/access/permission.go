@@ -43,6 +43,8 @@ var (
 	AgreementsRead      = Permission{"agreements", "read"}
 	AgreementsWrite     = Permission{"agreements", "write"}
 	AgreementsSign      = Permission{"agreements", "sign"}
+	TransportRead       = Permission{"transport", "read"}  // transport requests, orders, plans (K7, K8)
+	TransportWrite      = Permission{"transport", "write"} // request, answer, order, own plans
 	TemplatesManage     = Permission{"contract_templates", "manage"}
 	BillingRead         = Permission{"billing", "read"}   // an organization's plan, usage, invoices
 	BillingUpdate       = Permission{"billing", "update"} // its billing e-mail, reference, payment methods
@@ -52,6 +54,14 @@ var (
 	StatisticsRead      = Permission{"statistics", "read"}
 	LiveView            = Permission{"live", "view"}
 	PlatformAdmin       = Permission{"platform", "admin"}
+
+	// Tracked loads (K9, K10): reading one's organizations' loads, a
+	// driver's departures, a site's gate (releases and receipts), and the
+	// region's receipt check templates.
+	LoadsRead        = Permission{"loads", "read"}
+	LoadsDrive       = Permission{"loads", "drive"}
+	LoadsReceive     = Permission{"loads", "receive"}
+	ReceiptTemplates = Permission{"receipt_templates", "manage"}
 )
 
 var catalogue = []Permission{
@@ -62,6 +72,8 @@ var catalogue = []Permission{
 	NotificationsRead, NotificationsUpdate, MeRead, TenantRead, TenantAdmin,
 	DialogsRead, DialogsWrite,
 	AgreementsRead, AgreementsWrite, AgreementsSign, TemplatesManage,
+	TransportRead, TransportWrite,
+	LoadsRead, LoadsDrive, LoadsReceive, ReceiptTemplates,
 	BillingRead, BillingUpdate, BillingAdmin,
 	StatisticsRead, LiveView, PlatformAdmin,
 }

@@ -69,5 +69,11 @@ func Seed(ctx context.Context, s seed.Services) error {
 	if err := seedBilling(ctx, s); err != nil { // internal/demo/billing.go, before the agreements it meters
 		return err
 	}
-	return seedAgreements(ctx, s) // internal/demo/agreements.go
+	if err := seedAgreements(ctx, s); err != nil { // internal/demo/agreements.go
+		return err
+	}
+	if err := seedTransport(ctx, s); err != nil { // internal/demo/transport.go, on the signed agreement
+		return err
+	}
+	return seedLoads(ctx, s) // internal/demo/loads.go, on the transport order
 }

@@ -2,6 +2,8 @@ package seed
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,8 +13,11 @@ import (
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
+	"github.com/masseflyt/masseflyt/core/haul"
+	"github.com/masseflyt/masseflyt/core/ledger"
 	"github.com/masseflyt/masseflyt/core/market"
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/core/transport"
 	"github.com/masseflyt/masseflyt/plugins/bizreg/fake"
 	"github.com/masseflyt/masseflyt/tenants"
 )
@@ -31,6 +36,9 @@ type Services struct {
 	// Market publishes; its match discovery runs off the seed, in the app's
 	// outbox dispatcher (tests Settle before asserting on matches).
 	Market *market.Service
+	// Haul is tracked loads (the demo departs, releases and receives
+	// loads through it); nil: a seed makes no loads.
+	Haul *haul.Service
 }
 
 // OnDB builds the services a seed needs on db alone, as the app does but
@@ -46,12 +54,23 @@ func OnDB(ctx context.Context, db *store.DB) (Services, error) {
 		return Services{}, err
 	}
 	dir := &directory.Service{DB: db}
-	return Services{DB: db, Tenants: reg, Roles: roles, Users: &auth.Users{DB: db}, Directory: dir, Market: &market.Service{DB: db, Directory: dir}}, nil
+	mk := &market.Service{DB: db, Directory: dir}
+	// Loads chain to a ledger signing with a key of the test's own.
+	key := make([]byte, ed25519.SeedSize)
+	if _, err := rand.Read(key); err != nil {
+		return Services{}, err
+	}
+	keys, err := ledger.NewKeys(key)
+	if err != nil {
+		return Services{}, err
+	}
+	h := &haul.Service{DB: db, Ledger: &ledger.Ledger{DB: db, Keys: keys}, Market: mk, Orders: (&transport.Service{DB: db}).HaulOrders()}
+	return Services{DB: db, Tenants: reg, Roles: roles, Users: &auth.Users{DB: db}, Directory: dir, Market: mk, Haul: h}, nil
 }
 
 // Of returns the services of an app.
 func Of(a *app.App) Services {
-	return Services{DB: a.DB, Tenants: a.Tenants, Roles: a.Roles, Users: a.Users, Directory: a.Directory, Market: a.Market}
+	return Services{DB: a.DB, Tenants: a.Tenants, Roles: a.Roles, Users: a.Users, Directory: a.Directory, Market: a.Market, Haul: a.Haul}
 }
 
 // Run seeds w: the platform's users, then every tenant of w whose slug does

@@ -1,13 +1,17 @@
 // The live view: the region's map and totals, updated over Server-Sent
-// Events as listings are published or closed and matches are found.
-(function () {
+// Events as listings are published or closed and matches are found. It
+// starts in a task after the deferred scripts' (Leaflet's), and the map's
+// data and the event stream each in one more, so the page never blocks
+// input for long while it starts (issue 16: Lighthouse on a phone).
+setTimeout(function () {
   "use strict";
   var root = document.getElementById("live");
   if (!root || typeof L === "undefined") return;
   var labels = JSON.parse(document.getElementById("live-labels").textContent || "{}");
   var lang = root.dataset.lang;
   var colors = { surplus: "#e8590c", need: "#339af0", capacity: "#51cf66", facility: "#adb5bd" };
-  var map = L.map("live-map", { zoomControl: false, attributionControl: true }).setView([parseFloat(root.dataset.lat), parseFloat(root.dataset.lon)], parseInt(root.dataset.zoom, 10) || 10);
+  // No tile fade: on a phone its animation frames blocked input (Lighthouse).
+  var map = L.map("live-map", { zoomControl: false, attributionControl: true, fadeAnimation: false }).setView([parseFloat(root.dataset.lat), parseFloat(root.dataset.lon)], parseInt(root.dataset.zoom, 10) || 10);
   L.tileLayer(root.dataset.tiles, { attribution: esc(root.dataset.attribution), maxZoom: 18, subdomains: "abc" }).addTo(map);
   var layer = L.layerGroup().addTo(map);
   var markers = {};
@@ -142,6 +146,6 @@
   }
   tick();
   setInterval(tick, 10000);
-  loadMap();
-  connect();
-})();
+  setTimeout(loadMap, 0);
+  setTimeout(connect, 0);
+}, 0);
