@@ -10,6 +10,7 @@ import (
 	"github.com/masseflyt/masseflyt/billing"
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/route"
@@ -42,12 +43,11 @@ type billingSettingsView struct {
 	StaleUsage int64 `json:"stale_usage"`
 }
 
-type billingInvoices struct {
-	Items []billing.Invoice `json:"items"`
-}
-
-type billingRegionInvoices struct {
-	Items []billing.RegionInvoice `json:"items"`
+// invoicePageQuery pages the invoices of an organization's overview (a
+// limit out of 1–200 or a foreign cursor is a 422 naming it).
+type invoicePageQuery struct {
+	Limit  int    `query:"limit" doc:"The invoices' page size, 1–200 (default 50)"`
+	Cursor string `query:"cursor" doc:"invoices_next_cursor of the previous answer"`
 }
 
 type billingURL struct {
@@ -91,7 +91,7 @@ func billingRoutes(a *app.App) []route.Route {
 		{Method: "GET", Path: "/billing/platform-invoice.xml", Perm: access.BillingAdmin, Handler: h.ehf,
 			Doc: &route.Doc{ID: "platformInvoiceEHF", Summary: "The platform's invoice to the region for a month as EHF (PEPPOL BIS Billing 3.0 UBL), for a region that is a public body", Tag: "Billing", Query: monthQuery{}, Files: []string{"application/xml"}}},
 		{Method: "GET", Path: "/billing/invoices", Perm: access.BillingAdmin, Handler: h.memberInvoices,
-			Doc: &route.Doc{ID: "listBillingInvoices", Summary: "The region's invoices to its member organizations, newest first: stored when a month ends (offline provider) or as the provider reports them", Tag: "Billing", Out: billingInvoices{}}},
+			Doc: &route.Doc{ID: "listBillingInvoices", Summary: "The region's invoices to its member organizations, newest first: stored when a month ends (offline provider) or as the provider reports them", Tag: "Billing", Page: billing.InvoiceBounds, Out: page.Page[billing.Invoice]{}}},
 		{Method: "GET", Path: "/billing/invoices/:id/pdf", Perm: access.BillingRead, Handler: h.invoicePDF,
 			Doc: &route.Doc{ID: "billingInvoicePDF", Summary: "An invoice to a member as PDF (its organization's admins; the region's admins and supervisors)", Tag: "Billing", Files: []string{"application/pdf"}}},
 		{Method: "GET", Path: "/billing/invoices/:id/ehf", Perm: access.BillingRead, Handler: h.invoiceEHF,
@@ -99,13 +99,13 @@ func billingRoutes(a *app.App) []route.Route {
 		{Method: "POST", Path: "/billing/invoices/:id/paid", Perm: access.BillingAdmin, Handler: h.markPaid,
 			Doc: &route.Doc{ID: "markBillingInvoicePaid", Summary: "Record that a stored invoice was paid (the offline provider takes no payments); the organization is no longer \"forfalt\" when nothing else is unpaid", Tag: "Billing", Out: billing.Invoice{}, Errors: []int{409}}},
 		{Method: "GET", Path: "/billing/platform/invoices", Perm: access.BillingAdmin, Handler: h.regionInvoices,
-			Doc: &route.Doc{ID: "listPlatformInvoices", Summary: "The platform's invoices to the region, newest first, with their payment state and the provider's page", Tag: "Billing", Out: billingRegionInvoices{}}},
+			Doc: &route.Doc{ID: "listPlatformInvoices", Summary: "The platform's invoices to the region, newest first, with their payment state and the provider's page", Tag: "Billing", Page: billing.InvoiceBounds, Out: page.Page[billing.RegionInvoice]{}}},
 		{Method: "GET", Path: "/billing/platform/invoices/:id/pdf", Perm: access.BillingAdmin, Handler: h.regionInvoicePDF,
 			Doc: &route.Doc{ID: "platformInvoicePDF", Summary: "A platform invoice to the region as PDF", Tag: "Billing", Files: []string{"application/pdf"}}},
 		{Method: "GET", Path: "/billing/platform/invoices/:id/ehf", Perm: access.BillingAdmin, Handler: h.regionInvoiceEHF,
 			Doc: &route.Doc{ID: "platformInvoiceStoredEHF", Summary: "A platform invoice to the region as EHF, for a region that is a public body (its organization number and reference)", Tag: "Billing", Files: []string{"application/xml"}, Errors: []int{409}}},
 		{Method: "GET", Path: "/billing/organizations/:id", Perm: access.BillingRead, Handler: h.org,
-			Doc: &route.Doc{ID: "getOrganizationBilling", Summary: "An organization's plan, usage so far this period, the invoice it makes, its invoices and payment state (its admins; the region's admins and supervisors)", Tag: "Billing", Out: billing.Overview{}}},
+			Doc: &route.Doc{ID: "getOrganizationBilling", Summary: "An organization's plan, usage so far this period, the invoice it makes, a page of its invoices (limit, cursor: invoices_next_cursor) and payment state (its admins; the region's admins and supervisors)", Tag: "Billing", Query: invoicePageQuery{}, Out: billing.Overview{}}},
 		{Method: "PUT", Path: "/billing/organizations/:id/contact", Perm: access.BillingUpdate, Handler: h.contact,
 			Doc: &route.Doc{ID: "updateBillingContact", Summary: "Change the organization's billing e-mail and invoice reference (its admins)", Tag: "Billing", In: billing.BillingContact{}, Out: billing.Subscription{}, Errors: []int{409}}},
 		{Method: "POST", Path: "/billing/organizations/:id/portal", Perm: access.BillingUpdate, Handler: h.portal,
@@ -124,7 +124,7 @@ func billingPlatformRoutes(a *app.App) []route.Route {
 			Doc: &route.Doc{ID: "createRegionPlan", Summary: "Create a platform plan for regions (licence per month or year)", Tag: "Billing", In: billing.PlanForm{}, Out: billing.RegionPlan{}, Status: 201,
 				Example: map[string]any{"name": "Region", "licence_ore": 2500000, "interval": "month"}}},
 		{Method: "GET", Path: "/billing/invoices", Perm: access.PlatformAdmin, Handler: h.allRegionInvoices,
-			Doc: &route.Doc{ID: "listAllPlatformInvoices", Summary: "The platform's invoices to every region, newest first", Tag: "Billing", Out: billingRegionInvoices{}}},
+			Doc: &route.Doc{ID: "listAllPlatformInvoices", Summary: "The platform's invoices to every region, newest first", Tag: "Billing", Page: billing.InvoiceBounds, Out: page.Page[billing.RegionInvoice]{}}},
 		{Method: "POST", Path: "/billing/invoices/:id/paid", Perm: access.PlatformAdmin, Handler: h.markRegionPaid,
 			Doc: &route.Doc{ID: "markPlatformInvoicePaid", Summary: "Record that a region paid a stored platform invoice (offline provider)", Tag: "Billing", Out: billing.RegionInvoice{}, Errors: []int{409}}},
 		{Method: "PUT", Path: "/billing/regions/:id", Perm: access.PlatformAdmin, Handler: h.setRegion,
@@ -282,7 +282,11 @@ func (h *billingAPI) ehf(c *fiber.Ctx) error {
 }
 
 func (h *billingAPI) org(c *fiber.Ctx) error {
-	o, err := h.s.Overview(request.Ctx(c), c.Params("id"))
+	pr, err := httpx.PageRequest(c, billing.InvoiceBounds)
+	if err != nil {
+		return err
+	}
+	o, err := h.s.Overview(request.Ctx(c), c.Params("id"), pr)
 	if err != nil {
 		return err
 	}
@@ -364,11 +368,15 @@ func billingSeller(a *app.App) billing.Platform {
 }
 
 func (h *billingAPI) memberInvoices(c *fiber.Ctx) error {
-	list, err := h.s.MemberInvoices(request.Ctx(c))
+	pr, err := httpx.PageRequest(c, billing.InvoiceBounds)
 	if err != nil {
 		return err
 	}
-	return c.JSON(billingInvoices{Items: nonNil(list)})
+	p, err := h.s.MemberInvoices(request.Ctx(c), pr)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
 }
 
 // sendInvoice writes a stored invoice as PDF or EHF.
@@ -426,11 +434,15 @@ func (h *billingAPI) markPaid(c *fiber.Ctx) error {
 }
 
 func (h *billingAPI) regionInvoices(c *fiber.Ctx) error {
-	list, err := h.s.RegionInvoices(request.Ctx(c), request.Tenant(c).ID)
+	pr, err := httpx.PageRequest(c, billing.InvoiceBounds)
 	if err != nil {
 		return err
 	}
-	return c.JSON(billingRegionInvoices{Items: nonNil(list)})
+	p, err := h.s.RegionInvoices(request.Ctx(c), request.Tenant(c).ID, pr)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
 }
 
 func (h *billingAPI) regionInvoiceDoc(c *fiber.Ctx, format string) error {
@@ -456,11 +468,15 @@ func (h *billingAPI) regionInvoicePDF(c *fiber.Ctx) error { return h.regionInvoi
 func (h *billingAPI) regionInvoiceEHF(c *fiber.Ctx) error { return h.regionInvoiceDoc(c, "ehf") }
 
 func (h *billingAPI) allRegionInvoices(c *fiber.Ctx) error {
-	list, err := h.s.RegionInvoices(request.Ctx(c), "")
+	pr, err := httpx.PageRequest(c, billing.InvoiceBounds)
 	if err != nil {
 		return err
 	}
-	return c.JSON(billingRegionInvoices{Items: nonNil(list)})
+	p, err := h.s.RegionInvoices(request.Ctx(c), "", pr)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
 }
 
 func (h *billingAPI) markRegionPaid(c *fiber.Ctx) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -361,16 +362,62 @@ func (s *Service) MarkRegionPaid(ctx context.Context, id string) (*RegionInvoice
 	return &inv, nil
 }
 
+// InvoiceBounds are the invoice lists' page sizes.
+var InvoiceBounds = page.Bounds{Default: 50, Max: 200}
+
 // MemberInvoices lists the region's invoices to its members, newest first
-// (the region's admins and supervisors).
-func (s *Service) MemberInvoices(ctx context.Context) ([]Invoice, error) {
-	var out []Invoice
+// (the region's admins and supervisors), a page at a time.
+func (s *Service) MemberInvoices(ctx context.Context, r page.Request) (page.Page[Invoice], error) {
+	limit := pageLimit(r)
+	rows := []Invoice{}
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&Invoice{}).Select("billing_invoices.*, organizations.name AS org_name").
-			Joins("JOIN organizations ON organizations.tenant_id = billing_invoices.tenant_id AND organizations.id = billing_invoices.org_id").
-			Order("billing_invoices.period_start DESC, billing_invoices.number DESC").Limit(500).Find(&out).Error
+		q := tx.Model(&Invoice{}).Select("billing_invoices.*, organizations.name AS org_name").
+			Joins("JOIN organizations ON organizations.tenant_id = billing_invoices.tenant_id AND organizations.id = billing_invoices.org_id")
+		q, err := afterInvoice(q, "billing_invoices", "number", false, r.Cursor)
+		if err != nil {
+			return err
+		}
+		return q.Order("billing_invoices.period_start DESC, billing_invoices.number DESC, billing_invoices.id DESC").Limit(limit + 1).Find(&rows).Error
 	})
-	return out, err
+	if err != nil {
+		return page.Page[Invoice]{}, err
+	}
+	return page.Cut(rows, limit, func(i Invoice) page.Key { return page.Key{stamp(i.PeriodStart), i.Number, i.ID} }), nil
+}
+
+func pageLimit(r page.Request) int {
+	if r.Limit <= 0 {
+		return InvoiceBounds.Default
+	}
+	return r.Limit
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// afterInvoice keeps the rows after a cursor in the order period_start
+// DESC, second DESC (a string, or a time when asTime), id DESC.
+func afterInvoice(q *gorm.DB, table, second string, asTime bool, cursor string) (*gorm.DB, error) {
+	if cursor == "" {
+		return q, nil
+	}
+	k, err := page.Decode(cursor, 3)
+	if err != nil {
+		return nil, err
+	}
+	at, err := time.Parse(time.RFC3339Nano, k[0])
+	if err != nil || !store.ValidID(k[2]) {
+		return nil, page.BadCursor()
+	}
+	var b any = k[1]
+	if asTime {
+		t, err := time.Parse(time.RFC3339Nano, k[1])
+		if err != nil {
+			return nil, page.BadCursor()
+		}
+		b = t
+	}
+	p, c, id := table+".period_start", table+"."+second, table+".id"
+	return q.Where("("+p+" < ? OR ("+p+" = ? AND ("+c+" < ? OR ("+c+" = ? AND "+id+" < ?))))", at, at, b, b, k[2]), nil
 }
 
 // Invoice returns one invoice to a member: its organization's admins, the
@@ -392,17 +439,26 @@ func (s *Service) Invoice(ctx context.Context, id string) (*Invoice, error) {
 }
 
 // RegionInvoices lists the platform's invoices to a region (regionID), or
-// to every region (""), newest first.
-func (s *Service) RegionInvoices(ctx context.Context, regionID string) ([]RegionInvoice, error) {
-	var out []RegionInvoice
+// to every region (""), newest first, a page at a time.
+func (s *Service) RegionInvoices(ctx context.Context, regionID string, r page.Request) (page.Page[RegionInvoice], error) {
+	limit := pageLimit(r)
+	rows := []RegionInvoice{}
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		q := tx.Order("period_start DESC, created_at DESC").Limit(500)
+		q, err := afterInvoice(tx.Model(&RegionInvoice{}), "billing_region_invoices", "created_at", true, r.Cursor)
+		if err != nil {
+			return err
+		}
 		if regionID != "" {
 			q = q.Where("region_id = ?", regionID)
 		}
-		return q.Find(&out).Error
+		return q.Order("period_start DESC, created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error
 	})
-	return out, err
+	if err != nil {
+		return page.Page[RegionInvoice]{}, err
+	}
+	return page.Cut(rows, limit, func(i RegionInvoice) page.Key {
+		return page.Key{stamp(i.PeriodStart), stamp(i.CreatedAt), i.ID}
+	}), nil
 }
 
 // RegionInvoice returns one of a region's platform invoices (regionID ""

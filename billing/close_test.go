@@ -16,6 +16,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/pdftext"
 	"github.com/masseflyt/masseflyt/internal/storetest"
@@ -114,7 +115,7 @@ func TestCloseMonthOnce(t *testing.T) {
 		if r, err := w.s.Close(context.Background()); err != nil || r.Invoices+r.RegionInvoices+r.Mailed != 0 {
 			t.Fatalf("a second close made or mailed more: %+v %v", r, err)
 		}
-		invs, err := w.s.Invoices(w.orgAdminA, w.orgA)
+		invs, err := items(w.s.Invoices(w.orgAdminA, w.orgA, page.Request{}))
 		if err != nil || len(invs) != 1 {
 			t.Fatalf("A's invoices: %+v %v", invs, err)
 		}
@@ -154,7 +155,7 @@ func TestCloseMonthOnce(t *testing.T) {
 		// B's, by hand: the small licence from day 2 noon, one agreement.
 		days := PeriodEnd(start).Sub(start).Hours() / 24
 		wantB := divRound(30000*int64((days-1.5)*1000+0.5), int64(days*1000+0.5)) + 10000
-		all, _ := w.s.MemberInvoices(w.admin)
+		all, _ := items(w.s.MemberInvoices(w.admin, page.Request{}))
 		var b Invoice
 		for _, x := range all {
 			if x.OrgID == w.orgB {
@@ -181,7 +182,7 @@ func TestCloseMonthOnce(t *testing.T) {
 		}
 
 		// The platform's invoice to the region.
-		rinv, _ := w.s.RegionInvoices(platform, "")
+		rinv, _ := items(w.s.RegionInvoices(platform, "", page.Request{}))
 		wantR := divRound(2500000*int64((days-1.5)*1000+0.5), int64(days*1000+0.5)) // from day 2 noon
 		wantR += divRound(wantR*25, 100)
 		if len(rinv) != 1 || rinv[0].RegionID != w.tid || rinv[0].TotalOre != wantR || !strings.HasPrefix(rinv[0].Number, "MF-") || !strings.Contains(rinv[0].Lines[0].Text, "Plattformlisens «Region»") {
@@ -193,7 +194,7 @@ func TestCloseMonthOnce(t *testing.T) {
 		if got, _ := w.s.StoredRegionInvoice(platform, w.tid, PeriodEnd(start)); got != nil {
 			t.Fatalf("a month not closed has a stored invoice: %+v", got)
 		}
-		if mine, _ := w.s.RegionInvoices(platform, w.rog); len(mine) != 0 {
+		if mine, _ := items(w.s.RegionInvoices(platform, w.rog, page.Request{})); len(mine) != 0 {
 			t.Fatalf("Rogaland sees %+v", mine)
 		}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
 )
 
@@ -657,16 +658,25 @@ func (s *Service) PastDueOf(ctx context.Context, orgIDs []string) ([]string, err
 	return due, err
 }
 
-// Invoices lists an organization's invoices, newest first.
-func (s *Service) Invoices(ctx context.Context, orgID string) ([]Invoice, error) {
+// Invoices lists an organization's invoices, newest first, a page at a
+// time.
+func (s *Service) Invoices(ctx context.Context, orgID string, r page.Request) (page.Page[Invoice], error) {
 	if _, err := s.Subscription(ctx, orgID); err != nil {
-		return nil, err
+		return page.Page[Invoice]{}, err
 	}
-	var out []Invoice
+	limit := pageLimit(r)
+	rows := []Invoice{}
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		return tx.Where("org_id = ?", orgID).Order("period_start DESC, created_at DESC").Find(&out).Error
+		q, err := afterInvoice(tx.Model(&Invoice{}).Where("org_id = ?", orgID), "billing_invoices", "number", false, r.Cursor)
+		if err != nil {
+			return err
+		}
+		return q.Order("period_start DESC, number DESC, id DESC").Limit(limit + 1).Find(&rows).Error
 	})
-	return out, err
+	if err != nil {
+		return page.Page[Invoice]{}, err
+	}
+	return page.Cut(rows, limit, func(i Invoice) page.Key { return page.Key{stamp(i.PeriodStart), i.Number, i.ID} }), nil
 }
 
 // providerErr is the provider's failure as the user sees it (the cause is
@@ -680,17 +690,20 @@ type Overview struct {
 	Subscription Subscription `json:"subscription"`
 	Plan         *MemberPlan  `json:"plan,omitempty"`
 	// Usage is this period's usage so far; Preview the invoice it makes.
-	Usage       []UsageLine `json:"usage"`
-	Preview     Draft       `json:"preview"`
-	Invoices    []Invoice   `json:"invoices"`
-	PastDue     bool        `json:"past_due" doc:"An invoice is unpaid (\"forfalt\")"`
-	Consequence string      `json:"consequence,omitempty" doc:"What the region does about it: none, banner or no_listings"`
-	Metric      string      `json:"metric" doc:"What the region counts as a transaction"`
+	Usage    []UsageLine `json:"usage"`
+	Preview  Draft       `json:"preview"`
+	Invoices []Invoice   `json:"invoices" doc:"A page of its invoices, newest first"`
+	// InvoicesNext fetches the next page of invoices (cursor); absent on
+	// the last page.
+	InvoicesNext string `json:"invoices_next_cursor,omitempty"`
+	PastDue      bool   `json:"past_due" doc:"An invoice is unpaid (\"forfalt\")"`
+	Consequence  string `json:"consequence,omitempty" doc:"What the region does about it: none, banner or no_listings"`
+	Metric       string `json:"metric" doc:"What the region counts as a transaction"`
 }
 
 // Overview gathers an organization's plan, usage so far this period, the
-// invoice it makes, its invoices and payment state.
-func (s *Service) Overview(ctx context.Context, orgID string) (*Overview, error) {
+// invoice it makes, a page of its invoices (r) and payment state.
+func (s *Service) Overview(ctx context.Context, orgID string, r page.Request) (*Overview, error) {
 	sub, err := s.Subscription(ctx, orgID)
 	if err != nil {
 		return nil, err
@@ -717,13 +730,11 @@ func (s *Service) Overview(ctx context.Context, orgID string) (*Overview, error)
 	if o.Preview.Lines == nil {
 		o.Preview.Lines = []Line{}
 	}
-	inv, err := s.Invoices(ctx, orgID)
+	inv, err := s.Invoices(ctx, orgID, r)
 	if err != nil {
 		return nil, err
 	}
-	if inv != nil {
-		o.Invoices = inv
-	}
+	o.Invoices, o.InvoicesNext = inv.Items, inv.NextCursor
 	o.PastDue, o.Consequence = s.PastDue(ctx, orgID)
 	st, err := s.Settings(ctx)
 	if err != nil {

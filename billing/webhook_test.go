@@ -9,6 +9,7 @@ import (
 	"github.com/stripe/stripe-go/v76/webhook"
 
 	"github.com/masseflyt/masseflyt/core/fail"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/storetest"
 )
@@ -89,7 +90,7 @@ func TestWebhooks(t *testing.T) {
 		if due, _ := w.s.PastDue(w.admin, w.orgA); due {
 			t.Fatal("an old failure made a paid subscription past due")
 		}
-		invs, _ := w.s.Invoices(w.admin, w.orgA)
+		invs, _ := items(w.s.Invoices(w.admin, w.orgA, page.Request{}))
 		if len(invs) != 1 || invs[0].Status != InvoicePaid || invs[0].TotalOre != 123750 {
 			t.Fatalf("invoices %+v", invs)
 		}
@@ -165,7 +166,7 @@ func TestRegionInvoiceWebhooks(t *testing.T) {
 		if out := apply("evt_r3", "invoice.paid", 300, inv("paid")); out != WebhookDuplicate {
 			t.Fatalf("replay: %s", out)
 		}
-		list, _ := w.s.RegionInvoices(storetest.Ctx(w.tid), w.tid)
+		list, _ := items(w.s.RegionInvoices(storetest.Ctx(w.tid), w.tid, page.Request{}))
 		if len(list) != 1 {
 			t.Fatalf("region invoices %+v", list)
 		}
@@ -184,11 +185,11 @@ func TestRegionInvoiceWebhooks(t *testing.T) {
 		if r.Status != StatusPastDue {
 			t.Fatalf("region status %s", r.Status)
 		}
-		all, _ := w.s.RegionInvoices(platform, "")
+		all, _ := items(w.s.RegionInvoices(platform, "", page.Request{}))
 		if len(all) != 2 || all[0].HostedURL != "" && all[1].HostedURL != "" {
 			t.Fatalf("an unsafe hosted address was kept: %+v", all)
 		}
-		if mine, _ := w.s.RegionInvoices(storetest.Ctx(w.rog), w.rog); len(mine) != 0 {
+		if mine, _ := items(w.s.RegionInvoices(storetest.Ctx(w.rog), w.rog, page.Request{})); len(mine) != 0 {
 			t.Fatalf("Rogaland sees %+v", mine)
 		}
 		// The same event on a connected account is not the platform's.

@@ -2,9 +2,11 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,8 +14,10 @@ import (
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/numfmt"
+	"github.com/masseflyt/masseflyt/core/page"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/route"
 )
@@ -57,7 +61,10 @@ type BillingData struct {
 	// the platform's to the region (its admins), EHF for a public body.
 	Invoices         []invoiceView
 	PlatformInvoices []regionInvoiceView
-	PublicBody       bool
+	// InvoicesNext and PlatformNext are the cursors of the lists' next
+	// pages (query cursor and pcursor).
+	InvoicesNext, PlatformNext string
+	PublicBody                 bool
 }
 
 type regionInvoiceView struct {
@@ -79,7 +86,8 @@ func (u *UI) billingData(c *fiber.Ctx) (*BillingData, error) {
 	s := u.A.Billing
 	d := &BillingData{CanAdmin: request.Can(c, access.BillingAdmin.Object, access.BillingAdmin.Action) && request.Authorize(c, access.BillingAdmin.Object, access.BillingAdmin.Action) == nil,
 		Metrics: billing.Metrics, Consequences: billing.Consequences, PlanNames: map[string]string{}, Month: billing.PeriodStart(u.A.DB.Now()).Format("2006-01")}
-	lang := httpx.Loc(c).Lang
+	loc := httpx.Loc(c)
+	lang := loc.Lang
 	var err error
 	if d.Settings, err = s.Settings(ctx); err != nil {
 		return nil, err
@@ -99,23 +107,25 @@ func (u *UI) billingData(c *fiber.Ctx) (*BillingData, error) {
 		if d.Stale, err = s.Stale(ctx); err != nil {
 			return nil, err
 		}
-		invs, err := s.MemberInvoices(ctx)
+		invs, err := s.MemberInvoices(ctx, page.Request{Limit: billing.InvoiceBounds.Default, Cursor: c.Query("cursor")})
 		if err != nil {
 			return nil, err
 		}
-		for _, inv := range invs {
-			d.Invoices = append(d.Invoices, newInvoiceView(lang, inv))
+		for _, inv := range invs.Items {
+			d.Invoices = append(d.Invoices, newInvoiceView(loc, inv))
 		}
+		d.InvoicesNext = invs.NextCursor
 	}
 	if d.CanAdmin {
 		t := request.Tenant(c)
-		rinv, err := s.RegionInvoices(ctx, t.ID)
+		rinv, err := s.RegionInvoices(ctx, t.ID, page.Request{Limit: billing.InvoiceBounds.Default, Cursor: c.Query("pcursor")})
 		if err != nil {
 			return nil, err
 		}
-		for _, inv := range rinv {
-			d.PlatformInvoices = append(d.PlatformInvoices, newRegionInvoiceView(lang, inv, t.Slug))
+		for _, inv := range rinv.Items {
+			d.PlatformInvoices = append(d.PlatformInvoices, newRegionInvoiceView(loc, inv, t.Slug))
 		}
+		d.PlatformNext = rinv.NextCursor
 		if rs, err := s.Region(ctx, t.ID); err == nil {
 			d.PublicBody = rs.PublicBody
 		}
@@ -173,16 +183,23 @@ type invoiceView struct {
 	Total, Period, Due string
 }
 
-func newInvoiceView(lang string, inv billing.Invoice) invoiceView {
-	v := invoiceView{Invoice: inv, Total: kr(lang, inv.TotalOre), Period: billing.MonthName(inv.PeriodStart)}
+// monthName names the month starting at start in the page's language (the
+// invoice lines themselves stay Norwegian: billing.MonthName).
+func monthName(loc *locales.Localizer, start time.Time) string {
+	t := numfmt.Local(start)
+	return loc.T(fmt.Sprintf("BillingMonth%d", int(t.Month()))) + " " + strconv.Itoa(t.Year())
+}
+
+func newInvoiceView(loc *locales.Localizer, inv billing.Invoice) invoiceView {
+	v := invoiceView{Invoice: inv, Total: kr(loc.Lang, inv.TotalOre), Period: monthName(loc, inv.PeriodStart)}
 	if inv.DueAt != nil {
 		v.Due = numfmt.Date(*inv.DueAt)
 	}
 	return v
 }
 
-func newRegionInvoiceView(lang string, inv billing.RegionInvoice, slug string) regionInvoiceView {
-	v := regionInvoiceView{RegionInvoice: inv, Total: kr(lang, inv.TotalOre), Period: billing.MonthName(inv.PeriodStart), Slug: slug}
+func newRegionInvoiceView(loc *locales.Localizer, inv billing.RegionInvoice, slug string) regionInvoiceView {
+	v := regionInvoiceView{RegionInvoice: inv, Total: kr(loc.Lang, inv.TotalOre), Period: monthName(loc, inv.PeriodStart), Slug: slug}
 	if inv.DueAt != nil {
 		v.Due = numfmt.Date(*inv.DueAt)
 	}
@@ -194,12 +211,13 @@ func (u *UI) billingOrgPage(c *fiber.Ctx) error { return u.renderBillingOrg(c, n
 func (u *UI) renderBillingOrg(c *fiber.Ctx, formErr error) error {
 	ctx := request.Ctx(c)
 	orgID := c.Params("id")
-	o, err := u.A.Billing.Overview(ctx, orgID)
+	o, err := u.A.Billing.Overview(ctx, orgID, page.Request{Limit: billing.InvoiceBounds.Default, Cursor: c.Query("cursor")})
 	if err != nil {
 		return err
 	}
-	lang := httpx.Loc(c).Lang
-	d := &BillingOrgData{Overview: o, CanEdit: request.CanAdminOrg(c, orgID) && o.Subscription.ID != "", Period: billing.MonthName(o.Preview.PeriodStart),
+	loc := httpx.Loc(c)
+	lang := loc.Lang
+	d := &BillingOrgData{Overview: o, CanEdit: request.CanAdminOrg(c, orgID) && o.Subscription.ID != "", Period: monthName(loc, o.Preview.PeriodStart),
 		Net: kr(lang, o.Preview.NetOre), VAT: kr(lang, o.Preview.VATOre), Total: kr(lang, o.Preview.TotalOre)}
 	if org, err := u.A.Directory.GetOrg(ctx, orgID); err == nil {
 		d.OrgName = org.Name
@@ -218,7 +236,7 @@ func (u *UI) renderBillingOrg(c *fiber.Ctx, formErr error) error {
 		d.Usage = append(d.Usage, usageView{Metric: x.Metric, Quantity: q})
 	}
 	for _, inv := range o.Invoices {
-		d.Invoices = append(d.Invoices, newInvoiceView(lang, inv))
+		d.Invoices = append(d.Invoices, newInvoiceView(loc, inv))
 	}
 	p := u.page(c, httpx.Loc(c).T("BillingOrgTitle", "Org", d.OrgName), d)
 	if formErr != nil {
@@ -439,6 +457,8 @@ type PlatformBillingData struct {
 	Plans    []regionPlanView
 	Regions  []regionRow
 	Invoices []regionInvoiceView
+	// Next is the cursor of the invoices' next page.
+	Next string
 }
 
 type regionPlanView struct {
@@ -454,7 +474,8 @@ type regionRow struct {
 
 func (u *UI) platformBillingData(c *fiber.Ctx) (*PlatformBillingData, error) {
 	ctx := request.Ctx(c)
-	lang := httpx.Loc(c).Lang
+	loc := httpx.Loc(c)
+	lang := loc.Lang
 	d := &PlatformBillingData{}
 	plans, err := u.A.Billing.RegionPlans(ctx)
 	if err != nil {
@@ -475,12 +496,13 @@ func (u *UI) platformBillingData(c *fiber.Ctx) (*PlatformBillingData, error) {
 		}
 		d.Regions = append(d.Regions, row)
 	}
-	invs, err := u.A.Billing.RegionInvoices(ctx, "")
+	invs, err := u.A.Billing.RegionInvoices(ctx, "", page.Request{Limit: billing.InvoiceBounds.Default, Cursor: c.Query("cursor")})
 	if err != nil {
 		return nil, err
 	}
-	for _, inv := range invs {
-		v := newRegionInvoiceView(lang, inv, "")
+	d.Next = invs.NextCursor
+	for _, inv := range invs.Items {
+		v := newRegionInvoiceView(loc, inv, "")
 		for _, t := range u.A.Tenants.All() {
 			if t.ID == inv.RegionID {
 				v.Slug, v.RegionName = t.Slug, t.Name

@@ -47,6 +47,8 @@ type TransportData struct {
 	Orders    []transport.Order
 	CanWrite  bool
 	API       string
+	// MaxItems is the overview's cap, named by the note when Ov.Truncated.
+	MaxItems int
 }
 
 // weeksBetween names the ISO weeks from from to to.
@@ -78,7 +80,7 @@ func (u *UI) transportOverview(c *fiber.Ctx) error {
 	}
 	f := transport.Filter{From: c.Query("from"), To: c.Query("to"), Fraction: c.Query("fraction"), SiteID: c.Query("site_id"), OrganizationID: c.Query("organization_id")}
 	d := &TransportData{Filter: f, Fractions: fractionCodes(), CanWrite: len(request.Principal(c).Orgs) > 0,
-		API: "/api/v1/tenants/" + request.Tenant(c).Slug}
+		API: "/api/v1/tenants/" + request.Tenant(c).Slug, MaxItems: transport.MaxOverviewItems}
 	ov, err := u.A.Transport.Planned(ctx, f)
 	p := u.page(c, httpx.Loc(c).T("TransportTitle"), d)
 	if err != nil {

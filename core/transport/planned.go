@@ -193,6 +193,9 @@ type Overview struct {
 	To    time.Time   `json:"to"`
 	Items []Planned   `json:"items"`
 	Weeks []WeekLoads `json:"weeks"`
+	// Truncated: more than MaxOverviewItems match; Items and Weeks hold
+	// the first by start date, and narrower filters show the rest.
+	Truncated bool `json:"truncated" doc:"More planned transports match than the overview holds (MaxOverviewItems, 500): items and weeks cover the first 500 by start date; narrow the period or filters to see the rest"`
 }
 
 // Filter selects planned transports: those overlapping [From, To] (by
@@ -205,7 +208,8 @@ type Filter struct {
 	OrganizationID string
 }
 
-// MaxOverviewDays bounds the overview's period; MaxOverviewItems its size.
+// MaxOverviewDays bounds the overview's period; MaxOverviewItems its size
+// (orders and plans together; an overview cut there says Truncated).
 const (
 	MaxOverviewDays  = 371
 	MaxOverviewItems = 500
@@ -272,8 +276,10 @@ type placeRow struct {
 
 // collect reads the planned transports of the filter: active orders on
 // agreements in force and active plans, with their loads per week inside
-// [from, to].
-func (s *Service) collect(tx *gorm.DB, f Filter, from, to time.Time) ([]Planned, map[string]placeRow, error) {
+// [from, to], the first MaxOverviewItems by start date (truncated when
+// more match). Each kind is read to one past the cap, so the first
+// MaxOverviewItems of the two merged are the true first ones.
+func (s *Service) collect(tx *gorm.DB, f Filter, from, to time.Time) ([]Planned, map[string]placeRow, bool, error) {
 	var orders []Order
 	q := ordersWithNames(tx).Where("transport_orders.status = ? AND ag.status NOT IN ? AND transport_orders.date_from <= ? AND transport_orders.date_to >= ?",
 		OrderActive, []string{"cancelled", "completed"}, to, from)
@@ -286,8 +292,8 @@ func (s *Service) collect(tx *gorm.DB, f Filter, from, to time.Time) ([]Planned,
 	if f.OrganizationID != "" {
 		q = q.Where("(transport_orders.transporter_org_id = ? OR transport_orders.supplier_org_id = ? OR transport_orders.receiver_org_id = ?)", f.OrganizationID, f.OrganizationID, f.OrganizationID)
 	}
-	if err := q.Order("transport_orders.date_from, transport_orders.id").Limit(MaxOverviewItems).Find(&orders).Error; err != nil {
-		return nil, nil, err
+	if err := q.Order("transport_orders.date_from, transport_orders.id").Limit(MaxOverviewItems + 1).Find(&orders).Error; err != nil {
+		return nil, nil, false, err
 	}
 	var plans []Schedule
 	pq := tx.Model(&Schedule{}).Select("transport_plans.*, o.name AS organization_name").
@@ -302,8 +308,8 @@ func (s *Service) collect(tx *gorm.DB, f Filter, from, to time.Time) ([]Planned,
 	if f.OrganizationID != "" {
 		pq = pq.Where("transport_plans.organization_id = ?", f.OrganizationID)
 	}
-	if err := pq.Order("transport_plans.date_from, transport_plans.id").Limit(MaxOverviewItems).Find(&plans).Error; err != nil {
-		return nil, nil, err
+	if err := pq.Order("transport_plans.date_from, transport_plans.id").Limit(MaxOverviewItems + 1).Find(&plans).Error; err != nil {
+		return nil, nil, false, err
 	}
 	siteIDs := map[string]bool{}
 	orderIDs := make([]string, 0, len(orders))
@@ -323,7 +329,7 @@ func (s *Service) collect(tx *gorm.DB, f Filter, from, to time.Time) ([]Planned,
 	if len(siteIDs) > 0 {
 		var rows []placeRow
 		if err := tx.Table("sites").Select("id, name, lat, lon, exact_point_public, organization_id").Where("id IN ?", sorted(siteIDs)).Find(&rows).Error; err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		for _, r := range rows {
 			sites[r.ID] = r
@@ -334,7 +340,7 @@ func (s *Service) collect(tx *gorm.DB, f Filter, from, to time.Time) ([]Planned,
 	if len(orderIDs) > 0 {
 		var pls []PlannedLoad
 		if err := tx.Where("order_id IN ? AND day >= ? AND day <= ?", orderIDs, from, to).Find(&pls).Error; err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		for _, pl := range pls {
 			if weekly[pl.OrderID] == nil {
@@ -378,7 +384,10 @@ func (s *Service) collect(tx *gorm.DB, f Filter, from, to time.Time) ([]Planned,
 		}
 		return out[i].ID < out[j].ID
 	})
-	return out, sites, nil
+	if len(out) > MaxOverviewItems {
+		return out[:MaxOverviewItems], sites, true, nil
+	}
+	return out, sites, false, nil
 }
 
 func weeksOf(m map[string]int) ([]WeekLoads, int) {
@@ -421,10 +430,11 @@ func (s *Service) Planned(ctx context.Context, f Filter) (*Overview, error) {
 	}
 	ov := &Overview{From: from, To: to, Items: []Planned{}, Weeks: []WeekLoads{}}
 	err = s.DB.Read(ctx, func(tx *gorm.DB) error {
-		items, sites, err := s.collect(tx, f, from, to)
+		items, sites, truncated, err := s.collect(tx, f, from, to)
 		if err != nil {
 			return err
 		}
+		ov.Truncated = truncated
 		orgs, obs := orgsOf(a), observer(a)
 		coarse := func(p *Place, party bool) {
 			st, ok := sites[p.SiteID]
@@ -475,6 +485,9 @@ type Corridors struct {
 	// MinCorridorItems orders and plans: shown as a sum, never as a
 	// corridor (one order between two known sites names its parties).
 	Other []WeekLoads `json:"other"`
+	// Truncated: more planned transports match than are summed
+	// (MaxOverviewItems).
+	Truncated bool `json:"truncated" doc:"More planned transports match than are summed (500): the sums cover the first by start date; narrow the period or fraction"`
 }
 
 // MinCorridorItems is the fewest distinct orders and plans a public
@@ -492,10 +505,11 @@ func (s *Service) Corridors(ctx context.Context, f Filter) (*Corridors, error) {
 	}
 	out := &Corridors{From: from, To: to, Items: []Corridor{}, Other: []WeekLoads{}}
 	err = s.DB.Read(ctx, func(tx *gorm.DB) error {
-		items, _, err := s.collect(tx, f, from, to)
+		items, _, truncated, err := s.collect(tx, f, from, to)
 		if err != nil {
 			return err
 		}
+		out.Truncated = truncated
 		agg := map[Corridor]int{}
 		count := map[Corridor]int{} // distinct orders and plans
 		for _, it := range items {
