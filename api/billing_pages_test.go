@@ -29,7 +29,7 @@ func TestBillingInvoicePages(t *testing.T) {
 		now := apitest.Now().UTC().Truncate(time.Second)
 		sys := store.System(context.Background(), "tests: invoices to page")
 		for m := 1; m <= 2; m++ {
-			start := billing.PeriodStart(billing.PeriodStart(now).AddDate(0, -m, 0))
+			start := billing.MonthsBack(now, m)
 			for i, org := range []string{fornebu, sandvika} {
 				inv := &billing.Invoice{ID: store.NewID(), OrgID: org, Number: fmt.Sprintf("%s-%05d", start.Format("2006-01"), i+1), PeriodStart: start, PeriodEnd: billing.PeriodEnd(start),
 					Status: billing.InvoiceOpen, Lines: billing.LineList{}, CreatedAt: now, UpdatedAt: now}

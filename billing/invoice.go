@@ -29,6 +29,14 @@ func PeriodStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, oslo).UTC()
 }
 
+// MonthsBack is the start of the month n months before t's (Oslo months;
+// n = 0 is t's own). Stepping a period start with AddDate in UTC would
+// land on the previous day's 23:00 and normalize into the wrong month.
+func MonthsBack(t time.Time, n int) time.Time {
+	t = t.In(oslo)
+	return time.Date(t.Year(), t.Month()-time.Month(n), 1, 0, 0, 0, 0, oslo).UTC()
+}
+
 // PeriodEnd is the first instant of the next month.
 func PeriodEnd(start time.Time) time.Time {
 	t := start.In(oslo)

@@ -31,7 +31,7 @@ func TestBrowserLongListsAxe(t *testing.T) {
 	now := apitest.Now().UTC().Truncate(time.Second)
 	sys := store.System(context.Background(), "tests: long invoice lists")
 	for m := 1; m <= billing.InvoiceBounds.Default+1; m++ {
-		start := billing.PeriodStart(billing.PeriodStart(now).AddDate(0, -m, 0))
+		start := billing.MonthsBack(now, m)
 		for i, org := range []string{ids["borg"], ids["bmember"]} {
 			inv := &billing.Invoice{ID: store.NewID(), OrgID: org, Number: fmt.Sprintf("%s-%05d", start.Format("2006"), 2*m+i), PeriodStart: start, PeriodEnd: billing.PeriodEnd(start),
 				NetOre: 99000, VATOre: 24750, TotalOre: 123750, Status: billing.InvoiceOpen, Lines: billing.LineList{}, CreatedAt: now, UpdatedAt: now}

@@ -30,7 +30,7 @@ func TestBillingInvoicePagesUI(t *testing.T) {
 		sys := store.System(context.Background(), "tests: invoices to page")
 		months := billing.InvoiceBounds.Default/2 + 1 // two organizations: one more than a page
 		for m := 1; m <= months; m++ {
-			start := billing.PeriodStart(billing.PeriodStart(now).AddDate(0, -m, 0))
+			start := billing.MonthsBack(now, m)
 			for i, org := range []string{fornebu, sandvika} {
 				inv := &billing.Invoice{ID: store.NewID(), OrgID: org, Number: fmt.Sprintf("F-%s-%d", start.Format("2006-01"), i+1), PeriodStart: start, PeriodEnd: billing.PeriodEnd(start),
 					Status: billing.InvoiceOpen, Lines: billing.LineList{}, CreatedAt: now, UpdatedAt: now}
@@ -52,7 +52,7 @@ func TestBillingInvoicePagesUI(t *testing.T) {
 		body := string(r.Body)
 		// The months of the first page: English names, never the Norwegian.
 		for m := 1; m <= 12; m++ {
-			start := billing.PeriodStart(billing.PeriodStart(now).AddDate(0, -m, 0))
+			start := billing.MonthsBack(now, m)
 			mid := start.AddDate(0, 0, 14)
 			if want := mid.Month().String() + " " + fmt.Sprint(mid.Year()); !strings.Contains(body, want) {
 				t.Errorf("the English page names no %q", want)
