@@ -50,7 +50,7 @@ func TestInvoiceListsPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := db.Now().UTC().Truncate(time.Second)
-		dec, jan, feb := PeriodStart(now.AddDate(0, -3, 0)), PeriodStart(now.AddDate(0, -2, 0)), PeriodStart(now.AddDate(0, -1, 0))
+		dec, jan, feb := MonthsBack(now, 3), MonthsBack(now, 2), MonthsBack(now, 1)
 		var member []Invoice
 		for i, x := range []struct {
 			org, num string
