@@ -157,7 +157,14 @@ func (a *App) Authenticate(c *fiber.Ctx) error {
 		if !ok {
 			return httpx.NewError(401, "token_invalid", "ErrTokenInvalid")
 		}
-		tok, user, err := a.Users.LookupToken(ctx, strings.TrimSpace(secret))
+		// A token belongs to one region and is looked up in the request's
+		// region only: elsewhere (another region, a platform route) it is
+		// not found.
+		tid := ""
+		if t != nil {
+			tid = t.ID
+		}
+		tok, user, err := a.Users.LookupToken(ctx, tid, strings.TrimSpace(secret))
 		switch {
 		case errors.Is(err, auth.ErrTokenExpired):
 			return httpx.NewError(401, "token_expired", "ErrTokenExpired")
@@ -168,8 +175,8 @@ func (a *App) Authenticate(c *fiber.Ctx) error {
 		case err != nil:
 			return err
 		}
-		if t == nil || tok.TenantID != t.ID {
-			return httpx.NewError(403, "token_wrong_tenant", "ErrTokenWrongTenant")
+		if tok.TenantID != tid {
+			return httpx.NewError(401, "token_invalid", "ErrTokenInvalid")
 		}
 		p.User, p.Token = user, tok
 	} else if creds := (auth.Credentials{CookieHeader: c.Get(fiber.HeaderCookie), SessionToken: c.Get("X-Session-Token"), ClientIP: ClientIP(c)}); creds.CookieHeader != "" || creds.SessionToken != "" {

@@ -7,6 +7,8 @@ package migrations
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
@@ -45,10 +47,25 @@ type Options struct {
 	AppRole string
 }
 
-// Run applies pending migrations.
+// migrateLock is the PostgreSQL advisory lock key every Run holds, so
+// processes that start together (serve, seed, token create, several
+// instances) migrate one after another instead of deadlocking in DDL.
+const migrateLock int64 = 0x6d66_6d69_6772 // "mfmigr"
+
+// Run applies pending migrations. On PostgreSQL it holds an advisory lock
+// for the whole run, and it changes row-level security and grants only
+// when they differ from what is in place: a start with nothing pending
+// runs no DDL.
 func Run(db *store.DB, o Options) error {
 	sorted()
 	ctx := store.System(context.Background(), "schema migration")
+	if db.Dialect == store.Postgres {
+		unlock, err := advisoryLock(ctx, db)
+		if err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer unlock()
+	}
 	g := db.Gorm.WithContext(ctx)
 	m := gormigrate.New(g, &gormigrate.Options{
 		TableName:                 "schema_migrations",
@@ -70,11 +87,43 @@ func Run(db *store.DB, o Options) error {
 		if err := applyRLS(g, db.TenantTables(), o.AppRole); err != nil {
 			return fmt.Errorf("row-level security: %w", err)
 		}
+		// On a Citus coordinator, tables not yet distributed are made
+		// reference or distributed tables (docs/scaling.md).
+		citus, err := isCitus(g)
+		if err != nil {
+			return err
+		}
+		if citus {
+			if err := distribute(g, o.AppRole); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
 var ident = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// advisoryLock takes the migration lock on a connection of its own (an
+// advisory lock belongs to a session) and returns its release.
+func advisoryLock(ctx context.Context, db *store.DB) (func(), error) {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLock); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrateLock)
+		_ = conn.Close()
+	}, nil
+}
 
 // applyRLS enables and forces row-level security on every tenant table, and
 // grants the app role what it needs. It is idempotent and runs after every
@@ -88,55 +137,118 @@ var ident = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 // mf_private.bypass() check it as SECURITY DEFINER functions owned by the
 // owner. The owner itself (migrations) may bypass.
 func applyRLS(g *gorm.DB, tables []string, appRole string) error {
-	if err := rlsFunctions(g); err != nil {
+	citus, err := isCitus(g)
+	if err != nil {
 		return err
+	}
+	plan, err := rlsPlan(tables, appRole, citus)
+	if err != nil {
+		return err
+	}
+	// The grants on all tables and sequences cover those that exist now, so
+	// their names count too: a new global table is granted on the next run.
+	var objects []string
+	if err := g.Raw(`SELECT c.relkind::text || ':' || c.relname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+		WHERE c.relkind IN ('r', 'p', 'S', 'v') ORDER BY 1`).Scan(&objects).Error; err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(strings.Join(plan, ";\n") + "\n-- objects: " + strings.Join(objects, ",")))
+	fingerprint := hex.EncodeToString(sum[:])
+	if ok, err := rlsInPlace(g, tables, fingerprint); err != nil || ok {
+		return err
+	}
+	if err := rlsKeyRow(g); err != nil {
+		return err
+	}
+	for _, s := range plan {
+		if err := g.Exec(s).Error; err != nil {
+			return fmt.Errorf("%w\n%s", err, s)
+		}
+	}
+	return g.Exec(`INSERT INTO mf_private.rls_state (id, fingerprint) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint`, fingerprint).Error
+}
+
+// rlsInPlace reports whether the row-level security and grants of the
+// given fingerprint are in place: the fingerprint recorded by the last
+// apply is the same (same tenant tables, policies, functions, grants, app
+// role), and every tenant table still has RLS enabled and forced with its
+// policy (so a table changed by hand is set right again). It only reads
+// the catalog.
+func rlsInPlace(g *gorm.DB, tables []string, fingerprint string) (bool, error) {
+	var reg *string
+	if err := g.Raw(`SELECT to_regclass('mf_private.rls_state')::text`).Scan(&reg).Error; err != nil {
+		return false, err
+	}
+	if reg == nil {
+		return false, nil
+	}
+	var have string
+	if err := g.Raw(`SELECT fingerprint FROM mf_private.rls_state WHERE id = 1`).Scan(&have).Error; err != nil {
+		return false, err
+	}
+	if have != fingerprint {
+		return false, nil
+	}
+	var ok int64
+	if err := g.Raw(`SELECT count(*) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+		WHERE c.relname IN ? AND c.relrowsecurity AND c.relforcerowsecurity
+		AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation')`, tables).Scan(&ok).Error; err != nil {
+		return false, err
+	}
+	return ok == int64(len(tables)), nil
+}
+
+// rlsPlan is every statement that sets up row-level security and the app
+// role's grants, in order. It is deterministic (no key material), so its
+// hash tells whether what is in place is current.
+//
+// The policy calls the functions in a scalar subquery, so PostgreSQL runs
+// them once per statement (an InitPlan) rather than once per row. Citus
+// cannot send a policy with a subquery to its shards, so there it calls
+// them directly (they are STABLE: still once per row, on the worker).
+func rlsPlan(tables []string, appRole string, citus bool) ([]string, error) {
+	plan := rlsFunctionsSQL()
+	check := `tenant_id = (SELECT mf_private.tenant()) OR (SELECT mf_private.bypass())`
+	if citus {
+		check = `tenant_id = mf_private.tenant() OR mf_private.bypass()`
 	}
 	for _, t := range tables {
 		if !ident.MatchString(t) {
-			return fmt.Errorf("bad table name %q", t)
+			return nil, fmt.Errorf("bad table name %q", t)
 		}
-		stmts := []string{
+		plan = append(plan,
 			fmt.Sprintf(`ALTER TABLE %s ENABLE ROW LEVEL SECURITY`, t),
 			fmt.Sprintf(`ALTER TABLE %s FORCE ROW LEVEL SECURITY`, t),
 			fmt.Sprintf(`DROP POLICY IF EXISTS tenant_isolation ON %s`, t),
-			fmt.Sprintf(`CREATE POLICY tenant_isolation ON %s
-				USING (tenant_id = (SELECT mf_private.tenant()) OR (SELECT mf_private.bypass()))
-				WITH CHECK (tenant_id = (SELECT mf_private.tenant()) OR (SELECT mf_private.bypass()))`, t),
-		}
-		for _, s := range stmts {
-			if err := g.Exec(s).Error; err != nil {
-				return fmt.Errorf("%s: %w", t, err)
-			}
-		}
+			fmt.Sprintf(`CREATE POLICY tenant_isolation ON %s USING (%s) WITH CHECK (%s)`, t, check, check),
+		)
 	}
 	if appRole != "" {
 		if !ident.MatchString(appRole) {
-			return fmt.Errorf("bad app role name %q", appRole)
+			return nil, fmt.Errorf("bad app role name %q", appRole)
 		}
-		for _, s := range []string{
-			`GRANT USAGE ON SCHEMA public TO ` + appRole,
-			`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ` + appRole,
-			`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ` + appRole,
-			`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ` + appRole,
+		plan = append(plan,
+			`GRANT USAGE ON SCHEMA public TO `+appRole,
+			`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO `+appRole,
+			`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO `+appRole,
+			`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM `+appRole,
 			// The policies call the functions as the querying role: it may
 			// run them (they only say yes or no), not read the key.
-			`GRANT USAGE ON SCHEMA mf_private TO ` + appRole,
-			`GRANT EXECUTE ON FUNCTION mf_private.tenant(), mf_private.bypass() TO ` + appRole,
-			`REVOKE ALL ON mf_private.rls_key FROM ` + appRole,
-		} {
-			if err := g.Exec(s).Error; err != nil {
-				return fmt.Errorf("grant: %w", err)
-			}
-		}
+			`GRANT USAGE ON SCHEMA mf_private TO `+appRole,
+			`GRANT EXECUTE ON FUNCTION mf_private.tenant(), mf_private.bypass() TO `+appRole,
+			`REVOKE ALL ON mf_private.rls_key FROM `+appRole,
+			`REVOKE ALL ON mf_private.rls_state FROM `+appRole,
+		)
 		// Insert-only tables (the load ledger): the app role may read and
 		// add rows, never change or remove them.
 		for _, t := range insertOnlyTables {
-			if err := g.Exec(`REVOKE UPDATE, DELETE, TRUNCATE ON ` + t + ` FROM ` + appRole).Error; err != nil {
-				return fmt.Errorf("grant: %w", err)
-			}
+			plan = append(plan, `REVOKE UPDATE, DELETE, TRUNCATE ON `+t+` FROM `+appRole)
 		}
 	}
-	return nil
+	return plan, nil
 }
 
 // insertOnlyTables lists the tables whose rows the app role may only
@@ -148,9 +260,8 @@ var insertOnlyTables []string
 // with the table owner's rights); code that empties a tenant skips them.
 func InsertOnly() []string { return append([]string(nil), insertOnlyTables...) }
 
-// rlsFunctions creates the private schema, its signing key (once, random)
-// and the two functions the policies call.
-func rlsFunctions(g *gorm.DB) error {
+// rlsKeyRow creates the private schema and its signing key (once, random).
+func rlsKeyRow(g *gorm.DB) error {
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		return err
@@ -165,6 +276,28 @@ func rlsFunctions(g *gorm.DB) error {
 		}
 		ipad[i], opad[i] = k^0x36, k^0x5c
 	}
+	for _, s := range []string{
+		`CREATE SCHEMA IF NOT EXISTS mf_private`,
+		`REVOKE ALL ON SCHEMA mf_private FROM PUBLIC`,
+		`CREATE TABLE IF NOT EXISTS mf_private.rls_key (id INT PRIMARY KEY CHECK (id = 1), k BYTEA NOT NULL, ipad BYTEA NOT NULL, opad BYTEA NOT NULL)`,
+		`REVOKE ALL ON mf_private.rls_key FROM PUBLIC`,
+		// What the last apply put in place (applyRLS).
+		`CREATE TABLE IF NOT EXISTS mf_private.rls_state (id INT PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)`,
+		`REVOKE ALL ON mf_private.rls_state FROM PUBLIC`,
+	} {
+		if err := g.Exec(s).Error; err != nil {
+			return fmt.Errorf("rls key: %w", err)
+		}
+	}
+	if err := g.Exec(`INSERT INTO mf_private.rls_key (id, k, ipad, opad) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		key[:], ipad[:], opad[:]).Error; err != nil {
+		return fmt.Errorf("rls key: %w", err)
+	}
+	return nil
+}
+
+// rlsFunctionsSQL creates the two functions the policies call.
+func rlsFunctionsSQL() []string {
 	// The nonce starts with the Unix time it was made: a signature is good
 	// for store.RLSWindow seconds either way of the database's clock.
 	verify := `mf_private.rls_key k WHERE k.id = 1
@@ -175,21 +308,7 @@ func rlsFunctions(g *gorm.DB) error {
 			coalesce(current_setting('app.tenant_id', true), '') || '|' ||
 			coalesce(current_setting('app.bypass', true), '') || '|' ||
 			coalesce(current_setting('app.nonce', true), ''), 'UTF8'))), 'hex')`
-	for _, s := range []string{
-		`CREATE SCHEMA IF NOT EXISTS mf_private`,
-		`REVOKE ALL ON SCHEMA mf_private FROM PUBLIC`,
-		`CREATE TABLE IF NOT EXISTS mf_private.rls_key (id INT PRIMARY KEY CHECK (id = 1), k BYTEA NOT NULL, ipad BYTEA NOT NULL, opad BYTEA NOT NULL)`,
-		`REVOKE ALL ON mf_private.rls_key FROM PUBLIC`,
-	} {
-		if err := g.Exec(s).Error; err != nil {
-			return fmt.Errorf("rls key: %w", err)
-		}
-	}
-	if err := g.Exec(`INSERT INTO mf_private.rls_key (id, k, ipad, opad) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		key[:], ipad[:], opad[:]).Error; err != nil {
-		return fmt.Errorf("rls key: %w", err)
-	}
-	for _, s := range []string{
+	return []string{
 		// The tenant the transaction stated, if it signed it; else NULL
 		// (no row matches).
 		`CREATE OR REPLACE FUNCTION mf_private.tenant() RETURNS TEXT
@@ -204,12 +323,7 @@ func rlsFunctions(g *gorm.DB) error {
 				OR coalesce((SELECT current_setting('app.bypass', true) = 'on' FROM ` + verify + `), false)
 			$$`,
 		`REVOKE ALL ON FUNCTION mf_private.tenant(), mf_private.bypass() FROM PUBLIC`,
-	} {
-		if err := g.Exec(s).Error; err != nil {
-			return fmt.Errorf("rls functions: %w", err)
-		}
 	}
-	return nil
 }
 
 // ddl renders dialect placeholders in a schema statement.

@@ -171,7 +171,7 @@ func TestRevokeOnlyYourOwn(t *testing.T) {
 		if err := svc.Revoke(ola, karis.Token.ID); !errors.Is(err, fail.ErrNotFound) {
 			t.Fatalf("Ola revoking Kari's token: %v, want not found", err)
 		}
-		if _, _, err := users.LookupToken(t.Context(), karis.Secret); err != nil {
+		if _, _, err := users.LookupToken(t.Context(), tid, karis.Secret); err != nil {
 			t.Fatalf("Kari's token after Ola's attempt: %v", err)
 		}
 		if list, err := svc.Tokens(ola); err != nil || len(list.Items) != 0 {
@@ -186,7 +186,7 @@ func TestRevokeOnlyYourOwn(t *testing.T) {
 		if err := svc.Revoke(kari, karis.Token.ID); !errors.Is(err, fail.ErrNotFound) {
 			t.Fatalf("revoking twice: %v, want not found", err)
 		}
-		if _, _, err := users.LookupToken(t.Context(), karis.Secret); !errors.Is(err, auth.ErrTokenRevoked) {
+		if _, _, err := users.LookupToken(t.Context(), tid, karis.Secret); !errors.Is(err, auth.ErrTokenRevoked) {
 			t.Fatalf("after revoke: %v", err)
 		}
 	})

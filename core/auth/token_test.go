@@ -51,27 +51,34 @@ func TestTokenLifecycle(t *testing.T) {
 			t.Fatalf("stored %+v", stored)
 		}
 
-		// Found by its secret, from no tenant at all.
-		got, gu, err := users.LookupToken(context.Background(), secret)
+		// Found by its secret in its own tenant only: in another tenant (or
+		// none) the same secret is not found, even once cached.
+		got, gu, err := users.LookupToken(context.Background(), tid, secret)
 		if err != nil || got.ID != tok.ID || gu.ID != u.ID || got.TenantID != tid || !got.HasScope(auth.ScopeWrite) {
 			t.Fatalf("lookup: %+v %+v %v", got, gu, err)
 		}
+		otherTenant := storetest.Tenant(t, db, "b")
+		for _, elsewhere := range []string{otherTenant, ""} {
+			if _, _, err := users.LookupToken(context.Background(), elsewhere, secret); !errors.Is(err, auth.ErrTokenInvalid) {
+				t.Errorf("lookup in tenant %q: %v, want ErrTokenInvalid", elsewhere, err)
+			}
+		}
 		for _, bad := range []string{"", "mft_", "not-a-token", auth.TokenPrefix + "x", secret + "x", auth.TokenPrefix + strings.Repeat("a", 100)} {
-			if _, _, err := users.LookupToken(context.Background(), bad); !errors.Is(err, auth.ErrTokenInvalid) {
+			if _, _, err := users.LookupToken(context.Background(), tid, bad); !errors.Is(err, auth.ErrTokenInvalid) {
 				t.Errorf("lookup %q: %v, want ErrTokenInvalid", bad, err)
 			}
 		}
 
 		// Expiry is read on the store clock, cached or not.
 		mc.Set(start.Add(48*time.Hour - time.Second))
-		if _, _, err := users.LookupToken(context.Background(), secret); err != nil {
+		if _, _, err := users.LookupToken(context.Background(), tid, secret); err != nil {
 			t.Fatalf("a second before expiry: %v", err)
 		}
 		mc.Set(start.Add(48 * time.Hour))
-		if _, _, err := users.LookupToken(context.Background(), secret); !errors.Is(err, auth.ErrTokenExpired) {
+		if _, _, err := users.LookupToken(context.Background(), tid, secret); !errors.Is(err, auth.ErrTokenExpired) {
 			t.Fatalf("at expiry (cached): %v, want ErrTokenExpired", err)
 		}
-		if _, _, err := (&auth.Users{DB: db}).LookupToken(context.Background(), secret); !errors.Is(err, auth.ErrTokenExpired) {
+		if _, _, err := (&auth.Users{DB: db}).LookupToken(context.Background(), tid, secret); !errors.Is(err, auth.ErrTokenExpired) {
 			t.Fatalf("at expiry (uncached): %v, want ErrTokenExpired", err)
 		}
 		mc.Set(start)
@@ -80,7 +87,7 @@ func TestTokenLifecycle(t *testing.T) {
 		if ok, err := users.RevokeToken(ctx, u.ID, tok.ID); err != nil || !ok {
 			t.Fatalf("revoke: %v %v", ok, err)
 		}
-		if _, _, err := users.LookupToken(context.Background(), secret); !errors.Is(err, auth.ErrTokenRevoked) {
+		if _, _, err := users.LookupToken(context.Background(), tid, secret); !errors.Is(err, auth.ErrTokenRevoked) {
 			t.Fatalf("after revoke: %v, want ErrTokenRevoked", err)
 		}
 		if ok, err := users.RevokeToken(ctx, u.ID, tok.ID); err != nil || ok {

@@ -21,7 +21,7 @@ type Users struct {
 	cache map[string]cachedUser // by subject
 
 	tokMu  sync.RWMutex
-	tokens map[string]cachedToken // by token hash
+	tokens map[string]cachedToken // by tenant ID and token hash
 
 	// OnVerified runs after a user's address became verified (the
 	// invitations waiting for it are accepted).
@@ -240,15 +240,18 @@ func (s *Users) RevokeToken(ctx context.Context, userID, id string) (bool, error
 	return n > 0, err
 }
 
-// LookupToken finds a token by its secret, across tenants (the caller checks
-// the tenant), and its user.
-func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, error) {
-	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
+// LookupToken finds a token of the request's tenant by its secret, and its
+// user. A token is looked up by tenant and hash (UNIQUE (tenant_id,
+// token_hash)), never across tenants: another region's token is simply
+// not found here.
+func (s *Users) LookupToken(ctx context.Context, tenantID, secret string) (*Token, *User, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 || tenantID == "" {
 		return nil, nil, ErrTokenInvalid
 	}
 	hash := HashToken(secret)
+	key := tenantID + "|" + hash
 	s.tokMu.RLock()
-	ct, hit := s.tokens[hash]
+	ct, hit := s.tokens[key]
 	s.tokMu.RUnlock()
 	if hit && clock.Real().Sub(ct.at) < TokenCacheTTL {
 		if !s.DB.Now().Before(ct.tok.ExpiresAt) {
@@ -257,11 +260,11 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 		t, u := ct.tok, ct.user
 		return &t, &u, nil
 	}
-	ctx = store.AllTenants(ctx, "token lookup by hash before tenant check")
+	ctx = store.WithTenant(ctx, tenantID)
 	var t Token
 	var u User
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("token_hash = ?", hash).Take(&t).Error; err != nil {
+		if err := tx.Where("tenant_id = ? AND token_hash = ?", tenantID, hash).Take(&t).Error; err != nil {
 			return err
 		}
 		return tx.Where("id = ?", t.UserID).Take(&u).Error
@@ -283,7 +286,7 @@ func (s *Users) LookupToken(ctx context.Context, secret string) (*Token, *User, 
 	if s.tokens == nil || len(s.tokens) > 10000 {
 		s.tokens = map[string]cachedToken{}
 	}
-	s.tokens[hash] = cachedToken{tok: t, user: u, at: clock.Real()}
+	s.tokens[key] = cachedToken{tok: t, user: u, at: clock.Real()}
 	s.tokMu.Unlock()
 	return &t, &u, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,14 +64,14 @@ func TestRowLevelSecurityM9(t *testing.T) {
 		}
 	}
 	attempt("SET app.bypass = on", func(tx *gorm.DB) error {
-		return tx.Exec("SET LOCAL app.bypass = 'on'").Error
+		return setLocal(tx, map[string]string{"app.bypass": "on"})
 	})
 	attempt("SET app.tenant_id to another tenant", func(tx *gorm.DB) error {
-		return tx.Exec("SELECT set_config('app.tenant_id', ?, true)", other).Error
+		return setLocal(tx, map[string]string{"app.tenant_id": other})
 	})
 	attempt("a made-up signature", func(tx *gorm.DB) error {
-		return tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', 'on', true), set_config('app.nonce', 'n', true), set_config('app.sig', ?, true)",
-			other, store.SignRLS([]byte("not the key, not the key, not the key"), other, "on", "n")).Error
+		return setLocal(tx, map[string]string{"app.tenant_id": other, "app.bypass": "on", "app.nonce": "n",
+			"app.sig": store.SignRLS([]byte("not the key, not the key, not the key"), other, "on", "n")})
 	})
 	// A signature copied from the role's own (tenant A's) transaction does
 	// not carry over to another tenant or to the bypass.
@@ -81,10 +82,10 @@ func TestRowLevelSecurityM9(t *testing.T) {
 		t.Fatal(err)
 	}
 	attempt("tenant A's signature with another tenant's id", func(tx *gorm.DB) error {
-		return tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', 'off', true), set_config('app.nonce', ?, true), set_config('app.sig', ?, true)", other, nonce, sig).Error
+		return setLocal(tx, map[string]string{"app.tenant_id": other, "app.bypass": "off", "app.nonce": nonce, "app.sig": sig})
 	})
 	attempt("tenant A's signature with the bypass", func(tx *gorm.DB) error {
-		return tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', 'on', true), set_config('app.nonce', ?, true), set_config('app.sig', ?, true)", a, nonce, sig).Error
+		return setLocal(tx, map[string]string{"app.tenant_id": a, "app.bypass": "on", "app.nonce": nonce, "app.sig": sig})
 	})
 
 	// With the key (read here as the owner), a signature made now works and
@@ -101,8 +102,7 @@ func TestRowLevelSecurityM9(t *testing.T) {
 	signed := func(at time.Time) (seen int64) {
 		nonce := strconv.FormatInt(at.Unix(), 10) + ".abc"
 		_ = db.Gorm.Transaction(func(tx *gorm.DB) error {
-			if err := tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', 'off', true), set_config('app.nonce', ?, true), set_config('app.sig', ?, true)",
-				other, nonce, store.SignRLS(key, other, "off", nonce)).Error; err != nil {
+			if err := setLocal(tx, map[string]string{"app.tenant_id": other, "app.bypass": "off", "app.nonce": nonce, "app.sig": store.SignRLS(key, other, "off", nonce)}); err != nil {
 				t.Fatal(err)
 			}
 			return tx.Raw("SELECT count(*) FROM organizations WHERE tenant_id = ?", other).Scan(&seen).Error
@@ -133,4 +133,14 @@ func TestRowLevelSecurityM9(t *testing.T) {
 	}); err != nil || mine == 0 {
 		t.Fatalf("tenant A's own transaction saw %d organizations (err %v): want its own", mine, err)
 	}
+}
+
+// setLocal states settings as the store does (SET LOCAL, which Citus
+// forwards to the shards' connections; set_config is not forwarded).
+func setLocal(tx *gorm.DB, settings map[string]string) error {
+	q := "SET LOCAL citus.propagate_set_commands = 'local'"
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		q += "; SET LOCAL " + k + " = " + store.QuoteLiteral(settings[k])
+	}
+	return tx.Exec(q).Error
 }

@@ -156,7 +156,7 @@ func (s scoping) Initialize(db *gorm.DB) error {
 	if err := cb.Query().Before("gorm:query").Register("masseflyt:tenant_query", s.whereTenant); err != nil {
 		return err
 	}
-	if err := cb.Update().Before("gorm:update").Register("masseflyt:tenant_update", s.whereTenant); err != nil {
+	if err := cb.Update().Before("gorm:update").Register("masseflyt:tenant_update", s.updateTenant); err != nil {
 		return err
 	}
 	if err := cb.Delete().Before("gorm:delete").Register("masseflyt:tenant_delete", s.whereTenant); err != nil {
@@ -208,6 +208,20 @@ func (s scoping) whereTenant(db *gorm.DB) {
 	db.Statement.AddClause(clause.Where{Exprs: []clause.Expression{
 		clause.Eq{Column: clause.Column{Table: table, Name: "tenant_id"}, Value: tid},
 	}})
+}
+
+// updateTenant scopes an update to the tenant and never sets tenant_id: a
+// row stays in its tenant (and on its shard, where tenant_id is the
+// distribution column that Citus refuses to change). A struct or map that
+// names tenant_id updates everything else.
+func (s scoping) updateTenant(db *gorm.DB) {
+	s.whereTenant(db)
+	if db.Error != nil {
+		return
+	}
+	if _, ok := s.owned(db); ok {
+		db.Statement.Omits = append(db.Statement.Omits, "tenant_id")
+	}
 }
 
 func (s scoping) stampTenant(db *gorm.DB) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/directory"
@@ -160,13 +162,31 @@ func TestRowLevelSecurity(t *testing.T) {
 		t.Fatalf("no tenant setting: saw %d of %d organizations (err %v)", n, orgs, err)
 	}
 
-	// WITH CHECK refuses a row for another tenant (the policy's own error, not
-	// the foreign key that would also refuse it).
+	// WITH CHECK refuses a row for another tenant: the policy's own error
+	// (SQLSTATE 42501), not the foreign key that would also refuse it. The
+	// row is given with VALUES and names an organization the other tenant
+	// really has, so nothing but the policy can refuse it (on Citus an
+	// INSERT … SELECT may take a COPY path that fails for other reasons).
+	var otherOrg string
+	if err := db.Tx(sys, func(tx *gorm.DB) error {
+		return tx.Raw("SELECT id FROM organizations WHERE tenant_id = ? ORDER BY id LIMIT 1", other).Scan(&otherOrg).Error
+	}); err != nil || otherOrg == "" {
+		t.Fatalf("the other tenant's organization: %q, %v", otherOrg, err)
+	}
 	err := db.Tx(ctxA, func(tx *gorm.DB) error {
-		return tx.Exec("INSERT INTO contacts (tenant_id, id, organization_id, name, created_at, updated_at) SELECT ?, ?, id, 'x', now(), now() FROM organizations LIMIT 1", other, store.NewID()).Error
+		return tx.Exec("INSERT INTO contacts (tenant_id, id, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, 'x', now(), now())", other, store.NewID(), otherOrg).Error
 	})
-	if err == nil || !strings.Contains(err.Error(), "row-level security") {
-		t.Fatalf("tenant A inserting a row for another tenant: err = %v, want a row-level security violation", err)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "42501" || !strings.Contains(pgErr.Message, "row-level security") {
+		t.Fatalf("tenant A inserting a row for another tenant: err = %v, want SQLSTATE 42501 (row-level security)", err)
+	}
+	// The same row in the other tenant's own transaction is accepted: the
+	// refusal above is the policy's, not the row's.
+	ctxOther := store.WithTenant(context.Background(), other)
+	if err := db.Tx(ctxOther, func(tx *gorm.DB) error {
+		return tx.Exec("INSERT INTO contacts (tenant_id, id, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, 'x', now(), now())", other, store.NewID(), otherOrg).Error
+	}); err != nil {
+		t.Fatalf("the other tenant inserting its own row: %v", err)
 	}
 
 	// The app role does not own the tables, so it cannot turn RLS off.
@@ -174,4 +194,46 @@ func TestRowLevelSecurity(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "must be owner") {
 		t.Fatalf("the app role disabling row-level security: err = %v, want \"must be owner\" (it must not own the tables)", err)
 	}
+}
+
+// TestUpdatesNeverMoveARowToAnotherTenant: no update sets tenant_id (on
+// Citus it is the distribution column), whether a map, a column or a whole
+// struct names it, in a tenant's transaction or the system's.
+func TestUpdatesNeverMoveARowToAnotherTenant(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		db := e.App.DB
+		a, b := e.Tenant("baerum").ID, e.Tenant("rogaland").ID
+		ctxA := store.WithTenant(context.Background(), a)
+		var org directory.Organization
+		if err := db.Read(ctxA, func(tx *gorm.DB) error { return tx.Order("id").Take(&org).Error }); err != nil {
+			t.Fatal(err)
+		}
+		sys := store.System(context.Background(), "test: move a row")
+		for name, move := range map[string]func(tx *gorm.DB) error{
+			"map": func(tx *gorm.DB) error {
+				return tx.Model(&directory.Organization{}).Where("id = ?", org.ID).Updates(map[string]any{"tenant_id": b, "description": "moved?"}).Error
+			},
+			"column": func(tx *gorm.DB) error {
+				return tx.Model(&directory.Organization{}).Where("id = ?", org.ID).Update("tenant_id", b).Error
+			},
+			"struct": func(tx *gorm.DB) error {
+				o := org
+				o.TenantID, o.Description = b, "moved?"
+				return tx.Model(&o).Select("*").Updates(&o).Error
+			},
+		} {
+			for _, ctx := range []context.Context{ctxA, sys} {
+				_ = db.Tx(ctx, move)
+				var tenant string
+				if err := db.Read(sys, func(tx *gorm.DB) error {
+					return tx.Raw("SELECT tenant_id FROM organizations WHERE id = ?", org.ID).Scan(&tenant).Error
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if tenant != a {
+					t.Fatalf("%s update moved organization %s to tenant %q", name, org.ID, tenant)
+				}
+			}
+		}
+	})
 }

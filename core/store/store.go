@@ -37,6 +37,11 @@ type DB struct {
 	// that reads the date through Now).
 	Clock clock.Clock
 
+	// Citus is true on a Citus coordinator (the citus extension is
+	// installed): the few statements Citus cannot run take a plainer form
+	// (docs/scaling.md).
+	Citus bool
+
 	catalog *catalog
 	rls     *rlsKey
 }
@@ -131,7 +136,15 @@ func Open(o Options) (*DB, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	return &DB{Gorm: g, Dialect: d, Clock: ck, catalog: cat, rls: &rlsKey{url: o.KeyURL}}, nil
+	db := &DB{Gorm: g, Dialect: d, Clock: ck, catalog: cat, rls: &rlsKey{url: o.KeyURL}}
+	if d == Postgres {
+		var n int64
+		if err := g.Raw(`SELECT count(*) FROM pg_extension WHERE extname = 'citus'`).Scan(&n).Error; err != nil {
+			return nil, fmt.Errorf("open %s: %w", d, err)
+		}
+		db.Citus = n > 0
+	}
+	return db, nil
 }
 
 // Close closes the connection pool.
@@ -197,7 +210,30 @@ func (d *DB) setLocal(ctx context.Context, tx *gorm.DB, key []byte) error {
 	if key != nil {
 		sig = SignRLS(key, tid, bypass, nonce)
 	}
-	return tx.Exec("SELECT set_config('app.tenant_id', ?, true), set_config('app.bypass', ?, true), set_config('app.nonce', ?, true), set_config('app.sig', ?, true)", tid, bypass, nonce, sig).Error
+	// SET LOCAL, not set_config: Citus forwards SET LOCAL to the shards'
+	// connections, which is where the policies run; set_config only
+	// reaches the coordinator's session.
+	// SET takes no parameters, so the values are quoted as literals.
+	// The first setting makes Citus forward the others to the workers'
+	// connections (on plain PostgreSQL it is an unused placeholder).
+	return tx.Exec("SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL app.tenant_id = " + QuoteLiteral(tid) +
+		"; SET LOCAL app.bypass = " + QuoteLiteral(bypass) +
+		"; SET LOCAL app.nonce = " + QuoteLiteral(nonce) +
+		"; SET LOCAL app.sig = " + QuoteLiteral(sig)).Error
+}
+
+// QuoteLiteral quotes s as a PostgreSQL string literal: single quotes are
+// doubled, and a string holding a backslash is written as an escape string
+// (E'…') with the backslashes doubled, so the result means s whatever
+// standard_conforming_strings says. A NUL byte, which no literal can hold,
+// is dropped.
+func QuoteLiteral(s string) string {
+	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.ReplaceAll(s, "'", "''")
+	if strings.Contains(s, `\`) {
+		return "E'" + strings.ReplaceAll(s, `\`, `\\`) + "'"
+	}
+	return "'" + s + "'"
 }
 
 // IsUniqueViolation reports whether err is a unique constraint failure on either dialect.

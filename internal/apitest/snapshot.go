@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/store"
+	"github.com/masseflyt/masseflyt/internal/storetest"
 )
 
 // A Snapshot is an env's database and data dir frozen at one moment. Clone
@@ -139,6 +140,15 @@ func (s *Snapshot) pgClone(t testing.TB) (string, string) {
 		t.Fatalf("clone: %v", err)
 	}
 	name := randName("mf_t_")
+	if storetest.Citus() {
+		// On a cluster every node copies its part (storetest.CreateDatabase).
+		if err := storetest.CreateDatabase(name, s.pgDB); err != nil {
+			t.Fatalf("clone: %v", err)
+		}
+		t.Cleanup(func() { dropLater(name) })
+		owner := withDB(os.Getenv("MASSEFLYT_TEST_POSTGRES"), name)
+		return owner, withUser(owner, role)
+	}
 	create := fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, s.pgDB)
 	for i := 0; i < 50; i++ { // the snapshot's app may still have a closing connection
 		if err = db.Gorm.Exec(create).Error; err == nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,7 +22,124 @@ import (
 const (
 	PostgresEnv        = "MASSEFLYT_TEST_POSTGRES"
 	PostgresAppRoleEnv = "MASSEFLYT_TEST_POSTGRES_APP_ROLE"
+	// CitusWorkersEnv turns on the Citus mode of the harness: the
+	// comma-separated host:port of the cluster's workers, with
+	// MASSEFLYT_TEST_POSTGRES pointing at the coordinator (the same roles
+	// exist on every node; docs/scaling.md). Every test database is then
+	// created, cloned and dropped on every node, with the citus extension
+	// and the workers registered, and the migrations distribute it.
+	CitusWorkersEnv = "MASSEFLYT_TEST_CITUS_WORKERS"
 )
+
+// citusWorkers lists the workers' owner URLs for database db (none unless
+// the harness runs in Citus mode).
+func citusWorkers(db string) []string {
+	var out []string
+	for _, w := range strings.Split(os.Getenv(CitusWorkersEnv), ",") {
+		if w = strings.TrimSpace(w); w == "" {
+			continue
+		}
+		u, err := url.Parse(WithDB(os.Getenv(PostgresEnv), db))
+		if err != nil {
+			panic(err)
+		}
+		u.Host = w
+		out = append(out, u.String())
+	}
+	return out
+}
+
+// Citus reports whether the harness runs against a Citus cluster.
+func Citus() bool { return len(citusWorkers("postgres")) > 0 }
+
+// CreateDatabase creates database name (a copy of template unless template
+// is empty). In Citus mode it does so on every node: a copy copies each
+// node's shards and metadata, and a new database gets the extension and
+// the workers.
+func CreateDatabase(name, template string) error {
+	stmt := "CREATE DATABASE " + name
+	if template != "" {
+		stmt += " TEMPLATE " + template
+	}
+	workers := citusWorkers("postgres")
+	nodes := append([]string{os.Getenv(PostgresEnv)}, workers...)
+	super := func(raw, db string) string { return WithUser(WithDB(raw, db), "postgres") }
+	done := make([]bool, len(nodes))
+	var err error
+	for i := 0; i < 50; i++ { // the template may still have a closing connection
+		if template != "" && len(workers) > 0 {
+			// Citus' maintenance daemons (owned by the superuser) connect
+			// to each other's copy of the template: end them on every
+			// node, then copy at once, before they come back.
+			for _, n := range nodes {
+				_ = execAt(super(n, "postgres"), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"+template+"' AND pid <> pg_backend_pid()")
+			}
+		}
+		err = nil
+		for j, n := range nodes {
+			if done[j] {
+				continue
+			}
+			if e := execAt(n, stmt); e != nil {
+				err = e
+			} else {
+				done[j] = true
+			}
+		}
+		if err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	if template != "" || len(workers) == 0 {
+		return nil
+	}
+	for _, n := range nodes {
+		if err := execAt(super(n, name), "CREATE EXTENSION IF NOT EXISTS citus"); err != nil {
+			return fmt.Errorf("citus extension: %w", err)
+		}
+	}
+	coord, _ := url.Parse(os.Getenv(PostgresEnv))
+	if err := execAt(super(nodes[0], name), fmt.Sprintf("SELECT citus_set_coordinator_host('%s', %s)", coord.Hostname(), coord.Port())); err != nil {
+		return err
+	}
+	for _, w := range workers {
+		u, _ := url.Parse(w)
+		if err := execAt(super(nodes[0], name), fmt.Sprintf("SELECT citus_add_node('%s', %s)", u.Hostname(), u.Port())); err != nil {
+			return fmt.Errorf("citus add node: %w", err)
+		}
+	}
+	return nil
+}
+
+// dropDatabase drops name on every node.
+func dropDatabase(name string) error {
+	var first error
+	for _, n := range append([]string{os.Getenv(PostgresEnv)}, citusWorkers("postgres")...) {
+		if err := execAt(n, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// execAt runs one administrative statement at url, past GORM.
+func execAt(raw, sql string) error {
+	db, err := store.Open(store.Options{URL: raw})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	conn, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(context.Background(), sql)
+	return err
+}
 
 // PGTemplate is a PostgreSQL database built once per test process and
 // cloned (CREATE DATABASE … TEMPLATE) for every test that asks: building
@@ -60,7 +178,7 @@ func (p *PGTemplate) Clone(t testing.TB) (owner, app string) {
 	}
 	p.once.Do(func() {
 		p.name = RandName(p.Prefix)
-		if p.err = adminExec("CREATE DATABASE " + p.name); p.err != nil {
+		if p.err = CreateDatabase(p.name, ""); p.err != nil {
 			return
 		}
 		tplMu.Lock()
@@ -72,14 +190,7 @@ func (p *PGTemplate) Clone(t testing.TB) (owner, app string) {
 		t.Fatalf("postgres template %s: %v", p.Prefix, p.err)
 	}
 	name := RandName("mf_t_")
-	var err error
-	for i := 0; i < 20; i++ { // the template may still have a closing connection
-		if err = adminExec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, p.name)); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
+	if err := CreateDatabase(name, p.name); err != nil {
 		t.Fatalf("clone: %v", err)
 	}
 	t.Cleanup(func() { DropLater(name) })
@@ -111,23 +222,6 @@ func WithUser(raw, user string) string {
 	return u.String()
 }
 
-// adminExec runs one statement (CREATE or DROP DATABASE) on the server's
-// maintenance database as the owner. It is database administration, not
-// data access: it goes to database/sql, past GORM and the store's scoping.
-func adminExec(sql string) error {
-	db, err := store.Open(store.Options{URL: os.Getenv(PostgresEnv)})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	conn, err := db.Gorm.DB()
-	if err != nil {
-		return err
-	}
-	_, err = conn.ExecContext(context.Background(), sql)
-	return err
-}
-
 var (
 	dropOnce sync.Once
 	drops    chan string
@@ -141,7 +235,7 @@ func DropLater(name string) {
 		drops = make(chan string, 4096)
 		go func() {
 			for n := range drops {
-				_ = adminExec("DROP DATABASE IF EXISTS " + n + " WITH (FORCE)")
+				_ = dropDatabase(n)
 				dropWG.Done()
 			}
 		}()
@@ -158,7 +252,24 @@ func Cleanup() {
 	tplMu.Lock()
 	defer tplMu.Unlock()
 	for _, n := range templates {
-		_ = adminExec("DROP DATABASE IF EXISTS " + n + " WITH (FORCE)")
+		_ = dropDatabase(n)
 	}
 	templates = nil
+}
+
+// EmptyPostgres creates an empty PostgreSQL database (no schema; dropped
+// after the test) and returns its owner URL and the app role, for tests of
+// the migrations themselves.
+func EmptyPostgres(t testing.TB) (ownerURL, appRole string) {
+	t.Helper()
+	base, role := os.Getenv(PostgresEnv), os.Getenv(PostgresAppRoleEnv)
+	if base == "" || role == "" {
+		t.Fatalf("%s and %s must be set", PostgresEnv, PostgresAppRoleEnv)
+	}
+	name := RandName("mf_e_")
+	if err := CreateDatabase(name, ""); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() { DropLater(name) })
+	return WithDB(base, name), role
 }
