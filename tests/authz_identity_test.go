@@ -24,6 +24,7 @@ func identityUIRows() []expectation {
 			expectation{"GET", base + "/login", nil, "dddddddd"},
 			expectation{"GET", base + "/registration", nil, "nnnnnnnn"},
 			expectation{"GET", base + "/settings", nil, "nnnnnnnn"},
+			expectation{"POST", base + "/settings/sessions", nil, "nnnnnnnn"},
 			expectation{"GET", base + "/recovery", nil, "nnnnnnnn"},
 			expectation{"GET", base + "/verification", nil, "nnnnnnnn"},
 			expectation{"GET", base + "/error", nil, "nnnnnnnn"},

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,6 +16,7 @@ import (
 	"github.com/masseflyt/masseflyt/app"
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/httpx"
 	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
@@ -38,21 +40,28 @@ var selfServicePaths = append(append([]string(nil), auth.FlowKinds...), "error")
 // selfServiceShared is the pages' group on the shared routes (a group
 // without Use: its handlers run per route, not for every path).
 func (u *UI) selfServiceShared() route.Group {
-	before := []fiber.Handler{app.RateLimit(u.A.Config.UIRateLimit), u.A.Authenticate}
-	var g route.Group
-	for _, k := range selfServicePaths {
-		g.Routes = append(g.Routes, route.Route{Method: "GET", Path: "/" + k, Perm: access.Anyone, Handler: u.selfService(k), Before: before})
-	}
-	return g
+	return u.selfServiceGroup("", []fiber.Handler{app.RateLimit(u.A.Config.UIRateLimit), u.A.Authenticate})
 }
 
 // selfServiceTenant is the same pages under /t/{tenant}.
 func (u *UI) selfServiceTenant() route.Group {
-	before := []fiber.Handler{app.RateLimit(u.A.Config.UIRateLimit), u.A.TenantMiddleware, u.A.Authenticate}
-	g := route.Group{Prefix: "/t/:tenant"}
+	return u.selfServiceGroup("/t/:tenant", []fiber.Handler{app.RateLimit(u.A.Config.UIRateLimit), u.A.TenantMiddleware, u.A.Authenticate})
+}
+
+// selfServiceGroup is the pages behind before, and the settings page's
+// own form (POST /settings/sessions: log out other devices), which
+// carries the platform's CSRF token (the settings page gets one).
+func (u *UI) selfServiceGroup(prefix string, before []fiber.Handler) route.Group {
+	g := route.Group{Prefix: prefix, Check: []fiber.Handler{u.CSRFForm()}}
+	withCSRF := append(append([]fiber.Handler(nil), before...), u.CSRF())
 	for _, k := range selfServicePaths {
-		g.Routes = append(g.Routes, route.Route{Method: "GET", Path: "/" + k, Perm: access.Anyone, Handler: u.selfService(k), Before: before})
+		b := before
+		if k == "settings" {
+			b = withCSRF
+		}
+		g.Routes = append(g.Routes, route.Route{Method: "GET", Path: "/" + k, Perm: access.Anyone, Handler: u.selfService(k), Before: b})
 	}
+	g.Routes = append(g.Routes, route.Route{Method: "POST", Path: "/settings/sessions", Perm: access.Anyone, Handler: u.endSessions, Before: withCSRF})
 	return g
 }
 
@@ -75,6 +84,16 @@ type flowView struct {
 	Restart  string
 	Expired  bool
 	ReturnTo string
+	// Sessions is the settings page's list of the person's other
+	// sessions (providers with auth.Sessions); SessionsShown says the
+	// section is shown, SessionsDown that the provider did not answer,
+	// Ended how many the last request logged out (-1: none asked).
+	Sessions      []auth.DeviceSession
+	SessionsShown bool
+	SessionsDown  bool
+	Ended         int
+	FlowID        string
+	SessionsPath  string
 }
 
 type flowMsg struct{ Text, Type string }
@@ -157,8 +176,76 @@ func (u *UI) selfService(kind string) fiber.Handler {
 			u.regionLanguage(c, t)
 		}
 		u.buildFlow(httpx.Loc(c), v, f, t)
+		if kind == "settings" {
+			u.otherSessions(c, v, f.ID, t)
+		}
 		return u.renderFlow(c, t, v, 200, ss.Origin())
 	}
+}
+
+// otherSessions adds the person's other sessions to the settings page.
+func (u *UI) otherSessions(c *fiber.Ctx, v *flowView, flowID string, t *tenants.Tenant) {
+	sm, ok := u.A.Identity.(auth.Sessions)
+	if !ok {
+		return
+	}
+	v.SessionsShown, v.FlowID, v.SessionsPath, v.Ended = true, flowID, u.selfPath(t, "settings")+"/sessions", -1
+	if n, err := strconv.Atoi(c.Query("ended")); err == nil && n >= 0 {
+		v.Ended = n
+	}
+	list, err := sm.OtherSessions(c.UserContext(), auth.Credentials{CookieHeader: c.Get(fiber.HeaderCookie)})
+	if err != nil {
+		u.A.Log.Warn("sessions unavailable", "err", err)
+		v.SessionsDown = true
+		return
+	}
+	v.Sessions = list
+}
+
+// endSessions logs out one of the person's other sessions (session_id) or all of
+// them (all): Kratos has no browser form for it. Back to the same
+// settings flow, which says how many were ended.
+func (u *UI) endSessions(c *fiber.Ctx) error {
+	sm, ok := u.A.Identity.(auth.Sessions)
+	if !ok {
+		return httpx.NotFound()
+	}
+	t := request.Tenant(c)
+	if t == nil {
+		t, _ = u.A.Tenants.ByHost(c.Hostname())
+	}
+	creds := auth.Credentials{CookieHeader: c.Get(fiber.HeaderCookie)}
+	id, all := c.FormValue("session_id"), c.FormValue("all") == "1"
+	if !all && !flowIDRe.MatchString(id) {
+		v := &fail.Validation{}
+		v.Add("session_id", "required", "ErrFieldRequired")
+		return v.Err()
+	}
+	n, err := 1, error(nil)
+	if all {
+		n, err = sm.EndOtherSessions(c.UserContext(), creds)
+	} else {
+		err = sm.EndSession(c.UserContext(), creds, id)
+	}
+	settings := u.selfPath(t, "settings")
+	var fe *auth.FlowError
+	switch {
+	case errors.As(err, &fe) && fe.Status == 401:
+		return c.Redirect(u.selfPath(t, "login")+"?return_to="+url.QueryEscape(settings), fiber.StatusSeeOther)
+	case errors.As(err, &fe):
+		n = 0 // gone already, or this very session: nothing ended
+	case err != nil:
+		u.A.Log.Warn("sessions unavailable", "err", err)
+		return httpx.NewError(503, "identity_unavailable", "ErrIdentityUnavailable")
+	}
+	if p := request.Principal(c); p != nil && p.User != nil {
+		u.A.Log.Info("sessions ended", "user", p.User.ID, "count", n, "all", all)
+	}
+	q := url.Values{"ended": {strconv.Itoa(n)}}
+	if f := c.FormValue("flow"); flowIDRe.MatchString(f) {
+		q.Set("flow", f)
+	}
+	return c.Redirect(settings+"?"+q.Encode(), fiber.StatusSeeOther)
 }
 
 // origin is Kratos' browser origin.

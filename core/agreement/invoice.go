@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +22,11 @@ import (
 // the period from–to (dates, inclusive): the parties as payee (seller) and
 // payer (buyer) whatever the sign of the price, the fraction, quantities in
 // tonnes and m³, the unit price and amount. Until deliveries are recorded
-// (the transport issue) the quantities are the agreed ones spread evenly
-// over the agreement's period and marked planned; received loads will
-// replace plannedLines then. Parties read it; supervisors too.
+// (core/haul: the first receipt of a delivery load on the agreement) the
+// quantities are the agreed ones spread evenly over the agreement's period
+// and marked planned; from then on they are the accepted tonnes of the
+// loads received in the period (receivedLines), planned no more. Parties
+// read it; supervisors too.
 func (s *Service) InvoiceBasis(ctx context.Context, id string, from, to time.Time) (invoice.Basis, error) {
 	var b invoice.Basis
 	a := access.From(ctx)
@@ -54,10 +57,17 @@ func (s *Service) InvoiceBasis(ctx context.Context, id string, from, to time.Tim
 		return b, conflict("ErrAgreementBasisCancelled")
 	}
 	var t Terms
+	var loads []receivedLoad
 	orgs := map[string]directory.Organization{}
 	err = s.DB.Read(ctx, func(tx *gorm.DB) error {
 		var err error
 		if t, err = termsTx(tx, id, ag.SealedVersion); err != nil {
+			return err
+		}
+		// The agreement's received delivery loads (core/haul's table; a
+		// return of a rejected load is no delivery).
+		if err := tx.Table("loads").Select("fraction", "weight_tonnes", "volume_m3", "accepted_tonnes", "received_at").
+			Where("agreement_id = ? AND kind = ? AND received_at IS NOT NULL", id, "delivery").Order("received_at").Find(&loads).Error; err != nil {
 			return err
 		}
 		var os []directory.Organization
@@ -94,11 +104,74 @@ func (s *Service) InvoiceBasis(ctx context.Context, id string, from, to time.Tim
 	b = invoice.Basis{
 		Number: ag.Number + "/" + period, AgreementID: ag.ID, AgreementNumber: ag.Number,
 		IssueDate: numfmt.Local(s.now()), PeriodFrom: from, PeriodTo: to, Currency: "NOK",
-		Seller: seller, Buyer: buyer, BuyerReference: ag.Number, VATPercent: 25, Planned: true,
+		Seller: seller, Buyer: buyer, BuyerReference: ag.Number, VATPercent: 25, Planned: len(loads) == 0,
 		Description: t.Title,
 	}
-	b.Lines = plannedLines(t, from, to, strings.Join(names, ", "))
+	if b.Planned {
+		b.Lines = plannedLines(t, from, to, strings.Join(names, ", "))
+	} else {
+		b.Lines = receivedLines(t, loads, from, to, lang)
+	}
 	return b, nil
+}
+
+// receivedLoad is what the invoice basis reads of a received load.
+type receivedLoad struct {
+	Fraction       string
+	WeightTonnes   float64
+	VolumeM3       float64 `gorm:"column:volume_m3"`
+	AcceptedTonnes float64
+	ReceivedAt     time.Time
+}
+
+// receivedLines sums the accepted tonnes of the loads received on the
+// dates from–to (Oslo), one line per fraction in the order of the terms
+// (an agreed fraction with no load in the period is a line of zero, so a
+// quiet month still has a basis). The m³ of a load are its measured volume
+// scaled to what was accepted, else its tonnes at the agreed density or
+// the agreed tonnes-to-m³ ratio.
+func receivedLines(t Terms, loads []receivedLoad, from, to time.Time, lang string) []invoice.Line {
+	day := func(x time.Time) time.Time { return time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC) }
+	lo, hi := day(from), day(to)
+	type sum struct{ tonnes, m3 float64 }
+	sums := map[string]*sum{}
+	codes := append([]string(nil), t.Fractions...)
+	for _, c := range codes {
+		sums[c] = &sum{}
+	}
+	for _, l := range loads {
+		if d := day(numfmt.Local(l.ReceivedAt)); d.Before(lo) || d.After(hi) {
+			continue
+		}
+		s, ok := sums[l.Fraction]
+		if !ok {
+			s = &sum{}
+			sums[l.Fraction] = s
+			codes = append(codes, l.Fraction)
+		}
+		s.tonnes += l.AcceptedTonnes
+		switch {
+		case l.VolumeM3 > 0 && l.WeightTonnes > 0:
+			s.m3 += l.VolumeM3 * l.AcceptedTonnes / l.WeightTonnes
+		case t.Density > 0:
+			s.m3 += l.AcceptedTonnes / t.Density
+		case t.QuantityTonnes > 0 && t.QuantityM3 > 0:
+			s.m3 += l.AcceptedTonnes * t.QuantityM3 / t.QuantityTonnes
+		}
+	}
+	price := int64(math.Round(math.Abs(t.PriceNOK) * 100))
+	out := make([]invoice.Line, 0, len(codes))
+	for i, c := range codes {
+		s := sums[c]
+		tonnes, m3 := math.Round(s.tonnes*1000)/1000, math.Round(s.m3*1000)/1000
+		qty := tonnes
+		if t.PriceUnit == "m3" {
+			qty = m3
+		}
+		out = append(out, invoice.Line{ID: strconv.Itoa(i + 1), Description: t.Title, Fraction: c, FractionName: tr(lang, "Fraction_"+c),
+			Tonnes: tonnes, CubicMetres: m3, Unit: t.PriceUnit, Quantity: qty, UnitPriceOre: price})
+	}
+	return out
 }
 
 // plannedLines spreads the agreed quantity evenly over the agreement's

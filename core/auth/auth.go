@@ -29,6 +29,9 @@ type Session struct {
 	// verifiable_addresses). Only a verified address receives roles and
 	// invitations.
 	EmailVerified bool
+	// ID is the provider's ID of this session, when it has one (Kratos):
+	// logging out a device ends the cached answers for it.
+	ID string
 }
 
 // AAL2 is the authenticator assurance level with a second factor.

@@ -111,3 +111,29 @@ type FlowError struct {
 }
 
 func (e *FlowError) Error() string { return "self-service flow: " + e.ErrorID + " " + e.Reason }
+
+// Sessions is implemented by identity providers that let people see the
+// other devices they are logged in on and log those out (Kratos' GET and
+// DELETE /sessions with the browser's cookie). Errors are
+// ErrProviderUnavailable, or a *FlowError (401: not logged in; 404: no
+// such session).
+type Sessions interface {
+	// OtherSessions lists the caller's active sessions but the current one.
+	OtherSessions(ctx context.Context, c Credentials) ([]DeviceSession, error)
+	// EndSession logs out one of them.
+	EndSession(ctx context.Context, c Credentials, id string) error
+	// EndOtherSessions logs out all of them and says how many there were.
+	EndOtherSessions(ctx context.Context, c Credentials) (int, error)
+}
+
+// DeviceSession is one of a person's sessions as the settings page lists
+// it: when it logged in, at which level, and the device's address and
+// browser as the provider saw them last.
+type DeviceSession struct {
+	ID              string
+	AuthenticatedAt time.Time
+	ExpiresAt       time.Time
+	AAL             string
+	IP, UserAgent   string
+	Location        string
+}

@@ -75,14 +75,29 @@ await page.fill('form[data-group="password"] input[name="password"]', "et langt 
 await submit("password");
 check(new URL(page.url()).pathname === "/t/baerum/", "login returns to the region", page.url());
 
-// Admin menu hidden at AAL1; settings: add TOTP.
+// The same person logs in on a second device.
+const other = await (await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: "block" })).newPage();
+await other.goto(PLATFORM + "/t/baerum/login");
+await other.fill('form[data-group="password"] input[name="identifier"]', X.email);
+await other.fill('form[data-group="password"] input[name="password"]', "et langt passord");
+await Promise.all([other.waitForNavigation(), other.click('form[data-group="password"] button[type="submit"]')]);
+check(new URL(other.url()).pathname === "/t/baerum/", "logged in on a second device", other.url());
+
+// Admin menu hidden at AAL1; settings: the other device listed, add TOTP.
 check(!(await page.$('nav a[href="/t/baerum/admin"]')), "no admin menu at AAL1");
 await page.goto(PLATFORM + "/t/baerum/settings");
 check((await text()).includes("Autentiseringsapp (TOTP)"), "settings offer TOTP");
+check((await page.locator("#h-sessions ~ .table-wrap tbody tr").count()) === 1, "settings list the session on the other device");
 await axeBoth("settings");
 await page.fill('form[data-group="totp"] input[name="totp_code"]', X.totpCode);
 await submit("totp");
 check((await text()).includes("Endringene er lagret."), "TOTP added");
+
+// Log the other device out from here.
+await Promise.all([page.waitForNavigation(), page.click('#h-sessions ~ .table-wrap button[type="submit"]')]);
+check((await text()).includes("1 innlogging(er) på andre enheter er logget ut.") && (await text()).includes("Du er ikke logget inn på andre enheter."), "the other device is logged out", await text());
+await other.goto(PLATFORM + "/t/baerum/me");
+check(new URL(other.url()).pathname === "/login", "the other device must log in again", other.url());
 
 // Step up from the admin page's offer.
 res = await page.goto(PLATFORM + "/t/baerum/admin");

@@ -153,3 +153,16 @@ func (c *sessionCache) allow(client string) bool {
 	w.n++
 	return w.n <= lookupsPerMinute
 }
+
+// drop removes every cached session for which gone says so (a device
+// logged out from the settings page): it stops authenticating on this
+// instance at once, elsewhere within a cached answer's lifetime.
+func (c *sessionCache) drop(gone func(*auth.Session) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if e.s != nil && gone(e.s) {
+			delete(c.entries, k)
+		}
+	}
+}

@@ -1,16 +1,19 @@
 package kratos_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorm.io/gorm"
@@ -32,6 +35,25 @@ type site struct {
 	fake *kratostest.Fake
 	jar  *cookiejar.Jar
 	c    *http.Client
+	logs *logBuffer
+}
+
+// logBuffer keeps the app's log lines (JSON) for the tests to read.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newSite(t *testing.T, b string) *site {
@@ -39,13 +61,14 @@ func newSite(t *testing.T, b string) *site {
 	base := apitest.New(t, b)
 	fake := kratostest.New("")
 	t.Cleanup(fake.Close)
+	logs := &logBuffer{}
 	a := base.Variant(func(c *app.Config) {
 		c.Identity = "identity.kratos"
 		c.Settings = map[string]string{"MASSEFLYT_KRATOS_URL": fake.URL}
-	}, app.Options{})
+	}, app.Options{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	u := apitest.Serve(t, a, "127.0.0.1")
 	fake.UI = u
-	s := &site{t: t, app: a, url: u, fake: fake}
+	s := &site{t: t, app: a, url: u, fake: fake, logs: logs}
 	s.browser()
 	return s
 }
@@ -258,10 +281,16 @@ func TestSelfServiceJourney(t *testing.T) {
 			if st := bearer("/api/v1/tenants/baerum/admin/settings"); st != 200 {
 				t.Fatalf("admin token on its region's administration: %d", st)
 			}
-			if st := bearer("/api/v1/platform/tenants"); st != 403 {
+			// Every use of an admin token is logged, with the token.
+			if logs := s.logs.String(); !strings.Contains(logs, `"msg":"admin token used"`) || !strings.Contains(logs, `"path":"/api/v1/tenants/baerum/admin/settings"`) {
+				t.Fatal("no log of the admin token's use")
+			}
+			// Refused outside its region: 401 (a token is looked up in its
+			// own region only) or 403.
+			if st := bearer("/api/v1/platform/tenants"); st != 401 && st != 403 {
 				t.Fatalf("admin token on the platform: %d", st)
 			}
-			if st := bearer("/api/v1/tenants/rogaland/admin/settings"); st != 403 {
+			if st := bearer("/api/v1/tenants/rogaland/admin/settings"); st != 401 && st != 403 {
 				t.Fatalf("admin token in another region: %d", st)
 			}
 
@@ -392,4 +421,110 @@ func TestKratosDownAndStepUp(t *testing.T) {
 	}
 	p := s.get("/t/baerum/me")
 	must(t, p, 200, "<h1>Bekreft med andre faktor</h1>")
+}
+
+// TestSelfServiceLanguages: the self-service pages in nb, nn and en (the
+// lang cookie the language menu sets), Kratos' node labels translated by
+// their message IDs, in the region's branding.
+func TestSelfServiceLanguages(t *testing.T) {
+	s := newSite(t, "sqlite")
+	id := s.fake.AddIdentity(kratostest.Identity{Email: "kari@example.no", Name: "Kari", Password: "hemmelig passord", Verified: true})
+	baerum, _ := s.app.Tenants.BySlug("baerum")
+	pages := []string{"login", "registration", "recovery", "verification", "settings"}
+	for _, c := range []struct {
+		lang string
+		want [][]string // per page
+	}{
+		{"nb", [][]string{{"<h1>Logg inn</h1>", "Passord *</label>"}, {"<h1>Opprett konto</h1>", "Opprett konto med ID-porten"}, {"<h1>Glemt passord</h1>"}, {"<h1>Bekreft e-postadressen</h1>"}, {"<h1>Konto og sikkerhet</h1>", "Sikkerhetsnøkler"}}},
+		{"nn", [][]string{{"<h1>Logg inn</h1>", "Passord *</label>"}, {"<h1>Opprett konto</h1>", "Opprett konto med ID-porten"}, {"<h1>Gløymt passord</h1>"}, {"<h1>Stadfest e-postadressa</h1>"}, {"<h1>Konto og tryggleik</h1>", "Tryggleiksnøklar"}}},
+		{"en", [][]string{{"<h1>Log in</h1>", "Password *</label>"}, {"<h1>Create an account</h1>", "Create an account with ID-porten"}, {"<h1>Forgotten password</h1>"}, {"<h1>Verify your e-mail address</h1>"}, {"<h1>Account and security</h1>", "Security keys"}}},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			s.browser()
+			s.jar.SetCookies(mustURL(s.url), []*http.Cookie{{Name: "lang", Value: c.lang, Path: "/"}})
+			for i, kind := range pages {
+				if kind == "settings" {
+					s.jar.SetCookies(mustURL(s.url), []*http.Cookie{{Name: kratostest.SessionCookie, Value: s.fake.Session(id.ID, "aal1"), Path: "/"}})
+				}
+				p := s.get("/t/baerum/" + kind)
+				must(t, p, 200, append([]string{`<html lang="` + c.lang + `"`, baerum.Name}, c.want[i]...)...)
+			}
+		})
+	}
+}
+
+var (
+	sessionRowRe  = regexp.MustCompile(`(?s)<tr><td class="cell-main">([^<]*)</td>.*?name="session_id" value="([^"]*)"`)
+	sessionFormRe = regexp.MustCompile(`<form method="post" action="([^"]*/settings/sessions)"[^>]*><input type="hidden" name="_csrf" value="([^"]*)"><input type="hidden" name="flow" value="([^"]*)">`)
+)
+
+// TestOtherSessions: the settings page lists the person's sessions on
+// other devices (Kratos' GET /sessions) and logs out one or all of them
+// (DELETE /sessions/{id}, DELETE /sessions) through the platform's form,
+// which needs the platform's CSRF token; the ended sessions no longer
+// authenticate, the current one stays.
+func TestOtherSessions(t *testing.T) {
+	s := newSite(t, "sqlite")
+	id := s.fake.AddIdentity(kratostest.Identity{Email: "kari@example.no", Name: "Kari", Password: "hemmelig passord", Verified: true})
+	phone := s.fake.SessionOn(id.ID, "aal1", "Firefox på iPhone")
+	s.fake.SessionOn(id.ID, "aal2", "Chrome på Windows")
+	s.fake.SessionOn(s.fake.AddIdentity(kratostest.Identity{Email: "ola@example.no", Name: "Ola", Verified: true}).ID, "aal1", "Olas Safari")
+	s.jar.SetCookies(mustURL(s.url), []*http.Cookie{{Name: kratostest.SessionCookie, Value: s.fake.Session(id.ID, "aal1"), Path: "/"}})
+
+	p := s.get("/t/baerum/settings")
+	must(t, p, 200, "Innlogget på andre enheter", "Firefox på iPhone", "Chrome på Windows", "To faktorer", "192.0.2.10 (Oslo, NO)", "Logg ut alle andre enheter")
+	if strings.Contains(p.body, "Olas Safari") {
+		t.Fatal("another person's session listed")
+	}
+	rows := map[string]string{}
+	for _, m := range sessionRowRe.FindAllStringSubmatch(p.body, -1) {
+		rows[m[1]] = m[2]
+	}
+	form := sessionFormRe.FindStringSubmatch(p.body)
+	if len(rows) != 2 || form == nil {
+		t.Fatalf("rows %v, form %v", rows, form)
+	}
+	post := func(fields ...string) page {
+		v := url.Values{}
+		for i := 0; i+1 < len(fields); i += 2 {
+			v.Set(fields[i], fields[i+1])
+		}
+		req, _ := http.NewRequest("POST", s.url+html.UnescapeString(form[1]), strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "text/html")
+		return s.do(req)
+	}
+	phoneWorks := func() int {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/tenants/baerum/me", nil)
+		req.Header.Set("X-Session-Token", phone)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	// Without the platform's CSRF token, or without a session to name:
+	// refused, nothing ended.
+	must(t, post("_csrf", "forged", "session_id", rows["Firefox på iPhone"]), 403)
+	must(t, post("_csrf", html.UnescapeString(form[2]), "session_id", "not-a-session"), 422)
+	if st := phoneWorks(); st != 200 {
+		t.Fatalf("the phone's session after refused posts: %d", st)
+	}
+	// One device, back to the same settings flow.
+	p = post("_csrf", html.UnescapeString(form[2]), "flow", form[3], "session_id", rows["Firefox på iPhone"])
+	must(t, p, 200, "1 innlogging(er) på andre enheter er logget ut.", "Chrome på Windows", "flow="+form[3])
+	if strings.Contains(p.body, "Firefox på iPhone") {
+		t.Fatal("the ended session is still listed")
+	}
+	if st := phoneWorks(); st != 401 {
+		t.Fatalf("the ended session still authenticates: %d", st)
+	}
+	// All the others.
+	p = post("_csrf", html.UnescapeString(form[2]), "flow", form[3], "all", "1")
+	must(t, p, 200, "1 innlogging(er) på andre enheter er logget ut.", "Du er ikke logget inn på andre enheter.")
+	if st, _ := s.api("GET", "/api/v1/tenants/baerum/me", nil); st != 200 {
+		t.Fatalf("this browser's own session after logging out the others: %d", st)
+	}
 }

@@ -188,7 +188,7 @@ func (k *Kratos) sessionFrom(s *ory.Session) (*auth.Session, error) {
 	if s.ExpiresAt != nil && k.now().After(*s.ExpiresAt) {
 		return nil, nil
 	}
-	out := &auth.Session{Subject: s.Identity.Id, AAL: "aal1"}
+	out := &auth.Session{Subject: s.Identity.Id, AAL: "aal1", ID: s.Id}
 	if s.AuthenticatorAssuranceLevel != nil {
 		out.AAL = string(*s.AuthenticatorAssuranceLevel)
 	}

@@ -46,6 +46,11 @@ type Identity struct {
 type session struct {
 	token, identity, aal string
 	expires              time.Time
+	// id is the session's ID (GET /sessions), issued when it was made.
+	id     string
+	issued time.Time
+	// device is the user agent given to SessionOn (empty: a test's).
+	device string
 }
 
 type flow struct {
@@ -133,11 +138,70 @@ func (f *Fake) Identity(email string) (Identity, bool) {
 // Session makes a session for an identity and returns its token (the
 // cookie value and the X-Session-Token are the same here).
 func (f *Fake) Session(identityID, aal string) string {
+	return f.SessionOn(identityID, aal, "")
+}
+
+// SessionOn makes a session as Session does, on a device (the user agent
+// GET /sessions reports).
+func (f *Fake) SessionOn(identityID, aal, device string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t := "ory_st_" + token()
-	f.sessions[t] = &session{token: t, identity: identityID, aal: aal, expires: f.Now().Add(24 * time.Hour)}
+	f.sessions[t] = &session{token: t, identity: identityID, aal: aal, expires: f.Now().Add(24 * time.Hour), id: newID(), issued: f.Now(), device: device}
 	return t
+}
+
+// sessionsAPI is Kratos' GET /sessions (the caller's other active
+// sessions, in the recorded session shape with its devices), DELETE
+// /sessions (all of them: {"count": n}) and DELETE /sessions/{id} (one of
+// them; the current one is refused with 400).
+func (f *Fake) sessionsAPI(w http.ResponseWriter, r *http.Request) {
+	me := f.sessionOf(r)
+	if me == nil {
+		writeJSON(w, 401, Recording("whoami_401.json"))
+		return
+	}
+	id := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/sessions"), "/")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.Now()
+	var others []*session
+	for _, s := range f.sessions {
+		if s.identity == me.identity && s.token != me.token && now.Before(s.expires) {
+			others = append(others, s)
+		}
+	}
+	switch {
+	case r.Method == "GET" && id == "":
+		out := []map[string]any{}
+		for _, s := range others {
+			m := Recording("session_aal1.json")
+			delete(m, "identity")
+			m["id"], m["authenticator_assurance_level"] = s.id, s.aal
+			m["authenticated_at"], m["issued_at"], m["expires_at"] = s.issued.UTC().Format(time.RFC3339), s.issued.UTC().Format(time.RFC3339), s.expires.UTC().Format(time.RFC3339)
+			m["devices"] = []map[string]any{{"id": newID(), "ip_address": "192.0.2.10", "user_agent": s.device, "location": "Oslo, NO"}}
+			out = append(out, m)
+		}
+		writeJSON(w, 200, out)
+	case r.Method == "DELETE" && id == "":
+		for _, s := range others {
+			delete(f.sessions, s.token)
+		}
+		writeJSON(w, 200, map[string]any{"count": len(others)})
+	case r.Method == "DELETE" && id == me.id:
+		writeJSON(w, 400, kerr(400, "", "you tried to invalidate the session you are currently using"))
+	case r.Method == "DELETE":
+		for _, s := range others {
+			if s.id == id {
+				delete(f.sessions, s.token)
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		writeJSON(w, 404, kerr(404, "", "session not found"))
+	default:
+		writeJSON(w, 405, kerr(405, "", "method not allowed"))
+	}
 }
 
 // Recording reads a recorded Kratos shape from ../testdata.
@@ -173,6 +237,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == "/sessions/whoami":
 		f.whoami(w, r)
+	case p == "/sessions" || strings.HasPrefix(p, "/sessions/"):
+		f.sessionsAPI(w, r)
 	case p == "/self-service/errors":
 		f.mu.Lock()
 		e, ok := f.errors[r.URL.Query().Get("id")]
@@ -250,7 +316,7 @@ func (f *Fake) whoami(w http.ResponseWriter, r *http.Request) {
 
 func (f *Fake) sessionJSON(s *session, id *Identity) map[string]any {
 	m := Recording("session_aal1.json")
-	m["id"] = newID()
+	m["id"] = s.id
 	m["authenticator_assurance_level"] = s.aal
 	m["expires_at"] = s.expires.UTC().Format(time.RFC3339)
 	ident := m["identity"].(map[string]any)
