@@ -395,7 +395,7 @@ func (a *App) Close() error {
 // Serve listens until ctx is cancelled, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- a.Fiber.Listen(a.Config.Addr) }()
+	go func() { errc <- a.listen() }()
 	a.Log.Info("listening", "addr", a.Config.Addr, "env", a.Config.Env, "db", string(a.DB.Dialect), "startup", clock.Real().Sub(a.started).String())
 	go a.warmMatching() // issue 16: the indexes are built once, in the background; nothing is rediscovered
 	select {

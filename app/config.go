@@ -62,6 +62,11 @@ type Config struct {
 	// (and the listing re-matched): MASSEFLYT_MAX_LOCATION_CHANGES, default
 	// 3; 0 means no limit (issue 10, M2).
 	MaxLocationChanges int
+	// Fair bounds what one client holds at once (app/fair.go; issue 10):
+	// MASSEFLYT_MAX_CONNS_PER_ADDR, MASSEFLYT_MAX_INFLIGHT_PER_CLIENT,
+	// MASSEFLYT_MAX_INFLIGHT_PER_ADDR, MASSEFLYT_MAX_INFLIGHT_ANONYMOUS,
+	// MASSEFLYT_MAX_IMPORTS_PER_CLIENT, MASSEFLYT_MAX_RUNNING; 0 turns one off.
+	Fair FairLimits
 	// Request body limits in bytes (a number with an optional KB, MB
 	// suffix): MASSEFLYT_MAX_BODY for every route (default 1 MB),
 	// MASSEFLYT_MAX_UPLOAD for document and lab-file uploads (20 MB),
@@ -201,6 +206,16 @@ func DefaultConfig() Config {
 		LogLevel:           env("MASSEFLYT_LOG_LEVEL", "info"),
 		Now:                env(clock.EnvVar, ""),
 		invalid:            invalid,
+	}
+	// Fair scheduling (issue 10; app/fair.go).
+	c.Fair = FairLimits{
+		ConnsPerAddr: envInt("MASSEFLYT_MAX_CONNS_PER_ADDR", DefaultFairLimits.ConnsPerAddr),
+		PerClient:    envInt("MASSEFLYT_MAX_INFLIGHT_PER_CLIENT", DefaultFairLimits.PerClient),
+		PerAddr:      envInt("MASSEFLYT_MAX_INFLIGHT_PER_ADDR", DefaultFairLimits.PerAddr),
+		Anonymous:    envInt("MASSEFLYT_MAX_INFLIGHT_ANONYMOUS", DefaultFairLimits.Anonymous),
+		Imports:      envInt("MASSEFLYT_MAX_IMPORTS_PER_CLIENT", DefaultFairLimits.Imports),
+		Running:      envInt("MASSEFLYT_MAX_RUNNING", DefaultFairLimits.Running),
+		QueueWait:    DefaultFairLimits.QueueWait,
 	}
 	// Lab imports (H2).
 	c.LabImport = market.ImportLimits{

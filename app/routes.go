@@ -9,9 +9,11 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/httpx"
+	"github.com/masseflyt/masseflyt/locales"
 	"github.com/masseflyt/masseflyt/request"
 	"github.com/masseflyt/masseflyt/route"
 )
@@ -49,6 +51,13 @@ func (a *App) newFiber() *fiber.App {
 	f.Use(recover.New())
 	f.Use(httpx.ClientAddress(a.Config.TrustedProxies))
 	f.Use(httpx.Bodies(a.Config.MaxBody))
+	// Fair scheduling (app/fair.go): what one client holds at once.
+	f.Use(newFairGate(a.Config.Fair, func() *i18n.Bundle {
+		if a.Bundle != nil {
+			return a.Bundle
+		}
+		return locales.MustBundle()
+	}).Handler())
 	f.Use(httpx.RequestIDs())
 	f.Use(httpx.AccessLog(a.Log))
 	f.Use(httpx.SecurityHeaders(a.Secure))
@@ -68,9 +77,9 @@ func RateLimit(max int) fiber.Handler {
 		Max:          max,
 		Expiration:   time.Minute,
 		KeyGenerator: httpx.ClientIP,
-		LimitReached: func(c *fiber.Ctx) error {
-			return httpx.NewError(429, "rate_limited", "ErrRateLimited")
-		},
+		// Answered from a prebuilt body: no page rendered, no message
+		// looked up (app/fair.go).
+		LimitReached: func(c *fiber.Ctx) error { return rateRefusals.refuse(c, fiber.StatusTooManyRequests) },
 	})
 }
 

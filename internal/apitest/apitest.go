@@ -60,6 +60,7 @@ func Config() app.Config {
 	cfg.PolicyReload = 0
 	cfg.APIRateLimit = 0
 	cfg.LoginRateLimit = 0
+	cfg.Fair = app.FairLimits{} // every request comes from one address (app/fair_test.go tests the caps)
 	cfg.BaseDomain = "masseflyt.test"
 	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.DBAppRole = "", "", ""
 	cfg.Clock, cfg.Now = Clock(), "" // the harness clock (MASSEFLYT_NOW is read once, by Clock)

@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -41,6 +42,7 @@ var (
 	bodyMB   = flag.Int("body-mb", 23, "size of each large body")
 	streams  = flag.Int("sse", 500, "live-view streams to hold open")
 	bombs    = flag.Int("bombs", 4, "concurrent import-bomb senders")
+	role     = flag.String("role", "both", "both: floods and the other region in this process; attacker: the floods only; victim: the other region only (run the two in separate processes, the attacker possibly under nice, to keep the load generator's own CPU contention out of the victim's latencies)")
 )
 
 // client dials from a given loopback address, so that rate limits and
@@ -63,6 +65,18 @@ func rss() int64 {
 		}
 	}
 	return -1
+}
+
+// cpu is the server's CPU time so far (user + system, from /proc/PID/stat).
+func cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", *pid))
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)        // utime, field 14
+	st, _ := strconv.ParseInt(f[12], 10, 64)        // stime, field 15
+	return time.Duration(ut+st) * time.Second / 100 // clock ticks (USER_HZ 100)
 }
 
 type stats struct {
@@ -90,7 +104,7 @@ func (s *stats) String() string {
 	l := append([]time.Duration(nil), s.lat...)
 	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
 	q := func(p float64) time.Duration { return l[min(len(l)-1, int(p*float64(len(l))))] }
-	return fmt.Sprintf("n=%d p50=%v p99=%v max=%v statuses=%v", len(l), q(0.5).Round(time.Millisecond), q(0.99).Round(time.Millisecond), l[len(l)-1].Round(time.Millisecond), s.status)
+	return fmt.Sprintf("n=%d p50=%v p90=%v p99=%v max=%v statuses=%v", len(l), q(0.5).Round(time.Millisecond), q(0.9).Round(time.Millisecond), q(0.99).Round(time.Millisecond), l[len(l)-1].Round(time.Millisecond), s.status)
 }
 
 func do(c *http.Client, req *http.Request, st *stats) {
@@ -212,14 +226,26 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func main() {
 	flag.Parse()
-	if *attacker == "" || *victim == "" || *pid == 0 {
-		fmt.Fprintln(os.Stderr, "need -pid, -attacker and -victim")
+	// A connection refused at accept (MASSEFLYT_MAX_CONNS_PER_ADDR) answers
+	// before the request; net/http would log each such answer.
+	log.SetOutput(io.Discard)
+	attacking, defending := *role == "both" || *role == "attacker", *role == "both" || *role == "victim"
+	if (attacking && (*attacker == "" || *pid == 0)) || (defending && *victim == "") || !(attacking || defending) {
+		fmt.Fprintln(os.Stderr, "need -role both|attacker|victim, -pid and -attacker (floods), -victim (the other region)")
 		os.Exit(2)
 	}
 	setup := client("127.0.0.3", 30*time.Second)
-	attackListing := ownListing(setup, "baerum", *attacker, 59.9, 10.6)
-	victimListing := ownListing(setup, "rogaland", *victim, 58.9, 5.7)
-	files := bombFiles()
+	var attackListing, victimListing string
+	var files map[string][]byte
+	if attacking {
+		attackListing = ownListing(setup, "baerum", *attacker, 59.9, 10.6)
+		files = bombFiles()
+	} else {
+		*pages, *bodies, *streams, *bombs = 0, 0, 0, 0
+	}
+	if defending {
+		victimListing = ownListing(setup, "rogaland", *victim, 58.9, 5.7)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *duration)
 	defer cancel()
@@ -227,6 +253,7 @@ func main() {
 	var peak atomic.Int64
 	start := rss()
 	peak.Store(start)
+	cpu0 := cpu()
 	var counts struct{ pages, bodies, sse, sseRefused, imports atomic.Int64 }
 	importCodes := sync.Map{}
 
@@ -234,7 +261,7 @@ func main() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for ctx.Err() == nil {
+		for attacking && ctx.Err() == nil {
 			if r := rss(); r > peak.Load() {
 				peak.Store(r)
 			}
@@ -322,34 +349,44 @@ func main() {
 	// address (450 a minute, under the default API rate limit of 600).
 	vc := client("127.0.0.2", 30*time.Second)
 	var reads, writes stats
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		for t := time.NewTicker(200 * time.Millisecond); ctx.Err() == nil; <-t.C {
-			req, _ := http.NewRequest("GET", *base+"/api/v1/tenants/rogaland/listings?limit=20", nil)
-			req.Header.Set("Authorization", "Bearer "+*victim)
-			do(vc, req, &reads)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		i := 0
-		for t := time.NewTicker(400 * time.Millisecond); ctx.Err() == nil; <-t.C {
-			i++
-			b, _ := json.Marshal(map[string]any{"name": "V-" + strconv.Itoa(i), "values": []map[string]any{{"parameter": "pb", "value": 12.5, "unit": "mg/kg TS"}}})
-			req, _ := http.NewRequest("POST", *base+"/api/v1/tenants/rogaland/listings/"+victimListing+"/samples", bytes.NewReader(b))
-			req.Header.Set("Authorization", "Bearer "+*victim)
-			req.Header.Set("Content-Type", "application/json")
-			do(vc, req, &writes)
-		}
-	}()
+	if defending {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for t := time.NewTicker(200 * time.Millisecond); ctx.Err() == nil; <-t.C {
+				req, _ := http.NewRequest("GET", *base+"/api/v1/tenants/rogaland/listings?limit=20", nil)
+				req.Header.Set("Authorization", "Bearer "+*victim)
+				do(vc, req, &reads)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			i := 0
+			for t := time.NewTicker(400 * time.Millisecond); ctx.Err() == nil; <-t.C {
+				i++
+				b, _ := json.Marshal(map[string]any{"name": "V-" + strconv.Itoa(i), "values": []map[string]any{{"parameter": "pb", "value": 12.5, "unit": "mg/kg TS"}}})
+				req, _ := http.NewRequest("POST", *base+"/api/v1/tenants/rogaland/listings/"+victimListing+"/samples", bytes.NewReader(b))
+				req.Header.Set("Authorization", "Bearer "+*victim)
+				req.Header.Set("Content-Type", "application/json")
+				do(vc, req, &writes)
+			}
+		}()
+	}
 	<-ctx.Done()
 	end := rss()
+	cpuUsed := cpu() - cpu0
 	wg.Wait()
-	fmt.Printf("duration %v; RSS before %.0f MB, peak %.0f MB, at the end %.0f MB\n", *duration, float64(start)/(1<<20), float64(peak.Load())/(1<<20), float64(end)/(1<<20))
+	if !attacking {
+		fmt.Printf("other region, reads:  %s\n", &reads)
+		fmt.Printf("other region, writes: %s\n", &writes)
+		return
+	}
+	fmt.Printf("duration %v; RSS before %.0f MB, peak %.0f MB, at the end %.0f MB; server CPU %.1f s\n", *duration, float64(start)/(1<<20), float64(peak.Load())/(1<<20), float64(end)/(1<<20), cpuUsed.Seconds())
 	fmt.Printf("floods: %d no-cookie page requests, %d large bodies (%d MB each), %d live streams opened (%d refused), %d imports\n",
 		counts.pages.Load(), counts.bodies.Load(), *bodyMB, counts.sse.Load(), counts.sseRefused.Load(), counts.imports.Load())
 	importCodes.Range(func(k, v any) bool { fmt.Printf("  import %s: %d\n", k, v.(*atomic.Int64).Load()); return true })
-	fmt.Printf("other region, reads:  %s\n", &reads)
-	fmt.Printf("other region, writes: %s\n", &writes)
+	if defending {
+		fmt.Printf("other region, reads:  %s\n", &reads)
+		fmt.Printf("other region, writes: %s\n", &writes)
+	}
 }
