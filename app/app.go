@@ -20,6 +20,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/agreement"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/blob"
+	"github.com/masseflyt/masseflyt/core/climate"
 	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/dialog"
 	"github.com/masseflyt/masseflyt/core/directory"
@@ -80,6 +81,8 @@ type App struct {
 	// Haul is tracked loads, receipt control and the driver and gate app
 	// (K9, K10, T5).
 	Haul *haul.Service
+	// Climate is the climate accounts from actual loads (V8, V9, B3).
+	Climate *climate.Service
 
 	// OnRoutes lets the UI and admin packages add their routes (set before New
 	// by cmd or tests via Options).
@@ -275,6 +278,7 @@ func (a *App) provision() error {
 		return err
 	}
 	a.provisionHaul()
+	a.provisionClimate()
 	return a.connectEvents()
 }
 

@@ -7,6 +7,7 @@ package emissions
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Vehicle classes of the factor tables.
@@ -166,3 +167,115 @@ func (fs FactorSet) LegKm(v Vehicle, scope string, laden float64) (float64, erro
 	}
 	return f * fuel, nil
 }
+
+// The registry of named factor sets (issue 14): a climate account names the
+// set it used, and a later set is added here, never edited into an old one.
+// Sets are listed oldest first; Default stays the set new loads use until
+// it is moved on purpose.
+var (
+	regMu    sync.RWMutex
+	registry = []FactorSet{DEFRA2025}
+)
+
+// Sets lists the registered factor sets, oldest first.
+func Sets() []FactorSet {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	return append([]FactorSet(nil), registry...)
+}
+
+// Lookup returns the registered set of that name.
+func Lookup(name string) (FactorSet, bool) {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	for _, fs := range registry {
+		if fs.Name == name {
+			return fs, true
+		}
+	}
+	return FactorSet{}, false
+}
+
+// Register adds a newer factor set (at start-up, or in a test). A name is
+// registered once: a set is never changed after accounts used it.
+func Register(fs FactorSet) error {
+	if fs.Name == "" || len(fs.Factors) == 0 {
+		return fmt.Errorf("emissions: a factor set needs a name and factors")
+	}
+	if _, ok := Lookup(fs.Name); ok {
+		return fmt.Errorf("emissions: factor set %q is registered already", fs.Name)
+	}
+	regMu.Lock()
+	defer regMu.Unlock()
+	registry = append(registry, fs)
+	return nil
+}
+
+// Unregister removes a set registered by a test.
+func Unregister(name string) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	for i, fs := range registry {
+		if fs.Name == name && i > 0 {
+			registry = append(registry[:i:i], registry[i+1:]...)
+			return
+		}
+	}
+}
+
+// Newer lists the registered sets after name (every set but name when name
+// is unknown): what an account using name may be recomputed with.
+func Newer(name string) []FactorSet {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	for i, fs := range registry {
+		if fs.Name == name {
+			return append([]FactorSet(nil), registry[i+1:]...)
+		}
+	}
+	var out []FactorSet
+	for _, fs := range registry {
+		if fs.Name != name {
+			out = append(out, fs)
+		}
+	}
+	return out
+}
+
+// LoadKg is one shipment's kg CO2e by the ISO 14083 / GLEC method, well to
+// wheel: roadKm driven by v carrying carried tonnes, plus the empty return
+// over the same distance (what core/haul stores per load).
+func (fs FactorSet) LoadKg(v Vehicle, roadKm, carried float64) (float64, error) {
+	if v.PayloadTonnes <= 0 {
+		v.PayloadTonnes = DefaultVehicle.PayloadTonnes
+	}
+	full, err := fs.LegKm(v, WTW, carried/v.PayloadTonnes)
+	if err != nil {
+		return 0, err
+	}
+	empty, err := fs.LegKm(v, WTW, 0)
+	if err != nil {
+		return 0, err
+	}
+	return roadKm * (full + empty), nil
+}
+
+// BaselineKg is a load's counterfactual: tonnes driven each of the given
+// distances by the default diesel tipper, loaded there and empty back.
+func (fs FactorSet) BaselineKg(tonnes float64, kms ...float64) (float64, error) {
+	kg := 0.0
+	for _, km := range kms {
+		if km > 0 && tonnes > 0 {
+			e, err := fs.Transport(tonnes, km, DefaultVehicle, WTW)
+			if err != nil {
+				return 0, err
+			}
+			kg += e.KgCO2e
+		}
+	}
+	return kg, nil
+}
+
+// ZeroEmission reports whether a fuel is carried without tailpipe
+// emissions (battery-electric and hydrogen fuel-cell trucks).
+func ZeroEmission(fuel string) bool { return fuel == "electric" || fuel == "hydrogen" }

@@ -111,3 +111,55 @@ func TestTransportRefusesBadVehicleEvenForNothing(t *testing.T) {
 		t.Errorf("nothing to move: %+v", e)
 	}
 }
+
+// REFERENCE.md's worked example: a 12 km reuse haul with a full 18 t rigid
+// tipper ≈ 27.9 kg CO2e per load; a baseline of 30 km to landfill plus 25
+// km for new aggregate ≈ 128 kg.
+func TestLoadAndBaselineWorkedExample(t *testing.T) {
+	kg, err := DEFRA2025.LoadKg(DefaultVehicle, 12, 18)
+	if err != nil || math.Abs(kg-12*(1.371+0.956)) > 1e-9 || math.Abs(kg-27.9) > 0.05 {
+		t.Fatalf("load %v, %v", kg, err)
+	}
+	base, err := DEFRA2025.BaselineKg(18, 30, 25)
+	if err != nil || math.Abs(base-55*(1.371+0.956)) > 1e-9 || math.Abs(base-128) > 0.1 {
+		t.Fatalf("baseline %v, %v", base, err)
+	}
+	// An empty truck still drives both legs; no distance, no emissions.
+	if kg, _ := DEFRA2025.LoadKg(DefaultVehicle, 10, 0); math.Abs(kg-10*2*0.956) > 1e-9 {
+		t.Errorf("empty both ways %v", kg)
+	}
+	if kg, _ := DEFRA2025.BaselineKg(18, 0, -5); kg != 0 {
+		t.Errorf("no baseline distance %v", kg)
+	}
+	if !ZeroEmission("electric") || !ZeroEmission("hydrogen") || ZeroEmission("hvo") {
+		t.Error("zero-emission fuels")
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	if fs, ok := Lookup("defra-2025"); !ok || fs.Name != Default.Name {
+		t.Fatal("defra-2025 is not registered")
+	}
+	if err := Register(DEFRA2025); err == nil {
+		t.Error("a name registered twice")
+	}
+	if err := Register(FactorSet{Name: "empty"}); err == nil {
+		t.Error("a set without factors")
+	}
+	later := DEFRA2025
+	later.Name = "test-later"
+	if err := Register(later); err != nil {
+		t.Fatal(err)
+	}
+	defer Unregister("test-later")
+	if n := Newer("defra-2025"); len(n) != 1 || n[0].Name != "test-later" {
+		t.Errorf("newer than defra-2025: %v", n)
+	}
+	if n := Newer("test-later"); len(n) != 0 {
+		t.Errorf("newer than the latest: %v", n)
+	}
+	Unregister("defra-2025") // the first set stays
+	if _, ok := Lookup("defra-2025"); !ok {
+		t.Error("defra-2025 was removed")
+	}
+}

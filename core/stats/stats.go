@@ -107,6 +107,9 @@ type Stats struct {
 	// Tonnes that estimate covers, as a band.
 	EstimatedMatched Amount `json:"estimated_matched"`
 	Method           string `json:"method"`
+	// Realized are the figures of what actually happened (received loads
+	// under signed agreements), beside the potential ones above.
+	Realized *Realized `json:"realized,omitempty" doc:"Realized figures (B5): what was actually delivered under signed agreements, beside the potential figures (the estimate from matches)"`
 }
 
 // Method describes how the figures are made.
@@ -123,6 +126,7 @@ type ListingRow struct {
 
 // MatchRow is what the statistics read of a stored match.
 type MatchRow struct {
+	ID                       string
 	ListingID, CounterpartID string
 	Tonnes, Saving           float64
 	CreatedAt                time.Time
@@ -166,7 +170,7 @@ func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {
 			Where("status <> ? AND visibility = ?", string(market.StatusDraft), "public").Scan(&ls).Error; err != nil {
 			return err
 		}
-		return tx.Table("matches").Select("listing_id, counterpart_id, tonnes, saving_kg_co2e AS saving, created_at").Scan(&ms).Error
+		return tx.Table("matches").Select("id, listing_id, counterpart_id, tonnes, saving_kg_co2e AS saving, created_at").Scan(&ms).Error
 	})
 	if err != nil {
 		return nil, err
@@ -182,6 +186,9 @@ func (s *Service) compute(ctx context.Context, slug string) (*Stats, error) {
 		return nil, err
 	}
 	st.Agreements, st.Agreed = ag.N, amountOf(ag.Tonnes, ag.N)
+	if st.Realized, err = s.realized(ctx, ls, ms); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 

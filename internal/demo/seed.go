@@ -59,7 +59,17 @@ func World() seed.World {
 }
 
 // Seed loads the demo world (idempotent: existing regions are left alone).
-func Seed(ctx context.Context, s seed.Services) error {
+func Seed(ctx context.Context, s seed.Services) error { return SeedWith(ctx, s, Options{}) }
+
+// Options leave parts of the demo out.
+type Options struct {
+	// NoHistory leaves out the months of history (history.go): for tests
+	// of the other parts, which need not wait for its few hundred loads.
+	NoHistory bool
+}
+
+// SeedWith loads the demo world with o.
+func SeedWith(ctx context.Context, s seed.Services, o Options) error {
 	if err := seed.Run(ctx, s, World()); err != nil {
 		return err
 	}
@@ -75,5 +85,13 @@ func Seed(ctx context.Context, s seed.Services) error {
 	if err := seedTransport(ctx, s); err != nil { // internal/demo/transport.go, on the signed agreement
 		return err
 	}
-	return seedLoads(ctx, s) // internal/demo/loads.go, on the transport order
+	if err := seedLoads(ctx, s); err != nil { // internal/demo/loads.go, on the transport order
+		return err
+	}
+	if !o.NoHistory {
+		if err := seedHistory(ctx, s); err != nil { // internal/demo/history.go: months of agreements and loads on the region's projects
+			return err
+		}
+	}
+	return seedClimate(ctx, s) // internal/demo/climate.go: the climate accounts from the loads
 }

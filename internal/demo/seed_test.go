@@ -26,7 +26,7 @@ func TestDemoSeedsThroughTheDomain(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(s.Roles.Close)
-		if err := demo.Seed(context.Background(), s); err != nil {
+		if err := demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true}); err != nil {
 			t.Fatal(err)
 		}
 		w := demo.World()
@@ -68,7 +68,7 @@ func TestDemoSeedsThroughTheDomain(t *testing.T) {
 		if err != nil || key.CreatedBy != kari.ID || !key.Open() || key.ContaminationClass != 1 {
 			t.Errorf("the key listing, entered by Kari with its lab sample: %+v, %v", key, err)
 		}
-		if err := demo.Seed(context.Background(), s); err != nil {
+		if err := demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true}); err != nil {
 			t.Fatalf("seeding again: %v", err)
 		}
 		if n := len(s.Tenants.All()); n != len(demo.Tenants) {

@@ -23,7 +23,7 @@ func TestDemoTransport(t *testing.T) {
 		}
 		t.Cleanup(s.Roles.Close)
 		for i := 0; i < 2; i++ {
-			if err := demo.Seed(context.Background(), s); err != nil {
+			if err := demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true}); err != nil {
 				t.Fatal(err)
 			}
 		}

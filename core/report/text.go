@@ -1,0 +1,83 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/masseflyt/masseflyt/core/numfmt"
+	"github.com/masseflyt/masseflyt/locales"
+)
+
+var (
+	msgsOnce sync.Once
+	msgs     *i18n.Bundle
+)
+
+// localizer is lang's localizer (Bokmål for an unknown language); the
+// report's labels are in locales/report.{nb,nn,en}.toml.
+func localizer(lang string) *locales.Localizer {
+	msgsOnce.Do(func() { msgs = locales.MustBundle() })
+	return locales.New(msgs, lang)
+}
+
+// cell guards a text cell against CSV injection (a leading apostrophe on
+// what a spreadsheet would read as a formula), as core/invoice does.
+func cell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// plain writes f with n decimals and lang's decimal mark, without
+// thousands separators (spreadsheets read it as a number).
+func plain(lang string, f float64, n int) string {
+	s := strconv.FormatFloat(f, 'f', n, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", numfmt.Point(lang), 1)
+	}
+	return s
+}
+
+func plainPtr(lang string, f *float64, n int) string {
+	if f == nil {
+		return ""
+	}
+	return plain(lang, *f, n)
+}
+
+// stamp is a time in Oslo as a spreadsheet reads it.
+func stamp(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return numfmt.Local(*t).Format("2006-01-02 15:04:05")
+}
+
+// wall is t's Oslo wall clock as a UTC time (Excel has no zones).
+func wall(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	l := numfmt.Local(*t)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+}
+
+// label is id's text, or fallback when the catalogue has none.
+func label(l *locales.Localizer, id, fallback string) string {
+	if fallback == "" {
+		return ""
+	}
+	if l.Has(id) {
+		return l.T(id)
+	}
+	return fallback
+}
