@@ -27,8 +27,11 @@ func Table(a *app.App) route.Table {
 		dialogRoutes(a), notifyRoutes(a),
 		transportRoutes(a),
 		billingRoutes(a),
+		usageRoutes(a), // api/usage.go (K14)
 		ledgerRoutes(a),
 		loadRoutes(a),
+		reportRoutes(a),
+		climateRoutes(a),
 		ad.TenantRoutes(),
 	)
 	platform := concat(ad.PlatformRoutes(), billingPlatformRoutes(a))

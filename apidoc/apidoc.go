@@ -114,7 +114,7 @@ var errorResponses = map[int]oas.ErrorResponse{
 // notes merges the annotation tables.
 func notes() map[string]oas.Note {
 	out := map[string]oas.Note{}
-	for _, part := range []map[string]oas.Note{identityNotes(), directoryNotes(), marketNotes(), matchNotes(), adminNotes(), dialogNotes(), agreementNotes(), haulNotes(), ledgerNotes()} {
+	for _, part := range []map[string]oas.Note{identityNotes(), directoryNotes(), marketNotes(), matchNotes(), adminNotes(), dialogNotes(), agreementNotes(), haulNotes(), ledgerNotes(), climateNotes()} {
 		for k, v := range part {
 			if _, dup := out[k]; dup {
 				panic("apidoc: two notes on " + k)

@@ -124,6 +124,10 @@ var DefaultRules = [][3]string{
 	{auth.RoleSupervisor, "loads", "read"},
 	{auth.RoleTenantAdmin, "loads", "read"},
 	{auth.RoleTenantAdmin, "receipt_templates", "manage"},
+	{auth.RoleMember, "reports", "read"},
+	{auth.RoleOrgAdmin, "reports", "read"},
+	{auth.RoleSupervisor, "reports", "read"},
+	{auth.RoleTenantAdmin, "reports", "read"},
 	{auth.RoleMember, "transport", "read"},
 	{auth.RoleMember, "transport", "write"},
 	{auth.RoleOrgAdmin, "transport", "read"},
@@ -136,6 +140,12 @@ var DefaultRules = [][3]string{
 	{auth.RoleOrgAdmin, "billing", "update"},
 	{auth.RoleSupervisor, "billing", "read"},
 	{auth.RoleTenantAdmin, "billing", "*"},
+	{auth.RoleMember, "climate", "read"},
+	{auth.RoleOrgAdmin, "climate", "read"},
+	{auth.RoleOrgAdmin, "climate", "recompute"},
+	{auth.RoleTransporter, "climate", "read"},
+	{auth.RoleSupervisor, "climate", "read"},
+	{auth.RoleTenantAdmin, "climate", "*"},
 	{auth.RoleSuperadmin, "*", "*"},
 }
 

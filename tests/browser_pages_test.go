@@ -68,6 +68,9 @@ func TestBrowserEveryPageAxe(t *testing.T) {
 	pages = append(pages, transportPages(e, T)...) // tests/browser_transport_test.go
 	pages = append(pages, billingPages(e, T)...)   // tests/authz_billing_test.go
 	pages = append(pages, haulPages(e, T)...)      // tests/browser_haul_test.go
+	pages = append(pages, usagePages(e, T)...)     // tests/browser_usage_test.go
+	pages = append(pages, climatePages(e, T)...)   // tests/browser_climate_test.go
+	pages = append(pages, reportPages(e, T)...)    // tests/browser_report_test.go
 	cookies := map[string]string{}
 	for _, p := range pages {
 		if p.As != "" {

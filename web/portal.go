@@ -78,7 +78,7 @@ func (u *UI) livePage(c *fiber.Ctx) error {
 	}
 	labels["kinds"] = kinds
 	for k, id := range map[string]string{"published": "LiveNewListing", "closed": "LiveClosedListing", "match": "LiveNewMatch", "saving": "LiveSaving",
-		"live": "LiveConnected", "offline": "LiveReconnecting", "approx": "ApproxArea", "hours": "Hours", "fewer": "StatsFewerThan3", "agreement": "LiveNewAgreement"} {
+		"live": "LiveConnected", "offline": "LiveReconnecting", "approx": "ApproxArea", "hours": "Hours", "fewer": "StatsFewerThan3", "agreement": "LiveNewAgreement", "fewerAgreements": "FiguresFewerAgreements"} {
 		labels[k] = l.T(id)
 	}
 	d := LiveData{S: st, Labels: labels, MapData: "/api/v1/tenants/" + t.Slug + "/feed/listings.geojson", Events: "/t/" + t.Slug + "/live/events"}

@@ -170,7 +170,10 @@ func (u *UI) Table() route.Table {
 			r("POST", "/admin/rules", access.TenantAdmin, u.adminRule),
 			r("POST", "/admin/assignments", access.TenantAdmin, u.adminAssignment),
 			r("POST", "/admin/embedding", access.TenantAdmin, u.adminEmbedding),
-		}, u.billingRoutes(r)...)}, // subscriptions and billing (web/billing.go)
+			r("GET", "/admin/usage", access.TenantAdmin, u.usagePage), // web/usage.go (K14)
+			r("GET", "/admin/usage.csv", access.TenantAdmin, u.usageFile("csv")),
+			r("GET", "/admin/usage.xlsx", access.TenantAdmin, u.usageFile("xlsx")),
+		}, append(append(u.billingRoutes(r), u.climateRoutes()...), u.reportRoutes()...)...)}, // subscriptions and billing (web/billing.go), climate accounts (web/climate.go), supervision packages (web/reports.go)
 	}}
 }
 

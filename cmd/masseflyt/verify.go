@@ -18,7 +18,8 @@ import (
 // ErrLedgerBroken is verify's error when a chain does not verify.
 var ErrLedgerBroken = errors.New("the ledger does not verify")
 
-// verifyCmd is `masseflyt verify --agreement ID [--tenant SLUG] [--json]`:
+// verifyCmd is `masseflyt verify --agreement ID [--tenant SLUG] [--json]`
+// or `masseflyt verify --package FILE` (verify_package.go):
 // it verifies an agreement's load ledger offline, straight against the
 // database (no server, no private key: public keys come from ledger_keys),
 // prints the proof and names the first entry that breaks the chain.
@@ -26,8 +27,12 @@ func verifyCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer) 
 	agreementID := fs.String("agreement", "", "the agreement whose ledger to verify (its ID)")
 	slug := fs.String("tenant", "", "the region's slug (default: found from the agreement's entries)")
 	asJSON := fs.Bool("json", false, "print the whole proof as JSON")
+	pkg := fs.String("package", "", "a supervision package (ZIP) to check offline: manifest hashes, files, chains, signatures and inclusion proofs")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *pkg != "" {
+		return verifyPackage(*pkg, out)
 	}
 	if !store.ValidID(*agreementID) {
 		return errors.New("verify: --agreement must be an agreement ID")

@@ -62,6 +62,16 @@ var (
 	LoadsDrive       = Permission{"loads", "drive"}
 	LoadsReceive     = Permission{"loads", "receive"}
 	ReceiptTemplates = Permission{"receipt_templates", "manage"}
+
+	// Climate accounts (V8, V9, B3): reading an account (row rules in
+	// core/climate) and recomputing one with a newer factor set.
+	ClimateRead      = Permission{"climate", "read"}
+	ClimateRecompute = Permission{"climate", "recompute"}
+
+	// ReportsRead: the supervision package and report API (K12); the row
+	// rule (parties of a project or an organization, supervisors and
+	// tenant admins) is core/report's.
+	ReportsRead = Permission{"reports", "read"}
 )
 
 var catalogue = []Permission{
@@ -74,6 +84,8 @@ var catalogue = []Permission{
 	AgreementsRead, AgreementsWrite, AgreementsSign, TemplatesManage,
 	TransportRead, TransportWrite,
 	LoadsRead, LoadsDrive, LoadsReceive, ReceiptTemplates,
+	ReportsRead,
+	ClimateRead, ClimateRecompute,
 	BillingRead, BillingUpdate, BillingAdmin,
 	StatisticsRead, LiveView, PlatformAdmin,
 }

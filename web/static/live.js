@@ -101,6 +101,11 @@ setTimeout(function () {
     setKPI("rate", fmt.format(Math.round(s.match_rate * 100)) + " %");
     setKPI("open", fmt.format(s.open_listings));
     setKPI("co2", s.estimated_co2e_saved_tonnes == null ? (labels.fewer || "< 3") : fmt1.format(s.estimated_co2e_saved_tonnes) + " t");
+    var r = s.realized; // realized figures (B5): a band, never exact tonnes; fewer than 3 agreements are not shown
+    if (r) {
+      setKPI("reused", r.reused_band || (r.suppressed ? labels.fewerAgreements : "0 t"));
+      setKPI("rco2", r.co2e_saved_tonnes == null ? (r.suppressed ? labels.fewerAgreements : "–") : fmt1.format(r.co2e_saved_tonnes) + " t");
+    }
   }
   var status = document.getElementById("live-status");
   function connected(on) {
