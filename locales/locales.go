@@ -136,3 +136,15 @@ func LangFromAcceptLanguage(h string) string {
 	}
 	return ""
 }
+
+var (
+	sharedOnce sync.Once
+	shared     *i18n.Bundle
+)
+
+// Shared is one bundle for the whole process, built on first use: for
+// code that renders text outside a request (exports, PDFs, mails).
+func Shared() *i18n.Bundle {
+	sharedOnce.Do(func() { shared = MustBundle() })
+	return shared
+}

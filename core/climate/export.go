@@ -14,6 +14,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/numfmt"
 	"github.com/masseflyt/masseflyt/core/pdffont"
+	"github.com/masseflyt/masseflyt/core/sheet"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -65,14 +66,6 @@ func num(lang string, f float64) string {
 	return s
 }
 
-// safeCell keeps a spreadsheet from reading text as a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // WriteCSV writes an account's month × fraction table and its totals
 // (UTF-8 with BOM; semicolons and decimal commas in Norwegian).
 func WriteCSV(w io.Writer, l *locales.Localizer, a *Account, region string) error {
@@ -85,9 +78,9 @@ func WriteCSV(w io.Writer, l *locales.Localizer, a *Account, region string) erro
 	if l.Lang != "en" {
 		cw.Comma = ';'
 	}
-	rows := [][]string{{safeCell(title(l, a, region))}, {l.T("ClimatePeriod"), a.From, a.To}, {safeCell(setsLine(l, a))}, header(l)}
+	rows := [][]string{{sheet.Text(title(l, a, region))}, {l.T("ClimatePeriod"), a.From, a.To}, {sheet.Text(setsLine(l, a))}, header(l)}
 	for _, r := range a.Rows {
-		row := []string{r.Month, safeCell(FractionLabel(l, r.Fraction))}
+		row := []string{r.Month, sheet.Text(FractionLabel(l, r.Fraction))}
 		for _, v := range values(r) {
 			row = append(row, num(l.Lang, v))
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/masseflyt/masseflyt/core/numfmt"
+	"github.com/masseflyt/masseflyt/core/sheet"
 )
 
 // bom makes Excel read the file as UTF-8.
@@ -44,23 +45,23 @@ func WriteCSV(w io.Writer, b Basis, lang string) error {
 		status = l.T("InvoicePlannedBanner")
 	}
 	rows := [][]string{
-		{cell(l.T("InvoiceTitle")), cell(b.Number)},
-		{cell(l.T("InvoiceAgreementNumber")), cell(b.AgreementNumber)},
-		{cell(l.T("InvoiceIssueDate")), numfmt.ISODate(b.IssueDate)},
-		{cell(l.T("InvoiceSeller")), cell(b.Seller.Name), cell(l.T("InvoiceOrgNumber")), b.Seller.OrgNumber},
-		{cell(l.T("InvoiceBuyer")), cell(b.Buyer.Name), cell(l.T("InvoiceOrgNumber")), b.Buyer.OrgNumber},
-		{cell(l.T("InvoicePeriod")), numfmt.ISODate(b.PeriodFrom), numfmt.ISODate(b.PeriodTo)},
-		{cell(l.T("InvoiceDescription")), cell(b.Description)},
+		{sheet.Text(l.T("InvoiceTitle")), sheet.Text(b.Number)},
+		{sheet.Text(l.T("InvoiceAgreementNumber")), sheet.Text(b.AgreementNumber)},
+		{sheet.Text(l.T("InvoiceIssueDate")), numfmt.ISODate(b.IssueDate)},
+		{sheet.Text(l.T("InvoiceSeller")), sheet.Text(b.Seller.Name), sheet.Text(l.T("InvoiceOrgNumber")), b.Seller.OrgNumber},
+		{sheet.Text(l.T("InvoiceBuyer")), sheet.Text(b.Buyer.Name), sheet.Text(l.T("InvoiceOrgNumber")), b.Buyer.OrgNumber},
+		{sheet.Text(l.T("InvoicePeriod")), numfmt.ISODate(b.PeriodFrom), numfmt.ISODate(b.PeriodTo)},
+		{sheet.Text(l.T("InvoiceDescription")), sheet.Text(b.Description)},
 	}
 	if b.BuyerReference != "" {
-		rows = append(rows, []string{cell(l.T("InvoiceBuyerReference")), cell(b.BuyerReference)})
+		rows = append(rows, []string{sheet.Text(l.T("InvoiceBuyerReference")), sheet.Text(b.BuyerReference)})
 	}
 	rows = append(rows,
-		[]string{cell(l.T("InvoiceStatus")), cell(status)},
-		[]string{cell(l.T("InvoiceCurrency")), cell(b.Currency)},
+		[]string{sheet.Text(l.T("InvoiceStatus")), sheet.Text(status)},
+		[]string{sheet.Text(l.T("InvoiceCurrency")), sheet.Text(b.Currency)},
 		nil,
-		[]string{cell(l.T("InvoiceLineNo")), cell(l.T("InvoiceFraction")), cell(l.T("InvoiceLineDescription")), cell(l.T("InvoiceTonnes")), cell(l.T("InvoiceCubicMetres")),
-			cell(l.T("InvoiceUnit")), cell(l.T("InvoiceQuantity")), cell(l.T("InvoiceUnitPrice")), cell(l.T("InvoiceAmount")), cell(l.T("InvoiceLinePlanned"))},
+		[]string{sheet.Text(l.T("InvoiceLineNo")), sheet.Text(l.T("InvoiceFraction")), sheet.Text(l.T("InvoiceLineDescription")), sheet.Text(l.T("InvoiceTonnes")), sheet.Text(l.T("InvoiceCubicMetres")),
+			sheet.Text(l.T("InvoiceUnit")), sheet.Text(l.T("InvoiceQuantity")), sheet.Text(l.T("InvoiceUnitPrice")), sheet.Text(l.T("InvoiceAmount")), sheet.Text(l.T("InvoiceLinePlanned"))},
 	)
 	for i, ln := range b.Lines {
 		planned := ""
@@ -71,15 +72,15 @@ func WriteCSV(w io.Writer, b Basis, lang string) error {
 		if id == "" {
 			id = strconv.Itoa(i + 1)
 		}
-		rows = append(rows, []string{cell(id), cell(fractionName(ln)), cell(ln.Description),
-			plainNumber(lang, ln.Tonnes, 1), plainNumber(lang, ln.CubicMetres, 1), cell(unitLabel(l, ln.Unit)),
-			quantityText(lang, ln.priced()), plainNOK(lang, ln.UnitPriceOre), plainNOK(lang, ln.AmountOre()), cell(planned)})
+		rows = append(rows, []string{sheet.Text(id), sheet.Text(fractionName(ln)), sheet.Text(ln.Description),
+			plainNumber(lang, ln.Tonnes, 1), plainNumber(lang, ln.CubicMetres, 1), sheet.Text(unitLabel(l, ln.Unit)),
+			quantityText(lang, ln.priced()), plainNOK(lang, ln.UnitPriceOre), plainNOK(lang, ln.AmountOre()), sheet.Text(planned)})
 	}
 	pad := make([]string, 8) // totals in the amount column
 	rows = append(rows, nil,
-		append(append([]string{cell(l.T("InvoiceTotalExVAT"))}, pad...), plainNOK(lang, t.LinesOre)),
-		append(append([]string{cell(vatLabel(l, b))}, pad...), plainNOK(lang, t.VATOre)),
-		append(append([]string{cell(l.T("InvoiceTotalInclVAT"))}, pad...), plainNOK(lang, t.TotalOre)),
+		append(append([]string{sheet.Text(l.T("InvoiceTotalExVAT"))}, pad...), plainNOK(lang, t.LinesOre)),
+		append(append([]string{sheet.Text(vatLabel(l, b))}, pad...), plainNOK(lang, t.VATOre)),
+		append(append([]string{sheet.Text(l.T("InvoiceTotalInclVAT"))}, pad...), plainNOK(lang, t.TotalOre)),
 	)
 	for _, r := range rows {
 		if r == nil {
@@ -94,20 +95,6 @@ func WriteCSV(w io.Writer, b Basis, lang string) error {
 		return err
 	}
 	return bw.Flush()
-}
-
-// cell guards a text cell against CSV injection: a cell that a spreadsheet
-// would read as a formula (= + - @, or a tab or carriage return first) gets
-// a leading apostrophe. Numbers the writer makes itself do not pass here.
-func cell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }
 
 // quantityText writes a quantity with up to three decimals, trailing zeros

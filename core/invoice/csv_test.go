@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+
+	"github.com/masseflyt/masseflyt/core/sheet"
 )
 
 // readCSV parses a written CSV after checking its byte order mark.
@@ -152,8 +154,8 @@ func TestCSVInjection(t *testing.T) {
 			}
 		}
 	}
-	if got := cell("-12,5"); got != "'-12,5" {
-		t.Errorf("cell(-12,5) = %q: text that looks like a number is still text", got)
+	if got := sheet.Text("-12,5"); got != "'-12,5" {
+		t.Errorf("sheet.Text(-12,5) = %q: text that looks like a number is still text", got)
 	}
 }
 

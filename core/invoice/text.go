@@ -3,24 +3,15 @@ package invoice
 import (
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/masseflyt/masseflyt/core/numfmt"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
-var (
-	msgsOnce sync.Once
-	msgs     *i18n.Bundle
-)
-
 // localizer is lang's localizer (Bokmål for an unknown language). The
 // labels are in locales/invoice.{nb,nn,en}.toml.
 func localizer(lang string) *locales.Localizer {
-	msgsOnce.Do(func() { msgs = locales.MustBundle() })
-	return locales.New(msgs, lang)
+	return locales.New(locales.Shared(), lang)
 }
 
 // nok writes øre as kroner with two decimals in lang's notation, with

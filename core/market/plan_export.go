@@ -5,11 +5,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/masseflyt/masseflyt/core/access"
@@ -193,15 +191,9 @@ type PlanFile struct {
 // PlanFormats are the formats a plan is exported in.
 var PlanFormats = []string{"pdf", "xlsx"}
 
-var (
-	msgsOnce sync.Once
-	msgs     *i18n.Bundle
-)
-
 // localizer is the actor's language, for what the market writes for them.
 func localizer(ctx context.Context) *locales.Localizer {
-	msgsOnce.Do(func() { msgs = locales.MustBundle() })
-	return locales.New(msgs, access.From(ctx).Locale)
+	return locales.New(locales.Shared(), access.From(ctx).Locale)
 }
 
 // ExportPlan renders a project's plan as PDF or XLSX ("pdf", "xlsx") in the

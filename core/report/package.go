@@ -24,6 +24,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/ledger"
 	"github.com/masseflyt/masseflyt/core/numfmt"
+	"github.com/masseflyt/masseflyt/core/sheet"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -196,11 +197,11 @@ func (s *Service) Write(ctx context.Context, sc *Scope, lang string, w io.Writer
 	lc := newCSV(cw, lang)
 	x := excelize.NewFile()
 	defer x.Close()
-	sheet := l.T("ReportSheetLoads")
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+	sheetName := l.T("ReportSheetLoads")
+	if err := x.SetSheetName("Sheet1", sheetName); err != nil {
 		return err
 	}
-	sw, err := x.NewStreamWriter(sheet)
+	sw, err := x.NewStreamWriter(sheetName)
 	if err != nil {
 		return err
 	}
@@ -235,12 +236,12 @@ func (s *Service) Write(ctx context.Context, sc *Scope, lang string, w io.Writer
 			flags[i] = lab("LoadFlag_"+f.Kind, f.Kind)
 		}
 		fl := strings.Join(flags, "; ")
-		lc.row([]string{cell(r.Number), cell(lab("ReportLoadKind_"+r.Kind, r.Kind)), cell(r.AgreementNumber), cell(lab("LoadStatus_"+r.Status, r.Status)),
-			cell(lab("Fraction_"+r.Fraction, r.Fraction)), classText(r.ConditionClass), cell(orgName(r.SupplierOrgID)), cell(orgName(r.ReceiverOrgID)), cell(orgName(r.TransporterID)),
-			cell(siteName(r.PickupSiteID)), cell(siteName(r.DeliverySiteID)), cell(r.Registration), cell(lab("Euro_"+r.EuroClass, r.EuroClass)),
-			cell(lab("Fuel_"+r.Fuel, r.Fuel)), stamp(&r.DepartedAt), stamp(r.ReleasedAt), stamp(r.ReceivedAt), plain(lang, r.EstTonnes, 2),
-			plain(lang, r.WeightTonnes, 2), cell(r.WeightMethod), plain(lang, r.AcceptedTonnes, 2), cell(lab("LoadResult_"+r.Result, r.Result)), cell(r.Reason), cell(fl),
-			plainPtr(lang, r.RoadKm, 1), plainPtr(lang, r.KgCO2e, 1), cell(r.FactorSet), r.ID})
+		lc.row([]string{sheet.Text(r.Number), sheet.Text(lab("ReportLoadKind_"+r.Kind, r.Kind)), sheet.Text(r.AgreementNumber), sheet.Text(lab("LoadStatus_"+r.Status, r.Status)),
+			sheet.Text(lab("Fraction_"+r.Fraction, r.Fraction)), classText(r.ConditionClass), sheet.Text(orgName(r.SupplierOrgID)), sheet.Text(orgName(r.ReceiverOrgID)), sheet.Text(orgName(r.TransporterID)),
+			sheet.Text(siteName(r.PickupSiteID)), sheet.Text(siteName(r.DeliverySiteID)), sheet.Text(r.Registration), sheet.Text(lab("Euro_"+r.EuroClass, r.EuroClass)),
+			sheet.Text(lab("Fuel_"+r.Fuel, r.Fuel)), stamp(&r.DepartedAt), stamp(r.ReleasedAt), stamp(r.ReceivedAt), plain(lang, r.EstTonnes, 2),
+			plain(lang, r.WeightTonnes, 2), sheet.Text(r.WeightMethod), plain(lang, r.AcceptedTonnes, 2), sheet.Text(lab("LoadResult_"+r.Result, r.Result)), sheet.Text(r.Reason), sheet.Text(fl),
+			plainPtr(lang, r.RoadKm, 1), plainPtr(lang, r.KgCO2e, 1), sheet.Text(r.FactorSet), r.ID})
 		n++
 		dep := r.DepartedAt
 		row := []any{r.Number, lab("ReportLoadKind_"+r.Kind, r.Kind), r.AgreementNumber, lab("LoadStatus_"+r.Status, r.Status), lab("Fraction_"+r.Fraction, r.Fraction),
@@ -418,8 +419,8 @@ func writeAgreements(zp *zipper, l *locales.Localizer, ags []AgreementRow) error
 	c := newCSV(w, lang)
 	c.row(head)
 	for _, a := range ags {
-		c.row([]string{cell(a.Number), cell(a.Title), cell(status(a.Status)), cell(a.SupplierName), cell(a.ReceiverName), cell(fractionName(l, a.Fraction)),
-			classText(a.ConditionClass), plain(lang, a.Tonnes, 1), a.PeriodFrom, a.PeriodTo, cell(a.PickupSite), cell(a.DeliverySite), stamp(a.SealedAt), a.SealHash,
+		c.row([]string{sheet.Text(a.Number), sheet.Text(a.Title), sheet.Text(status(a.Status)), sheet.Text(a.SupplierName), sheet.Text(a.ReceiverName), sheet.Text(fractionName(l, a.Fraction)),
+			classText(a.ConditionClass), plain(lang, a.Tonnes, 1), a.PeriodFrom, a.PeriodTo, sheet.Text(a.PickupSite), sheet.Text(a.DeliverySite), stamp(a.SealedAt), a.SealHash,
 			strconv.Itoa(a.Loads), strconv.Itoa(a.Received), plain(lang, a.AcceptedTonnes, 2), plain(lang, a.KgCO2e, 1), a.ID})
 	}
 	if err := c.flush(); err != nil {

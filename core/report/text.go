@@ -3,38 +3,16 @@ package report
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/masseflyt/masseflyt/core/numfmt"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
-var (
-	msgsOnce sync.Once
-	msgs     *i18n.Bundle
-)
-
 // localizer is lang's localizer (Bokmål for an unknown language); the
 // report's labels are in locales/report.{nb,nn,en}.toml.
 func localizer(lang string) *locales.Localizer {
-	msgsOnce.Do(func() { msgs = locales.MustBundle() })
-	return locales.New(msgs, lang)
-}
-
-// cell guards a text cell against CSV injection (a leading apostrophe on
-// what a spreadsheet would read as a formula), as core/invoice does.
-func cell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
+	return locales.New(locales.Shared(), lang)
 }
 
 // plain writes f with n decimals and lang's decimal mark, without

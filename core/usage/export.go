@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/masseflyt/masseflyt/core/sheet"
 	"github.com/masseflyt/masseflyt/locales"
 )
 
@@ -38,22 +39,12 @@ func CSV(w io.Writer, l *locales.Localizer, r *Report) error {
 	from, to := r.From.In(Oslo).Format("2006-01-02"), lastDay(r)
 	_ = cw.Write(header(l))
 	for _, x := range r.Lines {
-		_ = cw.Write([]string{x.OrgID, cell(x.OrgName), x.ProjectID, cell(projectName(l, x)), strconv.Itoa(x.Agreements), num(x.AgreedTonnes), num(x.DeliveredTonnes), strconv.Itoa(x.Loads), from, to})
+		_ = cw.Write([]string{x.OrgID, sheet.Text(x.OrgName), x.ProjectID, sheet.Text(projectName(l, x)), strconv.Itoa(x.Agreements), num(x.AgreedTonnes), num(x.DeliveredTonnes), strconv.Itoa(x.Loads), from, to})
 	}
 	t := r.Total
 	_ = cw.Write([]string{"", l.T("UsageTotal"), "", "", strconv.Itoa(t.Agreements), num(t.AgreedTonnes), num(t.DeliveredTonnes), strconv.Itoa(t.Loads), from, to})
 	cw.Flush()
 	return cw.Error()
-}
-
-// cell guards a text cell against CSV injection (a leading apostrophe on
-// what a spreadsheet would read as a formula), as core/invoice does:
-// organization and site names are typed by members.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func projectName(l *locales.Localizer, x Row) string {
