@@ -117,6 +117,14 @@ var funcs = template.FuncMap{
 	"num": formatNumber,
 	// num1 writes one decimal with the language's decimal mark.
 	"num1": func(l *locales.Localizer, f float64) string { return decimal(l, f, 1) },
+	// share writes a percentage with one decimal, or two below 1 % (a reuse
+	// rate of 0,05 % is not "0,0 %").
+	"share": func(l *locales.Localizer, f float64) string {
+		if f > 0 && f < 1 {
+			return decimal(l, f, 2)
+		}
+		return decimal(l, f, 1)
+	},
 	"pct":  func(l *locales.Localizer, f float64) string { return decimal(l, f*100, 0) + "\u00a0%" },
 	"hours": func(l *locales.Localizer, h *float64) string {
 		if h == nil {
