@@ -125,7 +125,7 @@ var funcs = template.FuncMap{
 		}
 		return decimal(l, f, 1)
 	},
-	"pct":  func(l *locales.Localizer, f float64) string { return decimal(l, f*100, 0) + "\u00a0%" },
+	"pct": func(l *locales.Localizer, f float64) string { return decimal(l, f*100, 0) + "\u00a0%" },
 	"hours": func(l *locales.Localizer, h *float64) string {
 		if h == nil {
 			return "–"
