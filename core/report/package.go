@@ -178,7 +178,10 @@ func (s *Service) Write(ctx context.Context, sc *Scope, lang string, w io.Writer
 	// their own in a temporary file, copied in (compressed as they are) at
 	// the end.
 	proofs := make(chan proofZip, 1)
-	go func() { proofs <- s.proofZip(ctx, sc, append([]AgreementRow(nil), ags...), zp.at) }()
+	// The copy is taken here, before the tally below starts counting into
+	// ags (the race detector caught the copy made inside the goroutine).
+	agsCopy := append([]AgreementRow(nil), ags...)
+	go func() { proofs <- s.proofZip(ctx, sc, agsCopy, zp.at) }()
 	pz := proofZip{}
 	received := false
 	defer func() {
