@@ -88,17 +88,17 @@ type ForeignKey struct {
 // it), and then the foreign keys come back.
 func CitusPlan(tables map[string]Distribution, undistributed []string, fks []ForeignKey, appRole string) ([]CitusStep, error) {
 	var plan []CitusStep
-	todo := map[string]bool{}
+	pending := map[string]bool{}
 	for _, t := range undistributed {
 		d, ok := tables[t]
 		if !ok {
 			return nil, fmt.Errorf("table %s declares no distribution (migrations.Tables)", t)
 		}
 		if d != Local {
-			todo[t] = true
+			pending[t] = true
 		}
 	}
-	if len(todo) == 0 {
+	if len(pending) == 0 {
 		return nil, nil
 	}
 	plan = append(plan,
@@ -111,8 +111,8 @@ func CitusPlan(tables map[string]Distribution, undistributed []string, fks []For
 		plan = append(plan, CitusStep{fmt.Sprintf(`ALTER TABLE %s DROP CONSTRAINT %s`, fk.Table, quoteIdent(fk.Name)), "foreign keys go first"})
 		readd = append(readd, fk)
 	}
-	names := make([]string, 0, len(todo))
-	for t := range todo {
+	names := make([]string, 0, len(pending))
+	for t := range pending {
 		names = append(names, t)
 	}
 	slices.Sort(names)
@@ -121,7 +121,7 @@ func CitusPlan(tables map[string]Distribution, undistributed []string, fks []For
 			plan = append(plan, CitusStep{fmt.Sprintf(`SELECT create_reference_table('%s')`, t), "global table on every node"})
 		}
 	}
-	anchorDone := !todo[colocationAnchor]
+	anchorDone := !pending[colocationAnchor]
 	if !anchorDone {
 		plan = append(plan, CitusStep{fmt.Sprintf(`SELECT create_distributed_table('%s', 'tenant_id')`, colocationAnchor), "sharded by tenant"})
 	}

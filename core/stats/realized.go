@@ -364,11 +364,13 @@ func (s *Service) realized(ctx context.Context, ls []ListingRow, ms []MatchRow) 
 			Group("loads.agreement_id").Scan(&reused).Error; err != nil {
 			return err
 		}
+		at := make(map[string]int, len(in.Delivered))
+		for i, d := range in.Delivered {
+			at[d.AgreementID] = i
+		}
 		for _, r := range reused {
-			for i := range in.Delivered {
-				if in.Delivered[i].AgreementID == r.AgreementID {
-					in.Delivered[i].ReusedTonnes = r.Tonnes
-				}
+			if i, ok := at[r.AgreementID]; ok {
+				in.Delivered[i].ReusedTonnes = r.Tonnes
 			}
 		}
 		if in.Delivered == nil {
