@@ -12,6 +12,7 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
+	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
@@ -168,7 +169,8 @@ type Assignment struct {
 
 // Roles decides what a role may do, per tenant.
 type Roles struct {
-	e *casbin.SyncedEnforcer
+	e  *casbin.SyncedEnforcer
+	db *store.DB
 
 	// decisions caches Enforce results; any policy change clears it.
 	// writes serializes reloads with this instance's own changes: a reload
@@ -208,7 +210,7 @@ func NewRoles(db *store.DB, reload time.Duration) (*Roles, error) {
 	if err != nil {
 		return nil, fmt.Errorf("casbin: %w", err)
 	}
-	r := &Roles{e: e, stop: make(chan struct{})}
+	r := &Roles{e: e, db: db, stop: make(chan struct{})}
 	if err := r.ensureDefaults(); err != nil {
 		return nil, err
 	}
@@ -353,6 +355,39 @@ func (r *Roles) Assign(userID, role, tenantID string) error {
 		_, err := r.e.AddGroupingPolicy(subject(userID), role, tenantID)
 		return err
 	})
+}
+
+// AssignIn is Assign as part of ctx's unit of work (store.Unit): the rule's
+// row is written in the unit's transaction, not through Casbin's own
+// connection, and takes effect here at once; if the unit rolls back, the
+// policy is read again from the database, and other instances are told
+// only once it commits. Outside a unit it is Assign.
+func (r *Roles) AssignIn(ctx context.Context, userID, role, tenantID string) error {
+	if !store.InUnit(ctx) {
+		return r.Assign(userID, role, tenantID)
+	}
+	rule := []string{subject(userID), role, tenantID}
+	if ok, _ := r.e.HasGroupingPolicy(rule); ok {
+		return nil
+	}
+	sys := store.System(ctx, "casbin policy table (global)")
+	if err := r.db.Tx(sys, func(tx *gorm.DB) error {
+		return tx.Create(&gormadapter.CasbinRule{Ptype: "g", V0: rule[0], V1: rule[1], V2: rule[2]}).Error
+	}); err != nil {
+		return err
+	}
+	store.OnRollback(ctx, func() { _ = r.Reload() })
+	r.writes.Lock()
+	// The row is written: the enforcer takes the rule into memory only.
+	r.e.EnableAutoSave(false)
+	_, err := r.e.AddGroupingPolicy(rule[0], rule[1], rule[2])
+	r.e.EnableAutoSave(true)
+	r.changed()
+	r.writes.Unlock()
+	if r.OnChange != nil {
+		store.AfterUnit(ctx, r.OnChange)
+	}
+	return err
 }
 
 // Unassign removes a role from a user in a tenant.

@@ -124,8 +124,12 @@ func (r *Registry) changed(ctx context.Context, tenantID string) error {
 	if err := r.Load(ctx); err != nil {
 		return err
 	}
+	// In a unit of work (store.Unit) the registry has read the unit's
+	// uncommitted rows: it reads the committed ones again if the unit
+	// fails, and other instances hear of the change once it commits.
+	store.OnRollback(ctx, func() { _ = r.Load(context.WithoutCancel(ctx)) })
 	if r.OnChange != nil {
-		r.OnChange(tenantID)
+		store.AfterUnit(ctx, func() { r.OnChange(tenantID) })
 	}
 	return nil
 }
@@ -270,9 +274,9 @@ func (r *Registry) CreateWithAdmin(ctx context.Context, t *Tenant, roles *Roles,
 	if adminID == "" {
 		return nil
 	}
-	err := roles.Assign(adminID, auth.RoleTenantAdmin, t.ID)
-	if err == nil {
-		return nil
+	err := roles.AssignIn(ctx, adminID, auth.RoleTenantAdmin, t.ID)
+	if err == nil || store.InUnit(ctx) { // a unit that fails takes the tenant with it
+		return err
 	}
 	_ = roles.Unassign(adminID, auth.RoleTenantAdmin, t.ID) // in case the rule was half-added
 	if uerr := r.remove(ctx, t.ID); uerr != nil {

@@ -44,3 +44,18 @@ func (h *commitHooks) run() {
 		fn()
 	}
 }
+
+func (h *commitHooks) add(fns ...func()) {
+	h.mu.Lock()
+	h.fns = append(h.fns, fns...)
+	h.mu.Unlock()
+}
+
+// take removes and returns the registered functions.
+func (h *commitHooks) take() []func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fns := h.fns
+	h.fns = nil
+	return fns
+}

@@ -167,7 +167,12 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Tx runs fn in a transaction carrying ctx's tenant (or system bypass).
 // Functions given to AfterCommit inside fn run once it has committed.
+// Inside a unit of work (Unit) it is a savepoint of the unit's
+// transaction.
 func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if u := d.unitOf(ctx); u != nil {
+		return d.txInUnit(ctx, u, fn)
+	}
 	ctx, hooks := withCommitHooks(ctx)
 	var key []byte
 	if d.Dialect == Postgres {
@@ -188,6 +193,9 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // Read runs a read-only fn. On SQLite it runs without a transaction (WAL
 // readers never block); on Postgres it needs one for the RLS settings.
 func (d *DB) Read(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if u := d.unitOf(ctx); u != nil {
+		return d.readInUnit(ctx, u, fn)
+	}
 	if d.Dialect == SQLite {
 		return Busy(fn(d.Gorm.WithContext(ctx)))
 	}

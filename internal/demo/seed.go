@@ -14,6 +14,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/internal/seed"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // Authored is the day the demo's dates were written for; seeding lays them
@@ -66,32 +67,40 @@ type Options struct {
 	// NoHistory leaves out the months of history (history.go): for tests
 	// of the other parts, which need not wait for its few hundred loads.
 	NoHistory bool
+	// BeforeCommit, when set, runs last inside each new region's
+	// transaction (a test looks at the region from outside it before it
+	// commits); an error rolls the region back.
+	BeforeCommit func(ctx context.Context, t *tenants.Tenant) error
 }
 
-// SeedWith loads the demo world with o.
+// SeedWith loads the demo world with o. Each new region is written in one
+// transaction with all its parts (seed.RunWith): a failure or a crash
+// half-way leaves no trace of it, and the next run seeds it whole.
 func SeedWith(ctx context.Context, s seed.Services, o Options) error {
-	if err := seed.Run(ctx, s, World()); err != nil {
-		return err
-	}
-	if err := seedDialogs(ctx, s); err != nil { // internal/demo/dialogs.go
-		return err
-	}
-	if err := seedBilling(ctx, s); err != nil { // internal/demo/billing.go, before the agreements it meters
-		return err
-	}
-	if err := seedAgreements(ctx, s); err != nil { // internal/demo/agreements.go
-		return err
-	}
-	if err := seedTransport(ctx, s); err != nil { // internal/demo/transport.go, on the signed agreement
-		return err
-	}
-	if err := seedLoads(ctx, s); err != nil { // internal/demo/loads.go, on the transport order
-		return err
-	}
-	if !o.NoHistory {
-		if err := seedHistory(ctx, s); err != nil { // internal/demo/history.go: months of agreements and loads on the region's projects
+	return seed.RunWith(ctx, s, World(), func(ctx context.Context, t *tenants.Tenant) error {
+		steps := []func(context.Context, seed.Services) error{
+			seedDialogs,    // internal/demo/dialogs.go
+			seedBilling,    // internal/demo/billing.go, before the agreements it meters
+			seedAgreements, // internal/demo/agreements.go
+			seedTransport,  // internal/demo/transport.go, on the signed agreement
+			seedLoads,      // internal/demo/loads.go, on the transport order
+		}
+		if !o.NoHistory {
+			steps = append(steps, seedHistory) // internal/demo/history.go: months of agreements and loads on the region's projects
+		}
+		if t.Slug == "baerum" { // the parts above are Bærum's
+			for _, step := range steps {
+				if err := step(ctx, s); err != nil {
+					return err
+				}
+			}
+		}
+		if err := seedClimate(ctx, s, t); err != nil { // internal/demo/climate.go: the climate accounts from the loads
 			return err
 		}
-	}
-	return seedClimate(ctx, s) // internal/demo/climate.go: the climate accounts from the loads
+		if o.BeforeCommit != nil {
+			return o.BeforeCommit(ctx, t)
+		}
+		return nil
+	})
 }

@@ -79,10 +79,16 @@ func Of(a *app.App) Services {
 // to do it would: the platform creates the tenant with its admin; the tenant
 // admin registers the organizations and approves memberships; an
 // organization's admin (the tenant admin where it has none) enters its
-// sites, permits, contacts, vehicles and listings. A tenant whose seeding
-// fails is removed again with all it got, and the error (the domain's, with
-// its field) says which row failed.
-func Run(ctx context.Context, s Services, w World) error {
+// sites, permits, contacts, vehicles and listings. Each tenant is written in
+// one transaction (a store.Unit), so a region is seeded whole or not at all,
+// whether the domain refuses a row (the error, the domain's with its field,
+// says which) or the process dies half-way.
+func Run(ctx context.Context, s Services, w World) error { return RunWith(ctx, s, w, nil) }
+
+// RunWith is Run, calling then for each new tenant inside the tenant's
+// transaction once its world is seeded: what then writes through the
+// store commits with the tenant, or goes with it.
+func RunWith(ctx context.Context, s Services, w World, then func(ctx context.Context, t *tenants.Tenant) error) error {
 	reg := fake.New()
 	if err := reg.Validate(); err != nil {
 		return err
@@ -98,7 +104,16 @@ func Run(ctx context.Context, s Services, w World) error {
 		if _, ok := s.Tenants.BySlug(t.Slug); ok {
 			continue
 		}
-		if err := r.tenant(t); err != nil {
+		err := s.DB.Unit(ctx, func(ctx context.Context) error {
+			tr := *r
+			tr.ctx = ctx
+			nt, err := tr.tenant(t)
+			if err != nil || then == nil {
+				return err
+			}
+			return then(ctx, nt)
+		})
+		if err != nil {
 			return fmt.Errorf("seed %s: %w", t.Slug, err)
 		}
 	}
@@ -129,8 +144,8 @@ func (r *run) user(u User) error {
 	return nil
 }
 
-// tenant seeds one tenant, all or nothing.
-func (r *run) tenant(wt Tenant) error {
+// tenant seeds one tenant, inside the unit of work of r.ctx.
+func (r *run) tenant(wt Tenant) (*tenants.Tenant, error) {
 	var admin *auth.User
 	for _, u := range r.w.Users {
 		if u.Tenant == wt.Slug && u.Role == auth.RoleTenantAdmin {
@@ -139,21 +154,17 @@ func (r *run) tenant(wt Tenant) error {
 		}
 	}
 	if admin == nil {
-		return errors.New("the world names no tenant admin")
+		return nil, errors.New("the world names no tenant admin")
 	}
 	t, err := r.createTenant(wt, admin)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ts := &tenantSeed{run: r, t: t, admin: admin, orgIDs: map[string]string{}, orgAdmin: map[string]*auth.User{}, sites: map[string]*directory.Site{},
-		assigned: []assignment{{admin.ID, auth.RoleTenantAdmin}}}
+	ts := &tenantSeed{run: r, t: t, admin: admin, orgIDs: map[string]string{}, orgAdmin: map[string]*auth.User{}, sites: map[string]*directory.Site{}}
 	if err := ts.seed(); err != nil {
-		if uerr := r.undo(t, ts.assigned); uerr != nil {
-			return fmt.Errorf("%w (removing the half-seeded tenant %s failed too: %v)", err, t.Slug, uerr)
-		}
-		return err
+		return nil, err
 	}
-	return nil
+	return t, nil
 }
 
 // createTenant checks the region as the platform's tenant form does and
@@ -195,10 +206,7 @@ type tenantSeed struct {
 	orgIDs   map[string]string     // org key → ID
 	orgAdmin map[string]*auth.User // org key → its approved admin
 	sites    map[string]*directory.Site
-	assigned []assignment // roles granted, undone on failure
 }
-
-type assignment struct{ userID, role string }
 
 // as is a context carrying u acting in the tenant with roles and
 // memberships (organization ID → role).
@@ -224,16 +232,13 @@ func (ts *tenantSeed) asOrg(key string) context.Context {
 }
 
 func (ts *tenantSeed) seed() error {
-	// Casbin writes through its own connection: roles are granted one by
-	// one, outside any transaction.
 	for _, u := range ts.w.Users {
 		if u.Tenant != ts.t.Slug || u.Role == "" || ts.users[u.Email] == ts.admin && u.Role == auth.RoleTenantAdmin {
 			continue
 		}
-		if err := ts.s.Roles.Assign(ts.users[u.Email].ID, u.Role, ts.t.ID); err != nil {
+		if err := ts.s.Roles.AssignIn(ts.ctx, ts.users[u.Email].ID, u.Role, ts.t.ID); err != nil {
 			return err
 		}
-		ts.assigned = append(ts.assigned, assignment{ts.users[u.Email].ID, u.Role})
 	}
 	steps := []struct {
 		what string
