@@ -50,9 +50,12 @@ func (s *Service) Get(ctx context.Context, id string) (*Listing, error) {
 // a subquery per row returned, not a join: a join lets the planner drive
 // from the organizations and sort every listing of the region, where the
 // lists should walk their sort order's index and stop at a page (issue 16,
-// TestListsUseTheirIndexes).
+// TestListsUseTheirIndexes). The subquery names the tenant as a value, not
+// as listings.tenant_id: Citus routes a query to one shard only when every
+// table in it is filtered by a constant tenant (docs/scaling.md).
 func withOwner(tx *gorm.DB) *gorm.DB {
-	return tx.Model(&Listing{}).Select("listings.*, (SELECT organizations.name FROM organizations WHERE organizations.tenant_id = listings.tenant_id AND organizations.id = listings.organization_id) AS organization_name")
+	tid, _ := store.TenantID(tx.Statement.Context)
+	return tx.Model(&Listing{}).Select("listings.*, (SELECT organizations.name FROM organizations WHERE organizations.tenant_id = ? AND organizations.id = listings.organization_id) AS organization_name", tid)
 }
 
 // Filter selects listings (ParseFilter reads it from a search).
