@@ -7,6 +7,9 @@
 #   scripts/citus-test.sh                      # go test ./... (Postgres runs only)
 #   scripts/citus-test.sh ./core/store/ -run TestRowLevelSecurity -v
 #   scripts/citus-test.sh --run CMD…         # any command, with the cluster's environment
+# With MASSEFLYT_CITUS_MULTI_SHARD_LOG=FILE the coordinator logs every query
+# it sends to more than one shard, with its statement, and FILE gets those
+# lines at the end: the queries that are not routed to one tenant's shard.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=/usr/lib/postgresql/15/bin
@@ -16,13 +19,21 @@ dir=$(mktemp -d /tmp/masseflyt-citus.XXXXXX)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
 ports=()
-stop() { for n in coord w1 w2; do [ -d "$dir/$n" ] && as_pg "$bin/pg_ctl" -D "$dir/$n" -m immediate -w stop >/dev/null 2>&1 || true; done; rm -rf "$dir"; }
+stop() {
+  if [ -n "${MASSEFLYT_CITUS_MULTI_SHARD_LOG:-}" ] && [ -f "$dir/coord.log" ]; then
+    grep -A3 'multi-task query' "$dir/coord.log" | grep 'STATEMENT:' > "$MASSEFLYT_CITUS_MULTI_SHARD_LOG" || true
+  fi
+  for n in coord w1 w2; do [ -d "$dir/$n" ] && as_pg "$bin/pg_ctl" -D "$dir/$n" -m immediate -w stop >/dev/null 2>&1 || true; done; rm -rf "$dir"; }
 trap stop EXIT
 port=${MASSEFLYT_TEST_CITUS_PORT:-56432}
 for n in coord w1 w2; do
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   as_pg "$bin/initdb" -D "$dir/$n" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/$n.initdb.log" 2>&1
-  as_pg "$bin/pg_ctl" -D "$dir/$n" -l "$dir/$n.log" -w -t 60 -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=citus -c max_prepared_transactions=200 -c max_connections=300 -c max_worker_processes=32 -c citus.shard_count=4 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  extra=""
+  if [ "$n" = coord ] && [ -n "${MASSEFLYT_CITUS_MULTI_SHARD_LOG:-}" ]; then
+    extra="-c citus.multi_task_query_log_level=warning -c log_min_error_statement=warning"
+  fi
+  as_pg "$bin/pg_ctl" -D "$dir/$n" -l "$dir/$n.log" -w -t 60 -o "$extra -p $port -k $dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=citus -c max_prepared_transactions=200 -c max_connections=300 -c max_worker_processes=32 -c citus.shard_count=4 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
   # The roles exist on every node before it joins (Citus propagates roles
   # only to nodes it already knows).
   as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c "

@@ -17,8 +17,14 @@ import (
 // OrgPages bounds a page of organizations.
 var OrgPages = page.Bounds{Default: 50, Max: 200}
 
-// verifiedSelect adds the computed "verified" column.
-const verifiedSelect = `organizations.*, EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = organizations.tenant_id AND m.organization_id = organizations.id AND m.status = 'approved') AS verified`
+// withVerified selects organizations with the computed "verified" column.
+// The subquery names the tenant as a value: Citus routes a query to the
+// tenant's shard only when every table in it is filtered by a constant
+// tenant (docs/scaling.md).
+func withVerified(tx *gorm.DB) *gorm.DB {
+	tid, _ := store.TenantID(tx.Statement.Context)
+	return tx.Model(&Organization{}).Select(`organizations.*, EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = ? AND m.organization_id = organizations.id AND m.status = 'approved') AS verified`, tid)
+}
 
 // OrgFilter selects organizations.
 type OrgFilter struct {
@@ -56,7 +62,7 @@ func (s *Service) ListOrgs(ctx context.Context, f OrgFilter) (page.Page[Organiza
 	}
 	var rows []Organization
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		q := tx.Model(&Organization{}).Select(verifiedSelect)
+		q := withVerified(tx)
 		if f.Q != "" {
 			like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
 			q = q.Where("(LOWER(organizations.name) LIKE ? ESCAPE '\\' OR LOWER(organizations.description) LIKE ? ESCAPE '\\' OR organizations.org_number = ?)", like, like, f.Q)
@@ -93,7 +99,7 @@ func (s *Service) getOrg(ctx context.Context, id string) (*Organization, error) 
 	}
 	var o Organization
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&Organization{}).Select(verifiedSelect).Where("organizations.id = ?", id).Take(&o).Error
+		return withVerified(tx).Where("organizations.id = ?", id).Take(&o).Error
 	})
 	if err != nil {
 		return nil, store.NotFoundOr(err)
