@@ -102,8 +102,10 @@ func (s *Service) List(ctx context.Context, f Filter) (page.Page[Agreement], err
 			q = q.Where("agreements.status = ?", f.Status)
 		}
 		if f.Awaiting {
-			q = q.Where("((agreements.status = ? AND agreements.proposed_by_org_id NOT IN ?) OR (agreements.status = ? AND NOT EXISTS (SELECT 1 FROM agreement_signatures sg WHERE sg.tenant_id = agreements.tenant_id AND sg.agreement_id = agreements.id AND sg.version = agreements.version AND sg.organization_id IN ?)))",
-				string(StatusProposed), orgs, string(StatusAccepted), orgs)
+			// The subquery names the tenant as a value, so Citus reads
+			// the tenant's shard only (docs/scaling.md).
+			q = q.Where("((agreements.status = ? AND agreements.proposed_by_org_id NOT IN ?) OR (agreements.status = ? AND NOT EXISTS (SELECT 1 FROM agreement_signatures sg WHERE sg.tenant_id = ? AND sg.agreement_id = agreements.id AND sg.version = agreements.version AND sg.organization_id IN ?)))",
+				string(StatusProposed), orgs, string(StatusAccepted), a.TenantID, orgs)
 		}
 		if f.Page.Cursor != "" {
 			k, err := page.Decode(f.Page.Cursor, 2)

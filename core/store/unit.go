@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"gorm.io/gorm"
@@ -16,8 +17,9 @@ import (
 // process dies: the demo seed writes a whole region this way.
 //
 // A unit holds one connection (and, on SQLite, the write lock) until it
-// ends: it is for work that must be all or nothing, run by one goroutine,
-// never for a request.
+// ends: it is for work that must be all or nothing, run by one goroutine
+// (its context must not reach goroutines that use the store), never for a
+// request.
 type unit struct {
 	db    *DB
 	tx    *gorm.DB
@@ -26,13 +28,18 @@ type unit struct {
 	undo  []func()
 	next  int
 	done  bool // the unit has ended: its context reaches the database as any other
+	// open are the unit's Tx calls under way, innermost last: a Tx
+	// begun inside another (with whatever context) hands its after-commit
+	// hooks to the enclosing one and gives it back its tenant settings.
+	open []frame
+}
+
+type frame struct {
+	ctx   context.Context
+	hooks *commitHooks
 }
 
 type unitKey struct{}
-
-// unitTxKey marks a context inside a unit's DB.Tx; its value is that
-// call's context, whose settings a nested DB.Tx restores when it ends.
-type unitTxKey struct{}
 
 // Unit runs fn in one transaction that every DB.Tx and DB.Read under fn's
 // context joins (see unit). Functions given to AfterCommit inside it run
@@ -48,6 +55,15 @@ func (d *DB) Unit(ctx context.Context, fn func(ctx context.Context) error) error
 		key = d.rlsSigningKey(ctx)
 	}
 	u := &unit{db: d, key: key, hooks: hooks}
+	committed := false
+	defer func() { // after a failure, and after a panic too
+		u.done = true
+		if !committed {
+			for i := len(u.undo) - 1; i >= 0; i-- {
+				u.undo[i]()
+			}
+		}
+	}()
 	err := d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if d.Citus {
 			// Writes to the reference tables (tenants, casbin_rule) and to
@@ -60,13 +76,10 @@ func (d *DB) Unit(ctx context.Context, fn func(ctx context.Context) error) error
 		u.tx = tx
 		return fn(context.WithValue(ctx, unitKey{}, u))
 	})
-	u.done = true
 	if err != nil {
-		for i := len(u.undo) - 1; i >= 0; i-- {
-			u.undo[i]()
-		}
 		return Busy(err)
 	}
+	committed, u.done = true, true
 	hooks.run()
 	return nil
 }
@@ -108,26 +121,33 @@ func (d *DB) unitOf(ctx context.Context) *unit {
 
 // txInUnit runs a DB.Tx as a savepoint of the unit's transaction.
 func (d *DB) txInUnit(ctx context.Context, u *unit, fn func(tx *gorm.DB) error) error {
-	outer, _ := ctx.Value(unitTxKey{}).(context.Context)
-	parent, _ := ctx.Value(afterCommitKey{}).(*commitHooks)
+	parent := u.hooks
+	var outer context.Context
+	if n := len(u.open); n > 0 {
+		parent, outer = u.open[n-1].hooks, u.open[n-1].ctx
+	}
 	ctx, hooks := withCommitHooks(ctx)
-	ctx = context.WithValue(ctx, unitTxKey{}, ctx)
+	u.open = append(u.open, frame{ctx: ctx, hooks: hooks})
+	defer func() { u.open = u.open[:len(u.open)-1] }()
 	tx := u.tx.Session(&gorm.Session{NewDB: true, Context: ctx})
+	// Undoing runs even when ctx is cancelled: a savepoint left
+	// half-done would commit with the unit.
+	undo := u.tx.Session(&gorm.Session{NewDB: true, Context: context.WithoutCancel(ctx)})
 	u.next++
 	sp := "mf_unit_" + strconv.Itoa(u.next)
 	if err := tx.Exec("SAVEPOINT " + sp).Error; err != nil {
-		return err
+		return Busy(err)
 	}
 	err := d.setLocal(ctx, tx, u.key)
 	if err == nil {
 		err = fn(tx)
 	}
 	if err != nil {
-		if rerr := tx.Exec("ROLLBACK TO SAVEPOINT " + sp).Error; rerr != nil {
-			return rerr
+		if rerr := undo.Exec("ROLLBACK TO SAVEPOINT " + sp).Error; rerr != nil {
+			return Busy(fmt.Errorf("%w (and rolling back to its savepoint failed: %v)", err, rerr))
 		}
 	}
-	if rerr := tx.Exec("RELEASE SAVEPOINT " + sp).Error; rerr != nil && err == nil {
+	if rerr := undo.Exec("RELEASE SAVEPOINT " + sp).Error; rerr != nil && err == nil {
 		err = rerr
 	}
 	if err == nil && outer != nil {
@@ -138,9 +158,7 @@ func (d *DB) txInUnit(ctx context.Context, u *unit, fn func(tx *gorm.DB) error) 
 	if err != nil {
 		return Busy(err)
 	}
-	if parent != nil {
-		parent.add(hooks.take()...)
-	}
+	parent.add(hooks.take()...)
 	return nil
 }
 

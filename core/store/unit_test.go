@@ -96,15 +96,38 @@ func TestUnitIsOneTransaction(t *testing.T) {
 					if got := description(ua, orgA.ID); got != name+" a" {
 						t.Errorf("after a failed Tx: %q", got)
 					}
+					// A SQL error fails its Tx only: the unit goes on.
+					if err := db.Tx(ua, func(tx *gorm.DB) error { return tx.Exec("SELECT * FROM no_such_table").Error }); err == nil {
+						t.Error("a query of a missing table passed")
+					}
+					if got := description(ua, orgA.ID); got != name+" a" {
+						t.Errorf("after a SQL error: %q", got)
+					}
+					// A Tx inside a Tx that then fails: the inner one's
+					// writes and after-commit hooks go with the outer one.
+					if err := db.Tx(ua, func(tx *gorm.DB) error {
+						if err := db.Tx(ub, func(tx *gorm.DB) error {
+							store.AfterCommit(tx, func() { committed += 100 })
+							return tx.Model(&directory.Organization{}).Where("id = ?", orgB.ID).Update("description", "doomed").Error
+						}); err != nil {
+							return err
+						}
+						return errBoom
+					}); !errors.Is(err, errBoom) {
+						t.Errorf("a failing Tx around a Tx: %v", err)
+					}
+					if got := description(ub, orgB.ID); got != name+" b" {
+						t.Errorf("the inner Tx of a failed Tx stays: %q", got)
+					}
 					if db.Dialect == store.Postgres {
 						// Each Tx has its own tenant; a Tx inside a Tx
-						// leaves the enclosing one's tenant in force.
+						// (whatever its context) leaves the enclosing
+						// one's tenant in force.
 						if err := db.Tx(ua, func(tx *gorm.DB) error {
 							if n := rawCount(tx, orgB.ID); n != 0 {
 								t.Errorf("tenant A's Tx in a unit sees tenant B's row (%d)", n)
 							}
-							inner := store.WithTenant(tx.Statement.Context, b)
-							if err := db.Tx(inner, func(tx *gorm.DB) error {
+							if err := db.Tx(ub, func(tx *gorm.DB) error {
 								if rawCount(tx, orgB.ID) != 1 || rawCount(tx, orgA.ID) != 0 {
 									t.Error("the nested Tx does not have tenant B's settings")
 								}

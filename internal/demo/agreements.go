@@ -12,6 +12,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/internal/seed"
 	"github.com/masseflyt/masseflyt/plugins/esign/simple"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // The demo's agreements (K6), made through the domain as their people
@@ -29,11 +30,7 @@ func init() {
 
 // seedAgreements adds the demo's agreements once (a region that has
 // agreements is left alone).
-func seedAgreements(ctx context.Context, s seed.Services) error {
-	t, ok := s.Tenants.BySlug("baerum")
-	if !ok {
-		return nil
-	}
+func seedAgreements(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
 	var n int64
 	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&agreement.Agreement{}).Count(&n).Error }); err != nil || n > 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/seed"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // seedBilling gives Bærum two member plans, puts three organizations on
@@ -17,11 +18,7 @@ import (
 // transactions (D3, V10), through the billing domain with the offline
 // provider: the demo shows billing without keys. A region that has plans
 // is left alone.
-func seedBilling(ctx context.Context, s seed.Services) error {
-	t, ok := s.Tenants.BySlug("baerum")
-	if !ok {
-		return nil
-	}
+func seedBilling(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
 	var n int64
 	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&billing.MemberPlan{}).Count(&n).Error }); err != nil || n > 0 {

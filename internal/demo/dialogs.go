@@ -10,6 +10,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/dialog"
 	"github.com/masseflyt/masseflyt/internal/seed"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // The demo's dialogs about masses (K11), written through the domain as
@@ -20,11 +21,7 @@ import (
 
 // seedDialogs adds the demo's dialogs once (a region that has dialogs is
 // left alone).
-func seedDialogs(ctx context.Context, s seed.Services) error {
-	t, ok := s.Tenants.BySlug("baerum")
-	if !ok {
-		return nil
-	}
+func seedDialogs(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
 	var n int64
 	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&dialog.Dialog{}).Count(&n).Error }); err != nil || n > 0 {

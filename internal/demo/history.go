@@ -19,6 +19,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/transport"
 	"github.com/masseflyt/masseflyt/internal/seed"
 	"github.com/masseflyt/masseflyt/plugins/esign/simple"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // The demo's history (issue 14): four agreements signed in Bærum some
@@ -77,15 +78,11 @@ var History = []pastAgreement{
 
 // seedHistory adds the history once (a region that has its first
 // agreement is left alone).
-func seedHistory(ctx context.Context, s seed.Services) error {
+func seedHistory(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	if s.Haul == nil || s.Haul.Ledger == nil {
 		return nil
 	}
 	lg, ok := s.Haul.Ledger.(*ledger.Ledger)
-	if !ok {
-		return nil
-	}
-	t, ok := s.Tenants.BySlug("baerum")
 	if !ok {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/haul"
 	"github.com/masseflyt/masseflyt/internal/seed"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // seedLoads adds the demo's tracked loads once (K9, K10; a region that has
@@ -22,12 +23,8 @@ import (
 // load), one is on the road and one waits at Fornebu for its release; so
 // the gate, the load list, the flags and the ledger chain have something
 // to show.
-func seedLoads(ctx context.Context, s seed.Services) error {
+func seedLoads(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	if s.Haul == nil || s.Haul.Orders == nil || s.Haul.Ledger == nil {
-		return nil
-	}
-	t, ok := s.Tenants.BySlug("baerum")
-	if !ok {
 		return nil
 	}
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})

@@ -78,7 +78,7 @@ type Options struct {
 // half-way leaves no trace of it, and the next run seeds it whole.
 func SeedWith(ctx context.Context, s seed.Services, o Options) error {
 	return seed.RunWith(ctx, s, World(), func(ctx context.Context, t *tenants.Tenant) error {
-		steps := []func(context.Context, seed.Services) error{
+		steps := []func(context.Context, seed.Services, *tenants.Tenant) error{
 			seedDialogs,    // internal/demo/dialogs.go
 			seedBilling,    // internal/demo/billing.go, before the agreements it meters
 			seedAgreements, // internal/demo/agreements.go
@@ -90,7 +90,7 @@ func SeedWith(ctx context.Context, s seed.Services, o Options) error {
 		}
 		if t.Slug == "baerum" { // the parts above are Bærum's
 			for _, step := range steps {
-				if err := step(ctx, s); err != nil {
+				if err := step(ctx, s, t); err != nil {
 					return err
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/transport"
 	"github.com/masseflyt/masseflyt/internal/seed"
+	"github.com/masseflyt/masseflyt/tenants"
 )
 
 // seedTransport adds the demo's transports once (K7, K8; a region that has
@@ -20,11 +21,7 @@ import (
 // order with its planned loads), and a second request waits for his
 // answer; Lars registered two transports agreed outside Masseflyt, so the
 // overview of planned transports has something to show.
-func seedTransport(ctx context.Context, s seed.Services) error {
-	t, ok := s.Tenants.BySlug("baerum")
-	if !ok {
-		return nil
-	}
+func seedTransport(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
 	var n int64
 	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&transport.Request{}).Count(&n).Error }); err != nil || n > 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -113,6 +114,56 @@ func TestDemoRegionIsOneTransaction(t *testing.T) {
 				if got[table] != inside[table] {
 					t.Errorf("%s: %d rows seeded again, %d in the failed run", table, got[table], inside[table])
 				}
+			}
+		}
+	})
+}
+
+// TestDemoRegionSurvivesRegistryReloads: while a region's transaction is
+// open, the registry may be read again from outside it (another instance's
+// change, the app's own listener) and lose the uncommitted region; the
+// demo's parts still go into the region the unit created, not only its
+// kernel.
+func TestDemoRegionSurvivesRegistryReloads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, err := seed.OnDB(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Roles.Close)
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Millisecond):
+					_ = s.Tenants.Load(context.Background())
+				}
+			}
+		}()
+		err = demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true})
+		close(stop)
+		<-done
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tenants.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		baerum, ok := s.Tenants.BySlug("baerum")
+		if !ok {
+			t.Fatal("no region")
+		}
+		ctx := store.WithTenant(context.Background(), baerum.ID)
+		for _, table := range []string{"dialogs", "agreements", "transport_orders", "loads", "billing_plans"} {
+			var n int64
+			if err := db.Read(ctx, func(tx *gorm.DB) error { return tx.Table(table).Count(&n).Error }); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("the region was committed without its %s", table)
 			}
 		}
 	})
