@@ -19,7 +19,7 @@ type climateAPI struct{ s *climate.Service }
 type climateQuery struct {
 	From string `query:"from" doc:"First month, YYYY-MM (Oslo); default: 11 months before to"`
 	To   string `query:"to" doc:"Last month, YYYY-MM (Oslo); default: this month"`
-	Set  string `query:"set" doc:"A factor set the account was recomputed with; default: the recorded account (each load's own factor set)"`
+	Set  string `query:"set" doc:"A factor set the account was recomputed with, or the one set all its recorded loads used; default: the recorded account (each load's own factor set)"`
 }
 
 // ClimatePaths are the account routes' path segments by scope kind.

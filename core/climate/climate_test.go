@@ -204,6 +204,13 @@ func TestFactorSetPinningAndRecompute(t *testing.T) {
 		if len(rec.Newer) != 1 || rec.Newer[0] != "test-double" || !rec.CanRecompute || rec.FactorSets[0] != "defra-2025" {
 			t.Fatalf("recorded: newer %v, can %v, sets %v", rec.Newer, rec.CanRecompute, rec.FactorSets)
 		}
+		// Asked for by name, the set every recorded load used is the
+		// recorded account.
+		named, err := s.Get(w.Kari, climate.ScopeOrganization, w.Fornebu, climate.Period{}, "defra-2025")
+		w.Must(err)
+		if named.Variant != climate.Recorded || named.Totals != rec.Totals {
+			t.Errorf("?set=defra-2025: variant %q, totals %+v, recorded %+v", named.Variant, named.Totals, rec.Totals)
+		}
 		// Who may not: a member, the supervisor; what may not: an unknown or older set.
 		if _, err := s.Recompute(w.Ola, climate.ScopeOrganization, w.Sandvika, climate.RecomputeInput{FactorSet: "test-double"}); kind(err) != fail.Forbidden {
 			t.Errorf("a member recomputes: %v", err)

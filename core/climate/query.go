@@ -203,12 +203,22 @@ func (s *Service) Get(ctx context.Context, kind, id string, p Period, variant st
 		if err := tx.Where("scope_kind = ? AND scope_id = ?", t.kind, t.id).Order("factor_set").Find(&recs).Error; err != nil {
 			return err
 		}
+		var recorded []string
+		if err := tx.Model(&Cell{}).Where("scope_kind = ? AND scope_id = ? AND variant = ?", t.kind, t.id, Recorded).Distinct().Pluck("factor_set", &recorded).Error; err != nil {
+			return err
+		}
 		if variant != Recorded {
 			found := false
 			for _, r := range recs {
 				found = found || r.FactorSet == variant
 			}
-			if !found {
+			switch {
+			case found:
+			case len(recorded) == 1 && recorded[0] == variant:
+				// The set every recorded load used: that is the
+				// recorded account.
+				variant = Recorded
+			default:
 				v := &fail.Validation{}
 				v.Add("set", "unknown", "ErrClimateSetUnknown")
 				return v.Err()
@@ -217,10 +227,6 @@ func (s *Service) Get(ctx context.Context, kind, id string, p Period, variant st
 		var cells []Cell
 		if err := tx.Where("scope_kind = ? AND scope_id = ? AND variant = ? AND month >= ? AND month <= ?", t.kind, t.id, variant, p.From, p.To).
 			Find(&cells).Error; err != nil {
-			return err
-		}
-		var recorded []string
-		if err := tx.Model(&Cell{}).Where("scope_kind = ? AND scope_id = ? AND variant = ?", t.kind, t.id, Recorded).Distinct().Pluck("factor_set", &recorded).Error; err != nil {
 			return err
 		}
 		acc = build(cells, from, to)
