@@ -439,11 +439,11 @@ func TestPreviewProration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Prorated by elapsed time, as the close and the other proration
-		// tests count it: a month with the clock change to summer time has
-		// 30.96 days, not 31 (TestPreviewProration failed at 2030-03-10).
-		days := PeriodEnd(start).Sub(start).Hours() / 24
-		used := change.Sub(start).Hours() / 24
+		// Prorated by calendar days: a month with the clock change to
+		// summer time has its 31 days too (at 2030-03-10 this test once
+		// found 30.96 elapsed days against a line saying 31).
+		days := monthDays(start)
+		used := 10.0
 		wantNet := divRound(30000*int64(used*1000+0.5), int64(days*1000+0.5)) + divRound(60000*int64((days-used)*1000+0.5), int64(days*1000+0.5)) + 10000
 		if len(d.Lines) != 3 || d.NetOre != wantNet || d.VATOre != divRound(wantNet*25, 100) || d.TotalOre != d.NetOre+d.VATOre {
 			t.Fatalf("preview %+v, want net %d", d, wantNet)
@@ -451,7 +451,41 @@ func TestPreviewProration(t *testing.T) {
 		if d.Lines[0].Text == "" || d.Lines[2].Text[:8] != "Signerte" {
 			t.Fatalf("lines %+v", d.Lines)
 		}
+		if want := fmt.Sprintf("(forholdsmessig, 10 av %d dager)", int(days)); !strings.HasSuffix(d.Lines[0].Text, want) {
+			t.Errorf("licence line %q, want it to end %q", d.Lines[0].Text, want)
+		}
 	})
+}
+
+// monthDays is the number of days of the Oslo month starting at start.
+func monthDays(start time.Time) float64 {
+	s := start.In(oslo)
+	return float64(time.Date(s.Year(), s.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day())
+}
+
+// TestCalendarDays: proration counts Oslo calendar days, so the months
+// with a clock change have whole days like every other.
+func TestCalendarDays(t *testing.T) {
+	for _, c := range []struct {
+		month string
+		want  float64
+	}{{"2030-03", 31}, {"2030-10", 31}, {"2031-03", 31}, {"2030-02", 28}, {"2032-02", 29}, {"2030-06", 30}} {
+		m, err := time.ParseInLocation("2006-01", c.month, oslo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := PeriodStart(m)
+		if got := calendarDays(start, PeriodEnd(start)); got != c.want {
+			t.Errorf("%s: %v days, want %v", c.month, got, c.want)
+		}
+	}
+	// Across the change to summer time: from noon on 30 March 2030 to
+	// midnight on 1 April is 1.5 days by the calendar (35 hours elapsed).
+	from := time.Date(2030, 3, 30, 12, 0, 0, 0, oslo)
+	to := time.Date(2030, 4, 1, 0, 0, 0, 0, oslo)
+	if got := calendarDays(from, to); got != 1.5 {
+		t.Errorf("30 March noon to 1 April: %v days", got)
+	}
 }
 
 type bytesBuffer = bytes.Buffer

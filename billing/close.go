@@ -210,8 +210,8 @@ func regionDraft(rs *RegionSubscription, plan *RegionPlan, start time.Time) *Dra
 	if !from.Before(end) {
 		return d
 	}
-	days := end.Sub(start).Hours() / 24
-	used := end.Sub(from).Hours() / 24
+	days := calendarDays(start, end)
+	used := calendarDays(from, end)
 	l := Line{Text: fmt.Sprintf("Plattformlisens «%s», %s", plan.Name, MonthName(start)), Quantity: 1, Unit: "mnd", UnitOre: full, AmountOre: full}
 	if used < days-0.01 {
 		l.Quantity = float64(int64(used/days*1000+0.5)) / 1000

@@ -153,7 +153,7 @@ func TestCloseMonthOnce(t *testing.T) {
 			t.Fatalf("totals or state: %+v", a)
 		}
 		// B's, by hand: the small licence from day 2 noon, one agreement.
-		days := PeriodEnd(start).Sub(start).Hours() / 24
+		days := monthDays(start)
 		wantB := divRound(30000*int64((days-1.5)*1000+0.5), int64(days*1000+0.5)) + 10000
 		all, _ := items(w.s.MemberInvoices(w.admin, page.Request{}))
 		var b Invoice
@@ -412,7 +412,7 @@ func TestProrationToAndFromFree(t *testing.T) {
 		w := setup(t, db)
 		p, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Liten", LicenceOre: 30000, UnitOre: 10000})
 		start := PeriodStart(db.Now())
-		days := PeriodEnd(start).Sub(start).Hours() / 24
+		days := monthDays(start)
 		change := start.Add(10 * 24 * time.Hour)
 		subA, err := w.s.Assign(w.admin, w.orgA, AssignInput{PlanID: p.ID})
 		if err != nil {

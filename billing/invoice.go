@@ -29,6 +29,17 @@ func PeriodStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, oslo).UTC()
 }
 
+// calendarDays is the time from from to to in Oslo calendar days: by the
+// wall clock, so a month with the change to or from summer time still has
+// its 31 days, and proration matches the days its invoice line names.
+func calendarDays(from, to time.Time) float64 {
+	wall := func(t time.Time) time.Time {
+		t = t.In(oslo)
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	}
+	return wall(to).Sub(wall(from)).Hours() / 24
+}
+
 // MonthsBack is the start of the month n months before t's (Oslo months;
 // n = 0 is t's own). Stepping a period start with AddDate in UTC would
 // land on the previous day's 23:00 and normalize into the wrong month.
@@ -137,7 +148,7 @@ func draftTx(tx *gorm.DB, sub *Subscription, start time.Time) (*Draft, error) {
 	if priced == nil {
 		return d, nil
 	}
-	days := end.Sub(start).Hours() / 24
+	days := calendarDays(start, end)
 	licence := func(p *MemberPlan, from, to time.Time) {
 		if p == nil || !from.Before(to) {
 			return
@@ -146,7 +157,7 @@ func draftTx(tx *gorm.DB, sub *Subscription, start time.Time) (*Draft, error) {
 		if p.Interval == "year" {
 			full = divRound(p.LicenceOre, 12)
 		}
-		used := to.Sub(from).Hours() / 24
+		used := calendarDays(from, to)
 		text := fmt.Sprintf("Lisens «%s», %s", p.Name, MonthName(start))
 		amount := full
 		q := 1.0
