@@ -62,6 +62,9 @@ commands:
                                  make (or invite) the first admins; --revoke takes the role away
   verify --agreement ID [--tenant SLUG] [--json]
                                  verify an agreement's load ledger offline; names the entry that breaks it
+  climate rebuild [--tenant SLUG]
+                                 give received loads missing one their climate account, and rebuild
+                                 the region's climate accounts from its loads (default: every region)
 
 configuration: MASSEFLYT_ADDR, MASSEFLYT_DATA_DIR, MASSEFLYT_DATABASE_URL, MASSEFLYT_ENV,
 MASSEFLYT_BASE_DOMAIN and more (see README); flags --addr, --data-dir, --database-url,
@@ -133,6 +136,8 @@ func run(args []string, out io.Writer) error {
 		return adminCmd(&cfg, fs, rest, out)
 	case "verify":
 		return verifyCmd(&cfg, fs, rest, out)
+	case "climate":
+		return climateCmd(&cfg, fs, rest, out)
 	case "help", "-h", "--help":
 		fmt.Fprintln(out, usage)
 		return nil

@@ -48,6 +48,38 @@ func (s *Service) onReceived(ctx context.Context, _ events.Envelope, e events.Lo
 	})
 }
 
+// FillClimate writes the climate account of every received delivery load
+// of ctx's tenant that has none yet (its load.received event was given up
+// on, or the load predates the subscriber) and returns how many it wrote.
+// `masseflyt climate rebuild` runs it before rebuilding the accounts.
+func (s *Service) FillClimate(ctx context.Context) (int, error) {
+	var missing []Load
+	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Where("kind = ? AND status IN ? AND kg_co2e IS NULL", KindDelivery, []string{StatusReceived, StatusPartly}).Order("id").Find(&missing).Error
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range missing {
+		l := &missing[i]
+		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+			c, err := s.Climate(ctx, tx, l)
+			if err != nil {
+				return err
+			}
+			b, _ := json.Marshal(c.Baseline)
+			res := tx.Model(&Load{}).Where("id = ? AND kg_co2e IS NULL", l.ID).Updates(map[string]any{"kg_co2e": c.KgCO2e, "road_km": c.RoadKm,
+				"distance_method": c.Method, "factor_set": c.FactorSet, "baseline_kg_co2e": c.Baseline.KgCO2e, "baseline": string(b)})
+			n += int(res.RowsAffected)
+			return res.Error
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 // Account is a delivered load's climate account (V8): kg CO2e well to
 // wheel from its actual vehicle and distance, both legs (loaded there,
 // empty back), the factor set, and its own baseline.
