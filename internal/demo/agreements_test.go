@@ -8,7 +8,6 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/demo"
-	"github.com/masseflyt/masseflyt/internal/seed"
 	"github.com/masseflyt/masseflyt/internal/storetest"
 )
 
@@ -16,11 +15,7 @@ import (
 // Bærum, made through the domain, and seeding again adds none.
 func TestDemoAgreements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, err := seed.OnDB(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Roles.Close)
+		s := services(t, db)
 		for i := 0; i < 2; i++ {
 			if err := demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true}); err != nil {
 				t.Fatal(err)

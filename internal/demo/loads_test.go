@@ -9,7 +9,6 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/demo"
-	"github.com/masseflyt/masseflyt/internal/seed"
 	"github.com/masseflyt/masseflyt/internal/storetest"
 )
 
@@ -21,11 +20,7 @@ import (
 // none. (The months before are history_test.go's.)
 func TestDemoLoads(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, err := seed.OnDB(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Roles.Close)
+		s := services(t, db)
 		for i := 0; i < 2; i++ {
 			if err := demo.Seed(context.Background(), s); err != nil {
 				t.Fatal(err)

@@ -16,16 +16,24 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+// services are the domain services a seed needs on db (the roles closed
+// when the test ends).
+func services(t *testing.T, db *store.DB) seed.Services {
+	t.Helper()
+	s, err := seed.OnDB(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Roles.Close)
+	return s
+}
+
 // TestDemoSeedsThroughTheDomain: the whole demo passes the domain's
 // validation and row rules on every backend, every region gets its
 // organizations and open listings, and seeding again changes nothing.
 func TestDemoSeedsThroughTheDomain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, err := seed.OnDB(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Roles.Close)
+		s := services(t, db)
 		if err := demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true}); err != nil {
 			t.Fatal(err)
 		}

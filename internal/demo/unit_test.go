@@ -11,7 +11,6 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/internal/demo"
-	"github.com/masseflyt/masseflyt/internal/seed"
 	"github.com/masseflyt/masseflyt/internal/storetest"
 	"github.com/masseflyt/masseflyt/tenants"
 )
@@ -24,11 +23,7 @@ import (
 // run seeds the region whole.
 func TestDemoRegionIsOneTransaction(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, err := seed.OnDB(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Roles.Close)
+		s := services(t, db)
 		rows := func(ctx context.Context, tid string) map[string]int64 {
 			t.Helper()
 			out := map[string]int64{}
@@ -62,7 +57,7 @@ func TestDemoRegionIsOneTransaction(t *testing.T) {
 		errCrash := errors.New("the process dies here")
 		var inside map[string]int64
 		var failed *tenants.Tenant
-		err = demo.SeedWith(context.Background(), s, demo.Options{BeforeCommit: func(ctx context.Context, tn *tenants.Tenant) error {
+		err := demo.SeedWith(context.Background(), s, demo.Options{BeforeCommit: func(ctx context.Context, tn *tenants.Tenant) error {
 			if tn.Slug != "baerum" {
 				return nil
 			}
@@ -126,11 +121,7 @@ func TestDemoRegionIsOneTransaction(t *testing.T) {
 // kernel.
 func TestDemoRegionSurvivesRegistryReloads(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, err := seed.OnDB(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Roles.Close)
+		s := services(t, db)
 		stop, done := make(chan struct{}), make(chan struct{})
 		go func() {
 			defer close(done)
@@ -143,7 +134,7 @@ func TestDemoRegionSurvivesRegistryReloads(t *testing.T) {
 				}
 			}
 		}()
-		err = demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true})
+		err := demo.SeedWith(context.Background(), s, demo.Options{NoHistory: true})
 		close(stop)
 		<-done
 		if err != nil {
