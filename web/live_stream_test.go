@@ -85,7 +85,9 @@ func TestLiveStreamCostsLittle(t *testing.T) {
 		t.Fatalf("goroutines: %d writing streams, %d in fasthttp's hijack handler, %d in body stream pipes; want %d, 0, 0", pump, hijack, pipe, n+5)
 	}
 	// Workers fasthttp keeps idle for a while may remain: allow a few.
-	if d := runtime.NumGoroutine() - before; d < n || d > n+20 {
+	// (The count of writing streams above is exact; the process's total
+	// may also lose a goroutine that ended meanwhile, as one did in CI.)
+	if d := runtime.NumGoroutine() - before; d > n+20 {
 		t.Fatalf("%d streams added %d goroutines", n, d)
 	}
 	t.Logf("%.0f bytes of heap and stacks per stream", perStream)
