@@ -96,6 +96,9 @@ var funcs = template.FuncMap{
 	"logoVersion":  func(t *tenants.Tenant) string { return httpx.LogoVersion(t.Logo) },
 	// rowOf pairs the page with one listing view for the listing row template.
 	"rowOf": func(p *Page, item any) map[string]any { return map[string]any{"P": p, "Item": rowView(item, p.L.Lang)} },
+	// withAction pairs the page with a form's target (the supervision
+	// package form of _report_form.html).
+	"withAction": func(p *Page, action string) map[string]any { return map[string]any{"P": p, "Action": action} },
 	// star names the wildcard of a role rule for its label.
 	"star": func(s string) string {
 		if s == "*" {
