@@ -146,6 +146,30 @@ func leafTree(rows []leafRow) (tree, map[string]int, error) {
 	return buildTree(hs), idx, nil
 }
 
+// DayInclusion reads the context tenant's entries of day in tree order and
+// builds the tree of the first size of them (a sealed root's size). proof
+// gives an entry's leaf index and audit path (hex); ok is false for an
+// entry that is not among those leaves. The supervision package writes its
+// day proofs with it.
+func DayInclusion(tx *gorm.DB, day time.Time, size int64) (proof func(id string) (index int64, nodes []string, ok bool), err error) {
+	rows, err := dayLeaves(tx, day)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(rows)) > size {
+		rows = rows[:size]
+	}
+	t, idx, _ := leafTree(rows)
+	h := t.hex()
+	return func(id string) (int64, []string, bool) {
+		i, ok := idx[id]
+		if !ok {
+			return 0, nil, false
+		}
+		return int64(i), h.inclusion(i), true
+	}, nil
+}
+
 // SealDays computes, signs and stores the roots of the finished days (UTC,
 // ended more than SealGrace ago) of the tenant in ctx that have entries and
 // no root yet, oldest first.

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -150,8 +149,7 @@ var hasher = rfc6962.DefaultHasher
 // writeDay writes a sealed day's root and the inclusion proofs of ids.
 func (s *Service) writeDay(ctx context.Context, zp *zipper, sc *Scope, day string, ids []string) error {
 	var root ledger.Root
-	var leaves [][]byte
-	index := map[string]int{}
+	var proof func(id string) (int64, []string, bool)
 	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		err := tx.Where("day = ?", day).Take(&root).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -164,58 +162,19 @@ func (s *Service) writeDay(ctx context.Context, zp *zipper, sc *Scope, day strin
 		if err != nil {
 			return err
 		}
-		rows, err := store.Raw(tx, `SELECT id, hash FROM ledger_entries WHERE tenant_id = @tenant AND created_at >= @from AND created_at < @to
-			ORDER BY created_at, id`, map[string]any{"from": from, "to": from.AddDate(0, 0, 1)}).Rows()
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, h string
-			if err := rows.Scan(&id, &h); err != nil {
-				return err
-			}
-			b, err := hex.DecodeString(h)
-			if err != nil {
-				b = []byte(h)
-			}
-			index[id] = len(leaves)
-			leaves = append(leaves, hasher.HashLeaf(b))
-		}
-		return rows.Err()
+		proof, err = ledger.DayInclusion(tx, from, root.Size)
+		return err
 	})
 	if err != nil || root.ID == "" {
 		return err
 	}
-	if int64(len(leaves)) > root.Size { // the signed tree is of the first Size leaves
-		leaves = leaves[:root.Size]
-	}
-	levels := [][][]byte{leaves}
-	for lv := leaves; len(lv) > 1; {
-		next := make([][]byte, 0, (len(lv)+1)/2)
-		for i := 0; i+1 < len(lv); i += 2 {
-			next = append(next, hasher.HashChildren(lv[i], lv[i+1]))
-		}
-		if len(lv)%2 == 1 {
-			next = append(next, lv[len(lv)-1])
-		}
-		levels = append(levels, next)
-		lv = next
-	}
 	df := DayFile{TenantID: sc.TenantID, Root: root, Inclusion: make([]Inclusion, 0, len(ids))}
 	for _, id := range ids {
-		i, ok := index[id]
-		if !ok || int64(i) >= root.Size {
+		i, nodes, ok := proof(id)
+		if !ok {
 			continue // not in the signed root: the verifier says so
 		}
-		in := Inclusion{ID: id, LeafIndex: int64(i), Nodes: []string{}}
-		for lv, j := 0, i; lv < len(levels)-1; lv++ {
-			if sib := j ^ 1; sib < len(levels[lv]) {
-				in.Nodes = append(in.Nodes, hex.EncodeToString(levels[lv][sib]))
-			}
-			j /= 2
-		}
-		df.Inclusion = append(df.Inclusion, in)
+		df.Inclusion = append(df.Inclusion, Inclusion{ID: id, LeafIndex: i, Nodes: nodes})
 	}
 	w, err := zp.create(DayDir + day + ".json")
 	if err != nil {
