@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"gorm.io/gorm"
-
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/agreement"
 	"github.com/masseflyt/masseflyt/core/auth"
@@ -28,30 +26,13 @@ func init() {
 	Users = append(Users, seed.User{Email: AgreementSigner, Name: "Sara Steinbrudd", Tenant: "baerum", Org: "vestmarka-pukk", OrgRole: directory.AdminRole, Message: "Daglig leder; signerer avtaler for pukkverket."})
 }
 
-// seedAgreements adds the demo's agreements once (a region that has
-// agreements is left alone).
+// seedAgreements adds the demo's agreements to the new region t.
 func seedAgreements(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
-	var n int64
-	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&agreement.Agreement{}).Count(&n).Error }); err != nil || n > 0 {
-		return err
-	}
 	id := func(table, where string, args ...any) (string, error) {
-		var out string
-		err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Table(table).Where(where, args...).Limit(1).Pluck("id", &out).Error })
-		if err == nil && out == "" {
-			err = fmt.Errorf("demo agreements: no %s where %s %v", table, where, args)
-		}
-		return out, err
+		return firstID(base, s, "agreements", table, where, args...)
 	}
-	orgOf := func(key string) (string, error) {
-		for _, o := range Orgs {
-			if o.Key == key && o.Tenant == "baerum" {
-				return id("organizations", "org_number = ?", o.OrgNumber)
-			}
-		}
-		return "", fmt.Errorf("demo agreements: no organization %s", key)
-	}
+	orgOf := func(key string) (string, error) { return demoOrgID(base, s, "agreements", t, key) }
 	as := func(email, org string) (context.Context, error) {
 		u, err := s.Users.ByEmail(ctx, email)
 		if err != nil {

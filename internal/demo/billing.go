@@ -16,14 +16,9 @@ import (
 // seedBilling gives Bærum two member plans, puts three organizations on
 // them and one municipal company on free, with signed agreements as the
 // transactions (D3, V10), through the billing domain with the offline
-// provider: the demo shows billing without keys. A region that has plans
-// is left alone.
+// provider: the demo shows billing without keys.
 func seedBilling(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
-	var n int64
-	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&billing.MemberPlan{}).Count(&n).Error }); err != nil || n > 0 {
-		return err
-	}
 	b := &billing.Service{DB: s.DB, Provider: &billing.Local{}}
 	account := "1503.12.34562" // the region's account, on its members' invoices
 	if _, err := b.SaveSettings(base, billing.SettingsInput{Metric: billing.MetricAgreements, Consequence: billing.ConsequenceBanner, AccountNumber: &account}); err != nil {

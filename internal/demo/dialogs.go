@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"gorm.io/gorm"
-
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/dialog"
@@ -19,21 +17,12 @@ import (
 // answers and discloses the price (B6); Lars of Lysaker Transport offers to
 // drive it; Kari asks Sandvika about the Fjordpark's need, unread.
 
-// seedDialogs adds the demo's dialogs once (a region that has dialogs is
-// left alone).
+// seedDialogs adds the demo's dialogs to the new region t (inside its
+// seed transaction, as every part: SeedWith).
 func seedDialogs(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
-	var n int64
-	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&dialog.Dialog{}).Count(&n).Error }); err != nil || n > 0 {
-		return err
-	}
 	id := func(table, where string, args ...any) (string, error) {
-		var out string
-		err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Table(table).Where(where, args...).Limit(1).Pluck("id", &out).Error })
-		if err == nil && out == "" {
-			err = fmt.Errorf("demo dialogs: no %s where %s %v", table, where, args)
-		}
-		return out, err
+		return firstID(base, s, "dialogs", table, where, args...)
 	}
 	as := func(email, orgKey string) (context.Context, error) {
 		u, err := s.Users.ByEmail(ctx, email)

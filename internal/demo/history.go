@@ -76,8 +76,7 @@ var History = []pastAgreement{
 		Listing: "Morene og løsmasser fra E18-lokket ved Stabekk", Counterpart: "Mellomlagring på Avtjerna", Fraction: "morene", Tonnes: 8000, DaysAfterPublication: 6, StartDays: 3, LastDay: 6, Every: 4, LoadsPerDay: 2},
 }
 
-// seedHistory adds the history once (a region that has its first
-// agreement is left alone).
+// seedHistory adds the history to the new region t.
 func seedHistory(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	if s.Haul == nil || s.Haul.Ledger == nil {
 		return nil
@@ -87,30 +86,10 @@ func seedHistory(ctx context.Context, s seed.Services, t *tenants.Tenant) error 
 		return nil
 	}
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
-	var n int64
-	if err := s.DB.Read(base, func(tx *gorm.DB) error {
-		return tx.Model(&agreement.Version{}).Where("terms LIKE ?", "%"+History[0].Title+"%").Count(&n).Error
-	}); err != nil || n > 0 {
-		return err
-	}
 	id := func(table, where string, args ...any) (string, error) {
-		var out string
-		err := s.DB.Read(base, func(tx *gorm.DB) error {
-			return tx.Table(table).Where(where, args...).Order("id").Limit(1).Pluck("id", &out).Error
-		})
-		if err == nil && out == "" {
-			err = fmt.Errorf("demo history: no %s where %s %v", table, where, args)
-		}
-		return out, err
+		return firstID(base, s, "history", table, where, args...)
 	}
-	orgOf := func(key string) (string, error) {
-		for _, o := range Orgs {
-			if o.Key == key && o.Tenant == "baerum" {
-				return id("organizations", "org_number = ?", o.OrgNumber)
-			}
-		}
-		return "", fmt.Errorf("demo history: no organization %s", key)
-	}
+	orgOf := func(key string) (string, error) { return demoOrgID(base, s, "history", t, key) }
 	as := func(email, org string, roles ...string) (context.Context, error) {
 		u, err := s.Users.ByEmail(ctx, email)
 		if err != nil {

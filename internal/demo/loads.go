@@ -14,8 +14,7 @@ import (
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
-// seedLoads adds the demo's tracked loads once (K9, K10; a region that has
-// loads is left alone), on Lysaker Transport's order under the signed
+// seedLoads adds the demo's tracked loads (K9, K10), on Lysaker Transport's order under the signed
 // agreement Fornebu → Vestmarka, through the protocol as its people would
 // do it: Lars departs, Kari releases at Fornebubanen, Sara receives at the
 // quarry's gate. Four loads are received (one without a weighbridge value,
@@ -28,10 +27,6 @@ func seedLoads(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 		return nil
 	}
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
-	var n int64
-	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&haul.Load{}).Count(&n).Error }); err != nil || n > 0 {
-		return err
-	}
 	pluck := func(table, where string, args ...any) string {
 		var out string
 		_ = s.DB.Read(base, func(tx *gorm.DB) error {

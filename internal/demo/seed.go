@@ -9,12 +9,14 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/internal/seed"
 	"github.com/masseflyt/masseflyt/tenants"
+	"gorm.io/gorm"
 )
 
 // Authored is the day the demo's dates were written for; seeding lays them
@@ -103,4 +105,28 @@ func SeedWith(ctx context.Context, s seed.Services, o Options) error {
 		}
 		return nil
 	})
+}
+
+// firstID is the ID of the first row (by ID) of table where where holds,
+// read in ctx's region; part names the demo part in the error when there
+// is none.
+func firstID(ctx context.Context, s seed.Services, part, table, where string, args ...any) (string, error) {
+	var out string
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		return tx.Table(table).Where(where, args...).Order("id").Limit(1).Pluck("id", &out).Error
+	})
+	if err == nil && out == "" {
+		err = fmt.Errorf("demo %s: no %s where %s %v", part, table, where, args)
+	}
+	return out, err
+}
+
+// demoOrgID is the ID of the demo organization key of region t.
+func demoOrgID(ctx context.Context, s seed.Services, part string, t *tenants.Tenant, key string) (string, error) {
+	for _, o := range Orgs {
+		if o.Key == key && o.Tenant == t.Slug {
+			return firstID(ctx, s, part, "organizations", "org_number = ?", o.OrgNumber)
+		}
+	}
+	return "", fmt.Errorf("demo %s: no organization %s", part, key)
 }

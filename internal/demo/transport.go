@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/agreement"
 	"github.com/masseflyt/masseflyt/core/auth"
@@ -15,34 +13,17 @@ import (
 	"github.com/masseflyt/masseflyt/tenants"
 )
 
-// seedTransport adds the demo's transports once (K7, K8; a region that has
-// transport requests is left alone): on the signed agreement Fornebu →
+// seedTransport adds the demo's transports (K7, K8): on the signed agreement Fornebu →
 // Vestmarka, Kari asked Lysaker Transport for trucks and Lars accepted (an
 // order with its planned loads), and a second request waits for his
 // answer; Lars registered two transports agreed outside Masseflyt, so the
 // overview of planned transports has something to show.
 func seedTransport(ctx context.Context, s seed.Services, t *tenants.Tenant) error {
 	base := access.With(ctx, &access.Actor{TenantID: t.ID, TenantSlug: t.Slug, Locale: "nb"})
-	var n int64
-	if err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Model(&transport.Request{}).Count(&n).Error }); err != nil || n > 0 {
-		return err
-	}
 	id := func(table, where string, args ...any) (string, error) {
-		var out string
-		err := s.DB.Read(base, func(tx *gorm.DB) error { return tx.Table(table).Where(where, args...).Limit(1).Pluck("id", &out).Error })
-		if err == nil && out == "" {
-			err = fmt.Errorf("demo transport: no %s where %s %v", table, where, args)
-		}
-		return out, err
+		return firstID(base, s, "transport", table, where, args...)
 	}
-	orgOf := func(key string) (string, error) {
-		for _, o := range Orgs {
-			if o.Key == key && o.Tenant == "baerum" {
-				return id("organizations", "org_number = ?", o.OrgNumber)
-			}
-		}
-		return "", fmt.Errorf("demo transport: no organization %s", key)
-	}
+	orgOf := func(key string) (string, error) { return demoOrgID(base, s, "transport", t, key) }
 	as := func(email, org string, roles ...string) (context.Context, error) {
 		u, err := s.Users.ByEmail(ctx, email)
 		if err != nil {
