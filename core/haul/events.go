@@ -42,9 +42,7 @@ func (s *Service) onReceived(ctx context.Context, _ events.Envelope, e events.Lo
 		if err != nil {
 			return err
 		}
-		b, _ := json.Marshal(c.Baseline)
-		return tx.Model(&Load{}).Where("id = ?", l.ID).Updates(map[string]any{"kg_co2e": c.KgCO2e, "road_km": c.RoadKm, "distance_method": c.Method,
-			"factor_set": c.FactorSet, "baseline_kg_co2e": c.Baseline.KgCO2e, "baseline": string(b)}).Error
+		return tx.Model(&Load{}).Where("id = ?", l.ID).Updates(c.columns()).Error
 	})
 }
 
@@ -67,9 +65,7 @@ func (s *Service) FillClimate(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			b, _ := json.Marshal(c.Baseline)
-			res := tx.Model(&Load{}).Where("id = ? AND kg_co2e IS NULL", l.ID).Updates(map[string]any{"kg_co2e": c.KgCO2e, "road_km": c.RoadKm,
-				"distance_method": c.Method, "factor_set": c.FactorSet, "baseline_kg_co2e": c.Baseline.KgCO2e, "baseline": string(b)})
+			res := tx.Model(&Load{}).Where("id = ? AND kg_co2e IS NULL", l.ID).Updates(c.columns())
 			n += int(res.RowsAffected)
 			return res.Error
 		})
@@ -89,6 +85,13 @@ type Account struct {
 	Method    string
 	FactorSet string
 	Baseline  ClimateBaseline
+}
+
+// columns are the load's columns that hold its account.
+func (c *Account) columns() map[string]any {
+	b, _ := json.Marshal(c.Baseline)
+	return map[string]any{"kg_co2e": c.KgCO2e, "road_km": c.RoadKm, "distance_method": c.Method,
+		"factor_set": c.FactorSet, "baseline_kg_co2e": c.Baseline.KgCO2e, "baseline": string(b)}
 }
 
 // road is the driving distance between two points: the routing plugin's,
