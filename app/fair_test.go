@@ -354,8 +354,10 @@ func TestOneAddressCannotHoldEverySlot(t *testing.T) {
 	if q.acquire("slow-2", "10.0.0.1", 30*time.Millisecond) {
 		t.Fatal("an address got more than its share while slots were free")
 	}
+	// Nothing is released before it: a slot given within the wait is one
+	// that was free, and the bound only catches a wait for the timeout.
 	start := time.Now()
-	if !q.acquire("other", "10.0.0.2", time.Second) || time.Since(start) > 100*time.Millisecond {
+	if !q.acquire("other", "10.0.0.2", 5*time.Second) || time.Since(start) > 2*time.Second {
 		t.Fatal("another address waited")
 	}
 	q.release("10.0.0.1")
