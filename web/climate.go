@@ -221,10 +221,11 @@ func (u *UI) climateAccount(c *fiber.Ctx, kind string) error {
 		}
 		d.Tables = append(d.Tables, t)
 	}
-	// The chart shows every month; the table the months with loads.
+	// The chart shows every month; the table the months with loads (or a
+	// rejected trip's emissions).
 	var busy []climate.Row
 	for _, m := range acc.Months {
-		if m.Loads > 0 {
+		if m.Loads > 0 || m.KgCO2e > 0 {
 			busy = append(busy, m)
 		}
 	}
@@ -327,7 +328,7 @@ func seriesSVG(l *locales.Localizer, months []climate.Row) template.HTML {
 	var b strings.Builder
 	desc := []string{}
 	for _, m := range months {
-		if m.Loads > 0 {
+		if m.Loads > 0 || m.KgCO2e > 0 {
 			desc = append(desc, l.T("ClimateChartPoint", "Month", m.Month, "Emitted", co2(l, m.KgCO2e), "Baseline", co2(l, m.BaselineKgCO2e)))
 		}
 	}

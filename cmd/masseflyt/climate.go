@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/app"
+	"github.com/masseflyt/masseflyt/core/haul"
 	"github.com/masseflyt/masseflyt/core/store"
 	"github.com/masseflyt/masseflyt/tenants"
 )
@@ -46,11 +47,16 @@ func climateCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer)
 			if err := a.Climate.Rebuild(ctx); err != nil {
 				return fmt.Errorf("climate rebuild %s: %w", t.Slug, err)
 			}
-			var counted int64
-			if err := a.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Table("climate_loads").Count(&counted).Error }); err != nil {
+			var counted, rejected int64
+			if err := a.DB.Read(ctx, func(tx *gorm.DB) error {
+				if err := tx.Table("climate_loads").Count(&counted).Error; err != nil {
+					return err
+				}
+				return tx.Table("climate_loads c").Joins("JOIN loads l ON l.tenant_id = c.tenant_id AND l.id = c.id").Where("l.status = ?", haul.StatusRejected).Count(&rejected).Error
+			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "%s: %d loads in the climate accounts (%d given their own account now)\n", t.Slug, counted, filled)
+			fmt.Fprintf(out, "%s: %d delivered loads and the trips of %d rejected ones in the climate accounts (%d given their own account now)\n", t.Slug, counted-rejected, rejected, filled)
 		}
 		return nil
 	})

@@ -153,7 +153,8 @@ type loadRow struct {
 
 const loadSelect = `SELECT l.id, l.kind, l.status, l.agreement_id, l.supplier_org_id, l.receiver_org_id, l.pickup_site_id, l.delivery_site_id, l.fraction,
 	l.received_at, l.weight_tonnes, l.accepted_tonnes, l.kg_co2e, l.road_km, l.factor_set, l.baseline_kg_co2e, l.baseline,
-	v.body_type, v.payload_tonnes, v.fuel, ps.kind AS pickup_kind, ps.municipality_no, ds.kind AS delivery_kind, ds.facility_type
+	COALESCE(NULLIF(l.vehicle_body_type, ''), v.body_type) AS body_type, COALESCE(NULLIF(l.vehicle_payload_tonnes, 0), v.payload_tonnes) AS payload_tonnes,
+	COALESCE(NULLIF(l.vehicle_fuel, ''), v.fuel) AS fuel, ps.kind AS pickup_kind, ps.municipality_no, ds.kind AS delivery_kind, ds.facility_type
 	FROM loads l
 	LEFT JOIN vehicles v ON v.tenant_id = l.tenant_id AND v.id = l.vehicle_id
 	LEFT JOIN sites ps ON ps.tenant_id = l.tenant_id AND ps.id = l.pickup_site_id
@@ -166,15 +167,24 @@ func loadRows(tx *gorm.DB, cond string, args map[string]any) ([]loadRow, error) 
 	return out, err
 }
 
-// countable: a delivery received (fully or partly) with its own account.
-func (l *loadRow) countable() bool {
-	return l.Kind == "delivery" && (l.Status == "received" || l.Status == "partly_accepted") && l.KgCO2e != nil && l.ReceivedAt != nil
+// received: a delivery received (fully or partly) or rejected at the gate.
+func (l *loadRow) received() bool {
+	return l.Kind == "delivery" && (l.Status == "received" || l.Status == "partly_accepted" || l.Status == "rejected")
 }
 
-// pending: a delivery received whose own account is still to be written.
-func (l *loadRow) pending() bool {
-	return l.Kind == "delivery" && (l.Status == "received" || l.Status == "partly_accepted") && l.KgCO2e == nil
+// countable: a delivery received or rejected, with its own account.
+func (l *loadRow) countable() bool {
+	return l.received() && l.KgCO2e != nil && l.ReceivedAt != nil
 }
+
+// pending: a delivery received or rejected whose own account is still to
+// be written.
+func (l *loadRow) pending() bool {
+	return l.received() && l.KgCO2e == nil
+}
+
+// rejected: the receiver turned the load away; it goes back loaded.
+func (l *loadRow) rejected() bool { return l.Status == "rejected" }
 
 // reuseFacilities are the facility types whose receipts count as reused.
 var reuseFacilities = map[string]bool{"recycling_plant": true, "environmental_park": true, "quarry": true, "port": true}
@@ -227,22 +237,17 @@ func (l *loadRow) scopes() [][2]string {
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-// vehicle is the load's vehicle as core/haul reads it for a set.
+// vehicle is the load's vehicle (as it was at departure) as core/haul
+// reads it for a set.
 func (l *loadRow) vehicle(fs emissions.FactorSet) emissions.Vehicle {
 	if l.BodyType == nil {
 		return emissions.DefaultVehicle
 	}
-	v := emissions.Vehicle{Class: emissions.ClassOf(*l.BodyType), Fuel: str(l.Fuel)}
+	payload := 0.0
 	if l.PayloadTonnes != nil {
-		v.PayloadTonnes = *l.PayloadTonnes
+		payload = *l.PayloadTonnes
 	}
-	if v.PayloadTonnes <= 0 {
-		v.PayloadTonnes = emissions.DefaultVehicle.PayloadTonnes
-	}
-	if _, ok := fs.FuelFactor[v.Fuel]; !ok && v.Fuel != "electric" {
-		v.Fuel = "diesel"
-	}
-	return v
+	return emissions.VehicleFor(fs, *l.BodyType, payload, str(l.Fuel))
 }
 
 // figures are the load's figures: its own (fs nil), or recomputed with fs
@@ -254,6 +259,9 @@ func (l *loadRow) figures(fs *emissions.FactorSet) (Figures, error) {
 		road = *l.RoadKm
 	}
 	f.TonneKm = round3(l.WeightTonnes * road)
+	if l.rejected() { // a trip, not a delivered load: the masses went there and back
+		f.Loads, f.TonneKm = 0, round3(2*l.WeightTonnes*road)
+	}
 	if Reused(str(l.DeliveryKind), str(l.FacilityType)) {
 		f.TonnesReused = l.AcceptedTonnes
 	}
@@ -266,7 +274,7 @@ func (l *loadRow) figures(fs *emissions.FactorSet) (Figures, error) {
 			f.BaselineKgCO2e = *l.BaselineKgCO2e
 		}
 	} else {
-		kg, err := fs.LoadKg(l.vehicle(*fs), road, l.WeightTonnes)
+		kg, err := fs.TripKg(l.vehicle(*fs), road, l.WeightTonnes, l.rejected())
 		if err != nil {
 			return f, err
 		}
@@ -360,7 +368,7 @@ func roundFig(f Figures) Figures {
 }
 
 // countableCond selects the loads the accounts count.
-const countableCond = `l.kind = 'delivery' AND l.status IN ('received', 'partly_accepted') AND l.kg_co2e IS NOT NULL AND l.received_at IS NOT NULL`
+const countableCond = `l.kind = 'delivery' AND l.status IN ('received', 'partly_accepted', 'rejected') AND l.kg_co2e IS NOT NULL AND l.received_at IS NOT NULL`
 
 // Rebuild recomputes all of the context's tenant's accounts from its loads
 // (the demo seed, a repair): every counted load once, the recorded

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/masseflyt/masseflyt/core/page"
+	"github.com/masseflyt/masseflyt/core/report"
+
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
@@ -378,6 +381,155 @@ func TestExports(t *testing.T) {
 		w.Must(err)
 		if !bytes.HasPrefix(p, []byte("%PDF")) || len(p) < 1000 {
 			t.Errorf("pdf %d bytes", len(p))
+		}
+	})
+}
+
+// A rejected load is a trip, not a delivered load: it drove there loaded
+// and went back to its sender with the same masses. Its emissions (the
+// loaded leg twice), its tonne-km and its negative saving count; its
+// return adds nothing; the load count and the tonnes are the delivered
+// ones. A rebuild and a recompute agree.
+func TestRejectedTripsCount(t *testing.T) {
+	double := emissions.DEFRA2025
+	double.Name, double.Source = "test-double-rejected", "test: DEFRA 2025 × 2"
+	double.Factors = map[string]map[string][3]float64{}
+	for c, byScope := range emissions.DEFRA2025.Factors {
+		double.Factors[c] = map[string][3]float64{}
+		for sc, f := range byScope {
+			double.Factors[c][sc] = [3]float64{2 * f[0], 2 * f[1], 2 * f[2]}
+		}
+	}
+	double.ElectricKgPerKm *= 2
+	if err := emissions.Register(double); err != nil {
+		t.Fatal(err)
+	}
+	defer emissions.Unregister(double.Name)
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := haultest.New(e)
+		a := w.Received(w.Order, 15)
+		on := w.OnTheRoad(w.Order, 17)
+		_, err := w.S.Receive(w.Ola, on.ID, haul.ReceiptInput{Code: on.Code, WeightTonnes: 17, Result: haul.ResultRejected, Reason: "Plast og treverk i lasset"})
+		w.Must(err)
+		e.Settle()
+		la, lr := stored(t, e, a.ID), stored(t, e, on.ID)
+		// Hand: a 4-axle tipper on HVO (× 0.2), 17 of 18 t: 94.4 % laden,
+		// rigid WTW 50/100 % = 1.163/1.371 kg per km; the full leg twice.
+		full := (1.163 + (1.371-1.163)*(17.0/18-0.5)/0.5) * 0.2
+		if !near(*lr.KgCO2e, *lr.RoadKm*2*full) || *lr.BaselineKgCO2e != 0 || lr.FactorSet != "defra-2025" {
+			t.Fatalf("rejected load: %v kg over %v km (want %v), baseline %v", *lr.KgCO2e, *lr.RoadKm, *lr.RoadKm*2*full, *lr.BaselineKgCO2e)
+		}
+		// Its return is received by the sender and has no account of its own.
+		back := e.FirstID("baerum", "loads", "return_of_id = ?", on.ID)
+		rl, err := w.S.Get(w.Lars, back)
+		w.Must(err)
+		_, err = w.S.Receive(w.Kari, back, haul.ReceiptInput{Code: rl.Code, WeightTonnes: 17, Result: haul.ResultAccepted})
+		w.Must(err)
+		e.Settle()
+		if n, err := e.App.Haul.FillClimate(e.Ctx("baerum")); err != nil || n != 0 {
+			t.Fatalf("fill after the return: %d, %v", n, err)
+		}
+		s := e.App.Climate
+		check := func(when string) climate.Figures {
+			t.Helper()
+			acc, err := s.Get(w.Admin, climate.ScopeRegion, "", climate.Period{}, "")
+			w.Must(err)
+			tot := acc.Totals
+			kg := *la.KgCO2e + *lr.KgCO2e
+			if tot.Loads != 1 || !near(tot.Tonnes, 15) || !near(tot.TonnesReused, 15) || !near(tot.KgCO2e, kg) ||
+				!near(tot.BaselineKgCO2e, *la.BaselineKgCO2e) || !near(tot.SavingKgCO2e, *la.BaselineKgCO2e-kg) ||
+				!near(tot.TonneKm, 15**la.RoadKm+2*17**lr.RoadKm) {
+				t.Errorf("%s: totals %+v, want 1 load, 15 t, %.3f kg", when, tot, kg)
+			}
+			if m := acc.Months[len(acc.Months)-1]; m.Loads != 1 || !near(m.KgCO2e, kg) {
+				t.Errorf("%s: this month %+v", when, m)
+			}
+			return tot
+		}
+		before := check("applied")
+		w.Must(s.Rebuild(e.Ctx("baerum")))
+		if after := check("rebuilt"); after != before {
+			t.Errorf("rebuilt %+v, was %+v", after, before)
+		}
+		r, err := s.Recompute(w.Kari, climate.ScopeOrganization, w.Fornebu, climate.RecomputeInput{FactorSet: double.Name})
+		w.Must(err)
+		re, err := s.Get(w.Kari, climate.ScopeOrganization, w.Fornebu, climate.Period{}, double.Name)
+		w.Must(err)
+		if r.Loads != 1 || re.Totals.Loads != 1 || !near(re.Totals.KgCO2e, 2*before.KgCO2e) || !near(re.Totals.TonneKm, before.TonneKm) {
+			t.Errorf("recomputed %+v (%d loads), recorded %+v", re.Totals, r.Loads, before)
+		}
+	})
+}
+
+// A load keeps its vehicle as it departed: a truck converted to electric
+// while a load is on the road, or after, changes neither that load's
+// account, nor a recompute of it, nor the zero-emission share, nor the
+// supervision package's fuel.
+func TestVehicleAsItWasAtDeparture(t *testing.T) {
+	double := emissions.DEFRA2025
+	double.Name, double.Source = "test-double-vehicle", "test: DEFRA 2025 × 2"
+	double.Factors = map[string]map[string][3]float64{}
+	for c, byScope := range emissions.DEFRA2025.Factors {
+		double.Factors[c] = map[string][3]float64{}
+		for sc, f := range byScope {
+			double.Factors[c][sc] = [3]float64{2 * f[0], 2 * f[1], 2 * f[2]}
+		}
+	}
+	double.ElectricKgPerKm *= 2
+	if err := emissions.Register(double); err != nil {
+		t.Fatal(err)
+	}
+	defer emissions.Unregister(double.Name)
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := haultest.New(e)
+		a := w.Received(w.Order, 15)
+		on := w.OnTheRoad(w.Order, 12)
+		w.Must(e.App.DB.Tx(e.Ctx("baerum"), func(tx *gorm.DB) error {
+			return tx.Model(&directory.Vehicle{}).Where("id = ?", w.Vehicle).Updates(map[string]any{"fuel": "electric", "euro_class": "zero_emission", "payload_tonnes": 30}).Error
+		}))
+		b, err := w.S.Receive(w.Ola, on.ID, haul.ReceiptInput{Code: on.Code, WeightTonnes: 12, Result: haul.ResultAccepted})
+		w.Must(err)
+		e.Settle()
+		la, lb := stored(t, e, a.ID), stored(t, e, b.ID)
+		if lb.VehicleFuel != "hvo" || lb.VehicleEuroClass != "euro6" || lb.VehiclePayloadTonnes != 18 || lb.VehicleBodyType != "tipper_4axle" {
+			t.Fatalf("the load's vehicle: %q %q %v %q", lb.VehicleFuel, lb.VehicleEuroClass, lb.VehiclePayloadTonnes, lb.VehicleBodyType)
+		}
+		// 12 of 18 t on HVO, not 12 of 30 t electric.
+		laden := 12.0 / 18
+		perKm := (1.163 + (1.371-1.163)*(laden-0.5)/0.5 + 0.956) * 0.2
+		if !near(*lb.KgCO2e, *lb.RoadKm*perKm) {
+			t.Fatalf("received after the conversion: %v kg, want %v", *lb.KgCO2e, *lb.RoadKm*perKm)
+		}
+		s := e.App.Climate
+		w.Must(s.Rebuild(e.Ctx("baerum")))
+		acc, err := s.Get(w.Kari, climate.ScopeOrganization, w.Fornebu, climate.Period{}, "")
+		w.Must(err)
+		if acc.Totals.ZeroTonnes != 0 || !near(acc.Totals.KgCO2e, *la.KgCO2e+*lb.KgCO2e) {
+			t.Errorf("rebuilt after the conversion: %+v", acc.Totals)
+		}
+		_, err = s.Recompute(w.Kari, climate.ScopeOrganization, w.Fornebu, climate.RecomputeInput{FactorSet: double.Name})
+		w.Must(err)
+		re, err := s.Get(w.Kari, climate.ScopeOrganization, w.Fornebu, climate.Period{}, double.Name)
+		w.Must(err)
+		if !near(re.Totals.KgCO2e, 2*acc.Totals.KgCO2e) || re.Totals.ZeroTonnes != 0 {
+			t.Errorf("recomputed after the conversion %+v, recorded %+v", re.Totals, acc.Totals)
+		}
+		// The supervision package lists the load with its truck as it was.
+		rows, err := report.New(e.App.DB, e.App.Ledger).Loads(w.Kari, report.Query{Kind: report.KindOrganization, ID: w.Fornebu, From: apitest.Day(-1), To: apitest.Day(1)}, page.Request{Limit: 10})
+		w.Must(err)
+		for _, r := range rows.Items {
+			if r.Fuel != "hvo" || r.EuroClass != "euro6" {
+				t.Errorf("package row %s: %q %q", r.Number, r.Fuel, r.EuroClass)
+			}
+		}
+		if len(rows.Items) != 2 {
+			t.Errorf("package rows: %d", len(rows.Items))
+		}
+		// The next load departs with the electric truck.
+		c := w.Received(w.Order, 10)
+		e.Settle()
+		if lc := stored(t, e, c.ID); lc.VehicleFuel != "electric" || !near(*lc.KgCO2e, *lc.RoadKm*2*1.4*0.015) {
+			t.Errorf("after the conversion: %q, %v kg", lc.VehicleFuel, *lc.KgCO2e)
 		}
 	})
 }

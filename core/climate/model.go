@@ -8,8 +8,12 @@
 //
 // What counts:
 //   - a load: a delivery (not a return) received or partly accepted, whose
-//     own climate account core/haul has written; rejected loads carry no
-//     accepted tonnes and are not counted;
+//     own climate account core/haul has written;
+//   - a rejected delivery is not a load and has no tonnes, but its trip
+//     counts: it drove there loaded and went back to the sender with the
+//     same masses (its return carries no account of its own), so its
+//     emissions, tonne-km (both legs) and negative saving are in the
+//     accounts;
 //   - tonnes: the accepted tonnes; tonne-km: the carried (weighed) tonnes ×
 //     the loaded road distance;
 //   - tonnes reused: accepted tonnes delivered to a project site (direct
@@ -19,9 +23,13 @@
 //     (they count when they leave the storage for a reuse);
 //   - saving: the loads' baseline (the surplus to the nearest landfill that
 //     may take it, plus the same tonnes fetched from the nearest quarry)
-//     minus what was emitted;
+//     minus what was emitted, rejected trips included;
 //   - zero-emission tonnes: accepted tonnes carried by a battery-electric or
 //     hydrogen truck; the share is zero-emission tonnes / tonnes.
+//
+// A load's vehicle is the one it departed with, as it was then (its body
+// type, payload and fuel are kept with the load): a truck converted to
+// another fuel later does not change its earlier loads.
 //
 // Factor sets are versioned: the recorded account sums each load's own
 // figures under the set it was computed with. A recompute with a newer

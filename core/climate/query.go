@@ -408,12 +408,14 @@ func (s *Service) Recompute(ctx context.Context, kind, id string, in RecomputeIn
 			return err
 		}
 		cells := map[cellKey]*Figures{}
+		loads := 0
 		for i := range ls {
 			l := &ls[i]
 			f, err := l.figures(&fs)
 			if err != nil {
 				return err
 			}
+			loads += f.Loads
 			sum(cells, []contribution{{cellKey{t.kind, t.id, fs.Name, Month(*l.ReceivedAt), l.Fraction, str(l.MunicipalityNo), fs.Name}, f}})
 		}
 		now := s.now()
@@ -426,12 +428,12 @@ func (s *Service) Recompute(ctx context.Context, kind, id string, in RecomputeIn
 		err = tx.Where("scope_kind = ? AND scope_id = ? AND factor_set = ?", t.kind, t.id, fs.Name).Take(&rec).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
-			rec = Recompute{ID: store.NewID(), ScopeKind: t.kind, ScopeID: t.id, FactorSet: fs.Name, Loads: len(ls), RecomputedBy: a.UserID(), CreatedAt: now, UpdatedAt: now}
+			rec = Recompute{ID: store.NewID(), ScopeKind: t.kind, ScopeID: t.id, FactorSet: fs.Name, Loads: loads, RecomputedBy: a.UserID(), CreatedAt: now, UpdatedAt: now}
 			return tx.Create(&rec).Error
 		case err != nil:
 			return err
 		}
-		rec.Loads, rec.RecomputedBy, rec.UpdatedAt = len(ls), a.UserID(), now
+		rec.Loads, rec.RecomputedBy, rec.UpdatedAt = loads, a.UserID(), now
 		return tx.Model(&Recompute{}).Where("id = ?", rec.ID).Updates(map[string]any{"loads": rec.Loads, "recomputed_by": rec.RecomputedBy, "updated_at": now}).Error
 	})
 	if err != nil {

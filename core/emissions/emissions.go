@@ -242,10 +242,11 @@ func Newer(name string) []FactorSet {
 	return out
 }
 
-// LoadKg is one shipment's kg CO2e by the ISO 14083 / GLEC method, well to
-// wheel: roadKm driven by v carrying carried tonnes, plus the empty return
-// over the same distance (what core/haul stores per load).
-func (fs FactorSet) LoadKg(v Vehicle, roadKm, carried float64) (float64, error) {
+// TripKg is one shipment's kg CO2e by the ISO 14083 / GLEC method, well to
+// wheel: roadKm driven by v carrying carried tonnes, and the return over
+// the same distance: empty, or, when backLoaded (a load the receiver
+// rejected and that goes back to its sender), with the same tonnes.
+func (fs FactorSet) TripKg(v Vehicle, roadKm, carried float64, backLoaded bool) (float64, error) {
 	if v.PayloadTonnes <= 0 {
 		v.PayloadTonnes = DefaultVehicle.PayloadTonnes
 	}
@@ -253,11 +254,27 @@ func (fs FactorSet) LoadKg(v Vehicle, roadKm, carried float64) (float64, error) 
 	if err != nil {
 		return 0, err
 	}
-	empty, err := fs.LegKm(v, WTW, 0)
-	if err != nil {
-		return 0, err
+	back := full
+	if !backLoaded {
+		if back, err = fs.LegKm(v, WTW, 0); err != nil {
+			return 0, err
+		}
 	}
-	return roadKm * (full + empty), nil
+	return roadKm * (full + back), nil
+}
+
+// VehicleFor is the vehicle of a register entry (its body type, payload
+// and fuel) as fs computes it: the default tipper's payload when none is
+// given, and diesel for a fuel fs has no factor for.
+func VehicleFor(fs FactorSet, bodyType string, payloadTonnes float64, fuel string) Vehicle {
+	v := Vehicle{Class: ClassOf(bodyType), PayloadTonnes: payloadTonnes, Fuel: fuel}
+	if v.PayloadTonnes <= 0 {
+		v.PayloadTonnes = DefaultVehicle.PayloadTonnes
+	}
+	if _, ok := fs.FuelFactor[v.Fuel]; !ok && v.Fuel != "electric" {
+		v.Fuel = "diesel"
+	}
+	return v
 }
 
 // BaselineKg is a load's counterfactual: tonnes driven each of the given

@@ -116,7 +116,7 @@ func TestTransportRefusesBadVehicleEvenForNothing(t *testing.T) {
 // tipper ≈ 27.9 kg CO2e per load; a baseline of 30 km to landfill plus 25
 // km for new aggregate ≈ 128 kg.
 func TestLoadAndBaselineWorkedExample(t *testing.T) {
-	kg, err := DEFRA2025.LoadKg(DefaultVehicle, 12, 18)
+	kg, err := DEFRA2025.TripKg(DefaultVehicle, 12, 18, false)
 	if err != nil || math.Abs(kg-12*(1.371+0.956)) > 1e-9 || math.Abs(kg-27.9) > 0.05 {
 		t.Fatalf("load %v, %v", kg, err)
 	}
@@ -125,8 +125,20 @@ func TestLoadAndBaselineWorkedExample(t *testing.T) {
 		t.Fatalf("baseline %v, %v", base, err)
 	}
 	// An empty truck still drives both legs; no distance, no emissions.
-	if kg, _ := DEFRA2025.LoadKg(DefaultVehicle, 10, 0); math.Abs(kg-10*2*0.956) > 1e-9 {
+	if kg, _ := DEFRA2025.TripKg(DefaultVehicle, 10, 0, false); math.Abs(kg-10*2*0.956) > 1e-9 {
 		t.Errorf("empty both ways %v", kg)
+	}
+	// A rejected load goes back loaded: the full leg twice.
+	if kg, _ := DEFRA2025.TripKg(DefaultVehicle, 12, 18, true); math.Abs(kg-12*2*1.371) > 1e-9 {
+		t.Errorf("loaded both ways %v", kg)
+	}
+	// An unknown fuel is computed as diesel; an electric truck by its own
+	// factor; no payload is the default tipper's.
+	if v := VehicleFor(DEFRA2025, "tipper_4axle", 0, "coal"); v.Fuel != "diesel" || v.PayloadTonnes != DefaultVehicle.PayloadTonnes {
+		t.Errorf("unknown fuel: %+v", v)
+	}
+	if v := VehicleFor(DEFRA2025, "tipper_4axle", 16, "electric"); v.Fuel != "electric" || v.PayloadTonnes != 16 {
+		t.Errorf("electric: %+v", v)
 	}
 	if kg, _ := DEFRA2025.BaselineKg(18, 0, -5); kg != 0 {
 		t.Errorf("no baseline distance %v", kg)

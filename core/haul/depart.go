@@ -216,7 +216,8 @@ func (s *Service) Depart(ctx context.Context, in DepartInput) (*Load, error) {
 		now := s.now()
 		l := &Load{ID: store.NewID(), Number: fmt.Sprintf("%s-%04d", ag.Number, t.Loads), Code: newCode(8), ReleaseCode: newCode(6), Kind: KindDelivery,
 			AgreementID: ag.ID, OrderID: o.ID, TransporterOrgID: o.TransporterOrgID, SupplierOrgID: ag.SupplierOrgID, ReceiverOrgID: ag.ReceiverOrgID,
-			PickupSiteID: optID(o.PickupSiteID), DeliverySiteID: optID(o.DeliverySiteID), VehicleID: vh.ID, Registration: vh.Registration, DriverID: a.UserID(),
+			PickupSiteID: optID(o.PickupSiteID), DeliverySiteID: optID(o.DeliverySiteID), VehicleID: vh.ID, Registration: vh.Registration,
+			VehicleBodyType: vh.BodyType, VehiclePayloadTonnes: vh.PayloadTonnes, VehicleFuel: vh.Fuel, VehicleEuroClass: vh.EuroClass, DriverID: a.UserID(),
 			Fraction: o.Fraction, Status: StatusAwaiting, Seq: t.Loads, EstTonnes: in.EstTonnes, EstM3: in.EstM3,
 			DepLat: w.Lat, DepLon: w.Lon, DepDeviceAt: w.DeviceAt, DepartedAt: now, Checks: Checks{}, Flags: Flags{}, CreatedAt: now, UpdatedAt: now}
 		if l.Fraction == "" {
@@ -252,7 +253,7 @@ func (s *Service) Depart(ctx context.Context, in DepartInput) (*Load, error) {
 			return nil, err
 		}
 		if err := s.step(tx, l, StepDeparted, o.TransporterOrgID, w, map[string]any{"order_id": o.ID, "est_tonnes": in.EstTonnes, "est_m3": in.EstM3,
-			"registration": vh.Registration, "photo_sha256": sums, "number": l.Number}); err != nil {
+			"registration": vh.Registration, "fuel": vh.Fuel, "euro_class": vh.EuroClass, "photo_sha256": sums, "number": l.Number}); err != nil {
 			return nil, err
 		}
 		if rc != nil {

@@ -34,7 +34,7 @@ func (s *Service) onReceived(ctx context.Context, _ events.Envelope, e events.Lo
 		}
 		return err
 	}
-	if l.Status != StatusReceived && l.Status != StatusPartly {
+	if l.Kind != KindDelivery || !l.Final() {
 		return nil
 	}
 	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
@@ -46,14 +46,14 @@ func (s *Service) onReceived(ctx context.Context, _ events.Envelope, e events.Lo
 	})
 }
 
-// FillClimate writes the climate account of every received delivery load
+// FillClimate writes the climate account of every received (or rejected) delivery load
 // of ctx's tenant that has none yet (its load.received event was given up
 // on, or the load predates the subscriber) and returns how many it wrote.
 // `masseflyt climate rebuild` runs it before rebuilding the accounts.
 func (s *Service) FillClimate(ctx context.Context) (int, error) {
 	var missing []Load
 	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-		return tx.Where("kind = ? AND status IN ? AND kg_co2e IS NULL", KindDelivery, []string{StatusReceived, StatusPartly}).Order("id").Find(&missing).Error
+		return tx.Where("kind = ? AND status IN ? AND kg_co2e IS NULL", KindDelivery, []string{StatusReceived, StatusPartly, StatusRejected}).Order("id").Find(&missing).Error
 	}); err != nil {
 		return 0, err
 	}
@@ -105,21 +105,28 @@ func (s *Service) road(ctx context.Context, a, b geo.Point) (float64, string) {
 	return geo.HaversineKm(a, b) * geo.DefaultDetour, "haversine×1.3"
 }
 
-// Climate computes a load's climate account, reading its vehicle and
-// sites in tx.
+// vehicle is the load's vehicle for its climate account: as it was at
+// departure, else (a load from before that was kept) its register entry
+// now, else the default tipper.
+func (l *Load) vehicle(tx *gorm.DB, fs emissions.FactorSet) emissions.Vehicle {
+	body, payload, fuel := l.VehicleBodyType, l.VehiclePayloadTonnes, l.VehicleFuel
+	if body == "" {
+		var vh directory.Vehicle
+		if err := tx.Where("id = ?", l.VehicleID).Take(&vh).Error; err != nil {
+			return emissions.DefaultVehicle
+		}
+		body, payload, fuel = vh.BodyType, vh.PayloadTonnes, vh.Fuel
+	}
+	return emissions.VehicleFor(fs, body, payload, fuel)
+}
+
+// Climate computes a load's climate account, reading its sites in tx. A
+// rejected delivery drove there and back loaded (its return to the sender
+// is part of the same trip and carries no account of its own); it has no
+// baseline, since nothing was reused.
 func (s *Service) Climate(ctx context.Context, tx *gorm.DB, l *Load) (*Account, error) {
 	fs := s.factors()
-	v := emissions.DefaultVehicle
-	var vh directory.Vehicle
-	if err := tx.Where("id = ?", l.VehicleID).Take(&vh).Error; err == nil {
-		v = emissions.Vehicle{Class: emissions.ClassOf(vh.BodyType), PayloadTonnes: vh.PayloadTonnes, Fuel: vh.Fuel}
-		if v.PayloadTonnes <= 0 {
-			v.PayloadTonnes = emissions.DefaultVehicle.PayloadTonnes
-		}
-		if _, ok := fs.FuelFactor[v.Fuel]; !ok && v.Fuel != "electric" {
-			v.Fuel = "diesel"
-		}
-	}
+	v := l.vehicle(tx, fs)
 	from, okA := sitePoint(tx, l.PickupSiteID)
 	if !okA && l.DepLat != nil {
 		from, okA = geo.Point{Lat: *l.DepLat, Lon: *l.DepLon}, true
@@ -132,17 +139,16 @@ func (s *Service) Climate(ctx context.Context, tx *gorm.DB, l *Load) (*Account, 
 	if okA && okB {
 		acc.RoadKm, acc.Method = s.road(ctx, from, to)
 	}
-	carried := l.WeightTonnes
-	full, err := fs.LegKm(v, emissions.WTW, carried/v.PayloadTonnes)
+	kg, err := fs.TripKg(v, acc.RoadKm, l.WeightTonnes, l.Status == StatusRejected)
 	if err != nil {
 		return nil, err
 	}
-	empty, err := fs.LegKm(v, emissions.WTW, 0)
-	if err != nil {
-		return nil, err
-	}
-	acc.KgCO2e = round3(acc.RoadKm * (full + empty))
+	acc.KgCO2e = round3(kg)
 	acc.RoadKm = round3(acc.RoadKm)
+	if l.Status == StatusRejected {
+		acc.Baseline = ClimateBaseline{}
+		return acc, nil
+	}
 	// The baseline: the tonnes driven to the nearest landfill that may
 	// take the fraction, and the same tonnes fetched for the receiver from
 	// the nearest quarry, each by a default diesel tipper.

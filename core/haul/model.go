@@ -82,57 +82,63 @@ type Load struct {
 	// Code is what the receiver scans or types; ReleaseCode the one-time
 	// code the sender's representative confirms (shown to the driver and
 	// the parties only).
-	Code             string     `json:"code,omitempty"`
-	ReleaseCode      string     `json:"release_code,omitempty"`
-	Kind             string     `json:"kind"`
-	ReturnOfID       *string    `json:"return_of_id,omitempty"`
-	AgreementID      string     `json:"agreement_id"`
-	OrderID          string     `json:"order_id"`
-	TransporterOrgID string     `json:"transporter_org_id"`
-	SupplierOrgID    string     `json:"supplier_org_id"`
-	ReceiverOrgID    string     `json:"receiver_org_id"`
-	PickupSiteID     *string    `json:"pickup_site_id,omitempty"`
-	DeliverySiteID   *string    `json:"delivery_site_id,omitempty"`
-	VehicleID        string     `json:"vehicle_id"`
-	Registration     string     `json:"registration"`
-	DriverID         string     `json:"driver_id"`
-	Fraction         string     `json:"fraction"`
-	Status           string     `json:"status"`
-	Seq              int        `json:"seq"`
-	EstTonnes        float64    `json:"est_tonnes"`
-	EstM3            float64    `gorm:"column:est_m3" json:"est_m3"`
-	DepLat           *float64   `json:"dep_lat,omitempty"`
-	DepLon           *float64   `json:"dep_lon,omitempty"`
-	DepDeviceAt      *time.Time `json:"dep_device_at,omitempty"`
-	DepartedAt       time.Time  `json:"departed_at"`
-	ReleasedAt       *time.Time `json:"released_at,omitempty"`
-	ReleasedBy       string     `json:"-"`
-	ReleasedOrgID    string     `json:"released_org_id,omitempty"`
-	ArrLat           *float64   `json:"arr_lat,omitempty"`
-	ArrLon           *float64   `json:"arr_lon,omitempty"`
-	ArrDeviceAt      *time.Time `json:"arr_device_at,omitempty"`
-	ReceivedAt       *time.Time `json:"received_at,omitempty"`
-	ReceivedBy       string     `json:"-"`
-	WeightMethod     string     `json:"weight_method,omitempty"`
-	WeightTonnes     float64    `json:"weight_tonnes"`
-	VolumeM3         float64    `gorm:"column:volume_m3" json:"volume_m3"`
-	Density          float64    `json:"density"`
-	AcceptedTonnes   float64    `json:"accepted_tonnes"`
-	Result           string     `json:"result,omitempty"`
-	Reason           string     `json:"reason,omitempty"`
-	Checks           Checks     `gorm:"type:text" json:"checks"`
-	SampleDue        bool       `json:"sample_due"`
-	SampleID         string     `json:"sample_id,omitempty"`
-	Flags            Flags      `gorm:"type:text" json:"flags"`
-	Flagged          bool       `json:"flagged"`
-	KgCO2e           *float64   `gorm:"column:kg_co2e" json:"kg_co2e,omitempty"`
-	RoadKm           *float64   `json:"road_km,omitempty"`
-	DistanceMethod   string     `json:"distance_method,omitempty"`
-	FactorSet        string     `json:"factor_set,omitempty"`
-	BaselineKgCO2e   *float64   `gorm:"column:baseline_kg_co2e" json:"baseline_kg_co2e,omitempty"`
-	Baseline         string     `json:"-"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	Code             string  `json:"code,omitempty"`
+	ReleaseCode      string  `json:"release_code,omitempty"`
+	Kind             string  `json:"kind"`
+	ReturnOfID       *string `json:"return_of_id,omitempty"`
+	AgreementID      string  `json:"agreement_id"`
+	OrderID          string  `json:"order_id"`
+	TransporterOrgID string  `json:"transporter_org_id"`
+	SupplierOrgID    string  `json:"supplier_org_id"`
+	ReceiverOrgID    string  `json:"receiver_org_id"`
+	PickupSiteID     *string `json:"pickup_site_id,omitempty"`
+	DeliverySiteID   *string `json:"delivery_site_id,omitempty"`
+	VehicleID        string  `json:"vehicle_id"`
+	Registration     string  `json:"registration"`
+	// The vehicle as it was at departure (its register entry may change
+	// later): what the load's climate account and recomputes read.
+	VehicleBodyType      string     `json:"vehicle_body_type,omitempty"`
+	VehiclePayloadTonnes float64    `json:"vehicle_payload_tonnes,omitempty"`
+	VehicleFuel          string     `json:"vehicle_fuel,omitempty"`
+	VehicleEuroClass     string     `json:"vehicle_euro_class,omitempty"`
+	DriverID             string     `json:"driver_id"`
+	Fraction             string     `json:"fraction"`
+	Status               string     `json:"status"`
+	Seq                  int        `json:"seq"`
+	EstTonnes            float64    `json:"est_tonnes"`
+	EstM3                float64    `gorm:"column:est_m3" json:"est_m3"`
+	DepLat               *float64   `json:"dep_lat,omitempty"`
+	DepLon               *float64   `json:"dep_lon,omitempty"`
+	DepDeviceAt          *time.Time `json:"dep_device_at,omitempty"`
+	DepartedAt           time.Time  `json:"departed_at"`
+	ReleasedAt           *time.Time `json:"released_at,omitempty"`
+	ReleasedBy           string     `json:"-"`
+	ReleasedOrgID        string     `json:"released_org_id,omitempty"`
+	ArrLat               *float64   `json:"arr_lat,omitempty"`
+	ArrLon               *float64   `json:"arr_lon,omitempty"`
+	ArrDeviceAt          *time.Time `json:"arr_device_at,omitempty"`
+	ReceivedAt           *time.Time `json:"received_at,omitempty"`
+	ReceivedBy           string     `json:"-"`
+	WeightMethod         string     `json:"weight_method,omitempty"`
+	WeightTonnes         float64    `json:"weight_tonnes"`
+	VolumeM3             float64    `gorm:"column:volume_m3" json:"volume_m3"`
+	Density              float64    `json:"density"`
+	AcceptedTonnes       float64    `json:"accepted_tonnes"`
+	Result               string     `json:"result,omitempty"`
+	Reason               string     `json:"reason,omitempty"`
+	Checks               Checks     `gorm:"type:text" json:"checks"`
+	SampleDue            bool       `json:"sample_due"`
+	SampleID             string     `json:"sample_id,omitempty"`
+	Flags                Flags      `gorm:"type:text" json:"flags"`
+	Flagged              bool       `json:"flagged"`
+	KgCO2e               *float64   `gorm:"column:kg_co2e" json:"kg_co2e,omitempty"`
+	RoadKm               *float64   `json:"road_km,omitempty"`
+	DistanceMethod       string     `json:"distance_method,omitempty"`
+	FactorSet            string     `json:"factor_set,omitempty"`
+	BaselineKgCO2e       *float64   `gorm:"column:baseline_kg_co2e" json:"baseline_kg_co2e,omitempty"`
+	Baseline             string     `json:"-"`
+	CreatedAt            time.Time  `json:"created_at"`
+	UpdatedAt            time.Time  `json:"updated_at"`
 
 	// BaselineDetail is Baseline decoded (reads only).
 	BaselineDetail *ClimateBaseline `gorm:"-" json:"baseline,omitempty"`

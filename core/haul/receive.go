@@ -385,7 +385,8 @@ func (s *Service) returnLoad(tx *gorm.DB, l *Load, w Where) error {
 	now := s.now()
 	r := &Load{ID: store.NewID(), Number: l.Number + "-R", Code: newCode(8), ReleaseCode: newCode(6), Kind: KindReturn, ReturnOfID: &l.ID,
 		AgreementID: l.AgreementID, OrderID: l.OrderID, TransporterOrgID: l.TransporterOrgID, SupplierOrgID: l.ReceiverOrgID, ReceiverOrgID: l.SupplierOrgID,
-		PickupSiteID: l.DeliverySiteID, DeliverySiteID: l.PickupSiteID, VehicleID: l.VehicleID, Registration: l.Registration, DriverID: l.DriverID,
+		PickupSiteID: l.DeliverySiteID, DeliverySiteID: l.PickupSiteID, VehicleID: l.VehicleID, Registration: l.Registration,
+		VehicleBodyType: l.VehicleBodyType, VehiclePayloadTonnes: l.VehiclePayloadTonnes, VehicleFuel: l.VehicleFuel, VehicleEuroClass: l.VehicleEuroClass, DriverID: l.DriverID,
 		Fraction: l.Fraction, Status: StatusReleased, Seq: l.Seq, EstTonnes: l.WeightTonnes, DepLat: w.Lat, DepLon: w.Lon, DepDeviceAt: w.DeviceAt,
 		DepartedAt: now, ReleasedAt: &now, ReleasedBy: access.From(ctxOf(tx)).UserID(), ReleasedOrgID: l.ReceiverOrgID, Checks: Checks{}, Flags: Flags{}, CreatedAt: now, UpdatedAt: now}
 	if err := tx.Create(r).Error; err != nil {
