@@ -251,6 +251,9 @@ func writePDF(w io.Writer, sm *Summary, lang string) error {
 	}
 	d.table([]float64{50, 26, 26, 22, 22, 34}, []string{l.T("ReportPDFStorageSite"), l.T("ReportPDFIn"), l.T("ReportPDFOut"), l.T("ReportPDFFirstIn"), l.T("ReportPDFLastOut"), l.T("ReportPDFDuration")},
 		map[int]bool{1: true, 2: true}, rows)
+	if len(sm.Storage) > 0 {
+		d.note(l.T("ReportPDFStorageNote"))
+	}
 
 	// 4. Deviations and rejected loads.
 	d.heading("ReportPDFDeviations")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
 
 	"github.com/masseflyt/masseflyt/core/auth"
 	"github.com/masseflyt/masseflyt/core/clock"
@@ -428,4 +429,62 @@ func TestAccessAndInput(t *testing.T) {
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// A storage site mixes parties' masses: what left it is shared by mass
+// balance over the fractions the project stored there, never counting
+// other fractions, a third party's masses beyond its share, or more than
+// went in.
+func TestInterimStorageShare(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := haultest.New(e)
+		storage := e.FirstID("baerum", "sites", "name = ?", "Heggedal mellomlager")
+		move := func(l *haul.Load, set map[string]any) {
+			t.Helper()
+			w.Must(e.App.DB.Tx(e.Ctx("baerum"), func(tx *gorm.DB) error { return tx.Model(&haul.Load{}).Where("id = ?", l.ID).Updates(set).Error }))
+		}
+		// The project's 27 t of blasted rock in.
+		for _, tn := range []float64{15, 12} {
+			move(w.Received(w.Order, tn), map[string]any{"delivery_site_id": storage})
+		}
+		// A third party's 27 t of the same rock and 10 t of soil in.
+		move(w.Received(w.Order, 27), map[string]any{"pickup_site_id": w.SandvikaSite, "delivery_site_id": storage})
+		move(w.Received(w.Order, 10), map[string]any{"pickup_site_id": w.SandvikaSite, "delivery_site_id": storage, "fraction": "jord"})
+		s := report.New(e.App.DB, e.App.Ledger)
+		storageRow := func() report.StorageRow {
+			t.Helper()
+			sm, err := s.Summary(w.Supervisor, q(w.FornebuSite))
+			w.Must(err)
+			if len(sm.Storage) != 1 {
+				t.Fatalf("storage rows %+v", sm.Storage)
+			}
+			return sm.Storage[0]
+		}
+		if st := storageRow(); st.InLoads != 2 || st.InTonnes != 27 || st.OutLoads != 0 || st.OutTonnes != 0 || !st.StillStored || st.LastOut != nil {
+			t.Fatalf("before anything left: %+v", st)
+		}
+		// 18 t of rock and 10 t of soil leave: the project's share of the
+		// rock is half (27 of 54 t in), so 9 t of its 27 t have left.
+		move(w.Received(w.Order, 18), map[string]any{"pickup_site_id": storage, "delivery_site_id": w.SandvikaSite})
+		move(w.Received(w.Order, 10), map[string]any{"pickup_site_id": storage, "delivery_site_id": w.SandvikaSite, "fraction": "jord"})
+		st := storageRow()
+		if st.InTonnes != 27 || st.AllInTonnes != 54 || st.OutLoads != 1 || st.OutAllTonnes != 18 || st.OutTonnes != 9 || !st.StillStored || st.LastOut == nil {
+			t.Fatalf("after 18 t of rock and 10 t of soil left: %+v", st)
+		}
+		// 40 t more rock leaves (58 of the 54 t in: older masses too): the
+		// project's share is capped at what it put in, and nothing is stored.
+		for _, tn := range []float64{20, 20} {
+			move(w.Received(w.Order, tn), map[string]any{"pickup_site_id": storage, "delivery_site_id": w.SandvikaSite})
+		}
+		st = storageRow()
+		if st.OutLoads != 3 || st.OutAllTonnes != 58 || st.OutTonnes != 27 || st.StillStored {
+			t.Fatalf("after 58 t of rock left: %+v", st)
+		}
+		// The package's summary, with the storage table and its note, is drawn.
+		var buf bytes.Buffer
+		w.Must(s.WritePackage(w.Supervisor, q(w.FornebuSite), "nb", &buf))
+		if pdf := file(t, buf.Bytes(), report.FileSummary); !bytes.HasPrefix(pdf, []byte("%PDF")) {
+			t.Fatal("the summary is not a PDF")
+		}
+	})
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"math"
 	"sort"
 	"time"
 
@@ -14,6 +15,64 @@ import (
 // MaxDeviations is how many deviating loads a summary lists (the count is
 // always whole; lass.csv has every load).
 const MaxDeviations = 500
+
+// storageOut fills in what left a storage site, of the fractions the
+// scope stored there, and the scope's share of it (see StorageRow).
+func (s *Service) storageOut(ctx context.Context, st *StorageRow, until time.Time) error {
+	fractions := make([]string, 0, len(st.in))
+	for f := range st.in {
+		fractions = append(fractions, f)
+	}
+	type row struct {
+		Fraction string
+		N        int
+		T        float64
+	}
+	var ins, outs []row
+	err := s.DB.Read(ctx, func(tx *gorm.DB) error {
+		args := map[string]any{"site": st.SiteID, "from": st.FirstIn, "until": until, "fractions": fractions, "delivery": haul.KindDelivery,
+			"received": []string{haul.StatusReceived, haul.StatusPartly}, "rejected": haul.StatusRejected}
+		if err := store.Raw(tx, `SELECT fraction, COUNT(*) AS n, COALESCE(SUM(accepted_tonnes), 0) AS t FROM loads
+			WHERE tenant_id = @tenant AND delivery_site_id = @site AND kind = @delivery AND status IN @received AND fraction IN @fractions
+			AND departed_at >= @from AND departed_at < @until GROUP BY fraction`, args).Scan(&ins).Error; err != nil {
+			return err
+		}
+		if err := store.Raw(tx, `SELECT fraction, COUNT(*) AS n, COALESCE(SUM(accepted_tonnes), 0) AS t FROM loads
+			WHERE tenant_id = @tenant AND pickup_site_id = @site AND kind = @delivery AND status <> @rejected AND fraction IN @fractions
+			AND departed_at >= @from AND departed_at < @until GROUP BY fraction`, args).Scan(&outs).Error; err != nil {
+			return err
+		}
+		var last []time.Time
+		if err := tx.Model(&haul.Load{}).Where("pickup_site_id = ? AND kind = ? AND status <> ? AND fraction IN ? AND departed_at >= ? AND departed_at < ?",
+			st.SiteID, haul.KindDelivery, haul.StatusRejected, fractions, st.FirstIn, until).Order("departed_at DESC").Limit(1).Pluck("departed_at", &last).Error; err != nil {
+			return err
+		}
+		if len(last) == 1 {
+			l := last[0].UTC()
+			st.LastOut = &l
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	allIn := map[string]float64{}
+	for _, r := range ins {
+		allIn[r.Fraction] = r.T
+		st.AllInTonnes += r.T
+	}
+	for _, r := range outs {
+		st.OutLoads += r.N
+		st.OutAllTonnes += r.T
+		mine := st.in[r.Fraction]
+		if all := max(allIn[r.Fraction], mine); all > 0 {
+			st.OutTonnes += min(mine, r.T*mine/all)
+		}
+	}
+	st.AllInTonnes = max(st.AllInTonnes, st.InTonnes)
+	st.OutTonnes = math.Round(st.OutTonnes*1000) / 1000
+	return nil
+}
 
 // Summary is a scope's period summed up in the shape of a final report.
 type Summary struct {
@@ -91,18 +150,29 @@ type Deviation struct {
 }
 
 // StorageRow is interim storage: loads into a storage site in the period
-// and what left it again.
+// and the scope's share of what left it again. A storage site mixes
+// several parties' masses, so what left is shared by mass balance: for
+// each fraction the scope stored there, the tonnes that left the site from
+// the scope's first load in to the end of the period, times the scope's
+// share of the tonnes of that fraction that came in over the same time
+// (never more than the scope put in). Other fractions and returns of
+// rejected loads do not count.
 type StorageRow struct {
-	SiteID      string     `json:"site_id"`
-	SiteName    string     `json:"site_name"`
-	InLoads     int        `json:"in_loads"`
-	InTonnes    float64    `json:"in_tonnes"`
-	OutLoads    int        `json:"out_loads"`
-	OutTonnes   float64    `json:"out_tonnes"`
-	FirstIn     time.Time  `json:"first_in"`
-	LastOut     *time.Time `json:"last_out,omitempty"`
-	Days        int        `json:"days" doc:"From the first load in to the last out, or, while still stored, to the end of the period (or today)"`
-	StillStored bool       `json:"still_stored"`
+	SiteID      string  `json:"site_id"`
+	SiteName    string  `json:"site_name"`
+	InLoads     int     `json:"in_loads"`
+	InTonnes    float64 `json:"in_tonnes"`
+	AllInTonnes float64 `json:"all_in_tonnes" doc:"Tonnes of the same fractions received at the site from the scope's first load in, every party's"`
+	OutLoads    int     `json:"out_loads" doc:"Loads of the same fractions that left the site since the scope's first load in, every party's"`
+	OutTonnes   float64 `json:"out_tonnes" doc:"The scope's share of the tonnes of the same fractions that left the site (mass balance: in proportion to what came in), at most in_tonnes"`
+	// OutAllTonnes is what left of the same fractions, every party's.
+	OutAllTonnes float64    `json:"out_all_tonnes" doc:"Tonnes of the same fractions that left the site since the scope's first load in, every party's"`
+	FirstIn      time.Time  `json:"first_in"`
+	LastOut      *time.Time `json:"last_out,omitempty"`
+	Days         int        `json:"days" doc:"From the first load in to the last out, or, while still stored, to the end of the period (or today)"`
+	StillStored  bool       `json:"still_stored"`
+
+	in map[string]float64 // accepted tonnes in, by fraction
 }
 
 // line is an agreement's transport line (pickup to delivery).
@@ -185,11 +255,12 @@ func (t *tally) add(r *LoadRow) {
 		d.Tonnes += r.AcceptedTonnes
 		st := t.storage[r.DeliverySiteID]
 		if st == nil {
-			st = &StorageRow{SiteID: r.DeliverySiteID, FirstIn: r.DepartedAt}
+			st = &StorageRow{SiteID: r.DeliverySiteID, FirstIn: r.DepartedAt, in: map[string]float64{}}
 			t.storage[r.DeliverySiteID] = st
 		}
 		st.InLoads++
 		st.InTonnes += r.AcceptedTonnes
+		st.in[r.Fraction] += r.AcceptedTonnes
 	}
 	if len(r.Flags) > 0 || r.Status == haul.StatusRejected || r.Status == haul.StatusPartly {
 		t.devTotal++
@@ -289,8 +360,9 @@ func (s *Service) finish(ctx context.Context, sc *Scope, ags []AgreementRow, t *
 		}
 		return a.SiteID < b.SiteID
 	})
-	// Interim storage: the storage sites that received, and what left them
-	// from the first load in to the end of the period.
+	// Interim storage: the storage sites that received, and the scope's
+	// share of what left them from the first load in to the end of the
+	// period.
 	end := sc.Until
 	if now := s.DB.Now(); now.Before(end) {
 		end = now
@@ -301,39 +373,9 @@ func (s *Service) finish(ctx context.Context, sc *Scope, ags []AgreementRow, t *
 			continue
 		}
 		st.SiteName = si.Name
-		var out struct {
-			N    int
-			T    float64
-			Last *time.Time
-		}
-		err := s.DB.Read(ctx, func(tx *gorm.DB) error {
-			var rows []struct {
-				N int
-				T float64
-			}
-			if err := store.Raw(tx, `SELECT COUNT(*) AS n, COALESCE(SUM(accepted_tonnes), 0) AS t FROM loads
-				WHERE tenant_id = @tenant AND pickup_site_id = @site AND departed_at >= @from AND departed_at < @until AND status <> @rejected`,
-				map[string]any{"site": id, "from": st.FirstIn, "until": sc.Until, "rejected": haul.StatusRejected}).Scan(&rows).Error; err != nil {
-				return err
-			}
-			if len(rows) == 1 {
-				out.N, out.T = rows[0].N, rows[0].T
-			}
-			if out.N > 0 {
-				var last time.Time
-				if err := tx.Model(&haul.Load{}).Select("departed_at").Where("pickup_site_id = ? AND departed_at >= ? AND departed_at < ? AND status <> ?", id, st.FirstIn, sc.Until, haul.StatusRejected).
-					Order("departed_at DESC").Limit(1).Scan(&last).Error; err != nil {
-					return err
-				}
-				l := last.UTC()
-				out.Last = &l
-			}
-			return nil
-		})
-		if err != nil {
+		if err := s.storageOut(ctx, st, sc.Until); err != nil {
 			return nil, err
 		}
-		st.OutLoads, st.OutTonnes, st.LastOut = out.N, out.T, out.Last
 		st.StillStored = st.OutTonnes < st.InTonnes-0.5
 		stop := end
 		if !st.StillStored && st.LastOut != nil {
