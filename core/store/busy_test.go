@@ -64,3 +64,49 @@ func TestBusyIsUnavailableH2(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCancelledContextOnSQLite: a context that has ended stops a read, a
+// transaction and a unit before they start; one that ends while a
+// statement runs lets it finish (the driver's interrupt races with closing
+// the connection), and closing the database after it is clean under the
+// race detector.
+func TestCancelledContextOnSQLite(t *testing.T) {
+	db, err := store.Open(store.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Gorm.Exec("CREATE TABLE cancel_probe (x INTEGER)").Error; err != nil {
+		t.Fatal(err)
+	}
+	ended, cancel := context.WithCancel(store.System(context.Background(), "test"))
+	cancel()
+	ran := false
+	fn := func(tx *gorm.DB) error { ran = true; return nil }
+	if err := db.Read(ended, fn); !errors.Is(err, context.Canceled) {
+		t.Errorf("read: %v", err)
+	}
+	if err := db.Tx(ended, fn); !errors.Is(err, context.Canceled) {
+		t.Errorf("tx: %v", err)
+	}
+	if err := db.Unit(ended, func(ctx context.Context) error { return db.Tx(ctx, fn) }); !errors.Is(err, context.Canceled) {
+		t.Errorf("unit: %v", err)
+	}
+	if ran {
+		t.Error("work ran under an ended context")
+	}
+	ctx, cancel := context.WithCancel(store.System(context.Background(), "test"))
+	var n int64
+	err = db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("INSERT INTO cancel_probe VALUES (1)").Error; err != nil {
+			return err
+		}
+		cancel() // the request ends while its transaction runs
+		return tx.Raw("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000) SELECT count(*) FROM c").Scan(&n).Error
+	})
+	if err != nil || n != 200000 {
+		t.Fatalf("a transaction whose context ended as it ran: %d, %v", n, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -178,7 +178,11 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if d.Dialect == Postgres {
 		key = d.rlsSigningKey(ctx) // before the transaction: a failed read must not abort it
 	}
-	err := d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	dctx, err := d.driverCtx(ctx)
+	if err != nil {
+		return err
+	}
+	err = d.Gorm.WithContext(dctx).Transaction(func(tx *gorm.DB) error {
 		if err := d.setLocal(ctx, tx, key); err != nil {
 			return err
 		}
@@ -197,9 +201,31 @@ func (d *DB) Read(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		return d.readInUnit(ctx, u, fn)
 	}
 	if d.Dialect == SQLite {
-		return Busy(fn(d.Gorm.WithContext(ctx)))
+		dctx, err := d.driverCtx(ctx)
+		if err != nil {
+			return err
+		}
+		return Busy(fn(d.Gorm.WithContext(dctx)))
 	}
 	return d.Tx(ctx, fn)
+}
+
+// driverCtx is the context a statement runs under. On SQLite a statement
+// already running is not interrupted when ctx ends: the driver's interrupt
+// (glebarez/go-sqlite interruptOnDone) reads the connection without its
+// lock, which races with the pool closing that connection (the race
+// detector saw it when an app closed as the outbox's query was cancelled).
+// A context that has ended before still stops the work, and SQLite's
+// statements are local and short. ctx's values (tenant, actor, hooks,
+// unit) are kept.
+func (d *DB) driverCtx(ctx context.Context) (context.Context, error) {
+	if d.Dialect != SQLite {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // setLocal states the transaction's tenant (or the system bypass), signed

@@ -64,7 +64,11 @@ func (d *DB) Unit(ctx context.Context, fn func(ctx context.Context) error) error
 			}
 		}
 	}()
-	err := d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	dctx, err := d.driverCtx(ctx)
+	if err != nil {
+		return err
+	}
+	err = d.Gorm.WithContext(dctx).Transaction(func(tx *gorm.DB) error {
 		if d.Citus {
 			// Writes to the reference tables (tenants, casbin_rule) and to
 			// the tenant's shards in one transaction: one connection per
