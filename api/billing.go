@@ -266,14 +266,14 @@ func (h *billingAPI) ehf(c *fiber.Ctx) error {
 		if rs, err := h.s.Region(ctx, t.ID); err != nil || !rs.PublicBody {
 			return fail.NotFoundErr()
 		}
-		doc, err := h.s.RegionDocument(ctx, inv, t.Name, billingSeller(h.a))
+		doc, err := h.s.RegionDocument(ctx, inv, t.Name)
 		if err != nil {
 			return err
 		}
 		if err := doc.WriteEHF(&buf); err != nil {
 			return err
 		}
-	} else if err := h.s.RegionInvoiceEHF(ctx, &buf, t.ID, t.Name, billingSeller(h.a), start); err != nil {
+	} else if err := h.s.RegionInvoiceEHF(ctx, &buf, t.ID, t.Name, start); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/xml")
@@ -357,16 +357,6 @@ func (h *billingAPI) webhook(c *fiber.Ctx) error {
 	return c.JSON(webhookResult{Outcome: out})
 }
 
-// billingSeller is the platform as the seller on its invoices to regions
-// (MASSEFLYT_PLATFORM_NAME, _ORG_NUMBER, _ADDRESS, _POSTCODE, _CITY,
-// _EMAIL, _ACCOUNT: its bank account).
-func billingSeller(a *app.App) billing.Platform {
-	s := a.Config.Setting
-	return billing.Platform{Name: s("MASSEFLYT_PLATFORM_NAME", "Masseflyt AS"), OrgNumber: s("MASSEFLYT_PLATFORM_ORG_NUMBER", ""),
-		Address: s("MASSEFLYT_PLATFORM_ADDRESS", ""), PostCode: s("MASSEFLYT_PLATFORM_POSTCODE", ""), City: s("MASSEFLYT_PLATFORM_CITY", ""),
-		Email: s("MASSEFLYT_PLATFORM_EMAIL", ""), Account: s("MASSEFLYT_PLATFORM_ACCOUNT", "")}
-}
-
 func (h *billingAPI) memberInvoices(c *fiber.Ctx) error {
 	pr, err := httpx.PageRequest(c, billing.InvoiceBounds)
 	if err != nil {
@@ -380,33 +370,14 @@ func (h *billingAPI) memberInvoices(c *fiber.Ctx) error {
 }
 
 // sendInvoice writes a stored invoice as PDF or EHF.
-func sendInvoice(c *fiber.Ctx, doc *billing.Document, format, name string) error {
-	var buf bytes.Buffer
-	typ := "application/pdf"
-	if format == "ehf" {
-		typ = "application/xml"
-		if err := doc.WriteEHF(&buf); err != nil {
-			return err
-		}
-		name += ".xml"
-	} else {
-		if err := doc.WritePDF(&buf); err != nil {
-			return err
-		}
-		name += ".pdf"
+func sendInvoice(c *fiber.Ctx, doc *billing.Document, format string) error {
+	f, err := doc.Attachment(format)
+	if err != nil {
+		return err
 	}
-	c.Set(fiber.HeaderContentType, typ)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Send(buf.Bytes())
-}
-
-func fileSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' {
-			return r
-		}
-		return '_'
-	}, s)
+	c.Set(fiber.HeaderContentType, f.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Filename+`"`)
+	return c.Send(f.Data)
 }
 
 func (h *billingAPI) memberInvoiceDoc(c *fiber.Ctx, format string) error {
@@ -419,7 +390,7 @@ func (h *billingAPI) memberInvoiceDoc(c *fiber.Ctx, format string) error {
 	if err != nil {
 		return err
 	}
-	return sendInvoice(c, doc, format, "faktura-"+fileSafe(inv.Number))
+	return sendInvoice(c, doc, format)
 }
 
 func (h *billingAPI) invoicePDF(c *fiber.Ctx) error { return h.memberInvoiceDoc(c, "pdf") }
@@ -457,11 +428,11 @@ func (h *billingAPI) regionInvoiceDoc(c *fiber.Ctx, format string) error {
 			return fail.ConflictErr("ErrBillingNotPublicBody")
 		}
 	}
-	doc, err := h.s.RegionDocument(ctx, inv, t.Name, billingSeller(h.a))
+	doc, err := h.s.RegionDocument(ctx, inv, t.Name)
 	if err != nil {
 		return err
 	}
-	return sendInvoice(c, doc, format, "faktura-"+fileSafe(inv.Number))
+	return sendInvoice(c, doc, format)
 }
 
 func (h *billingAPI) regionInvoicePDF(c *fiber.Ctx) error { return h.regionInvoiceDoc(c, "pdf") }

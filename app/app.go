@@ -425,9 +425,12 @@ func (a *App) provisionBilling() error {
 	if err != nil {
 		return err
 	}
+	s := a.Config.Setting
 	a.Billing = &billing.Service{DB: a.DB, Provider: prov, Log: a.Log, WebhookSecret: a.Config.Setting("MASSEFLYT_STRIPE_WEBHOOK_SECRET", ""),
 		Mailer: a.Notify.Mailer, PublicURL: strings.TrimRight(a.Config.PublicURL, "/"), // invoice notices (billing.local)
-		PlatformName: a.Config.Setting("MASSEFLYT_PLATFORM_NAME", "Masseflyt AS"), PlatformAccount: a.Config.Setting("MASSEFLYT_PLATFORM_ACCOUNT", "")}
+		Seller: billing.Platform{Name: s("MASSEFLYT_PLATFORM_NAME", "Masseflyt AS"), OrgNumber: s("MASSEFLYT_PLATFORM_ORG_NUMBER", ""),
+			Address: s("MASSEFLYT_PLATFORM_ADDRESS", ""), PostCode: s("MASSEFLYT_PLATFORM_POSTCODE", ""), City: s("MASSEFLYT_PLATFORM_CITY", ""),
+			Email: s("MASSEFLYT_PLATFORM_EMAIL", ""), Account: s("MASSEFLYT_PLATFORM_ACCOUNT", "")}}
 	a.Billing.Subscribe(a.Events)
 	// A region may stop new listings of an organization with an unpaid
 	// invoice; what is registered stays as it is.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +42,7 @@ func TestCloseMonthOnce(t *testing.T) {
 		w := setup(t, db)
 		w.s.Provider = &Local{}
 		mails := &mailbox{}
-		w.s.Mailer, w.s.PublicURL, w.s.PlatformName = mails, "https://masseflyt.example", "Masseflyt AS"
+		w.s.Mailer, w.s.PublicURL, w.s.Seller = mails, "https://masseflyt.example", Platform{Name: "Masseflyt AS", OrgNumber: "923456783"}
 		small, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Liten", LicenceOre: 30000, UnitOre: 10000})
 		big, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Stor", LicenceOre: 60000, UnitOre: 10000})
 		subA, err := w.s.Assign(w.admin, w.orgA, AssignInput{PlanID: small.ID})
@@ -80,7 +81,7 @@ func TestCloseMonthOnce(t *testing.T) {
 
 		// The month ends; two instances close it, twice each, at once.
 		mc.Set(PeriodEnd(start).Add(time.Hour))
-		other := &Service{DB: db, Provider: &Local{}, Mailer: mails, PublicURL: w.s.PublicURL, PlatformName: w.s.PlatformName}
+		other := &Service{DB: db, Provider: &Local{}, Mailer: mails, PublicURL: w.s.PublicURL, Seller: w.s.Seller}
 		var wg sync.WaitGroup
 		results := make(chan CloseResult, 4)
 		errs := make(chan error, 4)
@@ -134,9 +135,23 @@ func TestCloseMonthOnce(t *testing.T) {
 						t.Errorf("A's notice lacks %q: %s", want, m.Text)
 					}
 				}
+				// The invoice itself is attached, as its page downloads it.
+				if len(m.Attachments) != 1 || m.Attachments[0].Filename != "faktura-"+strings.ReplaceAll(a.Number, "/", "_")+".pdf" ||
+					m.Attachments[0].ContentType != "application/pdf" || !strings.Contains(m.Text, "vedlagt som PDF") {
+					t.Fatalf("A's notice attaches %+v", m.Attachments)
+				}
+				text := strings.Join(slices.Concat(pdftext.Pages(m.Attachments[0].Data)...), "\n")
+				for _, want := range []string{"Faktura", a.Number, "Lisens «Liten»", "Lisens «Stor»", kroner(a.TotalOre), "Ubetalt"} {
+					if !strings.Contains(text, want) {
+						t.Errorf("A's attached PDF lacks %q", want)
+					}
+				}
 			case "faktura@baerum.kommune.no":
 				if !strings.Contains(m.Subject, "fra Masseflyt AS") {
 					t.Errorf("the region's notice: %s", m.Subject)
+				}
+				if len(m.Attachments) != 1 || !strings.Contains(strings.Join(slices.Concat(pdftext.Pages(m.Attachments[0].Data)...), "\n"), "923456783") {
+					t.Errorf("the region's notice attaches %d files, or its PDF lacks the platform's organization number", len(m.Attachments))
 				}
 			default:
 				t.Errorf("a notice to %s", m.To)
@@ -266,7 +281,7 @@ func TestCloseMonthOnce(t *testing.T) {
 				t.Errorf("the EHF lacks %q", want)
 			}
 		}
-		rdoc, err := w.s.RegionDocument(platform, &rinv[0], "Bærum", Platform{Name: "Masseflyt AS", OrgNumber: "923456783"})
+		rdoc, err := w.s.RegionDocument(platform, &rinv[0], "Bærum")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-pdf/fpdf"
 	"gorm.io/gorm"
 
+	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
 	"github.com/masseflyt/masseflyt/core/invoice"
 	"github.com/masseflyt/masseflyt/core/numfmt"
@@ -76,7 +77,8 @@ func (s *Service) MemberDocument(ctx context.Context, inv *Invoice, regionName s
 }
 
 // RegionDocument is the platform's invoice to a region as a document.
-func (s *Service) RegionDocument(ctx context.Context, inv *RegionInvoice, regionName string, seller Platform) (*Document, error) {
+func (s *Service) RegionDocument(ctx context.Context, inv *RegionInvoice, regionName string) (*Document, error) {
+	seller := s.Seller
 	var rs RegionSubscription
 	if err := s.DB.Read(ctx, func(tx *gorm.DB) error {
 		return tx.Where("region_id = ?", inv.RegionID).Limit(1).Find(&rs).Error
@@ -115,6 +117,29 @@ func (d *Document) stored() error {
 }
 
 var statusText = map[string]string{InvoiceOpen: "Ubetalt", InvoicePaid: "Betalt", InvoicePastDue: "Forfalt", InvoiceVoid: "Annullert"}
+
+// Attachment is the document as a file: "pdf" (the default) or "ehf"
+// (UBL XML), named faktura-<number>.pdf or .xml: what the invoice pages
+// download and the invoice notice carries.
+func (d *Document) Attachment(format string) (events.Attachment, error) {
+	var buf bytes.Buffer
+	name := "faktura-" + strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' {
+			return r
+		}
+		return '_'
+	}, d.Number)
+	if format == "ehf" {
+		if err := d.WriteEHF(&buf); err != nil {
+			return events.Attachment{}, err
+		}
+		return events.Attachment{Filename: name + ".xml", ContentType: "application/xml", Data: buf.Bytes()}, nil
+	}
+	if err := d.WritePDF(&buf); err != nil {
+		return events.Attachment{}, err
+	}
+	return events.Attachment{Filename: name + ".pdf", ContentType: "application/pdf", Data: buf.Bytes()}, nil
+}
 
 // kroner is øre as "1 234,50".
 func kroner(ore int64) string { return numfmt.Number("nb", float64(ore)/100, 2) }

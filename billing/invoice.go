@@ -261,7 +261,8 @@ type Platform struct {
 // starting at start as EHF (PEPPOL BIS Billing 3.0 UBL), for a region that
 // is a public body: the buyer's organization number and reference from its
 // subscription.
-func (s *Service) RegionInvoiceEHF(ctx context.Context, w interface{ Write([]byte) (int, error) }, regionID, regionName string, seller Platform, start time.Time) error {
+func (s *Service) RegionInvoiceEHF(ctx context.Context, w interface{ Write([]byte) (int, error) }, regionID, regionName string, start time.Time) error {
+	seller := s.Seller
 	sys := store.System(ctx, "billing: a region's platform invoice")
 	var sub RegionSubscription
 	var plan RegionPlan

@@ -10,6 +10,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/numfmt"
+	"github.com/masseflyt/masseflyt/core/store"
 )
 
 // mailBatch is how many invoice notices one close sends at most.
@@ -17,9 +18,9 @@ const mailBatch = 200
 
 // notice is one stored invoice's notice: to whom, and what.
 type notice struct {
-	id, tenant, to string
-	msg            events.Message
-	region         bool
+	id, tenant, to, regionName string
+	msg                        events.Message
+	region                     bool
 }
 
 // mailInvoices sends a notice of each stored invoice not yet announced to
@@ -55,7 +56,7 @@ func (s *Service) mailInvoices(sys context.Context, now time.Time) (int, error) 
 				to = r.OrgEmail
 			}
 			link := s.PublicURL + "/t/" + r.Slug + "/billing/organizations/" + r.OrgID
-			due = append(due, notice{id: r.ID, tenant: r.TenantID, to: to,
+			due = append(due, notice{id: r.ID, tenant: r.TenantID, to: to, regionName: r.RegionName,
 				msg: invoiceMail(r.RegionName, r.OrgName, r.Number, r.PeriodStart, r.TotalOre, r.DueAt, r.Account, link)})
 		}
 		var regs []struct {
@@ -73,8 +74,8 @@ func (s *Service) mailInvoices(sys context.Context, now time.Time) (int, error) 
 		}
 		for _, r := range regs {
 			link := s.PublicURL + "/t/" + r.Slug + "/billing"
-			due = append(due, notice{id: r.ID, to: r.BillingEmail, region: true,
-				msg: invoiceMail(s.PlatformName, r.RegionName, r.Number, r.PeriodStart, r.TotalOre, r.DueAt, s.PlatformAccount, link)})
+			due = append(due, notice{id: r.ID, to: r.BillingEmail, region: true, regionName: r.RegionName,
+				msg: invoiceMail(s.Seller.Name, r.RegionName, r.Number, r.PeriodStart, r.TotalOre, r.DueAt, s.Seller.Account, link)})
 		}
 		return nil
 	}); err != nil {
@@ -105,6 +106,15 @@ func (s *Service) mailInvoices(sys context.Context, now time.Time) (int, error) 
 		if !ok {
 			continue // another instance took it
 		}
+		// The invoice itself goes with its notice, as the PDF its page
+		// downloads; without it (it could not be drawn) the link still
+		// leads to it.
+		if f, err := s.noticePDF(sys, n); err != nil {
+			s.log().Warn("billing: invoice notice sent without its PDF", "invoice", n.id, "err", err)
+		} else {
+			n.msg.Attachments = []events.Attachment{f}
+			n.msg.Text += "\nFakturaen er vedlagt som PDF (" + f.Filename + ").\n"
+		}
 		if err := s.Mailer.Send(sys, n.msg); err != nil {
 			s.log().Warn("billing: invoice notice not sent; tried again at the next close", "invoice", n.id, "err", err)
 			_, _ = mark(nil, "mailed_at IS NOT NULL")
@@ -113,6 +123,34 @@ func (s *Service) mailInvoices(sys context.Context, now time.Time) (int, error) 
 		sent++
 	}
 	return sent, nil
+}
+
+// noticePDF draws a notice's invoice as PDF.
+func (s *Service) noticePDF(sys context.Context, n notice) (events.Attachment, error) {
+	var doc *Document
+	if n.region {
+		var inv RegionInvoice
+		if err := s.DB.Read(sys, func(tx *gorm.DB) error { return tx.Where("id = ?", n.id).Take(&inv).Error }); err != nil {
+			return events.Attachment{}, err
+		}
+		d, err := s.RegionDocument(sys, &inv, n.regionName)
+		if err != nil {
+			return events.Attachment{}, err
+		}
+		doc = d
+	} else {
+		ctx := store.WithTenant(sys, n.tenant)
+		var inv Invoice
+		if err := s.DB.Read(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", n.id).Take(&inv).Error }); err != nil {
+			return events.Attachment{}, err
+		}
+		d, err := s.MemberDocument(ctx, &inv, n.regionName)
+		if err != nil {
+			return events.Attachment{}, err
+		}
+		doc = d
+	}
+	return doc.Attachment("pdf")
 }
 
 // invoiceMail is an invoice's notice in Norwegian (the invoice's

@@ -20,10 +20,10 @@ func TestRegionEHF(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		seller := Platform{Name: "Masseflyt AS", OrgNumber: "923456783", Address: "Storgata 1", PostCode: "0155", City: "Oslo", Email: "faktura@masseflyt.example"}
+		w.s.Seller = Platform{Name: "Masseflyt AS", OrgNumber: "923456783", Address: "Storgata 1", PostCode: "0155", City: "Oslo", Email: "faktura@masseflyt.example"}
 		// Not set up yet, then not a public body: no EHF.
 		var buf bytes.Buffer
-		if err := w.s.RegionInvoiceEHF(platform, &buf, w.tid, "Bærum kommune", seller, db.Now()); !errors.Is(err, fail.ErrNotFound) {
+		if err := w.s.RegionInvoiceEHF(platform, &buf, w.tid, "Bærum kommune", db.Now()); !errors.Is(err, fail.ErrNotFound) {
 			t.Fatalf("no subscription: %v", err)
 		}
 		// A public body needs its organization number and reference.
@@ -38,7 +38,7 @@ func TestRegionEHF(t *testing.T) {
 		if _, err := w.s.SetRegion(platform, w.tid, RegionInput{PlanID: rp.ID, Version: sub.Version + 5}); err == nil {
 			t.Fatal("a stale version was accepted")
 		}
-		if err := w.s.RegionInvoiceEHF(platform, &buf, w.tid, "Bærum kommune", seller, db.Now()); err != nil {
+		if err := w.s.RegionInvoiceEHF(platform, &buf, w.tid, "Bærum kommune", db.Now()); err != nil {
 			t.Fatal(err, fields(err))
 		}
 		x := buf.String()

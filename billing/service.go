@@ -33,11 +33,11 @@ type Service struct {
 	// (30 days: the provider refuses meter events older than 35).
 	StaleAfter time.Duration
 	// Mailer, when set, sends the notice of each stored (offline) invoice;
-	// PublicURL is the platform's address for its links; PlatformName and
-	// PlatformAccount sign the platform's invoices to regions.
-	Mailer                        events.Mailer
-	PublicURL                     string
-	PlatformName, PlatformAccount string
+	// PublicURL is the platform's address for its links; Seller is the
+	// platform as the seller on its invoices to regions.
+	Mailer    events.Mailer
+	PublicURL string
+	Seller    Platform
 
 	lastAlert    atomic.Int64 // Unix time of the last stuck-usage alert
 	loadsMetered bool         // the meter receives load.received

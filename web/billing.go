@@ -358,29 +358,14 @@ func (u *UI) billingConnect(c *fiber.Ctx) error {
 }
 
 // sendBillingDoc writes a stored invoice as PDF or EHF.
-func sendBillingDoc(c *fiber.Ctx, doc *billing.Document, format, number string) error {
-	var buf bytes.Buffer
-	name := "faktura-" + strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' {
-			return r
-		}
-		return '_'
-	}, number)
-	if format == "ehf" {
-		if err := doc.WriteEHF(&buf); err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "application/xml")
-		name += ".xml"
-	} else {
-		if err := doc.WritePDF(&buf); err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "application/pdf")
-		name += ".pdf"
+func sendBillingDoc(c *fiber.Ctx, doc *billing.Document, format string) error {
+	f, err := doc.Attachment(format)
+	if err != nil {
+		return err
 	}
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Send(buf.Bytes())
+	c.Set(fiber.HeaderContentType, f.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Filename+`"`)
+	return c.Send(f.Data)
 }
 
 func (u *UI) billingInvoiceDoc(c *fiber.Ctx, format string) error {
@@ -393,7 +378,7 @@ func (u *UI) billingInvoiceDoc(c *fiber.Ctx, format string) error {
 	if err != nil {
 		return err
 	}
-	return sendBillingDoc(c, doc, format, inv.Number)
+	return sendBillingDoc(c, doc, format)
 }
 
 func (u *UI) billingInvoicePDF(c *fiber.Ctx) error { return u.billingInvoiceDoc(c, "pdf") }
@@ -419,25 +404,15 @@ func (u *UI) billingRegionInvoiceDoc(c *fiber.Ctx, format string) error {
 			return fail.ConflictErr("ErrBillingNotPublicBody")
 		}
 	}
-	doc, err := u.A.Billing.RegionDocument(ctx, inv, t.Name, platformSeller(u))
+	doc, err := u.A.Billing.RegionDocument(ctx, inv, t.Name)
 	if err != nil {
 		return err
 	}
-	return sendBillingDoc(c, doc, format, inv.Number)
+	return sendBillingDoc(c, doc, format)
 }
 
 func (u *UI) billingRegionInvoicePDF(c *fiber.Ctx) error { return u.billingRegionInvoiceDoc(c, "pdf") }
 func (u *UI) billingRegionInvoiceEHF(c *fiber.Ctx) error { return u.billingRegionInvoiceDoc(c, "ehf") }
-
-// platformSeller is the platform as the seller on its invoices to regions
-// (MASSEFLYT_PLATFORM_NAME, _ORG_NUMBER, _ADDRESS, _POSTCODE, _CITY,
-// _EMAIL; as the API's).
-func platformSeller(u *UI) billing.Platform {
-	s := u.A.Config.Setting
-	return billing.Platform{Name: s("MASSEFLYT_PLATFORM_NAME", "Masseflyt AS"), OrgNumber: s("MASSEFLYT_PLATFORM_ORG_NUMBER", ""),
-		Address: s("MASSEFLYT_PLATFORM_ADDRESS", ""), PostCode: s("MASSEFLYT_PLATFORM_POSTCODE", ""), City: s("MASSEFLYT_PLATFORM_CITY", ""),
-		Email: s("MASSEFLYT_PLATFORM_EMAIL", ""), Account: s("MASSEFLYT_PLATFORM_ACCOUNT", "")}
-}
 
 // platformBillingPaid records that a region paid a stored platform invoice.
 func (u *UI) platformBillingPaid(c *fiber.Ctx) error {

@@ -2,11 +2,19 @@ package events
 
 import "context"
 
-// Message is an e-mail.
+// Message is an e-mail: plain text, and files attached to it.
 type Message struct {
-	To      string
-	Subject string
-	Text    string
+	To          string
+	Subject     string
+	Text        string
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message (an invoice's PDF).
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Data        []byte
 }
 
 // Mailer sends e-mail (plugins mail.log, …).

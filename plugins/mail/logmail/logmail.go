@@ -33,7 +33,15 @@ func (m *Mailer) Provision(a *app.App) error {
 // Send logs the message.
 func (m *Mailer) Send(ctx context.Context, msg events.Message) error {
 	_, domain, _ := strings.Cut(msg.To, "@")
-	m.log.InfoContext(ctx, "mail (log only)", "to_domain", domain, "subject", msg.Subject, "bytes", len(msg.Text))
+	m.log.InfoContext(ctx, "mail (log only)", "to_domain", domain, "subject", msg.Subject, "bytes", len(msg.Text), "attachments", len(msg.Attachments))
+	// The messages kept hold the attachments' names and types, not their
+	// bytes (a thousand invoice PDFs would be memory for nothing).
+	kept := msg
+	kept.Attachments = nil
+	for _, a := range msg.Attachments {
+		kept.Attachments = append(kept.Attachments, events.Attachment{Filename: a.Filename, ContentType: a.ContentType})
+	}
+	msg = kept
 	m.mu.Lock()
 	m.Sent = append(m.Sent, msg)
 	if len(m.Sent) > 1000 {

@@ -27,10 +27,13 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -238,7 +241,9 @@ func (m *Mailer) Send(ctx context.Context, msg events.Message) error {
 }
 
 // Compose renders a message as MIME: headers (the subject as a UTF-8
-// encoded word), and the text quoted-printable with CRLF line ends.
+// encoded word), and the text quoted-printable with CRLF line ends; with
+// attachments, multipart/mixed: the text, then each file in base64 under
+// its name (RFC 2231 encoded when it is not ASCII).
 func (m *Mailer) Compose(to *mail.Address, msg events.Message) ([]byte, error) {
 	if strings.ContainsAny(msg.Subject, "\r\n") {
 		return nil, errors.New("a subject cannot hold a line break")
@@ -263,19 +268,75 @@ func (m *Mailer) Compose(to *mail.Address, msg events.Message) ([]byte, error) {
 	h("Date", now.Format(time.RFC1123Z))
 	h("Message-ID", "<"+hex.EncodeToString(id)+"@"+domain+">")
 	h("MIME-Version", "1.0")
-	h("Content-Type", "text/plain; charset=utf-8")
-	h("Content-Transfer-Encoding", "quoted-printable")
+	if len(msg.Attachments) == 0 {
+		h("Content-Type", "text/plain; charset=utf-8")
+		h("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		if err := writeText(&b, msg.Text); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	}
+	// multipart/mixed: the text first, then each file in base64.
+	mw := multipart.NewWriter(&b)
+	h("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mw.Boundary()}))
 	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	text := strings.ReplaceAll(strings.ReplaceAll(msg.Text, "\r\n", "\n"), "\n", "\r\n")
-	if _, err := qp.Write([]byte(text)); err != nil {
+	pw, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}})
+	if err != nil {
 		return nil, err
+	}
+	if err := writeText(pw, msg.Text); err != nil {
+		return nil, err
+	}
+	for _, a := range msg.Attachments {
+		name := strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r == '/' {
+				return '_'
+			}
+			return r
+		}, a.Filename)
+		mt, params, err := mime.ParseMediaType(a.ContentType)
+		if err != nil {
+			mt, params = "application/octet-stream", map[string]string{}
+		}
+		params["name"] = name
+		pw, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {mime.FormatMediaType(mt, params)},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": name})},
+			"Content-Transfer-Encoding": {"base64"},
+		})
+		if err != nil {
+			return nil, err
+		}
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 { // RFC 2045: lines of at most 76 characters
+			if _, err := io.WriteString(pw, enc[:76]+"\r\n"); err != nil {
+				return nil, err
+			}
+			enc = enc[76:]
+		}
+		if _, err := io.WriteString(pw, enc+"\r\n"); err != nil {
+			return nil, err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// writeText writes text quoted-printable with CRLF line ends.
+func writeText(w io.Writer, text string) error {
+	qp := quotedprintable.NewWriter(w)
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n")
+	if _, err := qp.Write([]byte(text)); err != nil {
+		return err
 	}
 	if err := qp.Close(); err != nil {
-		return nil, err
+		return err
 	}
-	b.WriteString("\r\n")
-	return b.Bytes(), nil
+	_, err := io.WriteString(w, "\r\n")
+	return err
 }
 
 var _ events.Mailer = (*Mailer)(nil)

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -12,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -368,3 +370,68 @@ func TestConfig(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { storetest.Main(m) }
+
+// TestAttachmentThroughMailpit: a message with files (an invoice's PDF, a
+// name with Norwegian letters) reaches the server as multipart/mixed; the
+// text is intact and each file arrives under its name and type with its
+// bytes unchanged.
+func TestAttachmentThroughMailpit(t *testing.T) {
+	mp := startMailpit(t)
+	m := mp.mailer(t)
+	pdf := append([]byte("%PDF-1.4\n"), make([]byte, 5000)...)
+	for i := range pdf[9:] {
+		pdf[9+i] = byte(i * 7)
+	}
+	text := "Hei,\n\nVedlagt er faktura 2027-0042.\n\nHilsen Bærum"
+	files := []events.Attachment{{Filename: "faktura-2027-0042.pdf", ContentType: "application/pdf", Data: pdf},
+		{Filename: "Følgebrev «mars».txt", ContentType: "text/plain; charset=utf-8", Data: []byte("Blåbær\n")}}
+	if err := m.Send(context.Background(), events.Message{To: "faktura@sandvika.no", Subject: "Faktura 2027-0042 fra Bærum", Text: text, Attachments: files}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	msgs := mp.messages(t)
+	if len(msgs) != 1 {
+		t.Fatalf("mailpit holds %d messages, want 1", len(msgs))
+	}
+	var full struct {
+		Text        string `json:"Text"`
+		Attachments []struct {
+			PartID      string `json:"PartID"`
+			FileName    string `json:"FileName"`
+			ContentType string `json:"ContentType"`
+			Size        int    `json:"Size"`
+		} `json:"Attachments"`
+	}
+	resp, err := http.Get(mp.api + "/api/v1/message/" + msgs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&full); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(strings.ReplaceAll(full.Text, "\r\n", "\n")) != text {
+		t.Errorf("text %q, want %q", full.Text, text)
+	}
+	if len(full.Attachments) != len(files) {
+		t.Fatalf("attachments %+v", full.Attachments)
+	}
+	for i, a := range full.Attachments {
+		if a.FileName != files[i].Filename || !strings.HasPrefix(files[i].ContentType, a.ContentType) {
+			t.Errorf("attachment %d: %q %q, want %q %q", i, a.FileName, a.ContentType, files[i].Filename, files[i].ContentType)
+		}
+		part, err := http.Get(mp.api + "/api/v1/message/" + msgs[0].ID + "/part/" + a.PartID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(part.Body)
+		part.Body.Close()
+		if err != nil || !bytes.Equal(got, files[i].Data) {
+			t.Errorf("attachment %d: %d bytes back (%v), sent %d", i, len(got), err, len(files[i].Data))
+		}
+	}
+	// A name that tries to break out of its header is made harmless.
+	raw, err := m.Compose(&mail.Address{Address: "x@example.no"}, events.Message{Subject: "x", Text: "x", Attachments: []events.Attachment{{Filename: "a\r\nBcc: y@example.no\".pdf", Data: []byte("x")}}})
+	if err != nil || bytes.Contains(raw, []byte("\r\nBcc:")) || !bytes.Contains(raw, []byte("application/octet-stream")) {
+		t.Errorf("a hostile file name: %v\n%s", err, raw)
+	}
+}
