@@ -38,7 +38,7 @@ func haulNotes() map[string]note {
 		"haul.Load.weight_method":           enum("How the weight was found: weighbridge, volume × density, or only the driver's estimate (flagged missing_weight)", []string{haul.WeighBridge, haul.WeighVolume, haul.WeighNone}),
 		"haul.Load.sample_due":              d("The agreement's sampling rule (every Nth received load) falls on this load"),
 		"haul.Load.flags":                   d("Plausibility flags, shown to the parties and supervisors"),
-		"haul.Load.kg_co2e":                 d("Well-to-wheel kg CO2e of the load: its vehicle's fuel and class, the road distance loaded there and empty back"),
+		"haul.Load.kg_co2e":                 d("Well-to-wheel kg CO2e of the load: its vehicle's fuel and class as it departed, the road distance loaded there and empty back (a rejected load: loaded back too)"),
 		"haul.Load.factor_set":              d("The emission factor set used (e.g. defra-2025)"),
 		"haul.Load.baseline":                d("The load's own baseline: its tonnes to the nearest landfill that may take them, and fetched from the nearest quarry"),
 		"haul.Flag.kind":                    enum("What does not add up", haul.FlagKinds),

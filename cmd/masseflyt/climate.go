@@ -52,7 +52,8 @@ func climateCmd(cfg *app.Config, fs *flag.FlagSet, args []string, out io.Writer)
 				if err := tx.Table("climate_loads").Count(&counted).Error; err != nil {
 					return err
 				}
-				return tx.Table("climate_loads c").Joins("JOIN loads l ON l.tenant_id = c.tenant_id AND l.id = c.id").Where("l.status = ?", haul.StatusRejected).Count(&rejected).Error
+				return store.Raw(tx, `SELECT COUNT(*) FROM climate_loads c JOIN loads l ON l.tenant_id = c.tenant_id AND l.id = c.id
+					WHERE c.tenant_id = @tenant AND l.status = @rejected`, map[string]any{"rejected": haul.StatusRejected}).Scan(&rejected).Error
 			}); err != nil {
 				return err
 			}

@@ -153,8 +153,9 @@ type loadRow struct {
 
 const loadSelect = `SELECT l.id, l.kind, l.status, l.agreement_id, l.supplier_org_id, l.receiver_org_id, l.pickup_site_id, l.delivery_site_id, l.fraction,
 	l.received_at, l.weight_tonnes, l.accepted_tonnes, l.kg_co2e, l.road_km, l.factor_set, l.baseline_kg_co2e, l.baseline,
-	COALESCE(NULLIF(l.vehicle_body_type, ''), v.body_type) AS body_type, COALESCE(NULLIF(l.vehicle_payload_tonnes, 0), v.payload_tonnes) AS payload_tonnes,
-	COALESCE(NULLIF(l.vehicle_fuel, ''), v.fuel) AS fuel, ps.kind AS pickup_kind, ps.municipality_no, ds.kind AS delivery_kind, ds.facility_type
+	CASE WHEN l.vehicle_body_type <> '' THEN l.vehicle_body_type ELSE v.body_type END AS body_type,
+	CASE WHEN l.vehicle_body_type <> '' THEN l.vehicle_payload_tonnes ELSE v.payload_tonnes END AS payload_tonnes,
+	CASE WHEN l.vehicle_body_type <> '' THEN l.vehicle_fuel ELSE v.fuel END AS fuel, ps.kind AS pickup_kind, ps.municipality_no, ds.kind AS delivery_kind, ds.facility_type
 	FROM loads l
 	LEFT JOIN vehicles v ON v.tenant_id = l.tenant_id AND v.id = l.vehicle_id
 	LEFT JOIN sites ps ON ps.tenant_id = l.tenant_id AND ps.id = l.pickup_site_id
@@ -167,20 +168,21 @@ func loadRows(tx *gorm.DB, cond string, args map[string]any) ([]loadRow, error) 
 	return out, err
 }
 
-// received: a delivery received (fully or partly) or rejected at the gate.
-func (l *loadRow) received() bool {
+// arrived: a delivery whose receipt is recorded: received (fully or
+// partly) or rejected at the gate.
+func (l *loadRow) arrived() bool {
 	return l.Kind == "delivery" && (l.Status == "received" || l.Status == "partly_accepted" || l.Status == "rejected")
 }
 
 // countable: a delivery received or rejected, with its own account.
 func (l *loadRow) countable() bool {
-	return l.received() && l.KgCO2e != nil && l.ReceivedAt != nil
+	return l.arrived() && l.KgCO2e != nil && l.ReceivedAt != nil
 }
 
 // pending: a delivery received or rejected whose own account is still to
 // be written.
 func (l *loadRow) pending() bool {
-	return l.received() && l.KgCO2e == nil
+	return l.arrived() && l.KgCO2e == nil
 }
 
 // rejected: the receiver turned the load away; it goes back loaded.

@@ -76,9 +76,10 @@ func (s *Service) FillClimate(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Account is a delivered load's climate account (V8): kg CO2e well to
-// wheel from its actual vehicle and distance, both legs (loaded there,
-// empty back), the factor set, and its own baseline.
+// Account is a received load's climate account (V8): kg CO2e well to
+// wheel from its vehicle (as it departed) and distance, both legs (loaded
+// there, empty back; a rejected load loaded both ways), the factor set,
+// and its own baseline (none for a rejected load).
 type Account struct {
 	KgCO2e    float64
 	RoadKm    float64

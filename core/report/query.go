@@ -242,7 +242,8 @@ type LoadRow struct {
 
 const loadColumns = `l.id, l.number, l.kind, l.agreement_id, COALESCE(a.number, ''), l.status, l.fraction, l.supplier_org_id, l.receiver_org_id,
 	l.transporter_org_id, COALESCE(l.pickup_site_id, ''), COALESCE(l.delivery_site_id, ''), l.registration,
-	COALESCE(NULLIF(l.vehicle_euro_class, ''), v.euro_class, ''), COALESCE(NULLIF(l.vehicle_fuel, ''), v.fuel, ''),
+	CASE WHEN l.vehicle_body_type <> '' THEN l.vehicle_euro_class ELSE COALESCE(v.euro_class, '') END,
+	CASE WHEN l.vehicle_body_type <> '' THEN l.vehicle_fuel ELSE COALESCE(v.fuel, '') END,
 	l.departed_at, l.released_at, l.received_at, l.est_tonnes, l.weight_tonnes, COALESCE(l.weight_method, ''), l.accepted_tonnes, COALESCE(l.result, ''),
 	COALESCE(l.reason, ''), COALESCE(l.flags, ''), l.kg_co2e, l.road_km, COALESCE(l.factor_set, '')`
 

@@ -480,6 +480,26 @@ func TestInterimStorageShare(t *testing.T) {
 		if st.OutLoads != 3 || st.OutAllTonnes != 58 || st.OutTonnes != 27 || st.StillStored {
 			t.Fatalf("after 58 t of rock left: %+v", st)
 		}
+		// A load the storage turns away goes back to the project: the
+		// return is no destination, and the storage got nothing more.
+		on := w.OnTheRoad(w.Order, 16)
+		move(on, map[string]any{"delivery_site_id": storage})
+		_, err := w.S.Receive(w.Ola, on.ID, haul.ReceiptInput{Code: on.Code, WeightTonnes: 16, Result: haul.ResultRejected, Reason: "Armering i lasset"})
+		w.Must(err)
+		back, err := w.S.Get(w.Lars, e.FirstID("baerum", "loads", "return_of_id = ?", on.ID))
+		w.Must(err)
+		_, err = w.S.Receive(w.Kari, back.ID, haul.ReceiptInput{Code: back.Code, WeightTonnes: 16, Result: haul.ResultAccepted})
+		w.Must(err)
+		sm, err := s.Summary(w.Supervisor, q(w.FornebuSite))
+		w.Must(err)
+		for _, d := range sm.Destinations {
+			if d.SiteID == w.FornebuSite {
+				t.Errorf("the return to the project is a destination: %+v", d)
+			}
+		}
+		if st := storageRow(); st.InTonnes != 27 || st.InLoads != 2 {
+			t.Errorf("after a rejected load: %+v", st)
+		}
 		// The package's summary, with the storage table and its note, is drawn.
 		var buf bytes.Buffer
 		w.Must(s.WritePackage(w.Supervisor, q(w.FornebuSite), "nb", &buf))

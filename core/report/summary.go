@@ -100,8 +100,8 @@ type Totals struct {
 	Partly         int     `json:"partly_accepted"`
 	Flagged        int     `json:"flagged"`
 	AcceptedTonnes float64 `json:"accepted_tonnes"`
-	KgCO2e         float64 `json:"kg_co2e"`
-	TonneKm        float64 `json:"tonne_km"`
+	KgCO2e         float64 `json:"kg_co2e" doc:"The loads' own climate accounts, rejected loads' trips (there and back loaded) included"`
+	TonneKm        float64 `json:"tonne_km" doc:"Accepted tonnes × road km: the masses delivered (the climate accounts' tonne-km counts weighed tonnes, rejected trips included)"`
 }
 
 // FractionRow is the quantities of a fraction in a condition class.
@@ -245,7 +245,9 @@ func (t *tally) add(r *LoadRow) {
 	}
 	t.siteIDs[r.PickupSiteID] = true
 	t.siteIDs[r.DeliverySiteID] = true
-	if final && r.AcceptedTonnes > 0 && r.DeliverySiteID != "" {
+	// Where the masses went: deliveries only (a rejected load's return
+	// brings masses back, it disposes of nothing).
+	if final && r.AcceptedTonnes > 0 && r.DeliverySiteID != "" && r.Kind != haul.KindReturn {
 		d := t.dests[r.DeliverySiteID]
 		if d == nil {
 			d = &DestRow{SiteID: r.DeliverySiteID, Permits: []PermitRow{}}

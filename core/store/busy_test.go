@@ -106,6 +106,18 @@ func TestCancelledContextOnSQLite(t *testing.T) {
 	if err != nil || n != 200000 {
 		t.Fatalf("a transaction whose context ended as it ran: %d, %v", n, err)
 	}
+	// The same inside a unit of work (the demo seed's).
+	uctx, ucancel := context.WithCancel(store.System(context.Background(), "test"))
+	n = 0
+	err = db.Unit(uctx, func(ctx context.Context) error {
+		return db.Tx(ctx, func(tx *gorm.DB) error {
+			ucancel()
+			return tx.Raw("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000) SELECT count(*) FROM c").Scan(&n).Error
+		})
+	})
+	if err != nil || n != 200000 {
+		t.Fatalf("a unit whose context ended as it ran: %d, %v", n, err)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 
 	"gorm.io/gorm"
@@ -180,6 +181,14 @@ func (s scoping) owned(db *gorm.DB) (string, bool) {
 
 func statementTable(db *gorm.DB) string {
 	if db.Statement.Table != "" {
+		// Table("loads l") or Table("loads AS l"): gorm names the
+		// statement's table by its alias; the catalog knows the table.
+		// The tenant condition is still written on the alias.
+		if e := db.Statement.TableExpr; e != nil {
+			if f := strings.Fields(e.SQL); len(f) >= 2 && f[len(f)-1] == db.Statement.Table {
+				return f[0]
+			}
+		}
 		return db.Statement.Table
 	}
 	if db.Statement.Schema != nil {
@@ -204,6 +213,9 @@ func (s scoping) whereTenant(db *gorm.DB) {
 		}
 		_ = db.AddError(ErrNoTenant)
 		return
+	}
+	if db.Statement.Table != "" {
+		table = db.Statement.Table // the alias, when the table has one
 	}
 	db.Statement.AddClause(clause.Where{Exprs: []clause.Expression{
 		clause.Eq{Column: clause.Column{Table: table, Name: "tenant_id"}, Value: tid},

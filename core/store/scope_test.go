@@ -46,6 +46,27 @@ func TestScopingFailsClosed(t *testing.T) {
 			t.Fatalf("count without tenant: %v", err)
 		}
 
+		// A table named with an alias ("vehicles v", "vehicles AS v") is
+		// still a tenant table: refused without a tenant, and counted in
+		// the context's tenant only.
+		for _, name := range []string{"vehicles v", "vehicles AS v"} {
+			if err := db.Read(bare, func(tx *gorm.DB) error { return tx.Table(name).Count(&n).Error }); !errors.Is(err, store.ErrNoTenant) {
+				t.Fatalf("%q without tenant: %v", name, err)
+			}
+			var all, mine int64
+			w := db.Read(store.System(context.Background(), "test"), func(tx *gorm.DB) error { return tx.Table("vehicles").Count(&all).Error })
+			if w == nil {
+				w = db.Read(ctxA, func(tx *gorm.DB) error { return tx.Table(name).Where("v.fuel <> ''").Count(&mine).Error })
+			}
+			var own int64
+			if w == nil {
+				w = db.Read(ctxA, func(tx *gorm.DB) error { return tx.Table("vehicles").Count(&own).Error })
+			}
+			if w != nil || mine != own || mine == 0 || mine == all {
+				t.Fatalf("%q in tenant A: %d rows (%v), tenant A has %d, all %d", name, mine, w, own, all)
+			}
+		}
+
 		// Reads see only the context's tenant.
 		if err := db.Read(ctxA, func(tx *gorm.DB) error { return tx.Find(&orgs).Error }); err != nil {
 			t.Fatal(err)

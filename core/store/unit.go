@@ -131,9 +131,13 @@ func (d *DB) txInUnit(ctx context.Context, u *unit, fn func(tx *gorm.DB) error) 
 		parent, outer = u.open[n-1].hooks, u.open[n-1].ctx
 	}
 	ctx, hooks := withCommitHooks(ctx)
+	dctx, err := d.driverCtx(ctx)
+	if err != nil {
+		return err
+	}
 	u.open = append(u.open, frame{ctx: ctx, hooks: hooks})
 	defer func() { u.open = u.open[:len(u.open)-1] }()
-	tx := u.tx.Session(&gorm.Session{NewDB: true, Context: ctx})
+	tx := u.tx.Session(&gorm.Session{NewDB: true, Context: dctx})
 	// Undoing runs even when ctx is cancelled: a savepoint left
 	// half-done would commit with the unit.
 	undo := u.tx.Session(&gorm.Session{NewDB: true, Context: context.WithoutCancel(ctx)})
@@ -142,7 +146,7 @@ func (d *DB) txInUnit(ctx context.Context, u *unit, fn func(tx *gorm.DB) error) 
 	if err := tx.Exec("SAVEPOINT " + sp).Error; err != nil {
 		return Busy(err)
 	}
-	err := d.setLocal(ctx, tx, u.key)
+	err = d.setLocal(ctx, tx, u.key)
 	if err == nil {
 		err = fn(tx)
 	}
@@ -169,7 +173,11 @@ func (d *DB) txInUnit(ctx context.Context, u *unit, fn func(tx *gorm.DB) error) 
 // readInUnit runs a DB.Read inside the unit's transaction.
 func (d *DB) readInUnit(ctx context.Context, u *unit, fn func(tx *gorm.DB) error) error {
 	if d.Dialect == SQLite {
-		return Busy(fn(u.tx.Session(&gorm.Session{NewDB: true, Context: ctx})))
+		dctx, err := d.driverCtx(ctx)
+		if err != nil {
+			return err
+		}
+		return Busy(fn(u.tx.Session(&gorm.Session{NewDB: true, Context: dctx})))
 	}
 	return d.txInUnit(ctx, u, fn)
 }
