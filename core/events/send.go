@@ -152,11 +152,21 @@ func backoff(n int) time.Duration {
 
 // bookkeeping runs the dispatcher's own writes: short, and never failing a
 // delivery round because a request was cancelled (hence its own context).
+// While another writer holds SQLite's write lock longer than the busy
+// timeout (a region seeded in one transaction), it tries again, for up to
+// half the lease: given up, the claim would keep a delivered event from
+// being done until its lease ran out.
 func (d *Dispatcher) bookkeeping(sql string, args map[string]any) error {
-	ctx, cancel := context.WithTimeout(d.sys(context.Background()), 10*time.Second)
+	ctx, cancel := context.WithTimeout(d.sys(context.Background()), max(10*time.Second, d.Lease/2))
 	defer cancel()
 	var ids []string
-	err := d.db.Tx(ctx, func(tx *gorm.DB) error { return store.Raw(tx, sql, args).Scan(&ids).Error })
+	var err error
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err = d.db.Tx(ctx, func(tx *gorm.DB) error { return store.Raw(tx, sql, args).Scan(&ids).Error })
+		if err == nil || !store.IsBusy(err) || !sleep(ctx, wait) {
+			break
+		}
+	}
 	if err != nil {
 		d.log.Warn("outbox: bookkeeping failed; the event will be delivered again", "err", err)
 	}

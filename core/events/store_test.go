@@ -170,3 +170,45 @@ func TestOutboxRedeliversAfterRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxOutlastsALongWriter: while another writer holds SQLite's write
+// lock longer than the busy timeout (the demo seeds a region in one
+// transaction), the dispatcher's bookkeeping waits for it instead of
+// leaving a delivered event claimed until its lease (5 minutes) runs out.
+func TestOutboxOutlastsALongWriter(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLite, storetest.BusyTimeout(100*time.Millisecond))
+	a := storetest.Tenant(t, db, "a")
+	if err := db.Gorm.Exec("CREATE TABLE lock_probe (x INTEGER)").Error; err != nil {
+		t.Fatal(err)
+	}
+	held, done := make(chan struct{}), make(chan error, 1)
+	var calls sync.Map
+	d := bareDispatcher(t, db, func(d *events.Dispatcher) {
+		d.Subscribe("test.long-writer", func(ctx context.Context, env events.Envelope) error {
+			if _, again := calls.LoadOrStore(env.ID, true); again {
+				return nil
+			}
+			// Another writer takes the lock for a second, as the
+			// delivery's bookkeeping is about to run.
+			go func() {
+				done <- db.Tx(store.System(context.Background(), "test: a long writer"), func(tx *gorm.DB) error {
+					if err := tx.Exec("INSERT INTO lock_probe VALUES (1)").Error; err != nil {
+						return err
+					}
+					close(held)
+					time.Sleep(time.Second)
+					return nil
+				})
+			}()
+			<-held
+			return nil
+		}, "listing.closed")
+	})
+	if err := emitIn(t, db, storetest.Ctx(a), false, events.ListingClosed{ListingID: "one"}); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, d) // 15 s at most: far less than the lease
+	if err := <-done; err != nil {
+		t.Fatalf("the long writer: %v", err)
+	}
+}

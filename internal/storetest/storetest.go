@@ -26,6 +26,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/store"
@@ -89,11 +90,16 @@ type Option func(*options)
 
 type options struct {
 	clock clock.Clock
+	busy  time.Duration
 }
 
 // Clock makes c the database's clock (db.Now, creation and update stamps),
 // typically a *clock.Manual that the test moves.
 func Clock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
+
+// BusyTimeout is how long a SQLite writer waits for the write lock (the
+// store's default when not given).
+func BusyTimeout(d time.Duration) Option { return func(o *options) { o.busy = d } }
 
 // Open returns a fresh, migrated, empty database on backend ("sqlite" or
 // "postgres"), closed when the test ends.
@@ -107,7 +113,7 @@ func Open(t testing.TB, backend string, opts ...Option) *store.DB {
 	switch backend {
 	case SQLite:
 		var err error
-		if db, err = store.Open(store.Options{DataDir: t.TempDir(), Clock: o.clock}); err != nil {
+		if db, err = store.Open(store.Options{DataDir: t.TempDir(), Clock: o.clock, BusyTimeout: o.busy}); err != nil {
 			t.Fatalf("open sqlite: %v", err)
 		}
 		if err := migrations.Run(db, migrations.Options{}); err != nil {
