@@ -375,9 +375,7 @@ func sendInvoice(c *fiber.Ctx, doc *billing.Document, format string) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, f.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Filename+`"`)
-	return c.Send(f.Data)
+	return httpx.Download(c, f.Filename, f.ContentType, f.Data)
 }
 
 func (h *billingAPI) memberInvoiceDoc(c *fiber.Ctx, format string) error {

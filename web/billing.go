@@ -363,9 +363,7 @@ func sendBillingDoc(c *fiber.Ctx, doc *billing.Document, format string) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, f.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Filename+`"`)
-	return c.Send(f.Data)
+	return httpx.Download(c, f.Filename, f.ContentType, f.Data)
 }
 
 func (u *UI) billingInvoiceDoc(c *fiber.Ctx, format string) error {

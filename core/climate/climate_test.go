@@ -183,20 +183,7 @@ func TestReplayCountsOnce(t *testing.T) {
 // A later factor set never changes a recorded account; a recompute with it
 // is kept beside it, and new loads update both.
 func TestFactorSetPinningAndRecompute(t *testing.T) {
-	double := emissions.DEFRA2025
-	double.Name, double.Source = "test-double", "test: DEFRA 2025 × 2"
-	double.Factors = map[string]map[string][3]float64{}
-	for c, byScope := range emissions.DEFRA2025.Factors {
-		double.Factors[c] = map[string][3]float64{}
-		for sc, f := range byScope {
-			double.Factors[c][sc] = [3]float64{2 * f[0], 2 * f[1], 2 * f[2]}
-		}
-	}
-	double.ElectricKgPerKm *= 2
-	if err := emissions.Register(double); err != nil {
-		t.Fatal(err)
-	}
-	defer emissions.Unregister(double.Name)
+	doubledSet(t, "test-double")
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := haultest.New(e)
 		w.Received(w.Order, 15)
@@ -263,6 +250,27 @@ func TestFactorSetPinningAndRecompute(t *testing.T) {
 			t.Errorf("rebuilt recompute %+v, was %+v", re3.Totals, re2.Totals)
 		}
 	})
+}
+
+// doubledSet registers, for the test, a factor set named name with DEFRA
+// 2025's factors doubled (a "newer" set to recompute with).
+func doubledSet(t *testing.T, name string) emissions.FactorSet {
+	t.Helper()
+	double := emissions.DEFRA2025
+	double.Name, double.Source = name, "test: DEFRA 2025 × 2"
+	double.Factors = map[string]map[string][3]float64{}
+	for c, byScope := range emissions.DEFRA2025.Factors {
+		double.Factors[c] = map[string][3]float64{}
+		for sc, f := range byScope {
+			double.Factors[c][sc] = [3]float64{2 * f[0], 2 * f[1], 2 * f[2]}
+		}
+	}
+	double.ElectricKgPerKm *= 2
+	if err := emissions.Register(double); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emissions.Unregister(name) })
+	return double
 }
 
 func fmtFields(fe *fail.Error) string {
@@ -391,20 +399,7 @@ func TestExports(t *testing.T) {
 // return adds nothing; the load count and the tonnes are the delivered
 // ones. A rebuild and a recompute agree.
 func TestRejectedTripsCount(t *testing.T) {
-	double := emissions.DEFRA2025
-	double.Name, double.Source = "test-double-rejected", "test: DEFRA 2025 × 2"
-	double.Factors = map[string]map[string][3]float64{}
-	for c, byScope := range emissions.DEFRA2025.Factors {
-		double.Factors[c] = map[string][3]float64{}
-		for sc, f := range byScope {
-			double.Factors[c][sc] = [3]float64{2 * f[0], 2 * f[1], 2 * f[2]}
-		}
-	}
-	double.ElectricKgPerKm *= 2
-	if err := emissions.Register(double); err != nil {
-		t.Fatal(err)
-	}
-	defer emissions.Unregister(double.Name)
+	double := doubledSet(t, "test-double-rejected")
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := haultest.New(e)
 		a := w.Received(w.Order, 15)
@@ -466,20 +461,7 @@ func TestRejectedTripsCount(t *testing.T) {
 // account, nor a recompute of it, nor the zero-emission share, nor the
 // supervision package's fuel.
 func TestVehicleAsItWasAtDeparture(t *testing.T) {
-	double := emissions.DEFRA2025
-	double.Name, double.Source = "test-double-vehicle", "test: DEFRA 2025 × 2"
-	double.Factors = map[string]map[string][3]float64{}
-	for c, byScope := range emissions.DEFRA2025.Factors {
-		double.Factors[c] = map[string][3]float64{}
-		for sc, f := range byScope {
-			double.Factors[c][sc] = [3]float64{2 * f[0], 2 * f[1], 2 * f[2]}
-		}
-	}
-	double.ElectricKgPerKm *= 2
-	if err := emissions.Register(double); err != nil {
-		t.Fatal(err)
-	}
-	defer emissions.Unregister(double.Name)
+	double := doubledSet(t, "test-double-vehicle")
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := haultest.New(e)
 		a := w.Received(w.Order, 15)
