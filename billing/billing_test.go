@@ -147,6 +147,36 @@ func TestDeletePlanInUse(t *testing.T) {
 		if err := w.s.DeletePlan(other, p.ID); !errors.Is(err, fail.ErrNotFound) {
 			t.Fatalf("other region deletes: %v", err)
 		}
+		// A plan left this month, or last month (which may not be
+		// invoiced yet), is still in use; one left before is not, and
+		// its old changes go with it.
+		old, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Gammel", LicenceOre: 10000})
+		subB, err := w.s.Assign(w.admin, w.orgB, AssignInput{PlanID: old.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := PeriodStart(db.Now())
+		lastMonth := PeriodStart(start.Add(-time.Hour))
+		for _, c := range []struct {
+			left  time.Time
+			inUse bool
+		}{{start.Add(time.Hour), true}, {lastMonth.Add(time.Hour), true}, {lastMonth.Add(-time.Hour), false}} {
+			history(t, db, w.admin, subB.ID, PlanChange{PlanID: &old.ID, At: c.left.AddDate(0, -3, 0)}, PlanChange{PlanID: &p.ID, At: c.left})
+			_ = db.Tx(w.admin, func(tx *gorm.DB) error {
+				return tx.Model(&Subscription{}).Where("id = ?", subB.ID).Update("plan_id", p.ID).Error
+			})
+			err := w.s.DeletePlan(w.admin, old.ID)
+			if e, ok := fail.As(err); c.inUse && (!ok || e.MsgID != "ErrBillingPlanInUse") || !c.inUse && err != nil {
+				t.Fatalf("a plan left at %v: %v", c.left, err)
+			}
+		}
+		var kept int64
+		_ = db.Read(w.admin, func(tx *gorm.DB) error {
+			return tx.Model(&PlanChange{}).Where("plan_id = ?", old.ID).Count(&kept).Error
+		})
+		if kept != 0 {
+			t.Fatalf("%d changes to the deleted plan kept", kept)
+		}
 	})
 }
 
@@ -432,8 +462,9 @@ func TestPreviewProration(t *testing.T) {
 		// Put the subscription at the period's start and the change at day 11.
 		change := start.Add(10 * 24 * time.Hour)
 		_ = db.Tx(w.admin, func(tx *gorm.DB) error {
-			return tx.Model(&Subscription{}).Where("id = ?", sub.ID).Updates(map[string]any{"created_at": start, "plan_id": big.ID, "prev_plan_id": small.ID, "changed_at": change}).Error
+			return tx.Model(&Subscription{}).Where("id = ?", sub.ID).Updates(map[string]any{"plan_id": big.ID, "prev_plan_id": small.ID, "changed_at": change}).Error
 		})
+		history(t, db, w.admin, sub.ID, PlanChange{PlanID: &small.ID, At: start}, PlanChange{PlanID: &big.ID, At: change})
 		_ = w.s.Record(storetest.Ctx(w.tid), "e1", start.Add(time.Hour), sealed("ag1", w.orgA, w.orgB, 5))
 		d, err := w.s.Preview(w.orgAdminA, w.orgA, start)
 		if err != nil {
@@ -453,6 +484,25 @@ func TestPreviewProration(t *testing.T) {
 		}
 		if want := fmt.Sprintf("(forholdsmessig, 10 av %d dager)", int(days)); !strings.HasSuffix(d.Lines[0].Text, want) {
 			t.Errorf("licence line %q, want it to end %q", d.Lines[0].Text, want)
+		}
+		// Every change is prorated, not only the last: small for 10 days,
+		// big for 10, free for 5, small again for the rest.
+		back := start.Add(25 * 24 * time.Hour)
+		history(t, db, w.admin, sub.ID, PlanChange{PlanID: &small.ID, At: start}, PlanChange{PlanID: &big.ID, At: change},
+			PlanChange{At: start.Add(20 * 24 * time.Hour)}, PlanChange{PlanID: &small.ID, At: back})
+		d, err = w.s.Preview(w.orgAdminA, w.orgA, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := func(ore int64, n float64) int64 { return divRound(ore*int64(n*1000+0.5), int64(days*1000+0.5)) }
+		wantNet = part(30000, 10) + part(60000, 10) + part(30000, days-25) + 10000
+		if len(d.Lines) != 4 || d.NetOre != wantNet || !strings.Contains(d.Lines[1].Text, "«Stor»") || !strings.Contains(d.Lines[2].Text, fmt.Sprintf("%d av", int(days)-25)) {
+			t.Fatalf("three changes: %+v, want net %d", d.Lines, wantNet)
+		}
+		// A change after the month (closed late) does not reach back.
+		history(t, db, w.admin, sub.ID, PlanChange{PlanID: &small.ID, At: start}, PlanChange{PlanID: &big.ID, At: PeriodEnd(start).Add(time.Hour)})
+		if d, err = w.s.Preview(w.orgAdminA, w.orgA, start); err != nil || len(d.Lines) != 2 || d.NetOre != 30000+10000 {
+			t.Fatalf("a change after the month: %+v %v", d, err)
 		}
 	})
 }

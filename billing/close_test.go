@@ -444,11 +444,8 @@ func TestProrationToAndFromFree(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The subscriptions began with the month; the changes were on day 11.
-		if err := db.Tx(w.admin, func(tx *gorm.DB) error {
-			return tx.Model(&Subscription{}).Where("org_id IN ?", []string{w.orgA, w.orgB}).Updates(map[string]any{"created_at": start, "changed_at": change}).Error
-		}); err != nil {
-			t.Fatal(err)
-		}
+		history(t, db, w.admin, subA.ID, PlanChange{PlanID: &p.ID, At: start}, PlanChange{At: change})
+		history(t, db, w.admin, subB.ID, PlanChange{At: start}, PlanChange{PlanID: &p.ID, At: change})
 		for _, c := range []struct {
 			org  string
 			days float64
@@ -463,6 +460,26 @@ func TestProrationToAndFromFree(t *testing.T) {
 			}
 		}
 	})
+}
+
+// history replaces a subscription's plan changes with changes (the test
+// puts them in the past).
+func history(t *testing.T, db *store.DB, ctx context.Context, subID string, changes ...PlanChange) {
+	t.Helper()
+	if err := db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("subscription_id = ?", subID).Delete(&PlanChange{}).Error; err != nil {
+			return err
+		}
+		for _, c := range changes {
+			c.ID, c.SubscriptionID, c.CreatedAt = store.NewID(), subID, c.At
+			if err := tx.Create(&c).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Model(&Subscription{}).Where("id = ?", subID).Update("created_at", changes[0].At).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // mailbox records the notices sent.

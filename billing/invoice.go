@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -102,51 +104,46 @@ func (s *Service) Preview(ctx context.Context, orgID string, start time.Time) (*
 }
 
 // draftTx computes a subscription's invoice for the period starting at
-// start in tx: the licence (prorated across the last plan change, and from
-// the subscription's start), the period's usage from the usage query (K14),
-// VAT 25 %.
+// start in tx: the licence (prorated across every plan change in the
+// period, and from the subscription's start), the period's usage from the
+// usage query (K14) at the price of the plan at the period's end (or the
+// last paid one in it), VAT 25 %.
 func draftTx(tx *gorm.DB, sub *Subscription, start time.Time) (*Draft, error) {
 	start = PeriodStart(start)
 	end := PeriodEnd(start)
-	if sub.ID != "" && sub.ChangedAt != nil && !sub.ChangedAt.Before(end) {
-		// Changed after the period (a month closed late): the period had
-		// the plan before the change (none: free), not today's.
-		before := *sub
-		before.PlanID, before.Free, before.ChangedAt, before.PrevPlanID = sub.PrevPlanID, sub.PrevPlanID == nil, nil, nil
-		sub = &before
-	}
 	d := &Draft{OrgID: sub.OrgID, PeriodStart: start, PeriodEnd: end, Free: sub.Free}
-	paid := sub.ID != "" && !sub.Free && sub.PlanID != nil
-	// A change in the period (to another plan, to free, or from free)
-	// splits the licence at the change.
-	changed := sub.ID != "" && sub.ChangedAt != nil && sub.ChangedAt.After(start) && sub.ChangedAt.Before(end)
-	if !paid && !(changed && sub.PrevPlanID != nil) {
+	if sub.ID == "" {
 		return d, nil
 	}
+	segs, err := planSegments(tx, sub, start, end)
+	if err != nil {
+		return nil, err
+	}
+	d.Free = segs[len(segs)-1].plan == nil
+	var priced *MemberPlan // the transactions' price
 	plans := map[string]*MemberPlan{}
+	for _, g := range segs {
+		if g.plan != nil {
+			plans[*g.plan] = nil
+		}
+	}
+	if len(plans) == 0 {
+		return d, nil
+	}
 	var ps []MemberPlan
-	if err := tx.Find(&ps).Error; err != nil {
+	if err := tx.Where("id IN ?", slices.Collect(maps.Keys(plans))).Find(&ps).Error; err != nil {
 		return nil, err
 	}
 	for i := range ps {
 		plans[ps[i].ID] = &ps[i]
 	}
-	var cur *MemberPlan // the plan now; nil when free
-	if paid {
-		if cur = plans[*sub.PlanID]; cur == nil {
-			return nil, store.NotFoundOr(gorm.ErrRecordNotFound)
+	for _, g := range segs {
+		if g.plan != nil {
+			if plans[*g.plan] == nil {
+				return nil, store.NotFoundOr(gorm.ErrRecordNotFound)
+			}
+			priced = plans[*g.plan]
 		}
-	}
-	var prev *MemberPlan // the plan before a change in the period
-	if changed && sub.PrevPlanID != nil {
-		prev = plans[*sub.PrevPlanID]
-	}
-	priced := cur // the transactions' price: the plan now, or the one left
-	if priced == nil {
-		priced = prev
-	}
-	if priced == nil {
-		return d, nil
 	}
 	days := calendarDays(start, end)
 	licence := func(p *MemberPlan, from, to time.Time) {
@@ -168,11 +165,10 @@ func draftTx(tx *gorm.DB, sub *Subscription, start time.Time) (*Draft, error) {
 		}
 		d.Lines = append(d.Lines, Line{Text: text, Quantity: q, Unit: "mnd", UnitOre: full, AmountOre: amount})
 	}
-	if changed {
-		licence(prev, maxTime(start, sub.CreatedAt), *sub.ChangedAt)
-		licence(cur, *sub.ChangedAt, end)
-	} else {
-		licence(cur, maxTime(start, sub.CreatedAt), end)
+	for _, g := range segs {
+		if g.plan != nil {
+			licence(plans[*g.plan], g.from, g.to)
+		}
 	}
 	usage, err := usageQuery(tx, start, end, sub.OrgID)
 	if err != nil {
@@ -192,6 +188,53 @@ func draftTx(tx *gorm.DB, sub *Subscription, start time.Time) (*Draft, error) {
 	}
 	d.total()
 	return d, nil
+}
+
+// segment is a stretch of a period on one plan (nil: free or none).
+type segment struct {
+	plan     *string
+	from, to time.Time
+}
+
+// planSegments splits the period into the stretches on each plan, from the
+// subscription's plan changes (before the period's end: a change after it,
+// in a month closed late, does not reach back). A subscription without
+// them (written before they were kept) is read from its last change.
+func planSegments(tx *gorm.DB, sub *Subscription, start, end time.Time) ([]segment, error) {
+	var hist []PlanChange
+	if err := tx.Where("subscription_id = ? AND at < ?", sub.ID, end).Order("at, id").Find(&hist).Error; err != nil {
+		return nil, err
+	}
+	if len(hist) == 0 {
+		var kept int64
+		if err := tx.Model(&PlanChange{}).Where("subscription_id = ?", sub.ID).Count(&kept).Error; err != nil {
+			return nil, err
+		}
+		if kept == 0 {
+			first := sub.PlanID
+			if sub.ChangedAt != nil {
+				first = sub.PrevPlanID
+			}
+			hist = append(hist, PlanChange{PlanID: first, At: sub.CreatedAt})
+			if sub.ChangedAt != nil && sub.ChangedAt.Before(end) {
+				hist = append(hist, PlanChange{PlanID: sub.PlanID, At: *sub.ChangedAt})
+			}
+		}
+	}
+	var cur *string // before the subscription: none
+	from := start
+	var out []segment
+	for _, h := range hist {
+		if !h.At.After(start) {
+			cur = h.PlanID
+			continue
+		}
+		if h.At.Before(end) {
+			out = append(out, segment{cur, from, h.At})
+			cur, from = h.PlanID, h.At
+		}
+	}
+	return append(out, segment{cur, from, end}), nil
 }
 
 // total sums the lines and adds VAT 25 %.

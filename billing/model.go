@@ -98,7 +98,8 @@ type Subscription struct {
 	BillingEmail     string    `json:"billing_email"`
 	InvoiceReference string    `json:"invoice_reference"`
 	PeriodStart      time.Time `json:"period_start"`
-	// PrevPlanID and ChangedAt record the last plan change, for proration.
+	// PrevPlanID and ChangedAt record the last plan change (shown with the
+	// subscription); invoices prorate across every change (PlanChange).
 	PrevPlanID *string    `json:"prev_plan_id,omitempty"`
 	ChangedAt  *time.Time `json:"changed_at,omitempty"`
 	CustomerID string     `json:"-"` // the provider's customer
@@ -114,6 +115,20 @@ type Subscription struct {
 }
 
 func (Subscription) TableName() string { return "billing_subscriptions" }
+
+// PlanChange is one change of a subscription's plan (a tenant table): the
+// plan from At on (nil: free or none). The first is the subscription's
+// start; an invoice prorates its month's licence across every change.
+type PlanChange struct {
+	store.TenantRow
+	ID             string    `gorm:"primaryKey" json:"id"`
+	SubscriptionID string    `json:"subscription_id"`
+	PlanID         *string   `json:"plan_id"`
+	At             time.Time `json:"at"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func (PlanChange) TableName() string { return "billing_plan_changes" }
 
 // Settings are a region's billing settings (a tenant table, one row).
 type RegionSettings struct {

@@ -197,19 +197,43 @@ func (s *Service) syncPlan(ctx context.Context, p *MemberPlan) {
 	})
 }
 
-// DeletePlan deletes a plan no organization is on (nor was on this period).
+// DeletePlan deletes a plan no organization is on, nor was on this month
+// or the last (which may not be invoiced yet).
 func (s *Service) DeletePlan(ctx context.Context, id string) error {
 	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var p MemberPlan
 		if err := tx.Where("id = ?", id).First(&p).Error; err != nil {
 			return store.NotFoundOr(err)
 		}
-		var n int64
-		if err := tx.Model(&Subscription{}).Where("plan_id = ? OR prev_plan_id = ?", id, id).Count(&n).Error; err != nil {
+		// In use: an organization is on it now, or was in this month or
+		// the last (which may not be invoiced yet). Older changes to it
+		// are on stored invoices only and go with it.
+		since := PeriodStart(PeriodStart(s.now()).Add(-time.Hour))
+		var now, recent, atSince []string
+		if err := tx.Model(&Subscription{}).Where("plan_id = ?", id).Pluck("id", &now).Error; err != nil {
 			return err
 		}
+		if err := tx.Model(&PlanChange{}).Where("plan_id = ? AND at >= ?", id, since).Pluck("subscription_id", &recent).Error; err != nil {
+			return err
+		}
+		tid, _ := store.TenantID(ctx)
+		if err := store.Raw(tx, `SELECT c.subscription_id FROM billing_plan_changes c WHERE c.tenant_id = @tenant AND c.plan_id = @id AND c.at < @since
+			AND NOT EXISTS (SELECT 1 FROM billing_plan_changes d WHERE d.tenant_id = @tid AND d.subscription_id = c.subscription_id AND d.at > c.at AND d.at < @since)`,
+			map[string]any{"id": id, "since": since, "tid": tid}).Scan(&atSince).Error; err != nil {
+			return err
+		}
+		using := map[string]bool{}
+		for _, ids := range [][]string{now, recent, atSince} {
+			for _, x := range ids {
+				using[x] = true
+			}
+		}
+		n := len(using)
 		if n > 0 {
 			return fail.ConflictErr("ErrBillingPlanInUse", "Count", n)
+		}
+		if err := tx.Where("plan_id = ?", id).Delete(&PlanChange{}).Error; err != nil {
+			return err
 		}
 		return tx.Where("id = ?", id).Delete(&MemberPlan{}).Error
 	})
@@ -464,7 +488,10 @@ func (s *Service) Assign(ctx context.Context, orgID string, in AssignInput) (*Su
 			}
 			sub = Subscription{ID: store.NewID(), OrgID: orgID, PlanID: plan, Free: in.Free, Status: status,
 				PeriodStart: PeriodStart(now), Version: 1, CreatedAt: now, UpdatedAt: now}
-			return tx.Create(&sub).Error
+			if err := tx.Create(&sub).Error; err != nil {
+				return err
+			}
+			return tx.Create(&PlanChange{ID: store.NewID(), SubscriptionID: sub.ID, PlanID: plan, At: now, CreatedAt: now}).Error
 		}
 		if sub.Version != in.Version {
 			return fail.ConflictErr("ErrBillingStale")
@@ -482,6 +509,11 @@ func (s *Service) Assign(ctx context.Context, orgID string, in AssignInput) (*Su
 		}
 		if res.RowsAffected == 0 {
 			return fail.ConflictErr("ErrBillingStale")
+		}
+		if !samePlan(sub.PlanID, plan) {
+			if err := tx.Create(&PlanChange{ID: store.NewID(), SubscriptionID: sub.ID, PlanID: plan, At: now, CreatedAt: now}).Error; err != nil {
+				return err
+			}
 		}
 		return tx.Where("id = ?", sub.ID).First(&sub).Error
 	})

@@ -53,7 +53,7 @@ var Tables = map[string]Distribution{
 	"contract_templates": Distributed, "agreements": Distributed, "agreement_versions": Distributed,
 	"agreement_signatures": Distributed, "agreement_events": Distributed,
 	"billing_settings": Distributed, "billing_plans": Distributed, "billing_subscriptions": Distributed,
-	"billing_usage": Distributed, "billing_invoices": Distributed,
+	"billing_usage": Distributed, "billing_invoices": Distributed, "billing_plan_changes": Distributed,
 	"ledger_entries": Distributed, "ledger_heads": Distributed, "ledger_roots": Distributed,
 	"transport_requests": Distributed, "transport_orders": Distributed, "transport_planned_loads": Distributed,
 	"transport_plans": Distributed,

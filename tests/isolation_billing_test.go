@@ -16,7 +16,7 @@ import (
 // A tenant admin never sees another region's billing.
 
 func init() {
-	isolationParts = append(isolationParts, isolationPart{ids: billingIDs, refs: billingRefs, createdOnly: []string{"billing_usage"}})
+	isolationParts = append(isolationParts, isolationPart{ids: billingIDs, refs: billingRefs, createdOnly: []string{"billing_usage", "billing_plan_changes"}})
 }
 
 func billingIDs(t *testing.T, e *apitest.Env, ids map[string]string) {
@@ -41,6 +41,7 @@ func billingIDs(t *testing.T, e *apitest.Env, ids map[string]string) {
 	ids["billing_settings"] = e.FirstID("baerum", "billing_settings", "")
 	ids["billing_usage"] = e.FirstID("baerum", "billing_usage", "")
 	ids["billing_invoices"] = inv.ID
+	ids["billing_plan_changes"] = e.FirstID("baerum", "billing_plan_changes", "subscription_id = ?", subID)
 	ids["invoices"] = inv.ID
 	e.Settle()
 }
@@ -52,5 +53,13 @@ func billingRefs(t *testing.T, e *apitest.Env, ids map[string]string, refs map[s
 	refs["billing_subscriptions→organizations"] = &billing.Subscription{ID: store.NewID(), OrgID: ids["organizations"], Status: billing.StatusFree, Free: true, PeriodStart: now, Version: 1, CreatedAt: now, UpdatedAt: now}
 	refs["billing_subscriptions→billing_plans"] = &billing.Subscription{ID: store.NewID(), OrgID: forus, PlanID: &plan, Status: billing.StatusActive, PeriodStart: now, Version: 1, CreatedAt: now, UpdatedAt: now}
 	refs["billing_usage→organizations"] = &billing.Usage{ID: store.NewID(), EventID: "x", OrgID: ids["organizations"], Metric: billing.MetricAgreements, Quantity: 1, OccurredAt: now, NextAt: now, CreatedAt: now}
+	// Rogaland's own subscription, so that the plan is the only reference
+	// out of the region.
+	rogSub, err := e.App.Billing.Assign(e.Ctx("rogaland"), e.OrgID("rogaland", "jaeren-anlegg"), billing.AssignInput{Free: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs["billing_plan_changes→billing_subscriptions"] = &billing.PlanChange{ID: store.NewID(), SubscriptionID: ids["billing_subscriptions"], At: now, CreatedAt: now}
+	refs["billing_plan_changes→billing_plans"] = &billing.PlanChange{ID: store.NewID(), SubscriptionID: rogSub.ID, PlanID: &plan, At: now, CreatedAt: now}
 	refs["billing_invoices→organizations"] = &billing.Invoice{ID: store.NewID(), OrgID: ids["organizations"], PeriodStart: now, PeriodEnd: now, Status: billing.InvoiceOpen, CreatedAt: now, UpdatedAt: now}
 }

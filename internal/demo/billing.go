@@ -76,6 +76,9 @@ func seedInvoices(ctx context.Context, s seed.Services, b *billing.Service, tid 
 		if err := tx.Model(&billing.Subscription{}).Where("tenant_id = ?", tid).Update("created_at", last).Error; err != nil {
 			return err
 		}
+		if err := tx.Model(&billing.PlanChange{}).Where("tenant_id = ?", tid).Updates(map[string]any{"at": last, "created_at": last}).Error; err != nil {
+			return err
+		}
 		return tx.Model(&billing.RegionSubscription{}).Where("region_id = ?", tid).Update("created_at", last).Error
 	}); err != nil {
 		return err
