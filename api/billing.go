@@ -73,7 +73,7 @@ func billingRoutes(a *app.App) []route.Route {
 		{Method: "PUT", Path: "/billing/plans/:id", Perm: access.BillingAdmin, Handler: h.savePlan,
 			Doc: &route.Doc{ID: "updateBillingPlan", Summary: "Change a plan at the version read (409 when someone changed it first)", Tag: "Billing", In: billing.PlanForm{}, Out: billing.MemberPlan{}, Errors: []int{409}}},
 		{Method: "DELETE", Path: "/billing/plans/:id", Perm: access.BillingAdmin, Handler: h.deletePlan,
-			Doc: &route.Doc{ID: "deleteBillingPlan", Summary: "Delete a plan no organization is on (409 when in use)", Tag: "Billing", Status: 204, Errors: []int{409}}},
+			Doc: &route.Doc{ID: "deleteBillingPlan", Summary: "Delete a plan no organization is on or had in the last twelve months, which may still be invoiced (409 when in use)", Tag: "Billing", Status: 204, Errors: []int{409}}},
 		{Method: "GET", Path: "/billing/subscriptions", Perm: access.BillingAdmin, Handler: h.subscriptions,
 			Doc: &route.Doc{ID: "listBillingSubscriptions", Summary: "Which organizations are on which plan, or free, and their payment state", Tag: "Billing", Out: billingSubscriptions{}}},
 		{Method: "PUT", Path: "/billing/organizations/:id/plan", Perm: access.BillingAdmin, Handler: h.assign,

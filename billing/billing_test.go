@@ -16,6 +16,7 @@ import (
 
 	"github.com/masseflyt/masseflyt/core/access"
 	"github.com/masseflyt/masseflyt/core/auth"
+	"github.com/masseflyt/masseflyt/core/clock"
 	"github.com/masseflyt/masseflyt/core/directory"
 	"github.com/masseflyt/masseflyt/core/events"
 	"github.com/masseflyt/masseflyt/core/fail"
@@ -147,9 +148,9 @@ func TestDeletePlanInUse(t *testing.T) {
 		if err := w.s.DeletePlan(other, p.ID); !errors.Is(err, fail.ErrNotFound) {
 			t.Fatalf("other region deletes: %v", err)
 		}
-		// A plan left this month, or last month (which may not be
-		// invoiced yet), is still in use; one left before is not, and
-		// its old changes go with it.
+		// A plan left in the last twelve months (which the close may still
+		// invoice) is still in use; one left before is not, and its old
+		// changes go with it.
 		old, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Gammel", LicenceOre: 10000})
 		subB, err := w.s.Assign(w.admin, w.orgB, AssignInput{PlanID: old.ID})
 		if err != nil {
@@ -160,7 +161,7 @@ func TestDeletePlanInUse(t *testing.T) {
 		for _, c := range []struct {
 			left  time.Time
 			inUse bool
-		}{{start.Add(time.Hour), true}, {lastMonth.Add(time.Hour), true}, {lastMonth.Add(-time.Hour), false}} {
+		}{{start.Add(time.Hour), true}, {lastMonth.Add(time.Hour), true}, {endedMonths(db.Now())[0].Add(time.Hour), true}, {endedMonths(db.Now())[0].Add(-time.Hour), false}} {
 			history(t, db, w.admin, subB.ID, PlanChange{PlanID: &old.ID, At: c.left.AddDate(0, -3, 0)}, PlanChange{PlanID: &p.ID, At: c.left})
 			_ = db.Tx(w.admin, func(tx *gorm.DB) error {
 				return tx.Model(&Subscription{}).Where("id = ?", subB.ID).Update("plan_id", p.ID).Error
@@ -487,7 +488,8 @@ func TestPreviewProration(t *testing.T) {
 		}
 		// Every change is prorated, not only the last: small for 10 days,
 		// big for 10, free for 5, small again for the rest.
-		back := start.Add(25 * 24 * time.Hour)
+		s := start.In(oslo) // day 26 in Oslo: the clock change may come before it
+		back := time.Date(s.Year(), s.Month(), 26, 0, 0, 0, 0, oslo).UTC()
 		history(t, db, w.admin, sub.ID, PlanChange{PlanID: &small.ID, At: start}, PlanChange{PlanID: &big.ID, At: change},
 			PlanChange{At: start.Add(20 * 24 * time.Hour)}, PlanChange{PlanID: &small.ID, At: back})
 		d, err = w.s.Preview(w.orgAdminA, w.orgA, start)
@@ -602,4 +604,49 @@ func TestStaleUsageAlert(t *testing.T) {
 			t.Fatal("another region sees the stale usage")
 		}
 	})
+}
+
+// TestSubscriptionFromBeforeTheHistory: a subscription written before the
+// plan changes were kept is invoiced from its last change; its next change
+// first writes what is known of it, so the month keeps every stretch.
+func TestSubscriptionFromBeforeTheHistory(t *testing.T) {
+	start := monthOf()
+	s := start.In(oslo)
+	day := func(n int) time.Time { return time.Date(s.Year(), s.Month(), n, 0, 0, 0, 0, oslo).UTC() }
+	mc := clock.NewManual(day(26))
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		mc.Set(day(26))
+		w := setup(t, db)
+		small, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Liten", LicenceOre: 30000, UnitOre: 10000})
+		big, _ := w.s.SavePlan(w.admin, "", PlanForm{Name: "Stor", LicenceOre: 60000, UnitOre: 10000})
+		sub, err := w.s.Assign(w.admin, w.orgA, AssignInput{PlanID: small.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As it was stored before: small from the 1st, big from the 11th,
+		// and no history rows.
+		if err := db.Tx(w.admin, func(tx *gorm.DB) error {
+			if err := tx.Where("subscription_id = ?", sub.ID).Delete(&PlanChange{}).Error; err != nil {
+				return err
+			}
+			return tx.Model(&Subscription{}).Where("id = ?", sub.ID).Updates(map[string]any{"created_at": day(1), "plan_id": big.ID, "prev_plan_id": small.ID, "changed_at": day(11)}).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		days := monthDays(start)
+		part := func(ore int64, n float64) int64 { return divRound(ore*int64(n*1000+0.5), int64(days*1000+0.5)) }
+		d, err := w.s.Preview(w.admin, w.orgA, start)
+		if err != nil || len(d.Lines) != 2 || d.NetOre != part(30000, 10)+part(60000, days-10) {
+			t.Fatalf("read from its last change: %+v %v", d, err)
+		}
+		// On the 26th it goes free: small 10 days, big 15, nothing after.
+		sub, _ = w.s.Subscription(w.admin, w.orgA)
+		if _, err := w.s.Assign(w.admin, w.orgA, AssignInput{Free: true, Version: sub.Version}); err != nil {
+			t.Fatal(err)
+		}
+		d, err = w.s.Preview(w.admin, w.orgA, start)
+		if err != nil || len(d.Lines) != 2 || d.NetOre != part(30000, 10)+part(60000, 15) || !d.Free {
+			t.Fatalf("after a change: %+v %v", d, err)
+		}
+	}, storetest.Clock(mc))
 }

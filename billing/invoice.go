@@ -75,7 +75,7 @@ type Line struct {
 }
 
 // Draft is an invoice as billing.local computes it: the period's licence
-// (prorated across a plan change), the transactions, VAT 25 %.
+// (prorated across every plan change), the transactions, VAT 25 %.
 type Draft struct {
 	OrgID       string    `json:"org_id"`
 	PeriodStart time.Time `json:"period_start"`
@@ -142,8 +142,13 @@ func draftTx(tx *gorm.DB, sub *Subscription, start time.Time) (*Draft, error) {
 			if plans[*g.plan] == nil {
 				return nil, store.NotFoundOr(gorm.ErrRecordNotFound)
 			}
-			priced = plans[*g.plan]
+			if g.from.Before(g.to) {
+				priced = plans[*g.plan]
+			}
 		}
+	}
+	if priced == nil {
+		return d, nil
 	}
 	days := calendarDays(start, end)
 	licence := func(p *MemberPlan, from, to time.Time) {
@@ -205,20 +210,13 @@ func planSegments(tx *gorm.DB, sub *Subscription, start, end time.Time) ([]segme
 	if err := tx.Where("subscription_id = ? AND at < ?", sub.ID, end).Order("at, id").Find(&hist).Error; err != nil {
 		return nil, err
 	}
-	if len(hist) == 0 {
+	if len(hist) == 0 { // none before the end: a subscription from before they were kept?
 		var kept int64
 		if err := tx.Model(&PlanChange{}).Where("subscription_id = ?", sub.ID).Count(&kept).Error; err != nil {
 			return nil, err
 		}
 		if kept == 0 {
-			first := sub.PlanID
-			if sub.ChangedAt != nil {
-				first = sub.PrevPlanID
-			}
-			hist = append(hist, PlanChange{PlanID: first, At: sub.CreatedAt})
-			if sub.ChangedAt != nil && sub.ChangedAt.Before(end) {
-				hist = append(hist, PlanChange{PlanID: sub.PlanID, At: *sub.ChangedAt})
-			}
+			hist = knownChanges(sub)
 		}
 	}
 	var cur *string // before the subscription: none
@@ -235,6 +233,20 @@ func planSegments(tx *gorm.DB, sub *Subscription, start, end time.Time) ([]segme
 		}
 	}
 	return append(out, segment{cur, from, end}), nil
+}
+
+// knownChanges are what a subscription from before the plan changes were
+// kept tells of them: the plan it started with, and its last change.
+func knownChanges(sub *Subscription) []PlanChange {
+	first := sub.PlanID
+	if sub.ChangedAt != nil {
+		first = sub.PrevPlanID
+	}
+	out := []PlanChange{{SubscriptionID: sub.ID, PlanID: first, At: sub.CreatedAt}}
+	if sub.ChangedAt != nil {
+		out = append(out, PlanChange{SubscriptionID: sub.ID, PlanID: sub.PlanID, At: *sub.ChangedAt})
+	}
+	return out
 }
 
 // total sums the lines and adds VAT 25 %.

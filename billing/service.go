@@ -197,29 +197,28 @@ func (s *Service) syncPlan(ctx context.Context, p *MemberPlan) {
 	})
 }
 
-// DeletePlan deletes a plan no organization is on, nor was on this month
-// or the last (which may not be invoiced yet).
+// DeletePlan deletes a plan no organization is on, nor had in the last
+// twelve months (which the month close may still invoice).
 func (s *Service) DeletePlan(ctx context.Context, id string) error {
 	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var p MemberPlan
 		if err := tx.Where("id = ?", id).First(&p).Error; err != nil {
 			return store.NotFoundOr(err)
 		}
-		// In use: an organization is on it now, or was in this month or
-		// the last (which may not be invoiced yet). Older changes to it
+		// In use: an organization is on it now, or had it in a month the
+		// close may still invoice (the last twelve). Older changes to it
 		// are on stored invoices only and go with it.
-		since := PeriodStart(PeriodStart(s.now()).Add(-time.Hour))
+		since := endedMonths(s.now())[0]
 		var now, recent, atSince []string
-		if err := tx.Model(&Subscription{}).Where("plan_id = ?", id).Pluck("id", &now).Error; err != nil {
+		if err := tx.Model(&Subscription{}).Where("(plan_id = ? OR (prev_plan_id = ? AND changed_at >= ?))", id, id, since).Pluck("id", &now).Error; err != nil {
 			return err
 		}
 		if err := tx.Model(&PlanChange{}).Where("plan_id = ? AND at >= ?", id, since).Pluck("subscription_id", &recent).Error; err != nil {
 			return err
 		}
-		tid, _ := store.TenantID(ctx)
 		if err := store.Raw(tx, `SELECT c.subscription_id FROM billing_plan_changes c WHERE c.tenant_id = @tenant AND c.plan_id = @id AND c.at < @since
-			AND NOT EXISTS (SELECT 1 FROM billing_plan_changes d WHERE d.tenant_id = @tid AND d.subscription_id = c.subscription_id AND d.at > c.at AND d.at < @since)`,
-			map[string]any{"id": id, "since": since, "tid": tid}).Scan(&atSince).Error; err != nil {
+			AND NOT EXISTS (SELECT 1 FROM billing_plan_changes d WHERE d.tenant_id = @tenant AND d.subscription_id = c.subscription_id AND d.at > c.at AND d.at < @since)`,
+			map[string]any{"id": id, "since": since}).Scan(&atSince).Error; err != nil {
 			return err
 		}
 		using := map[string]bool{}
@@ -511,6 +510,20 @@ func (s *Service) Assign(ctx context.Context, orgID string, in AssignInput) (*Su
 			return fail.ConflictErr("ErrBillingStale")
 		}
 		if !samePlan(sub.PlanID, plan) {
+			// A subscription from before the changes were kept first
+			// gets what is known of it.
+			var kept int64
+			if err := tx.Model(&PlanChange{}).Where("subscription_id = ?", sub.ID).Count(&kept).Error; err != nil {
+				return err
+			}
+			if kept == 0 {
+				for _, c := range knownChanges(&sub) {
+					c.ID, c.CreatedAt = store.NewID(), now
+					if err := tx.Create(&c).Error; err != nil {
+						return err
+					}
+				}
+			}
 			if err := tx.Create(&PlanChange{ID: store.NewID(), SubscriptionID: sub.ID, PlanID: plan, At: now, CreatedAt: now}).Error; err != nil {
 				return err
 			}
