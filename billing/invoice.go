@@ -206,18 +206,9 @@ type segment struct {
 // in a month closed late, does not reach back). A subscription without
 // them (written before they were kept) is read from its last change.
 func planSegments(tx *gorm.DB, sub *Subscription, start, end time.Time) ([]segment, error) {
-	var hist []PlanChange
-	if err := tx.Where("subscription_id = ? AND at < ?", sub.ID, end).Order("at, id").Find(&hist).Error; err != nil {
+	hist, _, err := planChanges(tx, sub)
+	if err != nil {
 		return nil, err
-	}
-	if len(hist) == 0 { // none before the end: a subscription from before they were kept?
-		var kept int64
-		if err := tx.Model(&PlanChange{}).Where("subscription_id = ?", sub.ID).Count(&kept).Error; err != nil {
-			return nil, err
-		}
-		if kept == 0 {
-			hist = knownChanges(sub)
-		}
 	}
 	var cur *string // before the subscription: none
 	from := start
@@ -233,6 +224,19 @@ func planSegments(tx *gorm.DB, sub *Subscription, start, end time.Time) ([]segme
 		}
 	}
 	return append(out, segment{cur, from, end}), nil
+}
+
+// planChanges are a subscription's plan changes, oldest first; stored is
+// false for a subscription from before they were kept, whose changes are
+// then what its own fields tell (knownChanges).
+func planChanges(tx *gorm.DB, sub *Subscription) (hist []PlanChange, stored bool, err error) {
+	if err := tx.Where("subscription_id = ?", sub.ID).Order("at, id").Find(&hist).Error; err != nil {
+		return nil, false, err
+	}
+	if len(hist) == 0 {
+		return knownChanges(sub), false, nil
+	}
+	return hist, true, nil
 }
 
 // knownChanges are what a subscription from before the plan changes were

@@ -512,12 +512,12 @@ func (s *Service) Assign(ctx context.Context, orgID string, in AssignInput) (*Su
 		if !samePlan(sub.PlanID, plan) {
 			// A subscription from before the changes were kept first
 			// gets what is known of it.
-			var kept int64
-			if err := tx.Model(&PlanChange{}).Where("subscription_id = ?", sub.ID).Count(&kept).Error; err != nil {
+			known, stored, err := planChanges(tx, &sub)
+			if err != nil {
 				return err
 			}
-			if kept == 0 {
-				for _, c := range knownChanges(&sub) {
+			if !stored {
+				for _, c := range known {
 					c.ID, c.CreatedAt = store.NewID(), now
 					if err := tx.Create(&c).Error; err != nil {
 						return err
